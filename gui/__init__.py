@@ -1,0 +1,1 @@
+"""KernelScope's Qt front end: the main window, one package per tab, shared widgets."""

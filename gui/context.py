@@ -1,0 +1,47 @@
+"""The small shared object every tab receives through its constructor (no globals)."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+
+class AppContext(QObject):
+    """Cross-tab links and the status bar, handed to each tab's ``create_tab``.
+
+    Signals
+    -------
+    status_requested(str, int)
+        A tab wants a message in the main window's status bar for ``int`` ms (0 = until replaced).
+    kernel_sent(str, object)
+        A named kernel (numpy array) was sent from the Matrix tab to the Filter gallery.
+    image_changed(object)
+        The Filter gallery's current still image (numpy array) changed; the Matrix tab can crop
+        a patch from it.
+    """
+
+    status_requested = Signal(str, int)
+    kernel_sent = Signal(str, object)
+    image_changed = Signal(object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._current_image: np.ndarray | None = None
+
+    @property
+    def current_image(self) -> np.ndarray | None:
+        """The gallery's current image, or ``None`` before one is loaded."""
+        return self._current_image
+
+    def set_current_image(self, image: np.ndarray | None) -> None:
+        """Record the gallery's current image and tell listeners."""
+        self._current_image = image
+        self.image_changed.emit(image)
+
+    def show_status(self, message: str, timeout_ms: int = 5000) -> None:
+        """Ask the main window to show ``message`` in its status bar."""
+        self.status_requested.emit(message, timeout_ms)
+
+    def send_kernel(self, name: str, kernel: np.ndarray) -> None:
+        """Offer ``kernel`` (2-D array) to the Filter gallery as a custom tile."""
+        self.kernel_sent.emit(name, np.array(kernel, copy=True))
