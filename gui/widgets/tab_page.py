@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QWidget
 
 
@@ -13,7 +15,14 @@ class TabPage(QWidget):
     The main window calls :meth:`activate` / :meth:`deactivate` when the tab is shown or hidden
     (a camera tab pauses capture while hidden), :meth:`shutdown` before the window closes (stop
     threads and timers there), and :meth:`save_state` / :meth:`restore_state` for sessions.
+
+    Signals
+    -------
+    state_changed()
+        Emitted after any user change that :meth:`save_state` would record (autosave listens).
     """
+
+    state_changed = Signal()
 
     def activate(self) -> None:
         """Called when the tab becomes the visible one."""
@@ -30,3 +39,7 @@ class TabPage(QWidget):
 
     def restore_state(self, state: dict[str, Any]) -> None:
         """Restore what :meth:`save_state` returned; unknown or bad entries are ignored."""
+
+    def undo_stack(self) -> QUndoStack | None:
+        """The tab's undo stack, if it has one (the Edit menu's Undo/Redo act on it)."""
+        return None
