@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
@@ -12,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from gui.main_window import MainWindow
 from gui.resources_access import resource_path
+from gui.session import RESTORE_CHOICES
 
 APP_NAME = "KernelScope"
 ORGANISATION = "KernelScope"
@@ -25,10 +28,14 @@ def configure_pyqtgraph() -> None:
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
 
 
-def build_window() -> MainWindow:
-    """Create the main window (a ``QApplication`` must exist) without running the event loop."""
+def build_window(data_dir: Path | None = None) -> MainWindow:
+    """Create the main window (a ``QApplication`` must exist) without running the event loop.
+
+    ``data_dir`` is where sessions, settings and the error log live (default: the platform's
+    app-data folder). Nothing is restored until ``window.sessions.start(...)``.
+    """
     configure_pyqtgraph()
-    window = MainWindow()
+    window = MainWindow(data_dir=data_dir)
     window.setWindowIcon(app_icon())
     return window
 
@@ -48,6 +55,36 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         metavar="MS",
         help="close the window after MS milliseconds (smoke tests, packaging checks)",
     )
+    parser.add_argument(
+        "--session",
+        type=Path,
+        metavar="FILE",
+        help="open this session file instead of restoring the last autosave",
+    )
+    parser.add_argument(
+        "--restore-session",
+        choices=RESTORE_CHOICES,
+        default="ask",
+        help="restore the last autosave: 'ask' restores it after a clean exit and offers it "
+        "after a crash (default), 'yes' always, 'no' starts with defaults",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        metavar="DIR",
+        help="keep sessions, settings and logs in DIR instead of the platform's app-data folder",
+    )
+    desktop = parser.add_mutually_exclusive_group()
+    desktop.add_argument(
+        "--install-desktop",
+        action="store_true",
+        help="add KernelScope to this user's application menu (Linux) and exit",
+    )
+    desktop.add_argument(
+        "--uninstall-desktop",
+        action="store_true",
+        help="remove the application-menu entry written by --install-desktop and exit",
+    )
     return parser.parse_args(argv)
 
 
@@ -57,14 +94,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.quit_after is not None and args.quit_after < 0:
         print("kernelscope: --quit-after must not be negative", file=sys.stderr)
         return 2
+    if args.install_desktop or args.uninstall_desktop:
+        from gui.desktop_install import run_cli
+
+        return run_cli(install=args.install_desktop)
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORGANISATION)
     QGuiApplication.setDesktopFileName(DESKTOP_FILE)
     app.setWindowIcon(app_icon())
-    window = build_window()
+    app.setStyle("Fusion")  # honours light and dark palettes on every platform
+    window = build_window(args.data_dir)
+    window.errors.install()
     app.aboutToQuit.connect(window.shutdown)
+    app.aboutToQuit.connect(window.errors.uninstall)
+    window.theme.apply()
+    window.sessions.start(restore=args.restore_session, session_file=args.session)
     window.show()
+    # Ctrl+C / SIGTERM close the window like the Quit menu, so the session is saved.
+    signal.signal(signal.SIGINT, lambda *_: QTimer.singleShot(0, window.close))
+    signal.signal(signal.SIGTERM, lambda *_: QTimer.singleShot(0, window.close))
+    wake = QTimer(window)  # lets Python run signal handlers while Qt's loop is busy in C++
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
     if args.quit_after is not None:
         QTimer.singleShot(args.quit_after, window.close)
     return app.exec()

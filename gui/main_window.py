@@ -1,14 +1,37 @@
-"""KernelScope's main window: a tab widget filled from the tab registry, and a status bar."""
+"""KernelScope's main window: a tab widget filled from the tab registry, menus, a status bar.
+
+Sessions (:mod:`gui.session`), menus (:mod:`gui.menus`), theme (:mod:`gui.theme`), settings
+(:mod:`gui.settings_store`) and the error dialog (:mod:`gui.error_reporting`) live in their own
+modules; the window only wires them together.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths, Signal, Slot
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from gui.context import AppContext
+from gui.error_reporting import ErrorReporter
+from gui.menus import AppMenus
+from gui.message_bar import MessageBar
+from gui.session import SessionManager
+from gui.settings_store import AppSettings
 from gui.tab_registry import TABS, TabSpec
+from gui.theme import ThemeController
 from gui.widgets import TabPage
+
+
+def default_data_dir() -> Path:
+    """The platform's app-data folder (``QStandardPaths.AppDataLocation``).
+
+    On Linux ``$XDG_DATA_HOME/<organisation>/<application>`` (``~/.local/share/...``), on
+    Windows ``%APPDATA%``, on macOS ``~/Library/Application Support``.
+    """
+    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(location) if location else Path.home() / ".kernelscope"
 
 
 class MainWindow(QMainWindow):
@@ -26,6 +49,7 @@ class MainWindow(QMainWindow):
         *,
         context: AppContext | None = None,
         tabs: tuple[TabSpec, ...] = TABS,
+        data_dir: Path | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
@@ -35,7 +59,15 @@ class MainWindow(QMainWindow):
         self.tab_widget = QTabWidget(self)
         self.tab_widget.setObjectName("mainTabs")
         self.tab_widget.setDocumentMode(True)
-        self.setCentralWidget(self.tab_widget)
+        self.message_bar = MessageBar(self)
+        central = QWidget(self)
+        central.setObjectName("centralArea")
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.message_bar)
+        layout.addWidget(self.tab_widget, 1)
+        self.setCentralWidget(central)
         self.pages: dict[str, TabPage] = {}
         for spec in tabs:
             page = spec.build(self.tab_widget, self.context)
@@ -43,19 +75,30 @@ class MainWindow(QMainWindow):
             self.tab_widget.addTab(page, spec.title)
         self._active: TabPage | None = None
         self.tab_widget.currentChanged.connect(self._on_tab_changed)
-        self._build_actions()
         self.statusBar().setObjectName("statusBar")
+        self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+        self.settings = AppSettings(self.data_dir / "settings.json")
+        self.settings_load = self.settings.load()
+        self.theme = ThemeController(self, mode=self.settings.theme)
+        self.sessions = SessionManager(self, self.data_dir)
+        self.errors = ErrorReporter(self.data_dir / "logs" / "kernelscope-errors.log", self)
+        self.menus = AppMenus(self)
+        if not self.settings_load.ok and self.settings_load.message:
+            self.message_bar.show_message(self.settings_load.message, kind="warning")
         self.resize(1280, 860)
         self._shut_down = False
         self._on_tab_changed(self.tab_widget.currentIndex())
 
-    def _build_actions(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        quit_action = QAction("&Quit", self)
-        quit_action.setObjectName("actionQuit")
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
+    def save_settings(self) -> bool:
+        """Write the settings file; on failure say so in the status bar (old file kept)."""
+        try:
+            self.settings.save()
+        except (OSError, ValueError) as exc:
+            self.statusBar().showMessage(
+                f"Could not write {self.settings.path}: {exc}. The previous settings are kept.", 0
+            )
+            return False
+        return True
 
     def page(self, key: str) -> TabPage:
         """The tab widget registered under ``key`` (e.g. ``"matrix"``)."""
@@ -87,7 +130,10 @@ class MainWindow(QMainWindow):
             page.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
-        """Shut every tab down before the window goes, so no thread outlives it."""
+        """Save the session, then shut every tab down: no work lost, no thread outlives it."""
         self.closing.emit()
+        self.sessions.finish()
+        self.errors.close_dialog()
+        self.menus.close_dialogs()
         self.shutdown()
         super().closeEvent(event)

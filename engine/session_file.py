@@ -1,0 +1,315 @@
+"""Versioned JSON documents (sessions, settings) written atomically and read defensively.
+
+Nothing here knows about Qt: the GUI decides *where* files live and *when* to write them; this
+module decides *how*, so that a crash, a full disk or a hand-edited file never costs the user the
+last good copy.
+
+- :func:`atomic_write_text` writes a temporary file in the target folder, ``fsync``s it and
+  ``os.replace``s it over the target: the old file stays intact until the new one is complete.
+- :func:`load_document` reads a ``{"kind", "version", "data"}`` document. A file that is not JSON,
+  not of the expected kind, or written by a newer KernelScope (future ``version``) is moved aside
+  as ``<name>.<reason>-<timestamp><suffix>`` so the caller can start with defaults and say so.
+- :func:`to_plain_json` turns numpy scalars/arrays and tuples into plain JSON types and refuses
+  anything else, so nothing that a fresh process cannot read back is ever stored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+SESSION_KIND = "kernelscope-session"
+SESSION_VERSION = 1
+SETTINGS_KIND = "kernelscope-settings"
+SETTINGS_VERSION = 1
+
+
+class DocumentError(ValueError):
+    """A document file that cannot be used: not JSON, wrong kind, bad shape or future version."""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What :func:`load_document` found.
+
+    Attributes
+    ----------
+    status
+        ``"ok"`` (``data`` is the payload), ``"missing"`` (no file), ``"corrupt"`` (unreadable or
+        wrong shape, moved aside) or ``"future"`` (newer schema version, moved aside).
+    data
+        The document's ``data`` dict for ``"ok"``, else an empty dict.
+    backup
+        Where a corrupt/future file was moved, else ``None``.
+    message
+        A sentence for the user (empty for ``"ok"`` and ``"missing"``).
+    """
+
+    status: str
+    data: dict[str, Any]
+    backup: Path | None = None
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """``True`` when the file was read and its payload is in :attr:`data`."""
+        return self.status == "ok"
+
+
+def to_plain_json(value: Any, *, where: str = "value") -> Any:
+    """Return ``value`` as plain JSON types (dict/list/str/int/float/bool/None).
+
+    numpy scalars become Python numbers, numpy arrays and tuples become (nested) lists, dict keys
+    must be strings. Non-finite floats are kept (Python's ``json`` reads ``NaN``/``Infinity``
+    back). Anything else raises ``ValueError`` naming where in the structure it sits.
+
+    Parameters
+    ----------
+    value
+        The structure to convert.
+    where
+        Name used in error messages for the top of the structure.
+    """
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, np.generic):
+        return to_plain_json(value.item(), where=where)
+    if isinstance(value, np.ndarray):
+        return to_plain_json(value.tolist(), where=where)
+    if isinstance(value, (list, tuple)):
+        return [to_plain_json(v, where=f"{where}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ValueError(f"{where}: dict key {key!r} is not a string")
+            out[key] = to_plain_json(item, where=f"{where}[{key!r}]")
+        return out
+    raise ValueError(f"{where}: {type(value).__name__} value {value!r} is not a plain JSON type")
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename durable (POSIX); folders cannot be opened this way on Windows."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
+    """Replace ``path`` with ``text`` (UTF-8) so that it is either fully old or fully new.
+
+    The text goes into a temporary file in the same folder, which is flushed, ``fsync``ed and then
+    renamed over ``path`` with ``os.replace``. Any ``OSError`` (disk full, file too large, no
+    permission) propagates after the temporary file is removed; ``path`` is then untouched.
+    The folder is created if needed.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = target.stat().st_mode & 0o777  # keep the permissions of the file we replace
+    except OSError:
+        mode = 0o644
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            if os.name == "posix":
+                os.fchmod(handle.fileno(), mode)
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+    _fsync_folder(target.parent)
+
+
+def document_text(kind: str, version: int, data: dict[str, Any]) -> str:
+    """The JSON text of a ``{"kind", "version", "data"}`` document (``data`` made plain)."""
+    if not isinstance(kind, str) or not kind:
+        raise ValueError(f"kind must be a non-empty string, got {kind!r}")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise ValueError(f"version must be a positive int, got {version!r}")
+    if not isinstance(data, dict):
+        raise ValueError(f"data must be a dict, got {type(data).__name__}")
+    document = {"kind": kind, "version": version, "data": to_plain_json(data, where="data")}
+    return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+
+
+def write_document(path: str | os.PathLike[str], kind: str, version: int, data: dict) -> None:
+    """Write ``data`` as a versioned document to ``path`` atomically (:func:`atomic_write_text`)."""
+    atomic_write_text(path, document_text(kind, version, data))
+
+
+def parse_document(text: str, kind: str, max_version: int) -> dict[str, Any]:
+    """Check a document's text and return its ``data``.
+
+    Raises
+    ------
+    DocumentError
+        With ``reason`` attribute ``"corrupt"`` (not JSON, wrong kind or shape) or ``"future"``
+        (``version`` greater than ``max_version``).
+    """
+    try:
+        document = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise _error("corrupt", f"not valid JSON ({exc})") from exc
+    if not isinstance(document, dict):
+        raise _error("corrupt", "the top level is not a JSON object")
+    if document.get("kind") != kind:
+        raise _error("corrupt", f"kind is {document.get('kind')!r}, expected {kind!r}")
+    version = document.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise _error("corrupt", f"version {version!r} is not a positive integer")
+    if version > max_version:
+        raise _error(
+            "future",
+            f"written by a newer KernelScope (schema version {version}, this one reads "
+            f"up to {max_version})",
+        )
+    data = document.get("data")
+    if not isinstance(data, dict):
+        raise _error("corrupt", "its 'data' entry is not a JSON object")
+    return data
+
+
+def _error(reason: str, message: str) -> DocumentError:
+    error = DocumentError(message)
+    error.reason = reason  # type: ignore[attr-defined]
+    return error
+
+
+def move_aside(path: str | os.PathLike[str], reason: str) -> Path:
+    """Rename ``path`` to ``<stem>.<reason>-<YYYYmmdd-HHMMSS>[-n]<suffix>``; return that path."""
+    source = Path(path)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for n in range(1000):
+        extra = f"-{n}" if n else ""
+        candidate = source.with_name(f"{source.stem}.{reason}-{stamp}{extra}{source.suffix}")
+        if not candidate.exists():
+            os.replace(source, candidate)
+            return candidate
+    raise OSError(f"no free backup name for {source}")
+
+
+def load_document(
+    path: str | os.PathLike[str], kind: str, max_version: int, *, label: str = "file"
+) -> LoadResult:
+    """Read a versioned document; move a corrupt or future-version file aside.
+
+    Parameters
+    ----------
+    path
+        The file to read.
+    kind
+        Expected ``kind`` entry (e.g. :data:`SESSION_KIND`).
+    max_version
+        Highest schema version this program understands.
+    label
+        Words for the user's message, e.g. ``"session file"``.
+
+    Returns
+    -------
+    LoadResult
+        Never raises for bad content; an ``OSError`` other than "file not found" (e.g. the file is
+        a folder or unreadable) is reported as ``"corrupt"`` without moving anything.
+    """
+    source = Path(path)
+    try:
+        raw = source.read_bytes()
+    except FileNotFoundError:
+        return LoadResult("missing", {})
+    except OSError as exc:
+        return LoadResult("corrupt", {}, None, f"The {label} {source} cannot be read: {exc}.")
+    try:
+        data = parse_document(raw.decode("utf-8"), kind, max_version)
+    except UnicodeDecodeError as exc:
+        error = _error("corrupt", f"not UTF-8 text ({exc.reason})")
+        return _moved(source, error, label)
+    except DocumentError as exc:
+        return _moved(source, exc, label)
+    return LoadResult("ok", data)
+
+
+def _moved(source: Path, error: DocumentError, label: str) -> LoadResult:
+    reason = getattr(error, "reason", "corrupt")
+    backup: Path | None = None
+    try:
+        moved = move_aside(source, reason)
+        backup, where = moved, f" It was kept as {moved.name}."
+    except OSError as exc:
+        backup = None
+        where = f" It could not be moved aside ({exc})."
+    message = f"The {label} {source.name} is {error}; starting with defaults.{where}"
+    if reason == "corrupt":
+        message = f"The {label} {source.name} is damaged: {error}; starting with defaults.{where}"
+    return LoadResult(reason, {}, backup, message)
+
+
+def make_session_data(
+    tabs: dict[str, dict[str, Any]], current_tab: str | None, geometry: str | None
+) -> dict[str, Any]:
+    """The ``data`` of a session document: every tab's state, the current tab, window geometry.
+
+    Parameters
+    ----------
+    tabs
+        ``{tab key: that tab's save_state()}``; converted with :func:`to_plain_json`.
+    current_tab
+        Key of the visible tab.
+    geometry
+        The window geometry as a base64 string (``QWidget.saveGeometry().toBase64()``).
+    """
+    if not isinstance(tabs, dict):
+        raise ValueError(f"tabs must be a dict, got {type(tabs).__name__}")
+    return {
+        "tabs": to_plain_json(tabs, where="tabs"),
+        "current_tab": current_tab if isinstance(current_tab, str) else None,
+        "geometry": geometry if isinstance(geometry, str) else None,
+    }
+
+
+def normalize_session_data(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Keep the usable parts of a session's ``data``; return it and notes on what was dropped.
+
+    ``tabs`` entries that are not objects, a ``current_tab`` that is not a string and a
+    ``geometry`` that is not a string are dropped (each with a note), so one bad entry never
+    stops the rest of a session from loading.
+    """
+    notes: list[str] = []
+    tabs_in = data.get("tabs", {})
+    tabs: dict[str, dict[str, Any]] = {}
+    if isinstance(tabs_in, dict):
+        for key, state in tabs_in.items():
+            if isinstance(state, dict):
+                tabs[key] = state
+            else:
+                notes.append(f"tab {key!r}: state is not an object")
+    else:
+        notes.append("'tabs' is not an object")
+    current = data.get("current_tab")
+    if current is not None and not isinstance(current, str):
+        notes.append(f"current_tab {current!r} is not a string")
+        current = None
+    geometry = data.get("geometry")
+    if geometry is not None and not isinstance(geometry, str):
+        notes.append("geometry is not a string")
+        geometry = None
+    return {"tabs": tabs, "current_tab": current, "geometry": geometry}, notes

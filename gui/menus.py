@@ -1,0 +1,412 @@
+"""The menu bar (File, Edit, View, Help), its shortcuts and what each entry does.
+
+Every action has an ``objectName`` (``actionOpenImage``, ``actionUndo``, ``actionTab_matrix``…)
+so tests and tools find it without walking menus. Tabs are reached only through the
+:class:`gui.widgets.TabPage` interface (``undo_stack()``) and, for images, the gallery page's
+optional ``open_image(path) -> bool`` / ``open_image_dialog()``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, Slot
+from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence, QUndoStack
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QFileDialog, QMenu
+
+from gui.about_dialog import AboutDialog, HelpDialog
+from gui.settings_store import THEME_MODES
+
+if TYPE_CHECKING:
+    from gui.main_window import MainWindow
+
+SESSION_FILTER = "KernelScope session (*.kscope.json *.json);;All files (*)"
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.pgm *.ppm);;All files (*)"
+
+
+class AppMenus(QObject):
+    """Builds the menu bar of ``window`` and keeps Undo/Redo bound to the visible tab."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.actions: dict[str, QAction] = {}
+        self.about_dialog: AboutDialog | None = None
+        self.help_dialog: HelpDialog | None = None
+        self._stack: QUndoStack | None = None
+        self._stack_connections: list = []
+        bar = window.menuBar()
+        self._build_file(bar.addMenu("&File"))
+        self._build_edit(bar.addMenu("&Edit"))
+        self._build_view(bar.addMenu("&View"))
+        self._build_help(bar.addMenu("&Help"))
+        window.tab_widget.currentChanged.connect(self.bind_undo_stack)
+        window.installEventFilter(self)
+        self.bind_undo_stack()
+
+    def _add(
+        self, menu: QMenu, name: str, text: str, slot, shortcut=None, tip: str = ""
+    ) -> QAction:
+        action = QAction(text, self.window)
+        action.setObjectName(name)
+        if shortcut is not None:
+            if isinstance(shortcut, (list, tuple)):
+                action.setShortcuts([QKeySequence(s) for s in shortcut])
+            else:
+                action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        self.actions[name] = action
+        return action
+
+    # File --------------------------------------------------------------------------------------
+    def _build_file(self, menu: QMenu) -> None:
+        menu.setObjectName("menuFile")
+        keys = QKeySequence.StandardKey
+        open_image = self._add(
+            menu,
+            "actionOpenImage",
+            "Open &image…",
+            self.open_image_dialog,
+            keys.Open,
+            "Open an image in the Filter gallery",
+        )
+        if self._gallery_opener() is None:
+            open_image.setEnabled(False)
+            open_image.setStatusTip("The Filter gallery cannot open images in this build")
+        menu.addSeparator()
+        self._add(
+            menu,
+            "actionOpenSession",
+            "&Open session…",
+            self.open_session_dialog,
+            "Ctrl+Shift+O",
+            "Open a saved KernelScope session file",
+        )
+        self._add(
+            menu,
+            "actionSaveSession",
+            "&Save session",
+            self.save_session,
+            keys.Save,
+            "Save the session to its file (asks for a name the first time)",
+        )
+        self._add(
+            menu,
+            "actionSaveSessionAs",
+            "Save session &as…",
+            self.save_session_as_dialog,
+            keys.SaveAs,
+            "Save the whole session (every tab) to a file",
+        )
+        self.recent_menu = menu.addMenu("&Recent")
+        self.recent_menu.setObjectName("menuRecent")
+        self.recent_menu.aboutToShow.connect(self.rebuild_recent_menu)
+        self.rebuild_recent_menu()
+        menu.addSeparator()
+        self._add(menu, "actionQuit", "&Quit", self.window.close, keys.Quit)
+
+    def _gallery_opener(self):
+        page = self.window.pages.get("gallery")
+        if page is not None and (hasattr(page, "open_image") or hasattr(page, "open_image_dialog")):
+            return page
+        return None
+
+    @Slot()
+    def open_image_dialog(self) -> None:
+        """File ▸ Open image…: pick a file and hand it to the Filter gallery."""
+        page = self._gallery_opener()
+        if page is None:
+            return
+        self.window.show_tab("gallery")
+        if not hasattr(page, "open_image"):
+            page.open_image_dialog()
+            return
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open image", "", IMAGE_FILTER)
+        if path:
+            self.open_image(path)
+
+    def open_image(self, path: str | Path) -> bool:
+        """Open ``path`` in the Filter gallery; remember it in Recent when it worked."""
+        page = self._gallery_opener()
+        if page is None or not hasattr(page, "open_image"):
+            self.window.statusBar().showMessage("The Filter gallery cannot open images", 8000)
+            return False
+        self.window.show_tab("gallery")
+        ok = bool(page.open_image(str(path)))
+        if ok:
+            self._remember(path, "image")
+        return ok
+
+    @Slot()
+    def open_session_dialog(self) -> None:
+        """File ▸ Open session…"""
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open session", "", SESSION_FILTER)
+        if path:
+            self.open_session(path)
+
+    def open_session(self, path: str | Path) -> bool:
+        """Open a session file and remember it in Recent when it worked."""
+        ok = self.window.sessions.open_file(path)
+        if ok:
+            self._remember(path, "session")
+        return ok
+
+    @Slot()
+    def save_session(self) -> None:
+        """File ▸ Save session: to the current session file, or ask for one."""
+        if self.window.sessions.session_path is None:
+            self.save_session_as_dialog()
+        else:
+            self.save_session_as(self.window.sessions.session_path)
+
+    @Slot()
+    def save_session_as_dialog(self) -> None:
+        """File ▸ Save session as…"""
+        path, _ = QFileDialog.getSaveFileName(
+            self.window, "Save session as", "session.kscope.json", SESSION_FILTER
+        )
+        if path:
+            self.save_session_as(path)
+
+    def save_session_as(self, path: str | Path) -> bool:
+        """Write the session to ``path`` and remember it in Recent when it worked."""
+        ok = self.window.sessions.save_to(path)
+        if ok:
+            self._remember(path, "session")
+        return ok
+
+    def _remember(self, path: str | Path, kind: str) -> None:
+        self.window.settings.add_recent(path, kind)
+        self.window.save_settings()
+
+    @Slot()
+    def rebuild_recent_menu(self) -> None:
+        """Fill File ▸ Recent from the settings (newest first)."""
+        self.recent_menu.clear()
+        items = self.window.settings.recent()
+        for n, item in enumerate(items, start=1):
+            path = Path(item["path"])
+            label = f"&{n % 10} {path.name}  ({item['kind']}, {path.parent})"
+            action = self.recent_menu.addAction(label)
+            action.setObjectName(f"actionRecent{n}")
+            action.setData(item["path"])
+            action.triggered.connect(
+                lambda _=False, p=item["path"], k=item["kind"]: self.open_recent(p, k)
+            )
+        if not items:
+            empty = self.recent_menu.addAction("(no recent files)")
+            empty.setEnabled(False)
+        self.recent_menu.addSeparator()
+        clear = self.recent_menu.addAction("Clear list")
+        clear.setObjectName("actionClearRecent")
+        clear.setEnabled(bool(items))
+        clear.triggered.connect(self._clear_recent)
+
+    def open_recent(self, path: str, kind: str) -> bool:
+        """Open a Recent entry; a file that has gone is dropped from the list with a message."""
+        if not Path(path).exists():
+            self.window.settings.remove_recent(path)
+            self.window.save_settings()
+            self.window.statusBar().showMessage(f"{path} no longer exists; removed from Recent", 0)
+            return False
+        return self.open_session(path) if kind == "session" else self.open_image(path)
+
+    def _clear_recent(self) -> None:
+        self.window.settings.clear_recent()
+        self.window.save_settings()
+
+    # Edit --------------------------------------------------------------------------------------
+    def _build_edit(self, menu: QMenu) -> None:
+        menu.setObjectName("menuEdit")
+        keys = QKeySequence.StandardKey
+        self._add(menu, "actionUndo", "&Undo", self.undo, keys.Undo)
+        self._add(menu, "actionRedo", "&Redo", self.redo, ["Ctrl+Shift+Z", "Ctrl+Y"])
+        menu.addSeparator()
+        self._add(
+            menu,
+            "actionCopy",
+            "&Copy",
+            self.copy,
+            keys.Copy,
+            "Copy the selection (text, or table cells as tab-separated values)",
+        )
+
+    @Slot()
+    def bind_undo_stack(self) -> None:
+        """Point Undo/Redo at the visible tab's undo stack (disabled if it has none)."""
+        for connection in self._stack_connections:
+            QObject.disconnect(connection)
+        self._stack_connections = []
+        page = self.window.tab_widget.currentWidget()
+        stack = page.undo_stack() if hasattr(page, "undo_stack") else None
+        self._stack = stack if isinstance(stack, QUndoStack) else None
+        undo, redo = self.actions["actionUndo"], self.actions["actionRedo"]
+        if self._stack is None:
+            for action, text in ((undo, "&Undo"), (redo, "&Redo")):
+                action.setEnabled(False)
+                action.setText(text)
+            return
+        s = self._stack
+        self._stack_connections = [
+            s.canUndoChanged.connect(undo.setEnabled),
+            s.canRedoChanged.connect(redo.setEnabled),
+            s.undoTextChanged.connect(lambda t: undo.setText(f"&Undo {t}".rstrip())),
+            s.redoTextChanged.connect(lambda t: redo.setText(f"&Redo {t}".rstrip())),
+        ]
+        undo.setEnabled(s.canUndo())
+        redo.setEnabled(s.canRedo())
+        undo.setText(f"&Undo {s.undoText()}".rstrip())
+        redo.setText(f"&Redo {s.redoText()}".rstrip())
+
+    @Slot()
+    def undo(self) -> None:
+        """Edit ▸ Undo on the visible tab's stack."""
+        if self._stack is not None:
+            self._stack.undo()
+
+    @Slot()
+    def redo(self) -> None:
+        """Edit ▸ Redo on the visible tab's stack."""
+        if self._stack is not None:
+            self._stack.redo()
+
+    @Slot()
+    def copy(self) -> bool:
+        """Edit ▸ Copy: the focused text widget's selection, or a table's selected cells."""
+        widget = QApplication.focusWidget()
+        if isinstance(widget, QAbstractItemView) and widget.selectionModel() is not None:
+            text = _selected_cells_text(widget)
+            if text:
+                QGuiApplication.clipboard().setText(text)
+                return True
+        elif widget is not None and callable(getattr(widget, "copy", None)):
+            widget.copy()
+            return True
+        page = self.window.tab_widget.currentWidget()
+        if callable(getattr(page, "copy_to_clipboard", None)):
+            page.copy_to_clipboard()
+            return True
+        self.window.statusBar().showMessage("Nothing selected to copy", 4000)
+        return False
+
+    # View --------------------------------------------------------------------------------------
+    def _build_view(self, menu: QMenu) -> None:
+        menu.setObjectName("menuView")
+        full = self._add(
+            menu,
+            "actionFullScreen",
+            "&Full screen",
+            self.toggle_full_screen,
+            QKeySequence.StandardKey.FullScreen,
+        )
+        full.setShortcuts(
+            [QKeySequence("F11"), *QKeySequence.keyBindings(QKeySequence.StandardKey.FullScreen)]
+        )
+        full.setCheckable(True)
+        menu.addSeparator()
+        for n, key in enumerate(self.window.pages, start=1):
+            title = self.window.tab_widget.tabText(
+                self.window.tab_widget.indexOf(self.window.pages[key])
+            )
+            shortcut = f"Ctrl+{n}" if n <= 9 else None
+            self._add(
+                menu,
+                f"actionTab_{key}",
+                title,
+                lambda _=False, k=key: self.window.show_tab(k),
+                shortcut,
+            )
+        menu.addSeparator()
+        theme_menu = menu.addMenu("&Theme")
+        theme_menu.setObjectName("menuTheme")
+        group = QActionGroup(self)
+        labels = {"system": "Follow &system", "light": "&Light", "dark": "&Dark"}
+        for mode in THEME_MODES:
+            action = self._add(
+                theme_menu,
+                f"actionTheme_{mode}",
+                labels[mode],
+                lambda _=False, m=mode: self.set_theme(m),
+            )
+            action.setCheckable(True)
+            group.addAction(action)
+        self.sync_theme_actions()
+
+    @Slot()
+    def toggle_full_screen(self) -> None:
+        """View ▸ Full screen (F11) on and off."""
+        if self.window.isFullScreen():
+            self.window.showNormal()
+        else:
+            self.window.showFullScreen()
+
+    def set_theme(self, mode: str) -> None:
+        """View ▸ Theme: apply ``mode`` now and remember it."""
+        self.window.theme.set_mode(mode)
+        self.window.settings.theme = mode
+        self.window.save_settings()
+        self.sync_theme_actions()
+
+    def sync_theme_actions(self) -> None:
+        """Check the theme entry that matches the current mode."""
+        self.actions[f"actionTheme_{self.window.theme.mode}"].setChecked(True)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        """Keep the Full screen entry's check mark in step with the window state."""
+        if watched is self.window and event.type() == QEvent.Type.WindowStateChange:
+            self.actions["actionFullScreen"].setChecked(self.window.isFullScreen())
+        return False
+
+    # Help --------------------------------------------------------------------------------------
+    def _build_help(self, menu: QMenu) -> None:
+        menu.setObjectName("menuHelp")
+        self._add(
+            menu,
+            "actionHelp",
+            "KernelScope &help",
+            self.show_help,
+            QKeySequence.StandardKey.HelpContents,
+        )
+        self._add(menu, "actionAbout", "&About KernelScope", self.show_about)
+
+    @Slot()
+    def show_about(self) -> AboutDialog:
+        """Help ▸ About (non-modal, one instance)."""
+        if self.about_dialog is None:
+            self.about_dialog = AboutDialog(self.window)
+        self.about_dialog.show()
+        self.about_dialog.raise_()
+        return self.about_dialog
+
+    @Slot()
+    def show_help(self) -> HelpDialog:
+        """Help ▸ KernelScope help (non-modal, one instance)."""
+        if self.help_dialog is None:
+            self.help_dialog = HelpDialog(self.window)
+        self.help_dialog.show()
+        self.help_dialog.raise_()
+        return self.help_dialog
+
+    def close_dialogs(self) -> None:
+        """Close About/Help (the main window does this when it closes)."""
+        for dialog in (self.about_dialog, self.help_dialog):
+            if dialog is not None:
+                dialog.close()
+
+
+def _selected_cells_text(view: QAbstractItemView) -> str:
+    """Selected cells of a table/list as tab-separated rows (what spreadsheets paste)."""
+    indexes = sorted(view.selectionModel().selectedIndexes(), key=lambda i: (i.row(), i.column()))
+    if not indexes:
+        return ""
+    rows: dict[int, dict[int, str]] = {}
+    for index in indexes:
+        value = index.data()
+        rows.setdefault(index.row(), {})[index.column()] = "" if value is None else str(value)
+    columns = sorted({c for row in rows.values() for c in row})
+    return "\n".join("\t".join(row.get(c, "") for c in columns) for _, row in sorted(rows.items()))

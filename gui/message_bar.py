@@ -1,0 +1,66 @@
+"""A non-blocking message strip above the tabs (recovery offers, "file moved aside" notices)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+
+_STYLES = {
+    "info": "background:#dbeafe; color:#1e3a5f; border:1px solid #93c5fd;",
+    "warning": "background:#fef3c7; color:#5c3d00; border:1px solid #f5c451;",
+}
+
+
+class MessageBar(QFrame):
+    """One message with a few buttons; hidden until :meth:`show_message`.
+
+    Unlike a modal dialog it never blocks start-up, a test or a ``--quit-after`` run. Each button
+    runs its callback and then hides the bar.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("messageBar")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 6, 6)
+        self.label = QLabel(self)
+        self.label.setObjectName("messageBarText")
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.label, 1)
+        self._button_row = QHBoxLayout()
+        layout.addLayout(self._button_row)
+        self.buttons: dict[str, QPushButton] = {}
+        self.hide()
+
+    def show_message(
+        self,
+        text: str,
+        *,
+        kind: str = "info",
+        buttons: tuple[tuple[str, str, Callable[[], None]], ...] = (),
+    ) -> None:
+        """Show ``text`` with ``buttons`` ``(objectName, label, callback)`` and a Close button."""
+        self._clear_buttons()
+        self.setStyleSheet(f"#messageBar {{ {_STYLES.get(kind, _STYLES['info'])} }}")
+        self.label.setText(text)
+        for name, label, callback in (*buttons, ("messageBarClose", "Close", lambda: None)):
+            button = QPushButton(label, self)
+            button.setObjectName(name)
+            button.clicked.connect(lambda _=False, cb=callback: self._run(cb))
+            self._button_row.addWidget(button)
+            self.buttons[name] = button
+        self.show()
+
+    def _run(self, callback: Callable[[], None]) -> None:
+        self.hide()
+        callback()
+
+    def _clear_buttons(self) -> None:
+        for button in self.buttons.values():
+            self._button_row.removeWidget(button)
+            button.deleteLater()
+        self.buttons = {}
