@@ -3,6 +3,13 @@
 Everything a tab shows is computed by a function importable from here.
 """
 
+from engine.conv_layer import (
+    LayerCellTrace,
+    conv_layer,
+    layer_param_count,
+    layer_param_formula,
+    trace_layer_cell,
+)
 from engine.convolution import (
     CellTerm,
     CellTrace,
@@ -19,6 +26,18 @@ from engine.convolution import (
 from engine.filter_library import FILTER_LIBRARY, NamedKernel, filter_keys, get_filter
 from engine.finite_difference import max_abs_error, numerical_gradient, numerical_jacobian
 from engine.gradient_descent import DescentPath, gradient_descent, loss_grid, two_weight_problem
+from engine.kernel_tools import (
+    FilterMatch,
+    KernelSolution,
+    Separability,
+    fit_kernel,
+    flip_kernel,
+    match_library_filter,
+    normalise_kernel,
+    rotate_kernel,
+    separability,
+    transpose_kernel,
+)
 from engine.layer_arithmetic import conv_params, output_size, transposed_output_size
 from engine.layer_explain import (
     LayerExplanation,
@@ -28,6 +47,29 @@ from engine.layer_explain import (
     solve_padding,
     solve_stride,
 )
+from engine.matrix_compute import (
+    ConvSettings,
+    KernelOutput,
+    compute_outputs,
+    display_values,
+    explain_output_cell,
+)
+from engine.matrix_export import (
+    EXPORT_FORMATS,
+    layer_worked_solution,
+    matrix_to_text,
+    save_text,
+    worked_solution,
+)
+from engine.matrix_fill import (
+    crop_patch,
+    fill_checkerboard,
+    fill_ramp,
+    fill_random_ints,
+    fill_zeros,
+    resize_matrix,
+)
+from engine.matrix_text import MatrixParseError, format_cell, parse_matrix, parse_number
 from engine.network_io import (
     network_from_json,
     network_to_json,
@@ -38,6 +80,7 @@ from engine.network_io import (
 from engine.network_layers import LAYER_KINDS, normalize_layer, parse_layer_params
 from engine.network_presets import PRESETS, get_preset
 from engine.network_summary import LayerRow, NetworkSummary, summarize, summarize_partial
+from engine.pooling import PoolTrace, pool2d, trace_pool_cell
 from engine.regression_data import CsvFormatError, generate_data, load_xy_csv
 from engine.ridge import RidgeSolution, polynomial_features, ridge_fit, ridge_path, ridge_solution
 from engine.softmax_loss import (
@@ -50,52 +93,86 @@ from engine.softmax_loss import (
 )
 
 __all__ = [
+    "EXPORT_FORMATS",
     "FILTER_LIBRARY",
     "LAYER_KINDS",
     "PRESETS",
     "CellTerm",
     "CellTrace",
     "ConvGeometry",
+    "ConvSettings",
     "CsvFormatError",
     "DescentPath",
+    "FilterMatch",
+    "KernelOutput",
+    "KernelSolution",
+    "LayerCellTrace",
     "LayerExplanation",
     "LayerRow",
+    "MatrixParseError",
     "NamedKernel",
     "NetworkSummary",
+    "PoolTrace",
     "RidgeSolution",
+    "Separability",
+    "compute_outputs",
     "conv_geometry",
+    "conv_layer",
     "conv_params",
     "convolve2d",
     "correlate2d",
+    "crop_patch",
     "cross_entropy",
     "cross_entropy_from_logits",
     "cross_entropy_grad",
     "dilate_kernel",
+    "display_values",
     "explain_layer",
+    "explain_output_cell",
+    "fill_checkerboard",
+    "fill_ramp",
+    "fill_random_ints",
+    "fill_zeros",
     "filter_keys",
+    "fit_kernel",
+    "flip_kernel",
+    "format_cell",
     "format_number",
     "generate_data",
     "get_filter",
     "get_preset",
     "gradient_descent",
+    "layer_param_count",
+    "layer_param_formula",
+    "layer_worked_solution",
     "load_xy_csv",
     "log_softmax",
     "loss_grid",
+    "match_library_filter",
+    "matrix_to_text",
     "max_abs_error",
     "network_from_json",
     "network_to_json",
+    "normalise_kernel",
     "normalize_layer",
     "numerical_gradient",
     "numerical_jacobian",
     "output_floor_note",
     "output_size",
     "parse_layer_params",
+    "parse_matrix",
+    "parse_number",
     "polynomial_features",
+    "pool2d",
     "pytorch_code",
+    "resize_matrix",
     "ridge_fit",
     "ridge_path",
     "ridge_solution",
+    "rotate_kernel",
     "same_padding",
+    "save_text",
+    "separability",
     "size_formula_text",
     "softmax",
     "softmax_jacobian",
@@ -107,6 +184,10 @@ __all__ = [
     "summary_to_csv",
     "summary_to_markdown",
     "trace_cell",
+    "trace_layer_cell",
+    "trace_pool_cell",
+    "transpose_kernel",
     "transposed_output_size",
     "two_weight_problem",
+    "worked_solution",
 ]

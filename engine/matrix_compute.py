@@ -1,0 +1,183 @@
+"""Everything the Matrix & kernel tab shows for one input and several kernels, in one place.
+
+:func:`compute_outputs` applies each kernel with the same settings and returns, per kernel, the
+output, the size formula for rows and columns with the numbers filled in and the note about what
+the floor drops; a kernel that does not fit gets an error message instead of stopping the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from engine.convolution import (
+    CellTrace,
+    ConvGeometry,
+    conv_geometry,
+    convolve2d,
+    correlate2d,
+    output_floor_note,
+    size_formula_text,
+    trace_cell,
+)
+
+DisplayMode = Literal["raw", "abs", "clamp"]
+DISPLAY_MODES = ("raw", "abs", "clamp")
+PADDING_MODES = ("valid", "same", "full", "custom")
+OPERATIONS = ("correlate", "convolve")
+
+
+@dataclass(frozen=True)
+class ConvSettings:
+    """Padding, stride, dilation and operation shared by every kernel of the tab.
+
+    ``padding`` is ``"valid"``, ``"same"``, ``"full"`` or ``"custom"`` (then ``custom_pad``
+    zeros on each side).
+    """
+
+    padding: str = "valid"
+    custom_pad: int = 0
+    stride: int = 1
+    dilation: int = 1
+    operation: str = "correlate"
+
+    def __post_init__(self) -> None:
+        if self.padding not in PADDING_MODES:
+            raise ValueError(f"padding must be one of {PADDING_MODES}, got {self.padding!r}")
+        if self.operation not in OPERATIONS:
+            raise ValueError(f"operation must be one of {OPERATIONS}, got {self.operation!r}")
+        for name in ("stride", "dilation"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive int, got {value!r}")
+        if isinstance(self.custom_pad, bool) or not isinstance(self.custom_pad, int):
+            raise ValueError(f"custom_pad must be an int, got {self.custom_pad!r}")
+        if self.custom_pad < 0:
+            raise ValueError(f"custom_pad must not be negative, got {self.custom_pad!r}")
+
+    @property
+    def padding_spec(self) -> str | int:
+        """What :func:`engine.correlate2d` takes as ``padding``."""
+        return self.custom_pad if self.padding == "custom" else self.padding
+
+    def describe(self) -> str:
+        """One line, e.g. ``cross-correlation, padding same, stride 2, dilation 1``."""
+        op = "cross-correlation" if self.operation == "correlate" else "convolution"
+        pad = f"custom p = {self.custom_pad}" if self.padding == "custom" else self.padding
+        return f"{op}, padding {pad}, stride {self.stride}, dilation {self.dilation}"
+
+
+@dataclass(frozen=True)
+class KernelOutput:
+    """One kernel's result; ``error`` is set (and the rest ``None``) when it cannot be applied."""
+
+    name: str
+    kernel: np.ndarray
+    output: np.ndarray | None
+    geometry: ConvGeometry | None
+    row_formula: str
+    col_formula: str
+    floor_note: str
+    error: str | None = None
+
+    @property
+    def heading(self) -> str:
+        """``name — rows × cols``."""
+        if self.output is None:
+            return self.name
+        return f"{self.name} — {self.output.shape[0]}×{self.output.shape[1]}"
+
+
+def apply_kernel(x: np.ndarray, kernel: np.ndarray, settings: ConvSettings) -> np.ndarray:
+    """Correlate or convolve ``x`` with ``kernel`` as ``settings`` say."""
+    op = correlate2d if settings.operation == "correlate" else convolve2d
+    return op(
+        x,
+        kernel,
+        padding=settings.padding_spec,
+        stride=settings.stride,
+        dilation=settings.dilation,
+    )
+
+
+def geometry_for(
+    input_shape: tuple[int, int], kernel_shape: tuple[int, int], settings: ConvSettings
+) -> ConvGeometry:
+    """The resolved padding and output size for these settings."""
+    return conv_geometry(
+        input_shape,
+        kernel_shape,
+        padding=settings.padding_spec,
+        stride=settings.stride,
+        dilation=settings.dilation,
+    )
+
+
+def size_formulas(geo: ConvGeometry) -> tuple[str, str]:
+    """Row and column output-size formulas with the numbers filled in."""
+    top, bottom, left, right = geo.pad
+    rows = size_formula_text(
+        geo.input_shape[0], geo.kernel_shape[0], top + bottom, geo.stride[0], geo.dilation[0]
+    )
+    cols = size_formula_text(
+        geo.input_shape[1], geo.kernel_shape[1], left + right, geo.stride[1], geo.dilation[1]
+    )
+    return rows, cols
+
+
+def compute_outputs(
+    x: np.ndarray, kernels: Sequence[tuple[str, np.ndarray]], settings: ConvSettings
+) -> list[KernelOutput]:
+    """Apply every ``(name, kernel)`` to ``x``; a kernel that does not fit reports an error."""
+    results = []
+    for name, kernel in kernels:
+        try:
+            geo = geometry_for(x.shape, kernel.shape, settings)
+            out = apply_kernel(x, kernel, settings)
+        except ValueError as exc:
+            results.append(KernelOutput(name, kernel, None, None, "", "", "", str(exc)))
+            continue
+        rows, cols = size_formulas(geo)
+        results.append(KernelOutput(name, kernel, out, geo, rows, cols, output_floor_note(geo)))
+    return results
+
+
+def display_values(values: np.ndarray, mode: DisplayMode) -> np.ndarray:
+    """Values as shown: ``"raw"``, ``"abs"`` (absolute value) or ``"clamp"`` (to 0…255)."""
+    if mode == "raw":
+        return values
+    if mode == "abs":
+        return np.abs(values)
+    if mode == "clamp":
+        return np.clip(values, 0, 255)
+    raise ValueError(f"mode must be one of {DISPLAY_MODES}, got {mode!r}")
+
+
+def explain_output_cell(
+    x: np.ndarray, kernel: np.ndarray, i: int, j: int, settings: ConvSettings
+) -> CellTrace:
+    """The sum of products behind output cell ``(i, j)`` (see :func:`engine.trace_cell`)."""
+    return trace_cell(
+        x,
+        kernel,
+        i,
+        j,
+        padding=settings.padding_spec,
+        stride=settings.stride,
+        dilation=settings.dilation,
+        mode=settings.operation,  # type: ignore[arg-type]
+    )
+
+
+def padded_input(x: np.ndarray, geo: ConvGeometry) -> np.ndarray:
+    """``x`` with the zero padding of ``geo`` added (what the kernel slides over)."""
+    top, bottom, left, right = geo.pad
+    return np.pad(np.asarray(x), [(top, bottom), (left, right)])
+
+
+def step_cells(shape: tuple[int, int]) -> list[tuple[int, int]]:
+    """Output cells in the order a kernel visits them (row by row, left to right)."""
+    return [(i, j) for i in range(shape[0]) for j in range(shape[1])]

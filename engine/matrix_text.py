@@ -1,0 +1,290 @@
+"""Read numbers and matrices from what people type or paste, and write cells back as text.
+
+Cells accept integers, decimals (``2.5``, ``1e-3``), fractions (``1/9``, ``-2/16``) and the
+Unicode minus (``−3``); they refuse ``nan``, ``inf``, empty text and everything else.  Nothing is
+ever evaluated: every accepted shape is matched by a regular expression.
+
+Whole matrices are pasted as tab-separated text (spreadsheets, PDFs), comma- or
+semicolon-separated text, whitespace-separated text, ``[[...], [...]]`` Python/NumPy text
+(``np.array(...)`` and NumPy's printed form included) or LaTeX ``bmatrix``/``pmatrix`` bodies.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+import numpy as np
+
+# Biggest magnitude a cell may hold: integer products and sums stay exact in int64/float64.
+MAX_MAGNITUDE = 1e12
+
+MATRIX_FORMATS = ("tsv", "csv", "semicolon", "whitespace", "numpy", "latex")
+FORMAT_LABELS = {
+    "tsv": "tab-separated",
+    "csv": "comma-separated",
+    "semicolon": "semicolon-separated",
+    "whitespace": "whitespace-separated",
+    "numpy": "Python/NumPy list",
+    "latex": "LaTeX matrix",
+}
+
+_MINUS_SIGNS = "\u2212\u2013\u2012\ufe63\uff0d"  # minus, en dash, figure dash, small/full minus
+_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+_INT_RE = re.compile(r"[+-]?\d+", re.ASCII)
+_DEC_RE = re.compile(_NUMBER, re.ASCII)
+_FRAC_RE = re.compile(rf"({_NUMBER})\s*/\s*({_NUMBER})", re.ASCII)
+_LATEX_FRAC_RE = re.compile(r"\\[dt]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}")
+
+
+class MatrixParseError(ValueError):
+    """A cell or a pasted matrix could not be read.
+
+    ``row`` and ``col`` (0-based) locate the offending cell when known.
+    """
+
+    def __init__(self, message: str, row: int | None = None, col: int | None = None) -> None:
+        super().__init__(message)
+        self.row = row
+        self.col = col
+
+
+def _normalise_text(text: str) -> str:
+    for sign in _MINUS_SIGNS:
+        text = text.replace(sign, "-")
+    return text.replace("\u00a0", " ").replace("\u2009", " ").strip()
+
+
+def _check_finite(value: float, text: str) -> None:
+    if not np.isfinite(value):
+        raise MatrixParseError(f"{text!r} is not a finite number")
+    if abs(value) > MAX_MAGNITUDE:
+        raise MatrixParseError(f"{text!r} is too large (limit ±{MAX_MAGNITUDE:.0e})")
+
+
+def parse_number(text: str) -> int | float:
+    """Read one cell: an int, a decimal or a fraction such as ``1/9``; never ``eval``.
+
+    Returns a Python ``int`` when the value is written as an integer (or a fraction that divides
+    exactly, ``4/2``), else a ``float``.
+
+    Raises
+    ------
+    MatrixParseError
+        For empty text, ``nan``/``inf``, a zero denominator, a too large value or anything that
+        is not a number (the message quotes the text).
+    """
+    if not isinstance(text, str):
+        raise MatrixParseError(f"text must be a string, got {text!r}")
+    clean = _normalise_text(text)
+    if not clean:
+        raise MatrixParseError("empty cell: type a number (e.g. 3, −1.5 or 1/9)")
+    if _INT_RE.fullmatch(clean):
+        value = int(clean)
+        _check_finite(float(value), text)
+        return value
+    if _DEC_RE.fullmatch(clean):
+        fvalue = float(clean)
+        _check_finite(fvalue, text)
+        return fvalue
+    frac = _FRAC_RE.fullmatch(clean)
+    if frac:
+        num, den = Fraction(frac.group(1)), Fraction(frac.group(2))
+        if den == 0:
+            raise MatrixParseError(f"{text!r} divides by zero")
+        exact = num / den
+        _check_finite(float(exact), text)
+        return int(exact) if exact.denominator == 1 else float(exact)
+    lowered = clean.lower()
+    if lowered.lstrip("+-") in ("nan", "inf", "infinity"):
+        raise MatrixParseError(f"{text!r} is not allowed: cells must be finite numbers")
+    if "," in clean and re.fullmatch(r"[+-]?\d+,\d+", clean):
+        raise MatrixParseError(f"{text!r}: use a decimal point, e.g. {clean.replace(',', '.')}")
+    raise MatrixParseError(f"{text!r} is not a number (use e.g. 3, −1.5 or 1/9)")
+
+
+def as_exact(values: np.ndarray) -> np.ndarray:
+    """Return ``values`` as int64 when every entry is a whole number, else as float64."""
+    arr = np.asarray(values)
+    if arr.dtype.kind in "iub":
+        return arr.astype(np.int64)
+    arr = arr.astype(np.float64)
+    if arr.size and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
+        if np.all(np.abs(arr) <= MAX_MAGNITUDE):
+            return arr.astype(np.int64)
+    return arr
+
+
+def _to_array(rows: list[list[str]]) -> np.ndarray:
+    """Parse a list of rows of cell texts into an exact array, or raise naming row/column."""
+    if not rows or not rows[0]:
+        raise MatrixParseError("nothing to paste: the text holds no numbers")
+    width = len(rows[0])
+    for r, row in enumerate(rows):
+        if len(row) != width:
+            raise MatrixParseError(
+                f"row {r + 1} has {len(row)} value{'s' if len(row) != 1 else ''} but row 1 has "
+                f"{width}: every row needs the same number of columns",
+                row=r,
+            )
+    values: list[list[int | float]] = []
+    for r, row in enumerate(rows):
+        out_row = []
+        for c, cell in enumerate(row):
+            try:
+                out_row.append(parse_number(cell))
+            except MatrixParseError as exc:
+                raise MatrixParseError(f"row {r + 1}, column {c + 1}: {exc}", r, c) from None
+        values.append(out_row)
+    if all(isinstance(v, int) for row in values for v in row):
+        return np.array(values, dtype=np.int64)
+    return as_exact(np.array(values, dtype=np.float64))
+
+
+def detect_matrix_format(text: str) -> str:
+    """Guess which of :data:`MATRIX_FORMATS` ``text`` is written in."""
+    clean = _normalise_text(text)
+    if "\\begin" in clean or "&" in clean or "\\\\" in clean:
+        return "latex"
+    if re.match(r"^(?:np\.|numpy\.)?(?:array|matrix)\s*\(|^\[", clean):
+        return "numpy"
+    if "\t" in clean:
+        return "tsv"
+    if ";" in clean:
+        return "semicolon"
+    if "," in clean:
+        return "csv"
+    return "whitespace"
+
+
+def _split_lines(text: str) -> list[str]:
+    return [line for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+
+
+def _rows_delimited(text: str, fmt: str) -> list[list[str]]:
+    rows = []
+    for line in _split_lines(text):
+        if not line.strip():
+            continue
+        if fmt == "tsv":
+            cells = [c.strip() for c in line.strip(" \n").split("\t")]
+            # Spreadsheets add a trailing tab after the last filled column; PDFs add spaces.
+            while cells and cells[-1] == "":
+                cells.pop()
+        elif fmt in ("csv", "semicolon"):
+            sep = "," if fmt == "csv" else ";"
+            cells = [c.strip() for c in line.strip().rstrip(sep).split(sep)]
+        else:
+            cells = line.split()
+        rows.append(cells)
+    return rows
+
+
+def _rows_numpy(text: str) -> list[list[str]]:
+    body = re.sub(r"^(?:np\.|numpy\.)?(?:array|matrix)\s*\(", "", text.strip())
+    if body != text.strip():
+        body = re.sub(r",\s*dtype\s*=\s*[\w.]+\s*", "", body).rstrip()
+        if not body.endswith(")"):
+            raise MatrixParseError("unbalanced parentheses in the pasted array text")
+        body = body[:-1]
+    body = body.strip()
+    if body.count("[") != body.count("]"):
+        raise MatrixParseError("unbalanced brackets in the pasted list: check the [ and ]")
+    groups = re.findall(r"\[([^\[\]]*)\]", body)
+    leftover = re.sub(r"\[[^\[\]]*\]", "", body)
+    bad = re.search(r"[^\[\]\s,]+", leftover)
+    if bad:
+        raise MatrixParseError(f"unexpected text {bad.group(0)!r} outside the brackets")
+    rows = []
+    for group in groups:
+        cells = [c for c in re.split(r"[,\s]+", group.strip()) if c != ""]
+        rows.append(cells)
+    return rows
+
+
+def _rows_latex(text: str) -> list[list[str]]:
+    body = text
+    match = re.search(r"\\begin\{[a-zA-Z]*matrix\*?\}(.*?)\\end\{[a-zA-Z]*matrix\*?\}", body, re.S)
+    if match:
+        body = match.group(1)
+    elif "\\begin" in body:
+        match = re.search(r"\\begin\{array\}\{[^}]*\}(.*?)\\end\{array\}", body, re.S)
+        if not match:
+            raise MatrixParseError("could not find a \\begin{bmatrix} … \\end{bmatrix} body")
+        body = match.group(1)
+    body = _LATEX_FRAC_RE.sub(lambda m: f"{m.group(1).strip()}/{m.group(2).strip()}", body)
+    for token in ("\\left", "\\right", "\\hline", "$", "\\,", "\\;", "\\!", "{", "}"):
+        body = body.replace(token, " ")
+    rows = []
+    for line in re.split(r"\\\\", body):
+        if not line.strip():
+            continue
+        rows.append([c.strip() for c in line.split("&")])
+    return rows
+
+
+def parse_matrix(text: str, *, max_shape: tuple[int, int] | None = None) -> tuple[np.ndarray, str]:
+    """Read a pasted matrix in any of :data:`MATRIX_FORMATS`.
+
+    Parameters
+    ----------
+    text
+        The clipboard text.
+    max_shape
+        Optional ``(rows, cols)`` limit; a bigger matrix is refused.
+
+    Returns
+    -------
+    (numpy.ndarray, str)
+        The values (int64 when every value is a whole number, else float64) and the format that
+        was recognised.
+
+    Raises
+    ------
+    MatrixParseError
+        For ragged rows, a non-numeric cell (naming its row and column), empty text or a matrix
+        above ``max_shape``.
+    """
+    if not isinstance(text, str):
+        raise MatrixParseError(f"text must be a string, got {type(text).__name__}")
+    clean = _normalise_text(text)
+    if not clean:
+        raise MatrixParseError("nothing to paste: the clipboard holds no text")
+    fmt = detect_matrix_format(clean)
+    if fmt == "latex":
+        rows = _rows_latex(clean)
+    elif fmt == "numpy":
+        rows = _rows_numpy(clean)
+    else:
+        rows = _rows_delimited(clean, fmt)
+    values = _to_array(rows)
+    if max_shape is not None and (values.shape[0] > max_shape[0] or values.shape[1] > max_shape[1]):
+        raise MatrixParseError(
+            f"the pasted matrix is {values.shape[0]}×{values.shape[1]}; at most "
+            f"{max_shape[0]}×{max_shape[1]} fits here"
+        )
+    return values, fmt
+
+
+def format_cell(value: float | int) -> str:
+    """Text for a matrix cell: ints exactly, short decimals as typed, ninths etc. as fractions.
+
+    The Unicode minus is used for negatives; :func:`parse_number` reads every output back.
+    """
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        text = str(int(value))
+    else:
+        v = float(value)
+        if v.is_integer() and abs(v) <= MAX_MAGNITUDE:
+            text = str(int(v))
+        else:
+            short = f"{v:.4f}".rstrip("0").rstrip(".")
+            if float(short) == v:
+                text = short
+            else:
+                frac = Fraction(v).limit_denominator(10000)
+                if frac.denominator <= 10000 and abs(float(frac) - v) <= 1e-15 * max(1.0, abs(v)):
+                    text = f"{frac.numerator}/{frac.denominator}"
+                else:
+                    text = f"{v:.6g}"
+    return text.replace("-", "\u2212") if text.startswith("-") else text

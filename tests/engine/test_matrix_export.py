@@ -1,0 +1,82 @@
+"""Export formats and the worked solution text."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine import get_filter
+from engine.matrix_compute import ConvSettings, compute_outputs
+from engine.matrix_export import (
+    layer_worked_solution,
+    matrix_to_text,
+    save_text,
+    worked_solution,
+)
+
+M = np.array([[1, -2], [3, 4]])
+
+
+def test_each_format_text():
+    assert matrix_to_text(M, "csv") == "1,-2\n3,4\n"
+    assert matrix_to_text(M, "tsv") == "1\t-2\n3\t4\n"
+    assert matrix_to_text(M, "markdown").splitlines() == [
+        "|   | 0 | 1 |",
+        "|---|---:|---:|",
+        "| **0** | 1 | \u22122 |",
+        "| **1** | 3 | 4 |",
+    ]
+    assert (
+        matrix_to_text(M, "latex") == "\\begin{bmatrix}\n  1 & -2 \\\\\n  3 & 4\n\\end{bmatrix}\n"
+    )
+    assert matrix_to_text(M, "numpy") == "np.array([\n    [1, -2],\n    [3, 4],\n])\n"
+    assert "\\frac{1}{9}" in matrix_to_text(np.full((1, 1), 1 / 9), "latex")
+    with pytest.raises(ValueError, match="fmt"):
+        matrix_to_text(M, "xlsx")
+
+
+def test_numpy_literal_evaluates_to_the_matrix():
+    # The test (not the app) checks the literal is valid Python with numpy as np.
+    namespace = {"np": np}
+    values = np.array([[0.1, -2.5], [1 / 3, 7.0]])
+    result = eval(matrix_to_text(values, "numpy"), namespace)  # noqa: S307
+    np.testing.assert_array_equal(result, values)
+
+
+def test_worked_solution_lists_every_cell():
+    x = np.arange(16).reshape(4, 4)
+    results = compute_outputs(x, [("Sobel x", get_filter("sobel_x").kernel)], ConvSettings())
+    text = worked_solution(x, results, ConvSettings(), "markdown", pooling=("max", 2, 2))
+    assert "## Kernel: Sobel x" in text
+    assert "Output rows: ⌊(4 + 2·0 − 3)/1⌋ + 1 = 2" in text
+    for cell in ("out[0, 0]", "out[0, 1]", "out[1, 0]", "out[1, 1]"):
+        assert cell in text
+    assert "out[0, 0] = (−1)·0 + 0·1 + 1·2 + (−2)·4 + 0·5 + 2·6 + (−1)·8 + 0·9 + 1·10 = 8" in text
+    assert "pool[0, 0] = max(8, 8, 8, 8) = 8" in text
+    latex = worked_solution(x, results, ConvSettings(), "latex")
+    assert "\\cdot" in latex and "\\begin{bmatrix}" in latex
+    csv = worked_solution(x, results, ConvSettings(), "csv")
+    assert "# out[1, 1]" in csv and "\n8,8\n" in csv
+
+
+def test_worked_solution_reports_kernel_that_does_not_fit():
+    x = np.ones((2, 2), dtype=np.int64)
+    results = compute_outputs(x, [("Big", np.ones((3, 3), dtype=np.int64))], ConvSettings())
+    assert "Cannot be applied" in worked_solution(x, results, ConvSettings())
+
+
+def test_layer_worked_solution():
+    x = np.arange(18).reshape(2, 3, 3)
+    text = layer_worked_solution(
+        x, np.ones((1, 2, 2, 2), dtype=np.int64), np.array([1]), ConvSettings()
+    )
+    assert "Parameters N·(k·k·C + 1) = 1·(2·2·2 + 1) = 9" in text
+    assert "sum over channels + bias: 8 + 44 + 1 = 53" in text
+
+
+def test_save_text_writes_and_replaces(tmp_path):
+    target = tmp_path / "solution.md"
+    save_text(target, "first")
+    save_text(target, "second ⌊x⌋")
+    assert target.read_text(encoding="utf-8") == "second ⌊x⌋"
+    assert [p.name for p in tmp_path.iterdir()] == ["solution.md"]
