@@ -1,20 +1,68 @@
-"""Layer sizes tab (describes itself until its own issue builds it)."""
+"""Layer sizes tab: one conv layer's arithmetic written out, and a whole-network builder."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QWidget
+from typing import Any
+
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from gui.context import AppContext
-from gui.widgets import DescriptionPage, TabPage
+from gui.layers_tab.network_panel import NetworkPanel
+from gui.layers_tab.single_layer import SingleLayerPanel
+from gui.widgets import TabPage
 
-DESCRIPTION = (
-    "Output size O = ⌊(H − d(k−1) − 1 + 2p)/s⌋ + 1, parameters N(k·k·C+1), multiply-"
-    "accumulates and receptive field for one layer and for whole networks such as LeNet-5, "
-    "AlexNet and VGG-16."
-)
+PAGES = ("single", "network")
+
+
+class LayersTab(TabPage):
+    """Two pages: "One layer" (:class:`SingleLayerPanel`) and "Whole network"
+    (:class:`NetworkPanel`); network edits are undoable."""
+
+    def __init__(self, parent: QWidget | None = None, *, context: AppContext) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.single = SingleLayerPanel()
+        self.single.setObjectName("singleLayerPanel")
+        self.network = NetworkPanel(show_status=context.show_status)
+        self.network.setObjectName("networkPanel")
+        self.pages = QTabWidget()
+        self.pages.setObjectName("layersPages")
+        self.pages.addTab(self.single, "One layer")
+        self.pages.addTab(self.network, "Whole network")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.pages)
+        self.single.edited.connect(self.state_changed)
+        self.network.edited.connect(self.state_changed)
+        self.pages.currentChanged.connect(lambda _i: self.state_changed.emit())
+
+    def show_page(self, key: str) -> None:
+        """Show ``"single"`` or ``"network"``."""
+        self.pages.setCurrentIndex(PAGES.index(key))
+
+    def save_state(self) -> dict[str, Any]:
+        """One-layer inputs, the network and the visible page, as plain JSON types."""
+        return {
+            "page": PAGES[self.pages.currentIndex()],
+            "single": self.single.state(),
+            "network": self.network.snapshot(),
+        }
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        """Restore :meth:`save_state` output; missing or bad parts keep their current value."""
+        if not isinstance(state, dict):
+            return
+        self.single.set_state(state.get("single"))
+        self.network.set_network_state(state.get("network"))
+        if state.get("page") in PAGES:
+            self.show_page(state["page"])
+
+    def undo_stack(self) -> QUndoStack | None:
+        """The network builder's undo stack."""
+        return self.network.undo_stack
 
 
 def create_tab(parent: QWidget | None = None, *, context: AppContext) -> TabPage:
     """Build the Layer sizes tab."""
-    del context  # the description page needs nothing shared
-    return DescriptionPage(parent, title="Layer sizes", description=DESCRIPTION)
+    return LayersTab(parent, context=context)
