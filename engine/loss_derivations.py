@@ -91,13 +91,16 @@ def softmax_derivation_html(z: object, y: object, *, temperature: float = 1.0) -
         )
     )
     # The slip is only computable when e^{s_1} itself is representable.
-    if abs(s[0]) < 300:
+    if float(np.max(np.abs(s))) < 300:
         e1 = math.exp(float(s[0]))
         full_sum = float(np.exp(s).sum())
         slip_value = fmt(e1 * (1 - e1) / full_sum**2)
-        slip = f"; with your numbers it would give {slip_value} instead of {fmt(p[0] * (1 - p[0]))}"
+        slip = (
+            f" (here S = {fmt(full_sum)}); with your numbers the slip would give {slip_value} "
+            f"instead of {fmt(p[0] * (1 - p[0]))}"
+        )
     else:
-        slip = ""
+        slip = " (here S overflows a float; only the ratios e<sup>s − m</sup> are computed)"
     parts.append(
         _step(
             2,

@@ -1,20 +1,20 @@
-"""Loss & regularisation tab (describes itself until its own issue builds it)."""
+"""Loss & regularisation tab: softmax, its Jacobian, cross-entropy, ridge regression, descent."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
 from gui.context import AppContext
-from gui.widgets import DescriptionPage, TabPage
+from gui.loss_tab.loss_page import LossTab
+from gui.loss_tab.none_refcount import keep_none_alive
+from gui.widgets import TabPage
 
-DESCRIPTION = (
-    "Softmax and its Jacobian, cross-entropy and its gradient, mean squared error with L2 "
-    "(ridge) regularisation in closed form and by gradient descent, all checked numerically"
-    " and plotted."
-)
+# PySide6 6.12 leaks references to None on CPython < 3.12; this tab redraws a lot (see module).
+keep_none_alive()
+
+__all__ = ["LossTab", "create_tab"]
 
 
 def create_tab(parent: QWidget | None = None, *, context: AppContext) -> TabPage:
     """Build the Loss & regularisation tab."""
-    del context  # the description page needs nothing shared
-    return DescriptionPage(parent, title="Loss &amp; regularisation", description=DESCRIPTION)
+    return LossTab(parent, context=context)

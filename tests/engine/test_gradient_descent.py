@@ -97,6 +97,7 @@ def test_derivations_substitute_numbers_and_note_the_slips():
     assert "e<sup>z<sub>i</sub></sup>(Σ<sub>k</sub>e<sup>z<sub>k</sub></sup>" in text
     extreme = softmax_derivation_html([1000.0, 0.0, -1000.0], [0.0, 0.5, 0.5])
     assert "nan" not in extreme.lower() and "inf" not in extreme.lower()
+    assert "overflows" in softmax_derivation_html([0.0, 1000.0], 1)  # no overflow warning
     X, y, _ = two_weight_problem(10, seed=1)
     ridge = ridge_derivation_html(X, y, 0.1)
     w = ridge_solution(X, y, 0.1).weights

@@ -1,0 +1,368 @@
+"""Gradient-descent panel: an animated descent on a two-weight ridge problem."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine import gradient_descent, two_weight_problem
+from engine.gradient_descent import DescentPath
+from engine.loss_derivations import fmt, fmt_vector
+from engine.ridge_report import descent_scene
+from gui.loss_tab.common import Coalescer, message_label, readout_label, show_message
+from gui.loss_tab.descent_plots import ContourPlot, LossCurvePlot
+
+#: Animation frame interval; a run shows at most ~FRAMES frames, whatever the step count.
+FRAME_MS = 30
+FRAMES = 90
+
+
+def _dspin(
+    parent: QWidget,
+    name: str,
+    lo: float,
+    hi: float,
+    value: float,
+    decimals: int,
+    step: float,
+    tip: str,
+) -> QDoubleSpinBox:
+    spin = QDoubleSpinBox(parent)
+    spin.setObjectName(name)
+    spin.setRange(lo, hi)
+    spin.setDecimals(decimals)
+    spin.setSingleStep(step)
+    spin.setValue(value)
+    spin.setToolTip(tip)
+    return spin
+
+
+def _ispin(parent: QWidget, name: str, lo: int, hi: int, value: int, tip: str) -> QSpinBox:
+    spin = QSpinBox(parent)
+    spin.setObjectName(name)
+    spin.setRange(lo, hi)
+    spin.setValue(value)
+    spin.setToolTip(tip)
+    return spin
+
+
+class DescentPanel(QWidget):
+    """Problem and descent settings on the left; contours and loss curve on the right.
+
+    Signals
+    -------
+    edited()
+        The user changed a setting :meth:`state` records.
+    finished()
+        An animated run reached its last step (or the step where it diverged).
+    """
+
+    edited = Signal()
+    finished = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.path: DescentPath | None = None
+        self.shown_steps = 0
+        self._coalescer = Coalescer(self, self.recompute)
+        self.timer = QTimer(self)
+        self.timer.setInterval(FRAME_MS)
+        self.timer.timeout.connect(self._advance)
+        controls = QWidget(self)
+        column = QVBoxLayout(controls)
+        column.addWidget(self._build_problem_box(controls))
+        column.addWidget(self._build_descent_box(controls))
+        column.addStretch(1)
+        scroll = QScrollArea(self)
+        scroll.setWidget(controls)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(340)
+        scroll.setMaximumWidth(420)
+        self.contour_plot = ContourPlot(self)
+        self.loss_plot = LossCurvePlot(self)
+        plots = QSplitter(Qt.Orientation.Horizontal, self)
+        plots.addWidget(self.contour_plot.widget)
+        plots.addWidget(self.loss_plot.widget)
+        plots.setSizes([620, 420])
+        layout = QHBoxLayout(self)
+        layout.addWidget(scroll)
+        layout.addWidget(plots, 1)
+        self.recompute()
+
+    # -- construction ---------------------------------------------------------------------------
+    def _build_problem_box(self, parent: QWidget) -> QGroupBox:
+        box = QGroupBox("Two-weight problem  y ≈ w₁x₁ + w₂x₂", parent)
+        self.n_spin = _ispin(box, "descentN", 5, 1000, 40, "Number of samples n")
+        self.corr_spin = _dspin(
+            box,
+            "descentCorrelation",
+            -0.95,
+            0.95,
+            0.8,
+            2,
+            0.05,
+            "Correlation of x₁ and x₂: high values stretch the contours into narrow ellipses",
+        )
+        self.noise_spin = _dspin(box, "descentNoise", 0.0, 2.0, 0.3, 2, 0.05, "Noise σ on y")
+        self.seed_spin = _ispin(box, "descentSeed", 0, 99_999, 0, "Random seed")
+        self.lambda_spin = _dspin(
+            box, "descentLambda", 0.0, 10.0, 0.3, 4, 0.05, "λ of the loss (1/n)‖Xw − y‖² + λ‖w‖²"
+        )
+        self.penalty_check = QCheckBox("Contours include λ‖w‖²", box)
+        self.penalty_check.setObjectName("contoursIncludePenalty")
+        self.penalty_check.setChecked(True)
+        self.penalty_check.setToolTip(
+            "Off: contours of the data term only; the ridge point w* is then where a contour "
+            "touches the L2 circle"
+        )
+        form = QFormLayout(box)
+        form.addRow("Samples n", self.n_spin)
+        form.addRow("Correlation ρ", self.corr_spin)
+        form.addRow("Noise σ", self.noise_spin)
+        form.addRow("Seed", self.seed_spin)
+        form.addRow("λ", self.lambda_spin)
+        form.addRow(self.penalty_check)
+        for spin in (self.n_spin, self.seed_spin):
+            spin.valueChanged.connect(self._on_setting)
+        for dspin in (self.corr_spin, self.noise_spin, self.lambda_spin):
+            dspin.valueChanged.connect(self._on_setting)
+        self.penalty_check.toggled.connect(self._on_setting)
+        return box
+
+    def _build_descent_box(self, parent: QWidget) -> QGroupBox:
+        box = QGroupBox("Gradient descent  w ← w − η∇L(w)", parent)
+        self.rate_spin = _dspin(box, "learningRate", 0.0001, 10.0, 0.2, 4, 0.01, "Learning rate η")
+        self.steps_spin = _ispin(box, "descentSteps", 1, 5000, 100, "Number of updates")
+        self.start1_spin = _dspin(box, "startW1", -10.0, 10.0, -2.0, 2, 0.25, "Start w₁")
+        self.start2_spin = _dspin(box, "startW2", -10.0, 10.0, 3.0, 2, 0.25, "Start w₂")
+        self.rate_warning = message_label(box, "learningRateWarning", warning=True)
+        self.rule_label = QLabel(box)
+        self.rule_label.setObjectName("descentRule")
+        self.rule_label.setWordWrap(True)
+        self.rule_label.setTextFormat(Qt.TextFormat.RichText)
+        self.run_button = QPushButton("Run", box)
+        self.run_button.setObjectName("runDescentButton")
+        self.step_button = QPushButton("Step", box)
+        self.step_button.setObjectName("stepDescentButton")
+        self.end_button = QPushButton("Show all", box)
+        self.end_button.setObjectName("finishDescentButton")
+        self.reset_button = QPushButton("Reset", box)
+        self.reset_button.setObjectName("resetDescentButton")
+        buttons = QHBoxLayout()
+        for button in (self.run_button, self.step_button, self.end_button, self.reset_button):
+            buttons.addWidget(button)
+        self.iteration_label = readout_label(box, "descentIterationLabel")
+        self.loss_label = readout_label(box, "descentLossLabel")
+        self.distance_label = readout_label(box, "descentDistanceLabel")
+        self.status_label = QLabel(box)
+        self.status_label.setObjectName("descentStatus")
+        self.status_label.setWordWrap(True)
+        form = QFormLayout(box)
+        form.addRow("Learning rate η", self.rate_spin)
+        form.addRow(self.rate_warning)
+        form.addRow("Steps", self.steps_spin)
+        form.addRow("Start w₁", self.start1_spin)
+        form.addRow("Start w₂", self.start2_spin)
+        form.addRow(buttons)
+        form.addRow(self.rule_label)
+        form.addRow(self.iteration_label)
+        form.addRow(self.loss_label)
+        form.addRow(self.distance_label)
+        form.addRow(self.status_label)
+        for dspin in (self.rate_spin, self.start1_spin, self.start2_spin):
+            dspin.valueChanged.connect(self._on_setting)
+        self.steps_spin.valueChanged.connect(self._on_setting)
+        self.run_button.clicked.connect(self.toggle_run)
+        self.step_button.clicked.connect(lambda: self._show(self.shown_steps + 1))
+        self.end_button.clicked.connect(self.show_all)
+        self.reset_button.clicked.connect(self.reset)
+        return box
+
+    # -- public API ----------------------------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        """Plain-JSON descent settings."""
+        return {
+            "n": self.n_spin.value(),
+            "correlation": self.corr_spin.value(),
+            "noise": self.noise_spin.value(),
+            "seed": self.seed_spin.value(),
+            "lambda": self.lambda_spin.value(),
+            "contours_include_penalty": self.penalty_check.isChecked(),
+            "learning_rate": self.rate_spin.value(),
+            "steps": self.steps_spin.value(),
+            "start": [self.start1_spin.value(), self.start2_spin.value()],
+        }
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        """Restore :meth:`state`; missing or bad entries keep the current values."""
+        self.stop()
+        numbers = {
+            "n": self.n_spin,
+            "seed": self.seed_spin,
+            "steps": self.steps_spin,
+            "correlation": self.corr_spin,
+            "noise": self.noise_spin,
+            "lambda": self.lambda_spin,
+            "learning_rate": self.rate_spin,
+        }
+        for key, spin in numbers.items():
+            value = state.get(key)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                continue
+            if not math.isfinite(value):
+                continue
+            spin.setValue(int(value) if isinstance(spin, QSpinBox) else float(value))
+        start = state.get("start")
+        if isinstance(start, list) and len(start) == 2:
+            for value, spin in zip(start, (self.start1_spin, self.start2_spin), strict=True):
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    spin.setValue(float(value))
+        if isinstance(state.get("contours_include_penalty"), bool):
+            self.penalty_check.setChecked(state["contours_include_penalty"])
+        self.recompute()
+
+    def is_running(self) -> bool:
+        """Whether the animation timer is running."""
+        return self.timer.isActive()
+
+    @Slot()
+    def toggle_run(self) -> None:
+        """Start (from the beginning if finished) or pause the animation."""
+        if self.timer.isActive():
+            self.stop()
+            return
+        self.flush()
+        if self.path is None:
+            return
+        if self.shown_steps >= self.path.weights.shape[0] - 1:
+            self._show(0)
+        self.timer.start()
+        self.run_button.setText("Pause")
+
+    def stop(self) -> None:
+        """Pause the animation (keeps the current step)."""
+        self.timer.stop()
+        self.run_button.setText("Run")
+
+    @Slot()
+    def show_all(self) -> None:
+        """Jump to the last step."""
+        self.stop()
+        if self.path is not None:
+            self._show(self.path.weights.shape[0] - 1)
+
+    @Slot()
+    def reset(self) -> None:
+        """Back to the start point."""
+        self.stop()
+        self._show(0)
+
+    def shutdown(self) -> None:
+        """Stop the animation and coalescing timers."""
+        self.stop()
+        self._coalescer.stop()
+
+    def flush(self) -> None:
+        """Run a pending (coalesced) recomputation now."""
+        self._coalescer.flush()
+
+    # -- slots ----------------------------------------------------------------------------------
+    @Slot()
+    def _on_setting(self) -> None:
+        self.stop()
+        self._coalescer.request()
+        self.edited.emit()
+
+    @Slot()
+    def _advance(self) -> None:
+        if self.path is None:
+            self.stop()
+            return
+        last = self.path.weights.shape[0] - 1
+        per_frame = max(1, math.ceil(last / FRAMES))
+        self._show(min(last, self.shown_steps + per_frame))
+        if self.shown_steps >= last:
+            self.stop()
+            self.finished.emit()
+
+    # -- computation ----------------------------------------------------------------------------
+    @Slot()
+    def recompute(self) -> None:
+        """Regenerate the problem, run the whole descent, redraw, and show step 0."""
+        X, y, _ = two_weight_problem(
+            self.n_spin.value(),
+            correlation=self.corr_spin.value(),
+            noise=self.noise_spin.value(),
+            seed=self.seed_spin.value(),
+        )
+        lam = self.lambda_spin.value()
+        path = gradient_descent(
+            X,
+            y,
+            lam,
+            w0=[self.start1_spin.value(), self.start2_spin.value()],
+            learning_rate=self.rate_spin.value(),
+            steps=self.steps_spin.value(),
+        )
+        self.path = path
+        scene = descent_scene(X, y, lam, path, include_penalty=self.penalty_check.isChecked())
+        self.contour_plot.set_scene(scene, path)
+        self.loss_plot.set_path(path)
+        eta_max = path.max_stable_rate
+        self.rule_label.setText(
+            "w ← w − η[(2/n)Xᵀ(Xw − y) + 2λw]. Converges for every start iff "
+            f"0 &lt; η &lt; 2/λ<sub>max</sub>(H) = {fmt(eta_max)}, H = (2/n)XᵀX + 2λI."
+        )
+        if self.rate_spin.value() >= eta_max:
+            show_message(
+                self.rate_warning,
+                f"η = {fmt(self.rate_spin.value())} ≥ 2/λmax(H) = {fmt(eta_max)}: "
+                "the iterates will oscillate with growing amplitude (diverge).",
+            )
+        else:
+            show_message(self.rate_warning, None)
+        self._show(0)
+
+    def _show(self, k: int) -> None:
+        path = self.path
+        if path is None:
+            return
+        last = path.weights.shape[0] - 1
+        k = max(0, min(k, last))
+        self.shown_steps = k
+        self.contour_plot.show_steps(path.weights[: k + 1])
+        self.loss_plot.show_steps(path.losses[: k + 1])
+        w = path.weights[k]
+        distance = float(((w - path.minimiser) ** 2).sum() ** 0.5)
+        self.iteration_label.setText(f"step {k} / {self.steps_spin.value()}")
+        self.loss_label.setText(f"L(w_k) = {path.losses[k]:.6g}\nL(w*)  = {path.min_loss:.6g}")
+        self.distance_label.setText(
+            f"w_k = {fmt_vector(w)}\nw*  = {fmt_vector(path.minimiser)}\n"
+            f"‖w_k − w*‖ = {distance:.3e}"
+        )
+        if path.diverged and k == last:
+            status = f"Diverged after {last} steps: the loss exceeded 10¹² × its start."
+        elif k == last and distance < 1e-6 * max(1.0, float((path.minimiser**2).sum() ** 0.5)):
+            status = "Converged to the closed-form point w*."
+        elif k == last:
+            status = "Not yet converged: more steps or a larger η (below the limit)."
+        else:
+            status = ""
+        self.status_label.setText(status)

@@ -1,0 +1,138 @@
+"""Plots of the regularisation panel: the fit, errors vs λ and the coefficient path."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QWidget
+
+from engine.ridge_report import PolynomialRidgeReport
+from gui.loss_tab.common import BLACK, BLUE, GREY, ORANGE, PURPLE, RED, make_plot
+
+#: Stand-in position of λ = 0 on the log axes (left of the sweep's smallest λ).
+PATH_COLOURS = pg.colormap.get("CET-R2")
+
+
+class FitPlot:
+    """Training / validation points, the true function, the ridge fit and the λ = 0 fit."""
+
+    def __init__(self, parent: QWidget | None) -> None:
+        self.widget = make_plot(parent, "fitPlot", title="Polynomial fit", x_label="x", y_label="y")
+        item = self.widget.getPlotItem()
+        self.train = item.plot(
+            pen=None, symbol="o", symbolSize=7, symbolBrush=BLUE, symbolPen="w", name="training"
+        )
+        self.val = item.plot(
+            pen=None,
+            symbol="t",
+            symbolSize=8,
+            symbolBrush=ORANGE,
+            symbolPen=BLACK,
+            name="validation",
+        )
+        self.true = item.plot(pen=pg.mkPen(GREY, width=2, dash=[6, 4]), name="true function")
+        self.unregularised = item.plot(
+            pen=pg.mkPen(PURPLE, width=2, dash=[3, 3]), name="unregularised fit (λ = 0)"
+        )
+        self.fit = item.plot(pen=pg.mkPen(RED, width=3), name="ridge fit (λ)")
+
+    def update(self, report: PolynomialRidgeReport, data, lam_text: str) -> None:
+        """Redraw for ``report`` of ``data`` (a :class:`RegressionData`)."""
+        self.train.setData(data.x_train, data.y_train)
+        self.val.setData(data.x_val, data.y_val)
+        if report.curve_true is None:
+            self.true.setData([], [])
+        else:
+            self.true.setData(report.curve_x, report.curve_true)
+        self.unregularised.setData(report.curve_x, report.curve_unregularised)
+        self.fit.setData(report.curve_x, report.curve_fit)
+        # Frame the data, not a wild unregularised polynomial that would squash everything.
+        ys = np.concatenate([data.y_train, data.y_val])
+        lo, hi = float(ys.min()), float(ys.max())
+        margin = max(0.25 * (hi - lo), 0.1)
+        item = self.widget.getPlotItem()
+        item.setYRange(lo - margin, hi + margin, padding=0)
+        item.setXRange(float(report.curve_x[0]), float(report.curve_x[-1]), padding=0.03)
+        item.setTitle(
+            f"Polynomial fit, degree {report.degree}, {lam_text}", color=BLACK, size="10pt"
+        )
+
+
+class ErrorPlot:
+    """Training and validation MSE vs λ (log–log), the λ = 0 values as dashed lines."""
+
+    def __init__(self, parent: QWidget | None) -> None:
+        self.widget = make_plot(
+            parent,
+            "errorPlot",
+            title="Mean squared error vs λ",
+            x_label="λ (log scale)",
+            y_label="MSE (log scale)",
+        )
+        item = self.widget.getPlotItem()
+        item.setLogMode(x=True, y=True)
+        self.train = item.plot(pen=pg.mkPen(BLUE, width=2), name="training")
+        self.val = item.plot(pen=pg.mkPen(ORANGE, width=2), name="validation")
+        self.train0 = item.plot(pen=pg.mkPen(BLUE, dash=[4, 4]), name="training, λ = 0")
+        self.val0 = item.plot(pen=pg.mkPen(ORANGE, dash=[4, 4]), name="validation, λ = 0")
+        self.line = pg.InfiniteLine(angle=90, pen=pg.mkPen(RED, width=2))
+        item.addItem(self.line)
+
+    def update(self, report: PolynomialRidgeReport) -> None:
+        """Redraw the λ sweep of ``report``; the red line marks the current λ."""
+        floor = 1e-12  # a perfect fit has MSE 0, which a log axis cannot show
+        lams = report.lams
+        self.train.setData(lams, np.maximum(report.train_curve, floor))
+        self.val.setData(lams, np.maximum(report.val_curve, floor))
+        ends = np.array([lams[0], lams[-1]])
+        self.train0.setData(ends, np.full(2, max(report.train_mse_unregularised, floor)))
+        self.val0.setData(ends, np.full(2, max(report.val_mse_unregularised, floor)))
+        lam = report.solution.lam
+        self.line.setVisible(lam > 0)
+        if lam > 0:
+            self.line.setValue(np.log10(lam))
+
+
+class CoefficientPlot:
+    """Each weight w_k as λ grows: shrinkage towards 0."""
+
+    def __init__(self, parent: QWidget | None) -> None:
+        self.widget = make_plot(
+            parent,
+            "coefficientPlot",
+            title="Coefficient path",
+            x_label="λ (log scale)",
+            y_label="weight w<sub>k</sub>",
+        )
+        item = self.widget.getPlotItem()
+        item.setLogMode(x=True, y=False)
+        self.line = pg.InfiniteLine(angle=90, pen=pg.mkPen(RED, width=2))
+        item.addItem(self.line)
+        self.curves: list[pg.PlotDataItem] = []
+
+    def update(self, report: PolynomialRidgeReport) -> None:
+        """One curve per coefficient; y range clipped to the path at λ ≥ 1e−6 for readability."""
+        item = self.widget.getPlotItem()
+        path = report.coefficient_path
+        d = path.shape[1]
+        if len(self.curves) != d:
+            for curve in self.curves:
+                item.removeItem(curve)
+            item.legend.clear()
+            self.curves = []
+            for k in range(d):
+                colour = PATH_COLOURS.map(k / max(d - 1, 1), mode="qcolor")
+                self.curves.append(
+                    item.plot(pen=pg.mkPen(colour, width=2), name=f"w<sub>{k}</sub>")
+                )
+            item.legend.setColumnCount(1 if d <= 5 else (2 if d <= 10 else 3))
+        for k, curve in enumerate(self.curves):
+            curve.setData(report.lams, path[:, k])
+        visible = path[report.lams >= 1e-6]
+        top = float(np.max(np.abs(visible))) if visible.size else 1.0
+        top = max(top, 1e-6) * 1.1
+        item.setYRange(-top, top, padding=0)
+        lam = report.solution.lam
+        self.line.setVisible(lam > 0)
+        if lam > 0:
+            self.line.setValue(np.log10(lam))

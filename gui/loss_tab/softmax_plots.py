@@ -1,0 +1,190 @@
+"""The four softmax plots: probabilities, Jacobian heatmap, gradient check and loss sweep."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QWidget
+
+from gui.loss_tab.common import BLACK, BLUE, GREY, ORANGE, RED, SKY, make_plot
+
+
+def _class_ticks(plot: pg.PlotWidget, axis: str, k: int, prefix: str) -> None:
+    plot.getPlotItem().getAxis(axis).setTicks([[(i + 1, f"{prefix}{i + 1}") for i in range(k)]])
+
+
+class ProbabilityPlot:
+    """Bars of ŷ = softmax(z/T) beside the target y, with each probability printed."""
+
+    def __init__(self, parent: QWidget | None) -> None:
+        self.widget = make_plot(
+            parent,
+            "probabilityPlot",
+            title="Softmax probabilities ŷ vs target y",
+            x_label="class k",
+            y_label="probability",
+        )
+        item = self.widget.getPlotItem()
+        self.bars = pg.BarGraphItem(x=[1], height=[0], width=0.38, brush=BLUE, name="softmax ŷ")
+        self.target = pg.BarGraphItem(
+            x=[1], height=[0], width=0.38, brush=pg.mkBrush(ORANGE), name="target y"
+        )
+        item.addItem(self.bars)
+        item.addItem(self.target)
+        item.setYRange(0, 1.12, padding=0)
+        item.setMouseEnabled(x=False, y=False)
+        self._texts: list[pg.TextItem] = []
+
+    def update(self, p: np.ndarray, y: np.ndarray) -> None:
+        """Redraw for probabilities ``p`` and target ``y``."""
+        k = p.size
+        x = np.arange(1, k + 1, dtype=float)
+        self.bars.setOpts(x=x - 0.2, height=p)
+        self.target.setOpts(x=x + 0.2, height=y)
+        item = self.widget.getPlotItem()
+        for text in self._texts:
+            item.removeItem(text)
+        self._texts = []
+        font = QFont()
+        font.setPointSize(8 if k > 6 else 9)
+        for i, value in enumerate(p):
+            text = pg.TextItem(f"{value:.3f}", color=BLACK, anchor=(0.5, 1.0))
+            text.setFont(font)
+            text.setPos(x[i] - 0.2, float(value) + 0.01)
+            item.addItem(text)
+            self._texts.append(text)
+        _class_ticks(self.widget, "bottom", k, "")
+        item.setXRange(0.4, k + 0.6, padding=0)
+
+
+class JacobianHeatmap:
+    """``J_ij = ŷ_i(δ_ij − ŷ_j)`` as a diverging heatmap with the value written in each cell."""
+
+    def __init__(self, parent: QWidget | None) -> None:
+        self.widget = make_plot(
+            parent,
+            "jacobianPlot",
+            title="Softmax Jacobian  J<sub>ij</sub> = ∂ŷ<sub>i</sub>/∂z<sub>j</sub> = "
+            "ŷ<sub>i</sub>(δ<sub>ij</sub> − ŷ<sub>j</sub>)",
+            x_label="logit z<sub>j</sub> (column j)",
+            y_label="output ŷ<sub>i</sub> (row i)",
+            legend=False,
+        )
+        item = self.widget.getPlotItem()
+        item.invertY(True)
+        item.setAspectLocked(False)
+        item.setMouseEnabled(x=False, y=False)
+        item.showGrid(x=False, y=False)
+        self.colormap = pg.colormap.get("CET-D1")
+        self.image = pg.ImageItem()
+        self.image.setColorMap(self.colormap)
+        item.addItem(self.image)
+        self.colorbar = pg.ColorBarItem(
+            values=(-0.25, 0.25), colorMap=self.colormap, interactive=False, width=14, label="J"
+        )
+        self.colorbar.setImageItem(self.image, insert_in=item)
+        self._texts: list[pg.TextItem] = []
+        self.values = np.zeros((0, 0))
+
+    def update(self, jac: np.ndarray) -> None:
+        """Show the K×K matrix ``jac``."""
+        k = jac.shape[0]
+        self.values = jac
+        limit = max(float(np.max(np.abs(jac))), 1e-12)
+        self.image.setImage(jac, levels=(-limit, limit))
+        self.image.setRect(QRectF(0.5, 0.5, k, k))
+        self.colorbar.setLevels((-limit, limit))
+        item = self.widget.getPlotItem()
+        for text in self._texts:
+            item.removeItem(text)
+        self._texts = []
+        font = QFont()
+        font.setPointSize(9 if k <= 5 else 7)
+        for i in range(k):
+            for j in range(k):
+                value = float(jac[i, j])
+                colour = "w" if abs(value) > 0.6 * limit else BLACK
+                label = "0" if value == 0 else f"{value:.3f}".replace("-", "−")
+                text = pg.TextItem(label, color=colour, anchor=(0.5, 0.5))
+                text.setFont(font)
+                text.setPos(j + 1, i + 1)
+                item.addItem(text)
+                self._texts.append(text)
+        _class_ticks(self.widget, "bottom", k, "z")
+        _class_ticks(self.widget, "left", k, "ŷ")
+        item.setXRange(0.5, k + 0.5, padding=0)
+        item.setYRange(0.5, k + 0.5, padding=0)
+
+
+class GradientPlot:
+    """The analytic gradient ŷ − y beside its central-difference estimate."""
+
+    def __init__(self, parent: QWidget | None) -> None:
+        self.widget = make_plot(
+            parent,
+            "gradientPlot",
+            title="Gradient ∂L/∂z = ŷ − y vs finite differences",
+            x_label="class k",
+            y_label="∂L/∂z<sub>k</sub>",
+        )
+        item = self.widget.getPlotItem()
+        self.analytic = pg.BarGraphItem(
+            x=[1], height=[0], width=0.38, brush=BLUE, name="analytic (ŷ − y)/T"
+        )
+        self.numeric = pg.BarGraphItem(
+            x=[1], height=[0], width=0.38, brush=SKY, pen=pg.mkPen(BLACK), name="central difference"
+        )
+        item.addItem(self.analytic)
+        item.addItem(self.numeric)
+        item.addLine(y=0, pen=pg.mkPen(GREY))
+        item.setMouseEnabled(x=False, y=False)
+
+    def update(self, analytic: np.ndarray, numeric: np.ndarray) -> None:
+        """Redraw both bar sets."""
+        k = analytic.size
+        x = np.arange(1, k + 1, dtype=float)
+        self.analytic.setOpts(x=x - 0.2, height=analytic)
+        self.numeric.setOpts(x=x + 0.2, height=numeric)
+        _class_ticks(self.widget, "bottom", k, "")
+        item = self.widget.getPlotItem()
+        item.setXRange(0.4, k + 0.6, padding=0)
+        top = max(float(np.max(np.abs(analytic))), 1e-3) * 1.25
+        item.setYRange(-top, top, padding=0)
+
+
+class SweepPlot:
+    """Loss and its slope as one logit is swept, with the current value marked."""
+
+    def __init__(self, parent: QWidget | None) -> None:
+        self.widget = make_plot(
+            parent,
+            "sweepPlot",
+            title="Sweeping one logit",
+            x_label="swept logit z<sub>i</sub>",
+            y_label="value",
+        )
+        item = self.widget.getPlotItem()
+        self.loss_curve = item.plot(pen=pg.mkPen(RED, width=2), name="loss L")
+        self.slope_curve = item.plot(
+            pen=pg.mkPen(BLUE, width=2, dash=[5, 3]), name="slope ∂L/∂z<sub>i</sub>"
+        )
+        self.marker = item.plot(
+            symbol="o", symbolBrush=RED, symbolPen=BLACK, symbolSize=9, pen=None, name="current z"
+        )
+        self.line = pg.InfiniteLine(angle=90, pen=pg.mkPen(GREY, dash=[2, 2]))
+        item.addItem(self.line)
+
+    def update(
+        self, index: int, values: np.ndarray, losses: np.ndarray, slopes: np.ndarray, z_i: float
+    ) -> None:
+        """Redraw the sweep of logit ``index`` (0-based) around its current value ``z_i``."""
+        self.loss_curve.setData(values, losses)
+        self.slope_curve.setData(values, slopes)
+        current = int(np.argmin(np.abs(values - z_i)))
+        self.marker.setData([z_i], [losses[current]])
+        self.line.setValue(z_i)
+        self.widget.getPlotItem().setTitle(
+            f"Loss as z<sub>{index + 1}</sub> is swept (others fixed)", color=BLACK, size="10pt"
+        )
