@@ -2,8 +2,9 @@
 
 Two backends compute the same numbers:
 
-* ``"numpy"`` — shifted-slice accumulation over the kernel taps on a zero-padded copy of the
-  input.
+* ``"numpy"`` — :mod:`engine.fast_correlate`: cache-sized bands of in-place shifted-slice
+  accumulation, two 1-D passes for rank-1 kernels, or an FFT at 5-smooth sizes for large float
+  kernels, whichever a cost model says is cheapest (:func:`choose_numpy_method`).
   Integer input with an integer kernel is accumulated in int64, so results are exact.
 * ``"opencv"`` — ``cv2.filter2D``.  filter2D is a cross-correlation with a ``BORDER_REFLECT_101``
   border, anchors even kernels at ``k // 2`` and has no stride, so this backend zero-pads
@@ -21,6 +22,9 @@ from typing import Literal
 
 import cv2
 import numpy as np
+
+from engine.fast_correlate import choose_method as _choose_method
+from engine.fast_correlate import correlate as fast_correlate
 
 PaddingSpec = str | int | Sequence[int]
 PairSpec = int | Sequence[int]
@@ -219,28 +223,17 @@ def result_dtype(x_dtype: np.dtype, kernel_dtype: np.dtype) -> np.dtype:
     return np.dtype(np.float32)
 
 
-def _correlate_numpy(x: np.ndarray, kernel: np.ndarray, geo: ConvGeometry) -> np.ndarray:
-    """Shifted-slice accumulation on a zero-padded copy; zero taps are skipped."""
-    dtype = result_dtype(x.dtype, kernel.dtype)
-    top, bottom, left, right = geo.pad
-    pad_width = [(top, bottom), (left, right)] + [(0, 0)] * (x.ndim - 2)
-    xp = np.pad(x.astype(dtype, copy=False), pad_width)
-    oh, ow = geo.output_shape
-    (sy, sx), (dy, dx) = geo.stride, geo.dilation
-    out = np.zeros((oh, ow) + x.shape[2:], dtype=dtype)
-    k = kernel.astype(dtype, copy=False)
-    tmp = np.empty_like(out)
-    for a in range(kernel.shape[0]):
-        r0 = a * dy
-        for b in range(kernel.shape[1]):
-            w = k[a, b]
-            if w == 0:
-                continue
-            c0 = b * dx
-            window = xp[r0 : r0 + (oh - 1) * sy + 1 : sy, c0 : c0 + (ow - 1) * sx + 1 : sx]
-            np.multiply(window, w, out=tmp)
-            out += tmp
-    return out
+def _correlate_numpy(
+    x: np.ndarray,
+    kernel: np.ndarray,
+    geo: ConvGeometry,
+    method: Literal["auto", "direct", "separable", "fft"] = "auto",
+) -> np.ndarray:
+    """The numpy backend: direct, separable or FFT correlation (see :mod:`engine.fast_correlate`).
+
+    ``method="auto"`` picks the cheapest; integer results are exact (never via FFT).
+    """
+    return fast_correlate(x, kernel, geo, result_dtype(x.dtype, kernel.dtype), method=method)
 
 
 def dilate_kernel(kernel: np.ndarray, dilation: PairSpec) -> np.ndarray:
@@ -327,6 +320,26 @@ def correlate2d(
     if backend == "opencv":
         return _correlate_opencv(xa, ka, geo)
     return _correlate_numpy(xa, ka, geo)
+
+
+def choose_numpy_method(
+    x: object,
+    kernel: object,
+    *,
+    padding: PaddingSpec = "valid",
+    stride: PairSpec = 1,
+    dilation: PairSpec = 1,
+) -> str:
+    """Which method the ``"numpy"`` backend of :func:`correlate2d` uses for these arguments.
+
+    ``"direct"`` (one pass per non-zero tap), ``"separable"`` (a rank-1 kernel as a vertical and a
+    horizontal 1-D pass) or ``"fft"`` (float results only), whichever a cost model says is
+    cheapest. Takes the arguments of :func:`correlate2d`; raises ``ValueError`` like it.
+    """
+    xa = _check_array(x, "x", (2, 3))
+    ka = _check_array(kernel, "kernel", (2,))
+    geo = conv_geometry(xa.shape[:2], ka.shape, padding=padding, stride=stride, dilation=dilation)
+    return _choose_method(xa.shape, ka, geo, result_dtype(xa.dtype, ka.dtype))
 
 
 def convolve2d(
