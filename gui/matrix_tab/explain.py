@@ -1,0 +1,105 @@
+"""Turn engine traces into the explanation text and highlight lists the tab shows."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.conv_layer import LayerCellTrace
+from engine.convolution import CellTrace, format_number
+from engine.matrix_compute import ConvSettings, padded_input
+from engine.pooling import PoolTrace
+
+DISPLAY_NOTE = {"abs": "absolute value", "clamp": "clamped to 0…255"}
+
+
+def padding_mask(geo) -> np.ndarray:
+    """True on the zero-padding cells of the padded input."""
+    top, bottom, left, right = geo.pad
+    mask = np.ones(geo.padded_shape, dtype=bool)
+    mask[top : top + geo.input_shape[0], left : left + geo.input_shape[1]] = False
+    return mask
+
+
+def window_view(x: np.ndarray, trace: CellTrace):
+    """``(padded, (top, left), mask, window cells, tooltips)`` for the padded-input view."""
+    geo = trace.geometry
+    padded = padded_input(x, geo)
+    tips = {
+        (t.padded_row, t.padded_col): (
+            f"input ({t.row}, {t.col}) = {format_number(t.value)}"
+            f"{' (padding)' if t.is_padding else ''} × weight k[{t.kernel_row}, {t.kernel_col}] = "
+            f"{format_number(t.weight)} → {format_number(t.product)}"
+        )
+        for t in trace.terms
+    }
+    window = [(t.padded_row, t.padded_col) for t in trace.terms]
+    return padded, (geo.pad[0], geo.pad[2]), padding_mask(geo), window, tips
+
+
+def _span(values: list[int]) -> str:
+    lo, hi = min(values), max(values)
+    return str(lo).replace("-", "−") if lo == hi else f"{lo}…{hi}".replace("-", "−")
+
+
+def cell_text(
+    name: str,
+    trace: CellTrace,
+    settings: ConvSettings,
+    display: str,
+    shown: float | int,
+) -> str:
+    """The explanation of one output cell, with the actual numbers."""
+    geo = trace.geometry
+    op = "cross-correlation" if settings.operation == "correlate" else "convolution"
+    rows = [t.padded_row for t in trace.terms]
+    cols = [t.padded_col for t in trace.terms]
+    in_rows = [t.row for t in trace.terms]
+    in_cols = [t.col for t in trace.terms]
+    n_pad = sum(t.is_padding for t in trace.terms)
+    lines = [
+        f"{name}: output cell ({trace.i}, {trace.j}) — {op}",
+        f"Window: padded rows {_span(rows)}, columns {_span(cols)} = input rows "
+        f"{_span(in_rows)}, columns {_span(in_cols)}"
+        + (f"; {n_pad} of {len(trace.terms)} cells are zero padding" if n_pad else ""),
+        f"(start = {trace.i}·{geo.stride[0]} = row {trace.i * geo.stride[0]}, "
+        f"{trace.j}·{geo.stride[1]} = column {trace.j * geo.stride[1]} of the padded input"
+        + (f"; taps {geo.dilation[0]} apart" if geo.dilation != (1, 1) else "")
+        + ")",
+    ]
+    if settings.operation == "convolve":
+        kh, kw = geo.kernel_shape
+        lines.append(
+            f"Convolution flips the kernel: the window's top-left input meets weight "
+            f"k[{kh - 1}, {kw - 1}], its bottom-right meets k[0, 0]."
+        )
+    lines += ["", "Sum of products (weight · input):", trace.expression(), ""]
+    kw = geo.kernel_shape[1]
+    lines.append("Row by row:")
+    for a in range(geo.kernel_shape[0]):
+        terms = trace.terms[a * kw : (a + 1) * kw]
+        subtotal = sum(t.product for t in terms)
+        parts = " + ".join(
+            f"{format_number(t.weight, parens=True)}·{format_number(t.value, parens=True)}"
+            for t in terms
+        )
+        lines.append(f"  kernel row {a}: {parts} = {format_number(subtotal)}")
+    if display in DISPLAY_NOTE and shown != trace.total:
+        lines.append(f"\nShown as {format_number(shown)} ({DISPLAY_NOTE[display]}).")
+    return "\n".join(lines)
+
+
+def layer_text(trace: LayerCellTrace, settings: ConvSettings) -> str:
+    """The explanation of one conv-layer output cell: per-channel sums plus the bias."""
+    op = "cross-correlation" if settings.operation == "correlate" else "convolution"
+    head = f"Filter {trace.n}: output cell ({trace.i}, {trace.j}) — {op}, summed over channels"
+    return head + "\n\n" + trace.expression()
+
+
+def pool_text(name: str, trace: PoolTrace) -> str:
+    """The explanation of one pooled cell."""
+    label = "Max" if trace.mode == "max" else "Average"
+    return (
+        f"{name}: pooled cell ({trace.i}, {trace.j}) — {label} pooling\n"
+        f"Window on the output: rows {trace.rows[0]}…{trace.rows[1] - 1}, columns "
+        f"{trace.cols[0]}…{trace.cols[1] - 1}\n\n{trace.expression()}"
+    )

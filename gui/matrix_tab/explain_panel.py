@@ -1,0 +1,175 @@
+"""The explanation: the window on the padded input, the sum of products, and step controls."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QSlider,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.matrix_tab.matrix_model import FOCUS_COLOUR, WINDOW_COLOUR, ReadOnlyMatrixModel, mono_font
+from gui.matrix_tab.matrix_view import MatrixView
+
+SPEEDS = (0.5, 1, 2, 4, 8, 16)  # output cells per second
+
+
+class ExplainPanel(QWidget):
+    """Padded-input view with the window highlighted, the explanation text and step controls.
+
+    The step timer belongs to this panel; :meth:`stop` stops it (the tab calls it from
+    ``deactivate`` and ``shutdown``).
+
+    Signals
+    -------
+    step_requested(int)
+        +1 (next cell) or −1 (previous cell): from the buttons or the play timer.
+    """
+
+    step_requested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("explainPanel")
+        self.padded_title = QLabel("Padded input", self)
+        self.padded_title.setObjectName("paddedTitle")
+        self.padded_title.setStyleSheet("font-weight: 600;")
+        self.padded_model = ReadOnlyMatrixModel(self)
+        self.padded_view = MatrixView(self, editable=False)
+        self.padded_view.setObjectName("paddedView")
+        self.padded_view.setModel(self.padded_model)
+        self.padded_view.setToolTip("Grey italic cells are zero padding; orange = the window")
+        legend = QLabel(
+            "<span style='background:#ffd68c'>&nbsp;window&nbsp;</span> "
+            "<span style='background:#e4e4ec;color:#828296'><i>&nbsp;padding&nbsp;</i></span>",
+            self,
+        )
+        self.text = QPlainTextEdit(self)
+        self.text.setObjectName("explanationText")
+        self.text.setReadOnly(True)
+        self.text.setFont(mono_font())
+        self.text.setPlaceholderText(
+            "Hover over or click an output cell to see its window and its sum of products."
+        )
+
+        self.back_button = self._button("stepBack", "◀ Back", "Previous output cell", -1)
+        self.play_button = QToolButton(self)
+        self.play_button.setObjectName("stepPlay")
+        self.play_button.setText("▶ Play")
+        self.play_button.setCheckable(True)
+        self.play_button.setToolTip("Walk through the output cells in order")
+        self.play_button.toggled.connect(self._on_play_toggled)
+        self.step_button = self._button("stepForward", "Step ▶", "Next output cell", 1)
+        self.speed = QSlider(Qt.Orientation.Horizontal, self)
+        self.speed.setObjectName("stepSpeed")
+        self.speed.setRange(0, len(SPEEDS) - 1)
+        self.speed.setValue(2)
+        self.speed.setFixedWidth(110)
+        self.speed.setToolTip("Cells per second while playing")
+        self.speed.valueChanged.connect(self._on_speed)
+        self.speed_label = QLabel(self)
+        self.speed_label.setObjectName("stepSpeedLabel")
+        self.position_label = QLabel("", self)
+        self.position_label.setObjectName("stepPosition")
+
+        self.timer = QTimer(self)
+        self.timer.setObjectName("stepTimer")
+        self.timer.timeout.connect(lambda: self.step_requested.emit(1))
+        self._on_speed(self.speed.value())
+
+        controls = QHBoxLayout()
+        controls.setSpacing(4)
+        for widget in (self.back_button, self.play_button, self.step_button):
+            controls.addWidget(widget)
+        controls.addSpacing(8)
+        controls.addWidget(QLabel("Speed", self))
+        controls.addWidget(self.speed)
+        controls.addWidget(self.speed_label)
+        controls.addSpacing(8)
+        controls.addWidget(self.position_label, 1)
+
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.padded_title, 1)
+        title_row.addWidget(legend)
+        left_layout.addLayout(title_row)
+        left_layout.addWidget(self.padded_view, 1)
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addLayout(controls)
+        right_layout.addWidget(self.text, 1)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.setObjectName("explainSplitter")
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(splitter)
+
+    def _button(self, name: str, text: str, tip: str, step: int) -> QToolButton:
+        button = QToolButton(self)
+        button.setObjectName(name)
+        button.setText(text)
+        button.setToolTip(tip)
+        button.clicked.connect(lambda: self.step_requested.emit(step))
+        return button
+
+    def _on_speed(self, index: int) -> None:
+        rate = SPEEDS[index]
+        self.timer.setInterval(int(round(1000 / rate)))
+        self.speed_label.setText(f"{rate:g} cells/s")
+
+    def _on_play_toggled(self, playing: bool) -> None:
+        self.play_button.setText("❚❚ Pause" if playing else "▶ Play")
+        if playing:
+            self.timer.start()
+        else:
+            self.timer.stop()
+
+    def stop(self) -> None:
+        """Pause playback (stops the timer)."""
+        self.play_button.setChecked(False)
+        self.timer.stop()
+
+    def show_padded(
+        self,
+        padded: np.ndarray,
+        pad: tuple[int, int],
+        mask: np.ndarray,
+        title: str,
+        window: list[tuple[int, int]],
+        tips: dict[tuple[int, int], str],
+        focus: tuple[int, int] | None = None,
+    ) -> None:
+        """Show the padded input and highlight the window cells (padded coordinates)."""
+        self.padded_title.setText(title)
+        self.padded_model.set_matrix(padded, offset=pad, padding_mask=mask)
+        cells = {cell: WINDOW_COLOUR for cell in window}
+        if focus is not None:
+            cells[focus] = FOCUS_COLOUR
+        self.padded_model.set_highlight(cells, tips)
+        if window:
+            self.padded_view.scrollTo(self.padded_model.index(*window[0]))
+            self.padded_view.scrollTo(self.padded_model.index(*window[-1]))
+
+    def set_explanation(self, text: str, position: str = "") -> None:
+        """Replace the explanation text and the "cell k of n" label."""
+        self.text.setPlainText(text)
+        self.position_label.setText(position)
+
+    def explanation(self) -> str:
+        """The explanation text shown."""
+        return self.text.toPlainText()

@@ -1,0 +1,361 @@
+"""Table models for the Matrix & kernel tab: an editable matrix with undo, and read-only views.
+
+Every user edit (typing, paste, fill, resize, library pick) becomes a ``QUndoCommand`` on the
+tab's shared ``QUndoStack``; the model only changes inside a command's ``redo``/``undo``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QFontDatabase, QUndoCommand, QUndoStack
+
+from engine.matrix_text import MatrixParseError, as_exact, format_cell, parse_number
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+WINDOW_COLOUR = QColor(255, 214, 140)
+FOCUS_COLOUR = QColor(255, 170, 60)
+PADDING_COLOUR = QColor(228, 228, 236)
+PADDING_TEXT = QColor(130, 130, 150)
+NEGATIVE_TEXT = QColor(176, 30, 30)
+
+
+def mono_font() -> QFont:
+    """The system's fixed-pitch font, used for every matrix."""
+    font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    return font
+
+
+class MatrixModel(QAbstractTableModel):
+    """An editable matrix (int64 or float64) with a title, changed only through undo commands.
+
+    Signals
+    -------
+    values_changed()
+        After any change of values or shape.
+    title_changed(str)
+        The matrix's name changed (kernels: the library pick or the user's name).
+    edit_rejected(int, int, str)
+        Typed text at (row, col) was refused; the message says why. Nothing changed.
+    """
+
+    values_changed = Signal()
+    title_changed = Signal(str)
+    edit_rejected = Signal(int, int, str)
+
+    def __init__(
+        self,
+        values: np.ndarray,
+        *,
+        title: str = "",
+        undo_stack: QUndoStack | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._values = as_exact(np.array(values))
+        self._title = title
+        self._stack = undo_stack
+        self._highlight: dict[tuple[int, int], QColor] = {}
+
+    # --- reading -------------------------------------------------------------------------
+    @property
+    def values(self) -> np.ndarray:
+        """A copy of the matrix."""
+        return self._values.copy()
+
+    @property
+    def title(self) -> str:
+        """The matrix's name."""
+        return self._title
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(rows, cols)``."""
+        return (int(self._values.shape[0]), int(self._values.shape[1]))
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else self._values.shape[0]
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else self._values.shape[1]
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        r, c = index.row(), index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            return format_cell(self._values[r, c].item())
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            colour = self._highlight.get((r, c))
+            return QBrush(colour) if colour is not None else None
+        if role == Qt.ItemDataRole.ForegroundRole and self._values[r, c] < 0:
+            return QBrush(NEGATIVE_TEXT)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"row {r}, column {c}: {format_cell(self._values[r, c].item())}"
+        return None
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            return str(section)
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEditable
+
+    # --- user edits (become undo commands) ------------------------------------------------
+    def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+        """Parse typed text; a good number becomes an undoable edit, a bad one is refused."""
+        if role != Qt.ItemDataRole.EditRole or not index.isValid():
+            return False
+        r, c = index.row(), index.column()
+        try:
+            number = parse_number(str(value))
+        except MatrixParseError as exc:
+            kept = format_cell(self._values[r, c].item())
+            self.edit_rejected.emit(r, c, f"row {r}, column {c}: {exc} — kept {kept}")
+            return False
+        old = self._values[r, c].item()
+        if old == number and isinstance(old, int) == isinstance(number, int):
+            return True
+        new_values = self._values.astype(np.float64) if isinstance(number, float) else None
+        if new_values is None:
+            new_values = self._values.copy()
+        new_values[r, c] = number
+        self.push_values(new_values, f"Edit {self._title or 'matrix'} ({r}, {c})")
+        return True
+
+    def push_values(self, values: np.ndarray, text: str, title: str | None = None) -> None:
+        """Replace the whole matrix (and maybe the title) as one undoable step."""
+        command = ReplaceMatrixCommand(self, values, text, title)
+        if self._stack is not None:
+            self._stack.push(command)
+        else:
+            command.redo()
+
+    def push_title(self, title: str) -> None:
+        """Rename as an undoable step."""
+        if title != self._title:
+            self.push_values(self._values, f"Rename to {title}", title)
+
+    # --- applied by commands --------------------------------------------------------------
+    def apply(self, values: np.ndarray, title: str) -> None:
+        """Set values and title now (commands and restore only; not undoable by itself)."""
+        new = as_exact(np.array(values))
+        if new.ndim != 2 or new.size == 0:
+            raise ValueError(f"values must be a non-empty 2-D matrix, got shape {new.shape}")
+        if new.shape != self._values.shape:
+            self.beginResetModel()
+            self._values = new
+            self._highlight.clear()
+            self.endResetModel()
+        else:
+            self._values = new
+            self.dataChanged.emit(self.index(0, 0), self.index(new.shape[0] - 1, new.shape[1] - 1))
+        if title != self._title:
+            self._title = title
+            self.title_changed.emit(title)
+        self.values_changed.emit()
+
+    def set_highlight(self, cells: dict[tuple[int, int], QColor]) -> None:
+        """Colour these cells' backgrounds (the window of an explained output cell)."""
+        old = set(self._highlight)
+        self._highlight = dict(cells)
+        touched = old | set(cells)
+        if not touched:
+            return
+        rows = [r for r, _ in touched]
+        cols = [c for _, c in touched]
+        self.dataChanged.emit(
+            self.index(min(rows), min(cols)),
+            self.index(max(rows), max(cols)),
+            [Qt.ItemDataRole.BackgroundRole],
+        )
+
+
+class ReplaceMatrixCommand(QUndoCommand):
+    """Undoable replacement of a model's values and title."""
+
+    def __init__(
+        self, model: MatrixModel, values: np.ndarray, text: str, title: str | None = None
+    ) -> None:
+        super().__init__(text)
+        self._model = model
+        self._old = (model.values, model.title)
+        self._new = (as_exact(np.array(values)), model.title if title is None else title)
+
+    def redo(self) -> None:
+        self._model.apply(*self._new)
+
+    def undo(self) -> None:
+        self._model.apply(*self._old)
+
+
+class ListCommand(QUndoCommand):
+    """Undoable insert or removal of an item in an owner's list (kernels, channels, filters).
+
+    The owner provides ``insert_item(index, item)`` and ``remove_item(index) -> item``; the
+    removed item (a model) is kept alive here so older commands that refer to it stay valid.
+    """
+
+    def __init__(self, owner: Any, op: str, index: int, item: Any, text: str) -> None:
+        super().__init__(text)
+        self._owner, self._op, self._index, self._item = owner, op, index, item
+
+    def redo(self) -> None:
+        if self._op == "insert":
+            self._owner.insert_item(self._index, self._item)
+        else:
+            self._item = self._owner.remove_item(self._index)
+
+    def undo(self) -> None:
+        if self._op == "insert":
+            self._owner.remove_item(self._index)
+        else:
+            self._owner.insert_item(self._index, self._item)
+
+
+class ReadOnlyMatrixModel(QAbstractTableModel):
+    """A read-only matrix view (outputs, pooled outputs, the padded input) with highlights.
+
+    ``pad`` = ``(top, left)`` shifts the header labels so they show input coordinates, and
+    ``padding_mask`` marks cells that are zero padding (drawn greyed).
+    """
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._values = np.zeros((0, 0))
+        self._shown = self._values
+        self._texts: list[list[str]] = []
+        self._offset = (0, 0)
+        self._padding: np.ndarray | None = None
+        self._highlight: dict[tuple[int, int], QColor] = {}
+        self._tips: dict[tuple[int, int], str] = {}
+
+    def set_matrix(
+        self,
+        values: np.ndarray,
+        *,
+        shown: np.ndarray | None = None,
+        offset: tuple[int, int] = (0, 0),
+        padding_mask: np.ndarray | None = None,
+    ) -> None:
+        """Show ``shown`` (defaults to ``values``); ``values`` are the raw numbers for tooltips."""
+        shown_arr = values if shown is None else shown
+        same_shape = shown_arr.shape == self._shown.shape and offset == self._offset
+        if not same_shape:
+            self.beginResetModel()
+        self._values = values
+        self._shown = shown_arr
+        self._texts = [[format_cell(v) for v in row] for row in shown_arr.tolist()]
+        self._offset = offset
+        self._padding = padding_mask
+        if not same_shape:
+            self._highlight.clear()
+            self._tips.clear()
+            self.endResetModel()
+        elif shown_arr.size:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(shown_arr.shape[0] - 1, shown_arr.shape[1] - 1)
+            )
+
+    @property
+    def values(self) -> np.ndarray:
+        """The raw numbers (before the display mode)."""
+        return self._values.copy()
+
+    @property
+    def shown(self) -> np.ndarray:
+        """The numbers as displayed."""
+        return self._shown.copy()
+
+    def text(self, r: int, c: int) -> str:
+        """The text shown in cell (r, c)."""
+        return self._texts[r][c]
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else self._shown.shape[0]
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() or self._shown.ndim < 2 else self._shown.shape[1]
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        r, c = index.row(), index.column()
+        is_pad = self._padding is not None and bool(self._padding[r, c])
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._texts[r][c]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            colour = self._highlight.get((r, c))
+            if colour is not None:
+                return QBrush(
+                    colour, Qt.BrushStyle.Dense3Pattern if is_pad else Qt.BrushStyle.SolidPattern
+                )
+            return QBrush(PADDING_COLOUR) if is_pad else None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if is_pad:
+                return QBrush(PADDING_TEXT)
+            return QBrush(NEGATIVE_TEXT) if self._shown[r, c] < 0 else None
+        if role == Qt.ItemDataRole.FontRole and is_pad:
+            font = mono_font()
+            font.setItalic(True)
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole:
+            tip = self._tips.get((r, c))
+            if tip:
+                return tip
+            raw = format_cell(self._values[r, c].item()) if self._values.shape else ""
+            label = "zero padding" if is_pad else f"value {raw}"
+            return f"({r - self._offset[0]}, {c - self._offset[1]}): {label}"
+        return None
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            shift = self._offset[0] if orientation == Qt.Orientation.Vertical else self._offset[1]
+            return str(section - shift).replace("-", "\u2212")
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def set_highlight(
+        self, cells: dict[tuple[int, int], QColor], tips: dict[tuple[int, int], str] | None = None
+    ) -> None:
+        """Colour cells (and give them tooltips), clearing the previous highlight."""
+        touched = set(self._highlight) | set(cells)
+        self._highlight = dict(cells)
+        self._tips = dict(tips or {})
+        if touched and self._shown.size:
+            rows = [r for r, _ in touched]
+            cols = [c for _, c in touched]
+            self.dataChanged.emit(
+                self.index(min(rows), min(cols)),
+                self.index(max(rows), max(cols)),
+                [Qt.ItemDataRole.BackgroundRole],
+            )
+
+    def highlighted(self) -> dict[tuple[int, int], QColor]:
+        """Currently highlighted cells."""
+        return dict(self._highlight)

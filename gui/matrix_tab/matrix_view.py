@@ -1,0 +1,173 @@
+"""A compact, monospace table view for matrices, with paste/copy keys and hover reporting."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractScrollArea,
+    QHeaderView,
+    QMenu,
+    QTableView,
+    QToolButton,
+    QWidget,
+)
+
+from engine.matrix_export import EXPORT_FORMATS, EXPORT_LABELS, matrix_to_text
+from gui.matrix_tab.matrix_model import mono_font
+
+MIN_CELL = 34
+MAX_CELL = 96
+
+
+class MatrixView(QTableView):
+    """Table view for one matrix.
+
+    Signals
+    -------
+    paste_requested()
+        The user pressed the paste shortcut (Ctrl+V) on the view.
+    clear_requested()
+        Delete/Backspace on a selection (editors set those cells to 0).
+    cell_hovered(int, int)
+        The mouse is over cell (row, col).
+    """
+
+    paste_requested = Signal()
+    clear_requested = Signal()
+    cell_hovered = Signal(int, int)
+
+    def __init__(self, parent: QWidget | None = None, *, editable: bool = True) -> None:
+        super().__init__(parent)
+        self._editable = editable
+        self.setFont(mono_font())
+        self.setMouseTracking(True)
+        self.setAlternatingRowColors(False)
+        self.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        if editable:
+            self.setEditTriggers(
+                QAbstractItemView.EditTrigger.DoubleClicked
+                | QAbstractItemView.EditTrigger.EditKeyPressed
+                | QAbstractItemView.EditTrigger.AnyKeyPressed
+            )
+        else:
+            self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        for header in (self.horizontalHeader(), self.verticalHeader()):
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+            header.setMinimumSectionSize(18)
+            header.setFont(mono_font())
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        self.horizontalHeader().setDefaultSectionSize(MIN_CELL + 8)
+        self.entered.connect(self._on_entered)
+
+    def setModel(self, model) -> None:  # noqa: N802 (Qt override)
+        """Attach a model and keep the column width fitted to its longest text."""
+        super().setModel(model)
+        model.modelReset.connect(self.fit_columns)
+        model.dataChanged.connect(self._on_data_changed)
+        self.fit_columns()
+
+    def _on_data_changed(self, *_args) -> None:
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """One width for every column, just wide enough for the longest number."""
+        model = self.model()
+        if model is None:
+            return
+        metrics = self.fontMetrics()
+        longest = 1
+        rows, cols = model.rowCount(), model.columnCount()
+        if rows * cols <= 4096:
+            for r in range(rows):
+                for c in range(cols):
+                    text = model.index(r, c).data()
+                    if text:
+                        longest = max(longest, metrics.horizontalAdvance(str(text)))
+        else:
+            longest = metrics.horizontalAdvance("−0000")
+        width = max(MIN_CELL, min(MAX_CELL, longest + 12))
+        if self.horizontalHeader().defaultSectionSize() != width:
+            self.horizontalHeader().setDefaultSectionSize(width)
+        self.updateGeometry()
+
+    def _on_entered(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.cell_hovered.emit(index.row(), index.column())
+
+    def event(self, event: QEvent) -> bool:
+        """Claim Ctrl+V / Ctrl+C / Delete before window-level shortcuts see them."""
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            if event.matches(QKeySequence.StandardKey.Paste) or event.matches(
+                QKeySequence.StandardKey.Copy
+            ):
+                event.accept()
+                return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        if event.matches(QKeySequence.StandardKey.Paste):
+            if self._editable:
+                self.paste_requested.emit()
+            event.accept()
+            return
+        if event.matches(QKeySequence.StandardKey.Copy):
+            self.copy_selection()
+            event.accept()
+            return
+        if self._editable and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            if self.state() != QAbstractItemView.State.EditingState:
+                self.clear_requested.emit()
+                event.accept()
+                return
+        super().keyPressEvent(event)
+
+    def selected_block(self) -> tuple[int, int, int, int] | None:
+        """``(top, left, bottom, right)`` of the selection's bounding box, or None."""
+        indexes = self.selectionModel().selectedIndexes() if self.selectionModel() else []
+        if not indexes:
+            return None
+        rows = [i.row() for i in indexes]
+        cols = [i.column() for i in indexes]
+        return (min(rows), min(cols), max(rows), max(cols))
+
+    def copy_selection(self) -> None:
+        """Copy the selected block (or everything) to the clipboard as tab-separated text."""
+        model = self.model()
+        if model is None or model.rowCount() == 0:
+            return
+        block = self.selected_block() or (0, 0, model.rowCount() - 1, model.columnCount() - 1)
+        top, left, bottom, right = block
+        lines = []
+        for r in range(top, bottom + 1):
+            cells = [str(model.index(r, c).data()) for c in range(left, right + 1)]
+            lines.append("\t".join(cells).replace("\u2212", "-"))
+        QGuiApplication.clipboard().setText("\n".join(lines) + "\n")
+
+
+def copy_menu_button(parent: QWidget, name: str, get_values, on_copied=None) -> QToolButton:
+    """A "Copy ▾" tool button whose menu copies ``get_values()`` in each export format."""
+    button = QToolButton(parent)
+    button.setObjectName(name)
+    button.setText("Copy")
+    button.setToolTip("Copy this matrix as CSV, TSV, Markdown, LaTeX bmatrix or a NumPy literal")
+    button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+    menu = QMenu(button)
+    for fmt in EXPORT_FORMATS:
+        action = QAction(f"Copy as {EXPORT_LABELS[fmt]}", menu)
+        action.setObjectName(f"{name}_{fmt}")
+
+        def copy(_checked: bool = False, fmt: str = fmt) -> None:
+            values = get_values()
+            if values is None:
+                return
+            QGuiApplication.clipboard().setText(matrix_to_text(values, fmt))
+            if on_copied is not None:
+                on_copied(f"Copied {values.shape[0]}×{values.shape[1]} as {EXPORT_LABELS[fmt]}")
+
+        action.triggered.connect(copy)
+        menu.addAction(action)
+    button.setMenu(menu)
+    return button

@@ -1,0 +1,190 @@
+"""The tab's settings row: mode, padding, stride, dilation, operation, display and pooling."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QToolButton, QWidget
+
+from engine.matrix_compute import ConvSettings
+
+PADDING_ITEMS = (
+    ("valid", "valid (p = 0)"),
+    ("same", "same"),
+    ("full", "full (p = k − 1)"),
+    ("custom", "custom p"),
+)
+OPERATION_NOTE = {
+    "correlate": (
+        "Cross-correlation: the kernel slides as written. This is what PyTorch, TensorFlow and "
+        "Keras call “convolution”."
+    ),
+    "convolve": (
+        "True convolution: the kernel is rotated 180° before it slides (deep-learning "
+        "libraries' “convolution” is cross-correlation, without this flip)."
+    ),
+}
+
+
+def _combo(parent: QWidget, name: str, items: tuple[tuple[str, str], ...], tip: str) -> QComboBox:
+    combo = QComboBox(parent)
+    combo.setObjectName(name)
+    combo.setToolTip(tip)
+    for key, label in items:
+        combo.addItem(label, key)
+    return combo
+
+
+def _spin(parent: QWidget, name: str, low: int, high: int, value: int, tip: str) -> QSpinBox:
+    spin = QSpinBox(parent)
+    spin.setObjectName(name)
+    spin.setRange(low, high)
+    spin.setValue(value)
+    spin.setToolTip(tip)
+    return spin
+
+
+class SettingsBar(QWidget):
+    """Controls shared by every kernel; emits ``changed`` on any user change."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("settingsBar")
+        self.mode = _combo(
+            self,
+            "modeCombo",
+            (("single", "Matrix & kernels"), ("layer", "Conv layer (C channels, N filters)")),
+            "Single-channel matrix with several kernels, or a multi-channel conv layer",
+        )
+        self.padding = _combo(self, "paddingCombo", PADDING_ITEMS, "Zero padding around the input")
+        self.custom_pad = _spin(self, "customPadSpin", 0, 16, 1, "Zeros added on each side")
+        self.stride = _spin(self, "strideSpin", 1, 8, 1, "Step between windows")
+        self.dilation = _spin(self, "dilationSpin", 1, 8, 1, "Gap between kernel taps (1 = none)")
+        self.operation = _combo(
+            self,
+            "operationCombo",
+            (("correlate", "Cross-correlation"), ("convolve", "Convolution (flip kernel)")),
+            OPERATION_NOTE["correlate"],
+        )
+        self.display = _combo(
+            self,
+            "displayCombo",
+            (("raw", "raw"), ("abs", "absolute |x|"), ("clamp", "clamped 0…255")),
+            "How negative outputs are shown: as they are, as absolute values, or clamped to 0…255 "
+            "like an 8-bit image",
+        )
+        self.pool = _combo(
+            self,
+            "poolCombo",
+            (("none", "none"), ("max", "max"), ("avg", "average")),
+            "Pool each output (no padding)",
+        )
+        self.pool_size = _spin(self, "poolSizeSpin", 1, 8, 2, "Pooling window size")
+        self.pool_stride = _spin(self, "poolStrideSpin", 1, 8, 2, "Pooling stride")
+        self.undo_button = QToolButton(self)
+        self.undo_button.setObjectName("undoButton")
+        self.redo_button = QToolButton(self)
+        self.redo_button.setObjectName("redoButton")
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        for label, widget in (
+            ("", self.mode),
+            ("Padding", self.padding),
+            ("", self.custom_pad),
+            ("Stride", self.stride),
+            ("Dilation", self.dilation),
+            ("", self.operation),
+            ("Negatives", self.display),
+            ("Pool", self.pool),
+            ("", self.pool_size),
+            ("stride", self.pool_stride),
+        ):
+            if label:
+                layout.addSpacing(6)
+                layout.addWidget(QLabel(label, self))
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        layout.addWidget(self.undo_button)
+        layout.addWidget(self.redo_button)
+        for combo in (self.mode, self.padding, self.operation, self.display, self.pool):
+            combo.currentIndexChanged.connect(self._on_change)
+        for spin in (self.custom_pad, self.stride, self.dilation, self.pool_size, self.pool_stride):
+            spin.valueChanged.connect(self._on_change)
+        self._update_enabled()
+
+    def _on_change(self) -> None:
+        self._update_enabled()
+        self.changed.emit()
+
+    def _update_enabled(self) -> None:
+        self.custom_pad.setEnabled(self.padding.currentData() == "custom")
+        pooling = self.pool.currentData() != "none"
+        self.pool_size.setEnabled(pooling)
+        self.pool_stride.setEnabled(pooling)
+        self.operation.setToolTip(OPERATION_NOTE[self.operation.currentData()])
+
+    def conv_settings(self) -> ConvSettings:
+        """The current padding/stride/dilation/operation."""
+        return ConvSettings(
+            padding=self.padding.currentData(),
+            custom_pad=self.custom_pad.value(),
+            stride=self.stride.value(),
+            dilation=self.dilation.value(),
+            operation=self.operation.currentData(),
+        )
+
+    def pooling(self) -> tuple[str, int, int] | None:
+        """``(mode, size, stride)`` or None."""
+        mode = self.pool.currentData()
+        return None if mode == "none" else (mode, self.pool_size.value(), self.pool_stride.value())
+
+    def set_choice(self, name: str, key: str) -> None:
+        """Pick item ``key`` of combo ``name`` (mode, padding, operation, display, pool)."""
+        combo: QComboBox = getattr(self, name)
+        index = combo.findData(key)
+        if index < 0:
+            raise ValueError(f"{name} has no choice {key!r}")
+        combo.setCurrentIndex(index)
+
+    def save_state(self) -> dict[str, Any]:
+        """Plain-JSON settings."""
+        return {
+            "mode": self.mode.currentData(),
+            "padding": self.padding.currentData(),
+            "custom_pad": self.custom_pad.value(),
+            "stride": self.stride.value(),
+            "dilation": self.dilation.value(),
+            "operation": self.operation.currentData(),
+            "display": self.display.currentData(),
+            "pool": self.pool.currentData(),
+            "pool_size": self.pool_size.value(),
+            "pool_stride": self.pool_stride.value(),
+        }
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        """Restore settings; unknown or bad values are ignored."""
+        self.blockSignals(True)
+        try:
+            for name in ("mode", "padding", "operation", "display", "pool"):
+                try:
+                    self.set_choice(name, str(state[name]))
+                except (KeyError, ValueError):
+                    pass
+            for name, spin in (
+                ("custom_pad", self.custom_pad),
+                ("stride", self.stride),
+                ("dilation", self.dilation),
+                ("pool_size", self.pool_size),
+                ("pool_stride", self.pool_stride),
+            ):
+                value = state.get(name)
+                if isinstance(value, int) and not isinstance(value, bool):
+                    spin.setValue(value)
+        finally:
+            self.blockSignals(False)
+        self._update_enabled()

@@ -1,0 +1,533 @@
+"""The Matrix & kernel tab: input and kernel editors, outputs side by side, explanations."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.conv_layer import conv_layer, layer_param_formula, trace_layer_cell
+from engine.filter_library import get_filter
+from engine.matrix_compute import compute_outputs, display_values, explain_output_cell, step_cells
+from engine.matrix_export import layer_worked_solution, worked_solution
+from engine.pooling import pool2d, pool_formula_text, trace_pool_cell
+from gui.context import AppContext
+from gui.matrix_tab import explain
+from gui.matrix_tab.explain_panel import ExplainPanel
+from gui.matrix_tab.kernel_editor import KernelEditor
+from gui.matrix_tab.layer_panel import LayerPanel
+from gui.matrix_tab.matrix_editor import MatrixEditor
+from gui.matrix_tab.matrix_model import WINDOW_COLOUR, ListCommand, MatrixModel
+from gui.matrix_tab.output_panel import OutputPanel
+from gui.matrix_tab.settings_bar import OPERATION_NOTE, SettingsBar
+from gui.matrix_tab.side_panels import SolutionPanel, SolverPanel
+from gui.matrix_tab.tab_state import TabStateMixin
+from gui.widgets import TabPage
+
+DEFAULT_INPUT = np.array(
+    [
+        [3, 3, 2, 1, 0, 0, 1],
+        [0, 0, 1, 3, 1, 2, 0],
+        [3, 1, 2, 2, 3, 1, 2],
+        [2, 0, 0, 2, 2, 3, 1],
+        [2, 0, 0, 0, 1, 0, 2],
+        [1, 2, 3, 0, 1, 2, 0],
+        [0, 1, 1, 2, 2, 0, 3],
+    ],
+    dtype=np.int64,
+)
+DEFAULT_KERNELS = ("sobel_x", "prewitt_y", "laplacian4")
+MAX_KERNELS = 6
+
+
+def _scroll(widget: QWidget, name: str) -> QScrollArea:
+    area = QScrollArea()
+    area.setObjectName(name)
+    area.setWidgetResizable(True)
+    area.setWidget(widget)
+    return area
+
+
+class MatrixTab(TabStateMixin, TabPage):
+    """Type or paste a matrix and kernels; see, explain and export the exact outputs."""
+
+    def __init__(self, parent: QWidget | None = None, *, context: AppContext) -> None:
+        super().__init__(parent)
+        self.context = context
+        self._stack = QUndoStack(self)
+        self._stack.setObjectName("matrixUndoStack")
+        self._updating = False
+        self._focus: tuple[int, int, int] | None = None
+        self._results: list = []
+        self.kernel_models: list[MatrixModel] = []
+        self.kernel_editors: list[KernelEditor] = []
+        self.panels: list[OutputPanel] = []
+
+        self.settings = SettingsBar(self)
+        undo = self._stack.createUndoAction(self, "Undo")
+        redo = self._stack.createRedoAction(self, "Redo")
+        self.settings.undo_button.setDefaultAction(undo)
+        self.settings.redo_button.setDefaultAction(redo)
+        self.settings.changed.connect(self._on_settings_changed)
+        self.op_note = QLabel(self)
+        self.op_note.setObjectName("operationNote")
+        self.op_note.setWordWrap(True)
+        self.op_note.setStyleSheet("color: #3a4a6a;")
+
+        # Single-channel page: input editor and kernel editors.
+        self.input_model = MatrixModel(DEFAULT_INPUT, title="input", undo_stack=self._stack)
+        self.input_model.values_changed.connect(self.recompute)
+        self.input_editor = MatrixEditor(
+            self.input_model,
+            self,
+            name="inputEditor",
+            heading="Input matrix",
+            max_side=64,
+            image_source=lambda: self.context.current_image,
+        )
+        self.input_editor.message.connect(self._status)
+        kernels_box = QGroupBox("Kernels", self)
+        kernels_box.setObjectName("kernelsBox")
+        self.kernels_layout = QVBoxLayout(kernels_box)
+        self.kernels_layout.setContentsMargins(4, 4, 4, 4)
+        self.add_kernel_button = QPushButton("+ Add kernel", kernels_box)
+        self.add_kernel_button.setObjectName("addKernelButton")
+        self.add_kernel_button.setToolTip(f"Up to {MAX_KERNELS} kernels, each with its own output")
+        self.add_kernel_button.clicked.connect(lambda: self.add_kernel())
+        self.kernels_layout.addWidget(self.add_kernel_button)
+        single = QWidget(self)
+        single_layout = QVBoxLayout(single)
+        single_layout.setContentsMargins(4, 4, 4, 4)
+        single_layout.addWidget(self.input_editor)
+        single_layout.addWidget(kernels_box)
+        single_layout.addStretch(1)
+
+        self.layer_panel = LayerPanel(
+            self, undo_stack=self._stack, image_source=lambda: self.context.current_image
+        )
+        self.layer_panel.changed.connect(self.recompute)
+        self.layer_panel.message.connect(self._status)
+        self.left = QStackedWidget(self)
+        self.left.setObjectName("editorStack")
+        self.left.addWidget(_scroll(single, "singleScroll"))
+        self.left.addWidget(_scroll(self.layer_panel, "layerScroll"))
+        self.left.setMinimumWidth(360)
+
+        # Outputs side by side.
+        self.outputs_title = QLabel(self)
+        self.outputs_title.setObjectName("outputsTitle")
+        self.outputs_title.setWordWrap(True)
+        self.outputs_title.setStyleSheet("font-weight: 600;")
+        outputs = QWidget(self)
+        self.outputs_layout = QHBoxLayout(outputs)
+        self.outputs_layout.setContentsMargins(4, 4, 4, 4)
+        self.outputs_layout.addStretch(1)
+        self.outputs_scroll = _scroll(outputs, "outputsScroll")
+        out_box = QWidget(self)
+        out_box_layout = QVBoxLayout(out_box)
+        out_box_layout.setContentsMargins(0, 0, 0, 0)
+        out_box_layout.addWidget(self.outputs_title)
+        out_box_layout.addWidget(self.outputs_scroll, 1)
+
+        self.explain_panel = ExplainPanel(self)
+        self.explain_panel.step_requested.connect(self.step)
+        self.solver = SolverPanel(
+            self, undo_stack=self._stack, problem=self._solver_problem, outputs=self._named_outputs
+        )
+        self.solver.use_kernel.connect(lambda name, k: self.add_kernel(name, k))
+        self.solver.message.connect(self._status)
+        self.solution = SolutionPanel(self, render=self.worked_solution)
+        self.solution.message.connect(self._status)
+        self.bottom = QTabWidget(self)
+        self.bottom.setObjectName("bottomTabs")
+        self.bottom.addTab(self.explain_panel, "Explain a cell")
+        self.bottom.addTab(self.solver, "Which filter is this?")
+        self.bottom.addTab(self.solution, "Worked solution && export")
+
+        right = QSplitter(Qt.Orientation.Vertical, self)
+        right.setObjectName("rightSplitter")
+        right.addWidget(out_box)
+        right.addWidget(self.bottom)
+        right.setStretchFactor(0, 3)
+        right.setStretchFactor(1, 2)
+        right.setChildrenCollapsible(False)
+        main = QSplitter(Qt.Orientation.Horizontal, self)
+        main.setObjectName("mainSplitter")
+        main.addWidget(self.left)
+        main.addWidget(right)
+        main.setStretchFactor(0, 0)
+        main.setStretchFactor(1, 1)
+        main.setSizes([430, 970])
+        main.setChildrenCollapsible(False)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(4)
+        layout.addWidget(self.settings)
+        layout.addWidget(self.op_note)
+        layout.addWidget(main, 1)
+
+        self._stack.indexChanged.connect(self._on_stack_index)
+        for key in DEFAULT_KERNELS:
+            item = get_filter(key)
+            self.insert_item(
+                len(self.kernel_models), self._new_kernel_model(item.name, item.kernel)
+            )
+        self._stack.clear()
+        self._on_settings_changed()
+        if self.panels:
+            self.panels[0].select_cell(0, 0)
+
+    # --- kernels (list owner for ListCommand) ---------------------------------------------------
+    def _new_kernel_model(self, name: str, values: np.ndarray) -> MatrixModel:
+        model = MatrixModel(np.array(values), title=name, undo_stack=self._stack)
+        return model
+
+    def insert_item(self, index: int, model: MatrixModel) -> None:
+        """Show kernel ``model`` at ``index`` (ListCommand calls this)."""
+        editor = KernelEditor(
+            model,
+            self,
+            name=f"kernelEditor{id(model) % 100000}",
+            image_source=lambda: self.context.current_image,
+        )
+        editor.remove_requested.connect(self.remove_kernel)
+        editor.send_requested.connect(self._send_to_gallery)
+        editor.message.connect(self._status)
+        model.values_changed.connect(self.recompute)
+        model.title_changed.connect(self.recompute)
+        self.kernel_models.insert(index, model)
+        self.kernel_editors.insert(index, editor)
+        self.kernels_layout.insertWidget(index, editor)
+        self._renumber_kernels()
+        self.recompute()
+
+    def remove_item(self, index: int) -> MatrixModel:
+        """Remove the kernel at ``index`` and return its model (ListCommand calls this)."""
+        model = self.kernel_models.pop(index)
+        editor = self.kernel_editors.pop(index)
+        model.values_changed.disconnect(self.recompute)
+        model.title_changed.disconnect(self.recompute)
+        editor.hide()
+        editor.setParent(None)
+        editor.deleteLater()
+        self._renumber_kernels()
+        self.recompute()
+        return model
+
+    def _renumber_kernels(self) -> None:
+        for i, editor in enumerate(self.kernel_editors):
+            editor.setObjectName(f"kernelEditor{i}")
+            editor.remove_button.setEnabled(len(self.kernel_editors) > 1)
+        self.add_kernel_button.setEnabled(len(self.kernel_editors) < MAX_KERNELS)
+
+    def add_kernel(self, name: str | None = None, values: np.ndarray | None = None) -> None:
+        """Add a kernel (identity 3×3 by default) as one undoable step."""
+        if len(self.kernel_models) >= MAX_KERNELS:
+            self._status(f"At most {MAX_KERNELS} kernels")
+            return
+        if values is None:
+            item = get_filter("identity")
+            name, values = item.name, np.array(item.kernel)
+        model = self._new_kernel_model(name or "Kernel", values)
+        index = len(self.kernel_models)
+        self._stack.push(ListCommand(self, "insert", index, model, f"Add kernel {name}"))
+
+    def remove_kernel(self, model: MatrixModel) -> None:
+        """Remove a kernel as one undoable step (the last one stays)."""
+        if len(self.kernel_models) <= 1 or model not in self.kernel_models:
+            return
+        index = self.kernel_models.index(model)
+        self._stack.push(ListCommand(self, "remove", index, model, f"Remove {model.title}"))
+
+    def kernel_editor(self, index: int) -> KernelEditor:
+        """The editor of kernel ``index``."""
+        return self.kernel_editors[index]
+
+    def _send_to_gallery(self, name: str, values: np.ndarray) -> None:
+        self.context.send_kernel(name, values)
+        self._status(f"Sent {name} to the Filter gallery")
+
+    # --- computing -------------------------------------------------------------------------------
+    def _on_settings_changed(self) -> None:
+        settings = self.settings.conv_settings()
+        self.op_note.setText(OPERATION_NOTE[settings.operation])
+        layer = self.settings.mode.currentData() == "layer"
+        self.left.setCurrentIndex(1 if layer else 0)
+        self.recompute()
+        if not self._updating:
+            self.state_changed.emit()
+
+    def layer_mode(self) -> bool:
+        """True in conv-layer mode."""
+        return self.settings.mode.currentData() == "layer"
+
+    def _ensure_panels(self, count: int) -> None:
+        while len(self.panels) < count:
+            panel = OutputPanel(len(self.panels), self)
+            panel.cell_hovered.connect(lambda p, i, j: self.explain_cell(p, i, j, select=False))
+            panel.cell_selected.connect(lambda p, i, j: self.explain_cell(p, i, j, select=True))
+            panel.pool_cell_selected.connect(self.explain_pool_cell)
+            panel.message.connect(self._status)
+            self.outputs_layout.insertWidget(self.outputs_layout.count() - 1, panel)
+            self.panels.append(panel)
+        while len(self.panels) > count:
+            panel = self.panels.pop()
+            panel.hide()
+            panel.setParent(None)
+            panel.deleteLater()
+
+    def recompute(self, *_args) -> None:
+        """Recompute every output from the current editors and settings."""
+        if self._updating:
+            return
+        settings = self.settings.conv_settings()
+        display = self.settings.display.currentData()
+        if self.layer_mode():
+            self._results = self._layer_results(settings)
+            x, w, _ = self.layer_panel.arrays()
+            k = w.shape[2:]
+            self.outputs_title.setText(
+                f"{w.shape[0]} output map(s), one per filter · parameters N·(k·k·C + 1) = "
+                f"{layer_param_formula(k, x.shape[0], w.shape[0])}"
+            )
+        else:
+            kernels = [
+                (editor.display_name(), model.values)
+                for editor, model in zip(self.kernel_editors, self.kernel_models, strict=True)
+            ]
+            self._results = compute_outputs(self.input_model.values, kernels, settings)
+            self.outputs_title.setText(f"Outputs — {settings.describe()}")
+        self._ensure_panels(len(self._results))
+        pooling = self.settings.pooling()
+        for panel, res in zip(self.panels, self._results, strict=True):
+            if res.output is None:
+                panel.set_result(res.name, "", "", None, None, res.error or "")
+                panel.set_pooled(None, "")
+                continue
+            formula = f"rows: {res.row_formula}\ncolumns: {res.col_formula}"
+            shown = display_values(res.output, display)
+            panel.set_result(res.heading, formula, res.floor_note, res.output, shown)
+            panel.set_pooled(*self._pooled(res.output, pooling))
+        self.solver.refresh_sources()
+        self.solution.refresh()
+        self._refresh_focus()
+
+    def _pooled(self, output: np.ndarray, pooling) -> tuple[np.ndarray | None, str]:
+        if pooling is None:
+            return None, ""
+        mode, size, stride = pooling
+        label = "Max" if mode == "max" else "Average"
+        if size > min(output.shape):
+            oh, ow = output.shape
+            return None, f"{label} pooling {size}×{size} does not fit this {oh}×{ow} output"
+        pooled = pool2d(output, size, stride, mode)
+        rows = pool_formula_text(output.shape[0], size, stride)
+        cols = pool_formula_text(output.shape[1], size, stride)
+        return pooled, f"{label} pool {size}×{size}, stride {stride}: rows {rows}, columns {cols}"
+
+    def _layer_results(self, settings) -> list:
+        from engine.convolution import output_floor_note
+        from engine.matrix_compute import KernelOutput, geometry_for, size_formulas
+
+        x, w, bias = self.layer_panel.arrays()
+        try:
+            out = conv_layer(
+                x,
+                w,
+                bias,
+                padding=settings.padding_spec,
+                stride=settings.stride,
+                dilation=settings.dilation,
+                mode=settings.operation,
+            )
+            geo = geometry_for(x.shape[1:], w.shape[2:], settings)
+        except ValueError as exc:
+            return [
+                KernelOutput(f"Filter {n}", w[n], None, None, "", "", "", str(exc))
+                for n in range(w.shape[0])
+            ]
+        rows, cols = size_formulas(geo)
+        note = output_floor_note(geo)
+        return [
+            KernelOutput(f"Filter {n} (bias {bias[n]})", w[n], out[n], geo, rows, cols, note)
+            for n in range(w.shape[0])
+        ]
+
+    # --- explaining ----------------------------------------------------------------------------
+    def _refresh_focus(self) -> None:
+        if self._focus is None:
+            return
+        p, i, j = self._focus
+        res = self._results[p] if p < len(self._results) else None
+        if (
+            res is None
+            or res.output is None
+            or i >= res.output.shape[0]
+            or j >= res.output.shape[1]
+        ):
+            self._focus = None
+            self._clear_highlights()
+            self.explain_panel.set_explanation("", "")
+            return
+        self.explain_cell(p, i, j, select=False, keep_focus=True)
+
+    def _clear_highlights(self) -> None:
+        self.input_model.set_highlight({})
+        for model in self.layer_panel.channel_models:
+            model.set_highlight({})
+        for panel in self.panels:
+            panel.model.set_highlight({})
+
+    def explain_cell(
+        self, p: int, i: int, j: int, *, select: bool, keep_focus: bool = False
+    ) -> None:
+        """Explain output cell (i, j) of panel ``p``; ``select`` makes it the step position."""
+        if p >= len(self._results):
+            return
+        res = self._results[p]
+        if res.output is None:
+            return
+        if select or keep_focus or self._focus is None:
+            self._focus = (p, i, j)
+        settings = self.settings.conv_settings()
+        self._clear_highlights()
+        cells = step_cells(res.output.shape)
+        position = f"cell {cells.index((i, j)) + 1} of {len(cells)}"
+        if self.layer_mode():
+            x, w, bias = self.layer_panel.arrays()
+            trace = trace_layer_cell(
+                x,
+                w,
+                bias,
+                p,
+                i,
+                j,
+                padding=settings.padding_spec,
+                stride=settings.stride,
+                dilation=settings.dilation,
+                mode=settings.operation,
+            )
+            first = trace.channels[0]
+            padded, pad, mask, window, tips = explain.window_view(x[0], first)
+            self.explain_panel.show_padded(
+                padded, pad, mask, "Padded input, channel 0", window, tips
+            )
+            inside = {(t.row, t.col): WINDOW_COLOUR for t in first.terms if not t.is_padding}
+            for c in range(x.shape[0]):
+                self.layer_panel.channel_models[c].set_highlight(inside)
+            self.explain_panel.set_explanation(explain.layer_text(trace, settings), position)
+            return
+        x = self.input_model.values
+        trace = explain_output_cell(x, res.kernel, i, j, settings)
+        padded, pad, mask, window, tips = explain.window_view(x, trace)
+        geo = trace.geometry
+        self.explain_panel.show_padded(
+            padded,
+            pad,
+            mask,
+            f"Padded input ({geo.padded_shape[0]}×{geo.padded_shape[1]}) — window of "
+            f"{res.name} cell ({i}, {j})",
+            window,
+            tips,
+        )
+        self.input_model.set_highlight(
+            {(t.row, t.col): WINDOW_COLOUR for t in trace.terms if not t.is_padding}
+        )
+        display = self.settings.display.currentData()
+        shown = display_values(np.array([trace.total]), display)[0]
+        self.explain_panel.set_explanation(
+            explain.cell_text(res.name, trace, settings, display, shown.item()), position
+        )
+
+    def explain_pool_cell(self, p: int, i: int, j: int) -> None:
+        """Explain pooled cell (i, j) of panel ``p`` and highlight its window on the output."""
+        pooling = self.settings.pooling()
+        if pooling is None or p >= len(self._results) or self._results[p].output is None:
+            return
+        mode, size, stride = pooling
+        res = self._results[p]
+        try:
+            trace = trace_pool_cell(res.output, i, j, size, stride, mode)
+        except ValueError:
+            return
+        self._clear_highlights()
+        self.panels[p].model.set_highlight({cell: WINDOW_COLOUR for cell in trace.cells()})
+        self.explain_panel.set_explanation(explain.pool_text(res.name, trace), "")
+
+    def step(self, delta: int) -> None:
+        """Move the explained cell forward/back in reading order (step mode)."""
+        if not self._results:
+            return
+        p, i, j = self._focus if self._focus is not None else (0, 0, -1 if delta > 0 else 0)
+        res = self._results[p]
+        if res.output is None:
+            self.explain_panel.stop()
+            return
+        cells = step_cells(res.output.shape)
+        pos = cells.index((i, j)) if (i, j) in cells else -1
+        new = min(max(pos + delta, 0), len(cells) - 1)
+        if new == pos and delta > 0:
+            self.explain_panel.stop()  # reached the last cell
+            return
+        self.panels[p].select_cell(*cells[new])
+        if new == len(cells) - 1:
+            self.explain_panel.stop()
+
+    # --- solver / export helpers ---------------------------------------------------------------
+    def _solver_problem(self):
+        return self.input_model.values, self.settings.conv_settings()
+
+    def _named_outputs(self) -> list[tuple[str, np.ndarray]]:
+        if self.layer_mode():
+            return []
+        return [(r.name, r.output) for r in self._results if r.output is not None]
+
+    def worked_solution(self, fmt: str) -> str:
+        """The whole worked solution in ``fmt`` (as shown in the export panel)."""
+        settings = self.settings.conv_settings()
+        try:
+            if self.layer_mode():
+                x, w, bias = self.layer_panel.arrays()
+                return layer_worked_solution(x, w, bias, settings, fmt)
+            return worked_solution(
+                self.input_model.values,
+                self._results,
+                settings,
+                fmt,
+                pooling=self.settings.pooling(),
+            )
+        except ValueError as exc:
+            return f"Cannot write the worked solution: {exc}\n"
+
+    def _on_stack_index(self, _index: int) -> None:
+        if not self._updating:
+            self.state_changed.emit()
+
+    def _status(self, message: str) -> None:
+        self.context.show_status(message, 4000)
+
+    # --- TabPage interface ---------------------------------------------------------------------
+    def undo_stack(self) -> QUndoStack:
+        """The tab's undo stack: every matrix edit, paste, fill and kernel change."""
+        return self._stack
+
+    def deactivate(self) -> None:
+        """Pause step playback while the tab is hidden."""
+        self.explain_panel.stop()
+
+    def shutdown(self) -> None:
+        """Stop the step timer."""
+        self.explain_panel.stop()
