@@ -3,6 +3,7 @@
 Everything a tab shows is computed by a function importable from here.
 """
 
+from engine.charts import make_test_chart
 from engine.conv_layer import (
     LayerCellTrace,
     conv_layer,
@@ -26,7 +27,18 @@ from engine.convolution import (
 )
 from engine.filter_library import FILTER_LIBRARY, NamedKernel, filter_keys, get_filter
 from engine.finite_difference import max_abs_error, numerical_gradient, numerical_jacobian
+from engine.frame_sources import (
+    CaptureSource,
+    EndOfStream,
+    FrameSource,
+    FrameSourceError,
+    StillImageSource,
+    SyntheticSource,
+    probe_cameras,
+)
+from engine.gallery_filters import GalleryOptions, GalleryPipeline, filter_same, process_frame
 from engine.gradient_descent import DescentPath, gradient_descent, loss_grid, two_weight_problem
+from engine.image_io import ImageLoadError, load_image, save_png
 from engine.kernel_tools import (
     FilterMatch,
     KernelSolution,
@@ -98,13 +110,20 @@ __all__ = [
     "FILTER_LIBRARY",
     "LAYER_KINDS",
     "PRESETS",
+    "CaptureSource",
     "CellTerm",
     "CellTrace",
     "ConvGeometry",
     "ConvSettings",
     "CsvFormatError",
     "DescentPath",
+    "EndOfStream",
     "FilterMatch",
+    "FrameSource",
+    "FrameSourceError",
+    "GalleryOptions",
+    "GalleryPipeline",
+    "ImageLoadError",
     "KernelOutput",
     "KernelSolution",
     "LayerCellTrace",
@@ -116,8 +135,10 @@ __all__ = [
     "PoolTrace",
     "RidgeSolution",
     "Separability",
-    "compute_outputs",
+    "StillImageSource",
+    "SyntheticSource",
     "choose_numpy_method",
+    "compute_outputs",
     "conv_geometry",
     "conv_layer",
     "conv_params",
@@ -136,6 +157,7 @@ __all__ = [
     "fill_random_ints",
     "fill_zeros",
     "filter_keys",
+    "filter_same",
     "fit_kernel",
     "flip_kernel",
     "format_cell",
@@ -147,9 +169,11 @@ __all__ = [
     "layer_param_count",
     "layer_param_formula",
     "layer_worked_solution",
+    "load_image",
     "load_xy_csv",
     "log_softmax",
     "loss_grid",
+    "make_test_chart",
     "match_library_filter",
     "matrix_to_text",
     "max_abs_error",
@@ -166,6 +190,8 @@ __all__ = [
     "parse_number",
     "polynomial_features",
     "pool2d",
+    "probe_cameras",
+    "process_frame",
     "pytorch_code",
     "resize_matrix",
     "ridge_fit",
@@ -173,6 +199,7 @@ __all__ = [
     "ridge_solution",
     "rotate_kernel",
     "same_padding",
+    "save_png",
     "save_text",
     "separability",
     "size_formula_text",
