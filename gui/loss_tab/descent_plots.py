@@ -6,6 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
+from engine.contours import contour_polyline
 from engine.gradient_descent import DescentPath
 from engine.ridge_report import DescentScene
 from gui.loss_tab.common import (
@@ -22,21 +23,6 @@ from gui.loss_tab.common import (
 
 #: A log axis cannot show 0 (a noise-free fit has zero loss): values are drawn at least this.
 LOG_FLOOR = 1e-12
-
-
-def _contour_lines(scene: DescentScene) -> tuple[np.ndarray, np.ndarray]:
-    """All contour levels as one NaN-separated polyline in (w1, w2) coordinates."""
-    xs: list[float] = []
-    ys: list[float] = []
-    d1 = scene.w1[1] - scene.w1[0]
-    d2 = scene.w2[1] - scene.w2[0]
-    for level in scene.levels:
-        for line in pg.functions.isocurve(scene.grid, float(level), connected=True):
-            rows = np.array([p[0] for p in line], dtype=float)
-            cols = np.array([p[1] for p in line], dtype=float)
-            xs.extend((scene.w1[0] + cols * d1).tolist() + [np.nan])
-            ys.extend((scene.w2[0] + rows * d2).tolist() + [np.nan])
-    return np.asarray(xs), np.asarray(ys)
 
 
 class ContourPlot:
@@ -105,7 +91,7 @@ class ContourPlot:
 
     def set_scene(self, scene: DescentScene, path: DescentPath) -> None:
         """Draw contours and shapes for a new problem / λ / start."""
-        xs, ys = _contour_lines(scene)
+        xs, ys = contour_polyline(scene.grid, scene.levels, scene.w1, scene.w2)
         self.contours.setData(xs, ys, connect="finite")
         self.circle.setData(scene.circle[:, 0], scene.circle[:, 1])
         self.diamond.setData(scene.diamond[:, 0], scene.diamond[:, 1])

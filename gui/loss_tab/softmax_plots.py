@@ -9,6 +9,17 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QWidget
 
 from gui.loss_tab.common import BLACK, BLUE, GREY, ORANGE, RED, SKY, make_plot
+from gui.loss_tab.logit_editor import MAX_CLASSES
+
+
+def _text_pool(item: pg.PlotItem, count: int, *, anchor: tuple[float, float]) -> list:
+    texts = []
+    for _ in range(count):
+        text = pg.TextItem("", color=BLACK, anchor=anchor)
+        text.setVisible(False)
+        item.addItem(text)
+        texts.append(text)
+    return texts
 
 
 def _class_ticks(plot: pg.PlotWidget, axis: str, k: int, prefix: str) -> None:
@@ -35,7 +46,8 @@ class ProbabilityPlot:
         item.addItem(self.target)
         item.setYRange(0, 1.12, padding=0)
         item.setMouseEnabled(x=False, y=False)
-        self._texts: list[pg.TextItem] = []
+        # A fixed pool of labels, re-used: creating TextItems on every redraw is the slow part.
+        self._texts = _text_pool(item, MAX_CLASSES, anchor=(0.5, 1.0))
 
     def update(self, p: np.ndarray, y: np.ndarray) -> None:
         """Redraw for probabilities ``p`` and target ``y``."""
@@ -44,17 +56,14 @@ class ProbabilityPlot:
         self.bars.setOpts(x=x - 0.2, height=p)
         self.target.setOpts(x=x + 0.2, height=y)
         item = self.widget.getPlotItem()
-        for text in self._texts:
-            item.removeItem(text)
-        self._texts = []
         font = QFont()
         font.setPointSize(8 if k > 6 else 9)
-        for i, value in enumerate(p):
-            text = pg.TextItem(f"{value:.3f}", color=BLACK, anchor=(0.5, 1.0))
-            text.setFont(font)
-            text.setPos(x[i] - 0.2, float(value) + 0.01)
-            item.addItem(text)
-            self._texts.append(text)
+        for i, text in enumerate(self._texts):
+            text.setVisible(i < k)
+            if i < k:
+                text.setText(f"{p[i]:.3f}", color=BLACK)
+                text.setFont(font)
+                text.setPos(x[i] - 0.2, float(p[i]) + 0.01)
         _class_ticks(self.widget, "bottom", k, "")
         item.setXRange(0.4, k + 0.6, padding=0)
 
@@ -85,7 +94,7 @@ class JacobianHeatmap:
             values=(-0.25, 0.25), colorMap=self.colormap, interactive=False, width=14, label="J"
         )
         self.colorbar.setImageItem(self.image, insert_in=item)
-        self._texts: list[pg.TextItem] = []
+        self._texts = _text_pool(item, MAX_CLASSES * MAX_CLASSES, anchor=(0.5, 0.5))
         self.values = np.zeros((0, 0))
 
     def update(self, jac: np.ndarray) -> None:
@@ -97,21 +106,17 @@ class JacobianHeatmap:
         self.image.setRect(QRectF(0.5, 0.5, k, k))
         self.colorbar.setLevels((-limit, limit))
         item = self.widget.getPlotItem()
-        for text in self._texts:
-            item.removeItem(text)
-        self._texts = []
         font = QFont()
         font.setPointSize(9 if k <= 5 else 7)
-        for i in range(k):
-            for j in range(k):
+        for index, text in enumerate(self._texts):
+            i, j = divmod(index, MAX_CLASSES)
+            text.setVisible(i < k and j < k)
+            if i < k and j < k:
                 value = float(jac[i, j])
                 colour = "w" if abs(value) > 0.6 * limit else BLACK
-                label = "0" if value == 0 else f"{value:.3f}".replace("-", "−")
-                text = pg.TextItem(label, color=colour, anchor=(0.5, 0.5))
+                text.setText("0" if value == 0 else f"{value:.3f}".replace("-", "−"), color=colour)
                 text.setFont(font)
                 text.setPos(j + 1, i + 1)
-                item.addItem(text)
-                self._texts.append(text)
         _class_ticks(self.widget, "bottom", k, "z")
         _class_ticks(self.widget, "left", k, "ŷ")
         item.setXRange(0.5, k + 0.5, padding=0)
