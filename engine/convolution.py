@@ -7,8 +7,9 @@ Two backends compute the same numbers:
   kernels, whichever a cost model says is cheapest (:func:`choose_numpy_method`).
   Integer input with an integer kernel is accumulated in int64, so results are exact.
 * ``"opencv"`` — ``cv2.filter2D``.  filter2D is a cross-correlation with a ``BORDER_REFLECT_101``
-  border, anchors even kernels at ``k // 2`` and has no stride, so this backend zero-pads
-  explicitly, anchors at (0, 0), crops the valid region and subsamples.
+  border, anchors even kernels at ``k // 2`` and has no stride, so this backend uses a constant
+  zero border with the anchor at the top-left padding (or zero-pads explicitly when the padding
+  is larger than the kernel), then crops and subsamples.
 
 Shapes follow the usual formula ``O = floor((n + p_before + p_after - d(k-1) - 1) / s) + 1``.
 """
@@ -245,32 +246,60 @@ def dilate_kernel(kernel: np.ndarray, dilation: PairSpec) -> np.ndarray:
     return out
 
 
+# Source dtypes cv2.filter2D reads directly for a float32 / float64 destination.
+_CV_SOURCES = {
+    np.dtype(np.float32): (np.uint8, np.uint16, np.int16, np.float32),
+    np.dtype(np.float64): (np.uint8, np.uint16, np.int16, np.float64),
+}
+
+
 def _correlate_opencv(x: np.ndarray, kernel: np.ndarray, geo: ConvGeometry) -> np.ndarray:
-    """``cv2.filter2D`` on an explicitly zero-padded input, anchored at (0, 0), cropped, strided."""
+    """``cv2.filter2D`` with the zero padding done by its own constant border where possible.
+
+    With the anchor at ``(left, top)``, filter2D's output pixel ``(r, c)`` is our stride-1 sum at
+    ``(r, c)``; when the requested padding is at most ``k - 1`` per side and every strided output
+    lies inside the input, no padded copy is needed (``"same"`` with stride 1 needs no copy at
+    all).  Otherwise the input is zero-padded explicitly and anchored at (0, 0).  uint8, uint16
+    and int16 inputs go in without a conversion copy.
+    """
     dtype = result_dtype(x.dtype, kernel.dtype)
     exact_int = dtype == np.int64
     # filter2D has no int64 path: integers go through float64, exact below 2**53, then back.
-    work = np.float64 if (exact_int or dtype == np.float64) else np.float32
-    k = dilate_kernel(kernel.astype(work), geo.dilation)
+    work = np.dtype(np.float64 if (exact_int or dtype == np.float64) else np.float32)
+    ddepth = cv2.CV_64F if work == np.float64 else cv2.CV_32F
+    k = dilate_kernel(kernel.astype(work, copy=False), geo.dilation)
+    src = x if x.dtype in _CV_SOURCES[work] else x.astype(work)
+    src = np.ascontiguousarray(src)
     top, bottom, left, right = geo.pad
-    src = np.ascontiguousarray(x, dtype=work)
-    channels = 1 if src.ndim == 2 else src.shape[2]
+    (keh, kew), (oh, ow), (sy, sx) = geo.effective_kernel, geo.output_shape, geo.stride
+    h, w = x.shape[:2]
+    border_ok = (
+        top <= keh - 1 and left <= kew - 1 and (oh - 1) * sy <= h - 1 and (ow - 1) * sx <= w - 1
+    )
+    anchor = (left, top) if border_ok else (0, 0)
 
     def one_plane(plane: np.ndarray) -> np.ndarray:
-        padded = cv2.copyMakeBorder(plane, top, bottom, left, right, cv2.BORDER_CONSTANT, value=0)
-        full = cv2.filter2D(padded, -1, k, anchor=(0, 0), delta=0, borderType=cv2.BORDER_CONSTANT)
-        if full.ndim == 2 and plane.ndim == 3:
+        three_d = plane.ndim == 3  # OpenCV drops a trailing axis of length 1
+        if not border_ok:
+            plane = cv2.copyMakeBorder(
+                plane, top, bottom, left, right, cv2.BORDER_CONSTANT, value=0
+            )
+        full = cv2.filter2D(
+            plane, ddepth, k, anchor=anchor, delta=0, borderType=cv2.BORDER_CONSTANT
+        )
+        if full.ndim == 2 and three_d:
             full = full[:, :, None]
-        oh, ow = geo.output_shape
-        sy, sx = geo.stride
+        if full.shape[:2] == (oh, ow):
+            return full
         return full[: (oh - 1) * sy + 1 : sy, : (ow - 1) * sx + 1 : sx]
 
+    channels = 1 if src.ndim == 2 else src.shape[2]
     if channels <= 4:
         out = one_plane(src)
     else:  # filter2D handles at most 4 channels reliably: go plane by plane.
         out = np.stack([one_plane(np.ascontiguousarray(src[:, :, c])) for c in range(channels)], 2)
-    if exact_int:
-        return np.rint(out).astype(np.int64)
+    if exact_int:  # ``out`` is (a view of) OpenCV's fresh output: rounding in place is safe
+        return np.rint(out, out=out).astype(np.int64)
     return np.ascontiguousarray(out, dtype=dtype)
 
 

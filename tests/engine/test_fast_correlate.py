@@ -204,3 +204,26 @@ def test_forcing_an_impossible_method_is_refused():
 def test_all_zero_kernel_gives_zeros():
     out = correlate2d(np.ones((6, 6), np.float32), np.zeros((3, 3), np.float32), padding="same")
     np.testing.assert_array_equal(out, 0)
+
+
+@pytest.mark.parametrize("kshape", [(3, 3), (4, 2), (13, 12)])  # 13×12 takes filter2D's DFT path
+@pytest.mark.parametrize("padding", ["same", "full", "valid", (7, 1), (0, 15)])
+@pytest.mark.parametrize("stride", [1, (2, 3)])
+@pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.uint16, np.float32])
+def test_opencv_backend_border_and_dtype_paths_match_numpy(kshape, padding, stride, dtype):
+    rng = np.random.default_rng(5)
+    x = rng.integers(0, 200, (31, 40)).astype(dtype)
+    k = rng.integers(-3, 4, kshape)
+    if dtype is np.float32:
+        k = k.astype(np.float32)
+    try:
+        ref = correlate2d(x, k, padding=padding, stride=stride)
+    except ValueError:
+        return
+    out = correlate2d(x, k, padding=padding, stride=stride, backend="opencv")
+    assert out.dtype == ref.dtype
+    assert out.flags.c_contiguous
+    if ref.dtype == np.int64:
+        np.testing.assert_array_equal(out, ref)
+    else:
+        np.testing.assert_allclose(out, ref, atol=1e-3 * np.abs(ref).max())
