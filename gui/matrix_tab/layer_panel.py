@@ -11,7 +11,6 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QSpinBox,
     QVBoxLayout,
@@ -160,15 +159,15 @@ class LayerPanel(QWidget):
         for n in range(MAX_FILTERS):
             box = QGroupBox(f"Filter {n}  (k × k × C)", self)
             box.setObjectName(f"layerFilterBox{n}")
-            box_layout = QHBoxLayout(box)
+            box_layout = QGridLayout(box)
             editors = []
             for c in range(MAX_CHANNELS):
                 editor = self._editor(
-                    self.filter_models[n][c], f"layerFilter{n}_{c}", f"ch {c}", 15
+                    self.filter_models[n][c], f"layerFilter{n}_{c}", f"ch {c}", 15, compact=True
                 )
                 editors.append(editor)
-                box_layout.addWidget(editor)
-            box_layout.addStretch(1)
+                box_layout.addWidget(editor, c // 2, c % 2)
+            box_layout.setColumnStretch(2, 1)
             self.filter_boxes.append(box)
             self.filter_editors.append(editors)
             f_layout.addWidget(box)
@@ -200,7 +199,9 @@ class LayerPanel(QWidget):
         spin.setKeyboardTracking(False)
         return spin
 
-    def _editor(self, model: MatrixModel, name: str, heading: str, side: int) -> MatrixEditor:
+    def _editor(
+        self, model: MatrixModel, name: str, heading: str, side: int, *, compact: bool = False
+    ) -> MatrixEditor:
         editor = MatrixEditor(
             model,
             self,
@@ -210,6 +211,9 @@ class LayerPanel(QWidget):
             image_source=self._image_source,
             show_size=False,
         )
+        if compact:  # filter slices: paste/copy/fill from the context menu and Ctrl+V/C
+            editor.fill_button.hide()
+            editor.paste_button.hide()
         editor.message.connect(self.message)
         return editor
 
@@ -267,7 +271,7 @@ class LayerPanel(QWidget):
         self.params.setText(
             "Parameters N·(k·k·C + 1) = "
             + layer_param_formula(k, self.channels, self.filters)
-            + f"  ({self.filters} filters × ({k[0]}·{k[1]}·{self.channels} weights + 1 bias))"
+            + f"\n({self.filters} filters × ({k[0]}·{k[1]}·{self.channels} weights + 1 bias))"
         )
 
     # --- data --------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
@@ -113,8 +113,8 @@ class SolverPanel(QWidget):
         right = QVBoxLayout()
         right.addLayout(row2)
         right.addWidget(self.result)
-        right.addWidget(self.result_view)
-        right.addWidget(self.add_button)
+        right.addWidget(self.result_view, 0, Qt.AlignmentFlag.AlignLeft)
+        right.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignLeft)
         right.addStretch(1)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)

@@ -76,10 +76,13 @@ class MatrixTab(TabStateMixin, TabPage):
         self.panels: list[OutputPanel] = []
 
         self.settings = SettingsBar(self)
-        undo = self._stack.createUndoAction(self, "Undo")
-        redo = self._stack.createRedoAction(self, "Redo")
-        self.settings.undo_button.setDefaultAction(undo)
-        self.settings.redo_button.setDefaultAction(redo)
+        self.settings.undo_button.setText("Undo")
+        self.settings.redo_button.setText("Redo")
+        self.settings.undo_button.clicked.connect(self._stack.undo)
+        self.settings.redo_button.clicked.connect(self._stack.redo)
+        self._stack.canUndoChanged.connect(self._update_undo_buttons)
+        self._stack.canRedoChanged.connect(self._update_undo_buttons)
+        self._stack.indexChanged.connect(self._update_undo_buttons)
         self.settings.changed.connect(self._on_settings_changed)
         self.op_note = QLabel(self)
         self.op_note.setObjectName("operationNote")
@@ -162,6 +165,7 @@ class MatrixTab(TabStateMixin, TabPage):
         right.addWidget(self.bottom)
         right.setStretchFactor(0, 3)
         right.setStretchFactor(1, 2)
+        right.setSizes([470, 330])
         right.setChildrenCollapsible(False)
         main = QSplitter(Qt.Orientation.Horizontal, self)
         main.setObjectName("mainSplitter")
@@ -186,6 +190,7 @@ class MatrixTab(TabStateMixin, TabPage):
                 len(self.kernel_models), self._new_kernel_model(item.name, item.kernel)
             )
         self._stack.clear()
+        self._update_undo_buttons()
         self._on_settings_changed()
         if self.panels:
             self.panels[0].select_cell(0, 0)
@@ -336,7 +341,7 @@ class MatrixTab(TabStateMixin, TabPage):
         pooled = pool2d(output, size, stride, mode)
         rows = pool_formula_text(output.shape[0], size, stride)
         cols = pool_formula_text(output.shape[1], size, stride)
-        return pooled, f"{label} pool {size}×{size}, stride {stride}: rows {rows}, columns {cols}"
+        return pooled, f"{label} pool {size}×{size}, stride {stride}\nrows: {rows}\ncolumns: {cols}"
 
     def _layer_results(self, settings) -> list:
         from engine.convolution import output_floor_note
@@ -511,6 +516,16 @@ class MatrixTab(TabStateMixin, TabPage):
             )
         except ValueError as exc:
             return f"Cannot write the worked solution: {exc}\n"
+
+    def _update_undo_buttons(self, *_args) -> None:
+        for button, able, text in (
+            (self.settings.undo_button, self._stack.canUndo(), self._stack.undoText()),
+            (self.settings.redo_button, self._stack.canRedo(), self._stack.redoText()),
+        ):
+            button.setEnabled(able)
+            button.setToolTip(
+                f"{button.text()}: {text}" if able else f"Nothing to {button.text().lower()}"
+            )
 
     def _on_stack_index(self, _index: int) -> None:
         if not self._updating:
