@@ -1,20 +1,16 @@
-"""Filter gallery tab (describes itself until its own issue builds it)."""
+"""Filter gallery tab: every classic filter on sample images, image files, video and a webcam."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
 from gui.context import AppContext
-from gui.widgets import DescriptionPage, TabPage
+from gui.gallery_tab.page import GalleryTab
+from gui.widgets import TabPage
 
-DESCRIPTION = (
-    "Prewitt, Sobel, Scharr, Laplacian, LoG, Gaussian, Canny and more on sample images, "
-    "your own image files and a live webcam, side by side, with OpenCV filter2D as the "
-    "reference backend."
-)
+__all__ = ["GalleryTab", "create_tab"]
 
 
 def create_tab(parent: QWidget | None = None, *, context: AppContext) -> TabPage:
-    """Build the Filter gallery tab."""
-    del context  # the description page needs nothing shared
-    return DescriptionPage(parent, title="Filter gallery", description=DESCRIPTION)
+    """Build the Filter gallery tab (it starts on a built-in sample image)."""
+    return GalleryTab(parent, context=context)

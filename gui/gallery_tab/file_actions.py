@@ -1,0 +1,129 @@
+"""File dialogs and saving for the gallery page (kept apart so the page stays small)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QStandardPaths
+from PySide6.QtWidgets import QApplication, QFileDialog
+
+from engine.frame_sources import VIDEO_SUFFIXES, probe_cameras
+from engine.gallery_filters import input_display
+from engine.image_io import IMAGE_SUFFIXES, save_png
+
+if TYPE_CHECKING:
+    from gui.gallery_tab.page import GalleryTab
+
+IMAGE_FILTER = "Images (" + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ");;All files (*)"
+VIDEO_FILTER = "Videos (" + " ".join(f"*{s}" for s in VIDEO_SUFFIXES) + ");;All files (*)"
+LAST_DIR_KEY = "gallery/last_dir"
+
+
+class FileActions:
+    """Open/save dialogs and the non-interactive save functions the dialogs call."""
+
+    def __init__(self, page: GalleryTab) -> None:
+        self.page = page
+
+    def _start_dir(self) -> str:
+        value = self.page.settings.value(LAST_DIR_KEY, "")
+        if isinstance(value, str) and value and Path(value).is_dir():
+            return value
+        return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
+
+    def _remember_dir(self, path: str) -> None:
+        self.page.settings.setValue(LAST_DIR_KEY, str(Path(path).parent))
+
+    def open_image_dialog(self) -> bool:
+        """Ask for an image and open it."""
+        path, _ = QFileDialog.getOpenFileName(
+            self.page, "Open image", self._start_dir(), IMAGE_FILTER
+        )
+        if not path:
+            return False
+        self._remember_dir(path)
+        return self.page.open_image(path)
+
+    def open_video_dialog(self) -> bool:
+        """Ask for a video file and play it."""
+        path, _ = QFileDialog.getOpenFileName(
+            self.page, "Open video", self._start_dir(), VIDEO_FILTER
+        )
+        if not path:
+            return False
+        self._remember_dir(path)
+        return self.page.open_video(path)
+
+    def refresh_cameras(self) -> None:
+        """Probe camera indices (briefly opening each) and fill the picker."""
+        QApplication.setOverrideCursor(self.page.cursor())
+        try:
+            found = probe_cameras()
+        finally:
+            QApplication.restoreOverrideCursor()
+        self.page.source_bar.set_cameras(found)
+        self.page.show_message(
+            f"Found {len(found)} camera(s)." if found else "No camera found.", error=not found
+        )
+
+    # -- saving --------------------------------------------------------------------------------
+    def save_input(self, path: str | Path) -> bool:
+        """Save the current input frame as PNG; False (and a message) on failure."""
+        if self.page.frame is None:
+            self.page.show_message("There is no input frame to save.")
+            return False
+        return self._save(path, input_display(self.page.frame))
+
+    def save_result(self, path: str | Path, key: str | None = None) -> bool:
+        """Save tile ``key`` (default: the large view's) at full resolution as PNG."""
+        page = self.page
+        if page.frame is None:
+            page.show_message("There is no result to save.")
+            return False
+        try:
+            spec = page.pipeline.tile(key or page.selected)
+            work = page.pipeline.working(page.frame)
+            result = page.pipeline.compute(work, spec, page.options_panel.backend())
+        except ValueError as exc:
+            page.show_message(f"Could not compute the result to save — {exc}")
+            return False
+        return self._save(path, result.display)
+
+    def _save(self, path: str | Path, image: object) -> bool:
+        target = Path(path)
+        if target.suffix.lower() != ".png":
+            target = target.with_suffix(target.suffix + ".png" if target.suffix else ".png")
+        try:
+            save_png(target, image)  # type: ignore[arg-type]
+        except (OSError, ValueError) as exc:
+            self.page.show_message(f"Could not save {target.name} — {exc}")
+            return False
+        self.page.show_message(f"Saved {target}", error=False)
+        return True
+
+    def save_input_dialog(self) -> bool:
+        """Ask where to save the input frame."""
+        return self._save_dialog("input", None)
+
+    def save_result_dialog(self, key: str | None = None) -> bool:
+        """Ask where to save a result (``None`` = the large view's)."""
+        return self._save_dialog("result", key)
+
+    def _save_dialog(self, what: str, key: str | None) -> bool:
+        page = self.page
+        name = "input" if what == "input" else (key or page.selected)
+        suggestion = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"kernelscope_{name}") + ".png"
+        path, _ = QFileDialog.getSaveFileName(
+            page,
+            "Save input as PNG" if what == "input" else "Save result as PNG",
+            str(Path(self._start_dir()) / suggestion),
+            "PNG image (*.png)",
+        )
+        if not path:
+            return False
+        self._remember_dir(path)
+        if what == "input":
+            return self.save_input(path)
+        return self.save_result(path, key)

@@ -1,0 +1,132 @@
+"""The large view of the selected filter: zoom/pan, pixel values under the cursor, levels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from engine.convolution import format_number
+from engine.gallery_filters import DIVERGING_LUT, sanitize_for_display
+
+
+def _fmt(value: object) -> str:
+    arr = np.asarray(value)
+    if arr.ndim == 0:
+        v = arr.item()
+        return format_number(round(v, 3) if isinstance(v, float) else v)
+    return "(" + ", ".join(_fmt(v) for v in arr.tolist()) + ")"
+
+
+class LargeView(QWidget):
+    """A pyqtgraph image with a histogram/levels control and, for the diverging display, a
+    colour bar labelled in response units; a readout line shows the values under the cursor."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("largeView")
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setObjectName("largeViewGraphics")
+        self.graphics.setBackground("#1e1e1e")
+        self.view = pg.ViewBox(lockAspect=True, invertY=True, enableMenu=True)
+        self.view.setObjectName("largeViewBox") if hasattr(self.view, "setObjectName") else None
+        self.image_item = pg.ImageItem(axisOrder="row-major")
+        self.view.addItem(self.image_item)
+        self.graphics.addItem(self.view, row=0, col=0)
+        self.histogram = pg.HistogramLUTItem(image=self.image_item, levelMode="mono")
+        self.graphics.addItem(self.histogram, row=0, col=1)
+        positions = np.linspace(0.0, 1.0, len(DIVERGING_LUT))
+        self.colormap = pg.ColorMap(positions, DIVERGING_LUT)
+        self.color_bar = pg.ColorBarItem(
+            values=(-1.0, 1.0),
+            colorMap=self.colormap,
+            interactive=False,
+            rounding=0.001,
+            colorMapMenu=False,
+            label="response",
+        )
+        self.graphics.addItem(self.color_bar, row=0, col=2)
+        self.color_bar.setVisible(False)
+        self.readout = QLabel("Move the mouse over the image to read pixel values.")
+        self.readout.setObjectName("pixelReadout")
+        self.readout.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.graphics, 1)
+        layout.addWidget(self.readout)
+        self._display: np.ndarray | None = None
+        self._raw: np.ndarray | None = None
+        self._input: np.ndarray | None = None
+        self._shape: tuple[int, ...] | None = None
+        self._last_pos: QPointF | None = None
+        self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
+
+    def set_result(
+        self,
+        display: np.ndarray,
+        raw: np.ndarray | None,
+        input_image: np.ndarray | None,
+        *,
+        diverging_scale: float | None = None,
+    ) -> bool:
+        """Show a display-ready image; ``raw``/``input_image`` feed the cursor readout.
+
+        Levels stay fixed (0–255 at first, then whatever the user set on the histogram), so live
+        video does not flicker. Returns False (and keeps the old image) if it cannot be shown.
+        """
+        safe = sanitize_for_display(display)
+        if safe is None:
+            return False
+        first = self.image_item.image is None
+        reshaped = self._shape is not None and self._shape[:2] != safe.shape[:2]
+        self.image_item.setImage(safe, autoLevels=False)
+        if first:
+            self.image_item.setLevels((0, 255))
+            self.histogram.setLevels(0, 255)
+        self.histogram.setHistogramRange(0, 255)
+        if first or reshaped:
+            self.view.autoRange(padding=0.01)
+        self._shape = safe.shape
+        self._display, self._raw, self._input = safe, raw, input_image
+        if diverging_scale is not None:
+            m = diverging_scale if diverging_scale > 0 else 1.0
+            self.color_bar.setLevels(values=(-m, m))
+            self.color_bar.setVisible(True)
+        else:
+            self.color_bar.setVisible(False)
+        if self._last_pos is not None:
+            self._on_mouse_moved(self._last_pos)
+        return True
+
+    def reset_levels(self) -> None:
+        """Back to the full 0–255 display range."""
+        self.image_item.setLevels((0, 255))
+        self.histogram.setLevels(0, 255)
+
+    def pixel_text(self, x: int, y: int) -> str:
+        """The readout for image pixel (column ``x``, row ``y``), or '' outside the image."""
+        if self._display is None:
+            return ""
+        h, w = self._display.shape[:2]
+        if not (0 <= x < w and 0 <= y < h):
+            return ""
+        parts = [f"x={x} y={y}"]
+        if self._input is not None and self._input.shape[:2] == (h, w):
+            parts.append(f"input {_fmt(self._input[y, x])}")
+        if self._raw is not None and self._raw.shape[:2] == (h, w):
+            parts.append(f"response {_fmt(self._raw[y, x])}")
+        parts.append(f"shown {_fmt(self._display[y, x])}")
+        return "   ".join(parts)
+
+    def _on_mouse_moved(self, pos: QPointF) -> None:
+        self._last_pos = pos
+        if self._display is None or not self.view.sceneBoundingRect().contains(pos):
+            return
+        point = self.view.mapSceneToView(pos)
+        text = self.pixel_text(int(np.floor(point.x())), int(np.floor(point.y())))
+        if text:
+            self.readout.setText(text)

@@ -1,0 +1,442 @@
+"""The Filter gallery tab: sources → :class:`engine.GalleryPipeline` → thumbnails + large view."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+
+from engine.frame_sources import VIDEO_SUFFIXES, CaptureSource, FrameSource, SyntheticSource
+from engine.gallery_filters import GalleryOptions, GalleryPipeline
+from engine.image_io import ImageLoadError, load_image
+from gui.context import AppContext
+from gui.gallery_tab.capture import CaptureThread
+from gui.gallery_tab.file_actions import FileActions
+from gui.gallery_tab.large_view import LargeView
+from gui.gallery_tab.options_panel import OptionsPanel
+from gui.gallery_tab.page_parts import LargeHeader, StatusStrip
+from gui.gallery_tab.source_bar import DEFAULT_SAMPLE, SAMPLES, RecentFiles, SourceBar
+from gui.gallery_tab.thumbnails import ThumbnailGrid
+from gui.resources_access import resource_path
+from gui.widgets import TabPage
+
+PULL_INTERVAL_MS = 15
+REFRESH_DELAY_MS = 30
+
+
+class GalleryTab(TabPage):
+    """Every classic filter's response to an image, a video or a webcam, side by side.
+
+    Signals
+    -------
+    frame_displayed(int)
+        A frame was processed and shown (running count).
+    """
+
+    frame_displayed = Signal(int)
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        context: AppContext,
+        settings: QSettings | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.settings = (
+            settings if settings is not None else QSettings("KernelScope", "KernelScope")
+        )
+        self.pipeline = GalleryPipeline(preview_max_side=480)
+        self.recent = RecentFiles(self.settings)
+        self.source_bar = SourceBar(self.recent, self)
+        self.grid = ThumbnailGrid(self)
+        self.large_view = LargeView(self)
+        self.options_panel = OptionsPanel(self)
+        self.header = LargeHeader(self)
+        self.status_strip = StatusStrip(self)
+        self.files = FileActions(self)
+        self._build_layout()
+
+        self._pull_timer = QTimer(self)
+        self._pull_timer.setInterval(PULL_INTERVAL_MS)
+        self._pull_timer.timeout.connect(self._pull_frame)
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_DELAY_MS)
+        self._refresh_timer.timeout.connect(self.refresh)
+
+        self.capture: CaptureThread | None = None
+        self.frame: np.ndarray | None = None
+        self._frame_seq = 0
+        self.source_state: dict[str, Any] = {}
+        self.source_description = ""
+        self.selected = "sobel_x"
+        self.frozen = False
+        self._active = False
+        self._shown_at: deque[float] = deque(maxlen=60)
+        self.frames_displayed = 0
+        self.setAcceptDrops(True)
+
+        self._connect()
+        self.grid.set_tiles(self.pipeline.tiles())
+        self.grid.set_selected(self.selected)
+        self.open_sample(DEFAULT_SAMPLE)
+
+    def _build_layout(self) -> None:
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.header)
+        right_layout.addWidget(self.large_view, 1)
+        right_layout.addWidget(self.options_panel)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("gallerySplitter")
+        self.splitter.addWidget(self.grid)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 5)
+        self.splitter.setStretchFactor(1, 6)
+        self.splitter.setSizes([680, 720])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 2, 4, 2)
+        layout.setSpacing(2)
+        layout.addWidget(self.source_bar)
+        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.status_strip)
+
+    def _connect(self) -> None:
+        bar = self.source_bar
+        bar.sample_chosen.connect(self.open_sample)
+        bar.open_image_clicked.connect(self.open_image_dialog)
+        bar.open_video_clicked.connect(self.files.open_video_dialog)
+        bar.recent_chosen.connect(self._open_recent)
+        bar.refresh_cameras_clicked.connect(self.files.refresh_cameras)
+        bar.start_camera_clicked.connect(self.start_camera)
+        bar.stop_clicked.connect(self.stop_capture)
+        self.grid.tile_clicked.connect(self.select)
+        self.grid.save_requested.connect(self.files.save_result_dialog)
+        self.header.freeze_button.toggled.connect(self.set_frozen)
+        self.header.save_input_button.clicked.connect(self.files.save_input_dialog)
+        self.header.save_result_button.clicked.connect(lambda: self.files.save_result_dialog(None))
+        self.header.reset_levels_button.clicked.connect(self.large_view.reset_levels)
+        self.options_panel.options_changed.connect(self._on_options_changed)
+        self.options_panel.backend_changed.connect(self._on_backend_changed)
+        self.context.kernel_sent.connect(self._on_kernel_sent)
+
+    # -- sources -------------------------------------------------------------------------------
+    def open_sample(self, key: str) -> bool:
+        """Show a built-in sample (see :data:`SAMPLES`); ``"synthetic"`` starts the moving chart."""
+        if key not in SAMPLES:
+            self.show_message(f"There is no sample called {key!r}.")
+            return False
+        label, resource = SAMPLES[key]
+        state = {"kind": "sample", "name": key}
+        if resource is None:
+            self.start_source(SyntheticSource(), state)
+            return True
+        try:
+            with resource_path(resource) as path:
+                image = load_image(path)
+        except (ImageLoadError, OSError) as exc:
+            self.show_message(f"Sample {label} could not be loaded: {exc}")
+            return False
+        self.set_still_image(image, label.split(" — ")[0], state)
+        return True
+
+    def open_image(self, path: str | Path) -> bool:
+        """Load an image file as the gallery's input. On error: message, last image kept."""
+        try:
+            image = load_image(path)
+        except ImageLoadError as exc:
+            self.show_message(f"Could not open image — {exc}")
+            return False
+        self.recent.add(str(Path(path).resolve()), "image")
+        self.set_still_image(image, Path(path).name, {"kind": "file", "path": str(path)})
+        return True
+
+    def open_image_dialog(self) -> bool:
+        """Ask for an image file and open it."""
+        return self.files.open_image_dialog()
+
+    def open_video(self, path: str | Path) -> bool:
+        """Play a video file through the same capture code as a webcam."""
+        p = Path(path)
+        if not p.is_file():
+            self.show_message(f"Could not open video — {p.name}: the file does not exist ({p})")
+            return False
+        self.recent.add(str(p.resolve()), "video")
+        self.start_source(CaptureSource.video(p), {"kind": "video", "path": str(p)})
+        return True
+
+    def start_camera(self, index: int, resolution: tuple[int, int] | None = None) -> bool:
+        """Start webcam ``index`` (validated; never -1). Failures are reported asynchronously."""
+        try:
+            source = CaptureSource.camera(index, resolution)
+        except ValueError as exc:
+            self.show_message(f"Could not start the camera — {exc}")
+            return False
+        self.start_source(source, {"kind": "camera", "index": int(index)})
+        return True
+
+    def set_still_image(self, image: np.ndarray, description: str, state: dict[str, Any]) -> None:
+        """Stop any capture and show ``image``; the Matrix tab is told about it."""
+        self._stop_capture_thread()
+        self.frame = image
+        self.source_state = state
+        self.source_description = description
+        self._shown_at.clear()
+        self.set_frozen(False)
+        self.show_message("")
+        self.context.set_current_image(image)
+        self.refresh()
+        self.state_changed.emit()
+
+    def start_source(self, source: FrameSource, state: dict[str, Any]) -> None:
+        """Capture ``source`` in a worker thread; the newest frame is pulled by a timer."""
+        self._stop_capture_thread()
+        self.set_frozen(False)
+        self.source_state = state
+        self.source_description = source.description
+        self._frame_seq = 0
+        self._shown_at.clear()
+        self.show_message(f"Opening {source.description}…", error=False)
+        thread = CaptureThread(source, self)
+        thread.source_opened.connect(self._on_source_opened)
+        thread.source_failed.connect(self._on_source_failed)
+        thread.source_ended.connect(self._on_source_ended)
+        self.capture = thread
+        self.source_bar.set_capturing(True)
+        if not self._active:
+            thread.pause()
+        thread.start()
+        if self._active:
+            self._pull_timer.start()
+        self.state_changed.emit()
+
+    def stop_capture(self) -> None:
+        """Stop the camera/video; the last frame becomes the still image."""
+        if self.capture is None:
+            return
+        self._pull_once()
+        self._stop_capture_thread()
+        self._keep_last_frame(f"{self.source_description} stopped")
+
+    def _stop_capture_thread(self) -> None:
+        self._pull_timer.stop()
+        thread, self.capture = self.capture, None
+        if thread is not None:
+            thread.stop()
+            thread.deleteLater()
+        self.source_bar.set_capturing(False)
+
+    def _keep_last_frame(self, message: str, error: bool = False) -> None:
+        if self.frame is not None:
+            self.context.set_current_image(self.frame)
+            message += " — the last frame is kept."
+        self.show_message(message, error=error)
+        self.status_strip.set_fps(None)
+
+    def _on_source_opened(self, description: str) -> None:
+        self.show_message(f"{description} is running.", error=False)
+
+    def _on_source_failed(self, message: str) -> None:
+        self._pull_once()
+        self._stop_capture_thread()
+        self._keep_last_frame(message, error=True)
+
+    def _on_source_ended(self, message: str) -> None:
+        self._pull_once()
+        self._stop_capture_thread()
+        self._keep_last_frame(message)
+
+    def _open_recent(self, path: str, kind: str) -> None:
+        ok = self.open_video(path) if kind == "video" else self.open_image(path)
+        if not ok:
+            self.recent.remove(path)
+
+    def open_path(self, path: str | Path) -> bool:
+        """Open a file as video or image according to its suffix (drag and drop)."""
+        if Path(path).suffix.lower() in VIDEO_SUFFIXES:
+            return self.open_video(path)
+        return self.open_image(path)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt override)
+        """Accept local files."""
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt override)
+        """Open the first dropped local file."""
+        for url in event.mimeData().urls():
+            if url.isLocalFile():
+                self.open_path(url.toLocalFile())
+                event.acceptProposedAction()
+                return
+
+    # -- frames --------------------------------------------------------------------------------
+    def _pull_once(self) -> bool:
+        if self.capture is None:
+            return False
+        item = self.capture.take_latest(self._frame_seq)
+        if item is None:
+            return False
+        self._frame_seq, self.frame = item
+        self.refresh()
+        return True
+
+    def _pull_frame(self) -> None:
+        if not self.frozen:
+            self._pull_once()
+
+    def refresh(self) -> None:
+        """Process the current frame and show every result."""
+        self._refresh_timer.stop()
+        if self.frame is None:
+            return
+        try:
+            result = self.pipeline.process(
+                self.frame, selected=self.selected, backend=self.options_panel.backend()
+            )
+        except ValueError as exc:
+            self.show_message(f"This frame cannot be processed: {exc}")
+            return
+        self.grid.update_images(result.thumbnails)
+        if result.large is not None:
+            spec = self.pipeline.tile(self.selected)
+            scale = result.large.scale if result.large.scale > 0 else None
+            if not self.large_view.set_result(
+                result.large.display, result.large.raw, self.frame, diverging_scale=scale
+            ):
+                self.show_message(f"{spec.title} produced an image that cannot be displayed.")
+            self.options_panel.show_comparison(result.comparison, spec.title)
+        now = time.monotonic()
+        self._shown_at.append(now)
+        self.frames_displayed += 1
+        live = self.capture is not None
+        h, w = self.frame.shape[:2]
+        self.status_strip.set_source(self.source_description, live, self.frozen)
+        self.status_strip.set_resolution(w, h, self.frame)
+        self.status_strip.set_processing(result.total_ms)
+        if live and len(self._shown_at) > 1 and now > self._shown_at[0]:
+            fps = (len(self._shown_at) - 1) / (now - self._shown_at[0])
+            dropped = max(0, self.capture.frames_captured - self.frames_displayed)
+            self.status_strip.set_fps(fps, dropped)
+        elif not live:
+            self.status_strip.set_fps(None)
+        self.frame_displayed.emit(self.frames_displayed)
+
+    def _schedule_refresh(self) -> None:
+        if self.frozen or self.capture is None:
+            self._refresh_timer.start()
+        # A live source refreshes with its next frame anyway.
+
+    def select(self, key: str) -> None:
+        """Show tile ``key`` in the large view."""
+        try:
+            spec = self.pipeline.tile(key)
+        except ValueError as exc:
+            self.show_message(str(exc))
+            return
+        self.selected = key
+        self.grid.set_selected(key)
+        self.header.set_title(spec.title, spec.description)
+        self._refresh_timer.start()
+        self.state_changed.emit()
+
+    def set_frozen(self, frozen: bool) -> None:
+        """Freeze (hold the current frame, pause capture) or unfreeze."""
+        self.frozen = bool(frozen)
+        if self.header.freeze_button.isChecked() != self.frozen:
+            self.header.freeze_button.setChecked(self.frozen)
+        if self.capture is not None:
+            if self.frozen:
+                self.capture.pause()
+                if self.frame is not None:
+                    self.context.set_current_image(self.frame)
+            elif self._active:
+                self.capture.resume()
+        self.status_strip.set_source(self.source_description, self.capture is not None, self.frozen)
+
+    def _on_options_changed(self, options: GalleryOptions) -> None:
+        self.pipeline.options = options
+        self._schedule_refresh()
+        self.state_changed.emit()
+
+    def _on_backend_changed(self, _backend: str) -> None:
+        self._schedule_refresh()
+        self.state_changed.emit()
+
+    def _on_kernel_sent(self, name: str, kernel: object) -> None:
+        try:
+            key = self.pipeline.add_custom_kernel(name, kernel)
+        except ValueError as exc:
+            self.show_message(f"The kernel from the Matrix tab was not added — {exc}")
+            return
+        self.grid.set_tiles(self.pipeline.tiles())
+        self.select(key)
+        self.context.show_status(f"Kernel {name!r} added to the Filter gallery", 5000)
+
+    def show_message(self, message: str, *, error: bool = True) -> None:
+        """Show a message in the tab's status strip (and errors in the main status bar)."""
+        self.status_strip.set_message(message, error=error)
+        if message and error:
+            self.context.show_status(message, 8000)
+
+    # -- TabPage -------------------------------------------------------------------------------
+    def activate(self) -> None:
+        """Resume capture (unless frozen) and pulling frames."""
+        self._active = True
+        if self.capture is not None:
+            if not self.frozen:
+                self.capture.resume()
+            self._pull_timer.start()
+
+    def deactivate(self) -> None:
+        """Pause capture while another tab is shown."""
+        self._active = False
+        self._pull_timer.stop()
+        if self.capture is not None:
+            self.capture.pause()
+
+    def shutdown(self) -> None:
+        """Stop the capture thread (stop flag → quit → wait) and every timer."""
+        self._refresh_timer.stop()
+        self._stop_capture_thread()
+
+    def save_state(self) -> dict[str, Any]:
+        """Source (sample name or file path), selected tile, options and backend."""
+        return {
+            "source": dict(self.source_state),
+            "selected": self.selected,
+            "options": self.pipeline.options.to_dict(),
+            "backend": self.options_panel.backend(),
+        }
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        """Restore :meth:`save_state` output; unknown or bad entries are ignored."""
+        if not isinstance(state, dict):
+            return
+        options = GalleryOptions.from_dict(state.get("options"))
+        self.pipeline.options = options
+        self.options_panel.set_options(options)
+        if state.get("backend") in ("numpy", "opencv"):
+            self.options_panel.set_backend(state["backend"])
+        selected = state.get("selected")
+        if isinstance(selected, str) and selected in {t.key for t in self.pipeline.tiles()}:
+            self.select(selected)
+        source = state.get("source")
+        if isinstance(source, dict):
+            kind = source.get("kind")
+            if kind == "sample" and isinstance(source.get("name"), str):
+                self.open_sample(source["name"])
+            elif kind == "file" and isinstance(source.get("path"), str):
+                self.open_image(source["path"])
+            elif kind == "video" and isinstance(source.get("path"), str):
+                self.open_video(source["path"])
+        self.refresh()

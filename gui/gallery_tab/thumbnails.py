@@ -1,0 +1,215 @@
+"""The thumbnail grid: one clickable tile per filter, showing its live result and its kernel."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import (
+    QContextMenuEvent,
+    QFontDatabase,
+    QImage,
+    QMouseEvent,
+    QPixmap,
+    QResizeEvent,
+)
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QMenu,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.gallery_filters import TileSpec, sanitize_for_display
+
+THUMB_SIZE = QSize(184, 138)
+TILE_WIDTH = 200
+
+
+def array_to_qimage(image: np.ndarray) -> QImage:
+    """A uint8 gray or RGB array as a QImage that owns its pixels (a copy)."""
+    arr = sanitize_for_display(image)
+    if arr is None:
+        return QImage()
+    if arr.dtype != np.uint8:
+        arr = np.clip(arr, 0, 255).astype(np.uint8)
+    if arr.ndim == 3 and arr.shape[2] == 4:
+        arr = np.ascontiguousarray(arr[:, :, :3])
+    arr = np.ascontiguousarray(arr)
+    h, w = arr.shape[:2]
+    fmt = QImage.Format.Format_Grayscale8 if arr.ndim == 2 else QImage.Format.Format_RGB888
+    return QImage(arr.data, w, h, arr.strides[0], fmt).copy()
+
+
+class ThumbnailTile(QFrame):
+    """A tile: title, live thumbnail, kernel (monospace) and a one-line description.
+
+    Signals
+    -------
+    clicked(str)
+        The tile was clicked (its key).
+    save_requested(str)
+        "Save this result as PNG…" was chosen from the context menu.
+    """
+
+    clicked = Signal(str)
+    save_requested = Signal(str)
+
+    def __init__(self, spec: TileSpec, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.key = spec.key
+        self.setObjectName(f"tile_{spec.key}")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setFixedWidth(TILE_WIDTH)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setToolTip(f"<b>{spec.title}</b><br>{spec.description}<br><i>Click to view large</i>")
+        self.title_label = QLabel(spec.title)
+        self.title_label.setObjectName("tileTitle")
+        self.title_label.setStyleSheet("font-weight: bold;")
+        self.image_label = QLabel()
+        self.image_label.setObjectName("tileImage")
+        self.image_label.setFixedSize(THUMB_SIZE)
+        self.image_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.image_label.setStyleSheet("background: #202020;")
+        self.kernel_label = QLabel(spec.kernel_text)
+        self.kernel_label.setObjectName("tileKernel")
+        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        mono.setPointSizeF(max(6.5, mono.pointSizeF() - 2))
+        self.kernel_label.setFont(mono)
+        self.kernel_label.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.kernel_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.description_label = QLabel()
+        self.description_label.setObjectName("tileDescription")
+        self.description_label.setStyleSheet("color: palette(mid);")
+        self._description = spec.description
+        metrics = self.description_label.fontMetrics()
+        self.description_label.setText(
+            metrics.elidedText(spec.description, Qt.TextElideMode.ElideRight, TILE_WIDTH - 16)
+        )
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.setSpacing(2)
+        layout.addWidget(self.title_label)
+        layout.addWidget(self.image_label, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.description_label)
+        layout.addWidget(self.kernel_label)
+        layout.addStretch(1)
+        self.updates = 0
+        self.set_selected(False)
+
+    def set_image(self, image: np.ndarray) -> None:
+        """Show a new result (scaled to the thumbnail, aspect ratio kept)."""
+        qimage = array_to_qimage(image)
+        if qimage.isNull():
+            self.image_label.setText("(no image)")
+            return
+        pixmap = QPixmap.fromImage(qimage).scaled(
+            THUMB_SIZE,
+            Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
+        )
+        self.image_label.setPixmap(pixmap)
+        self.updates += 1
+
+    def set_selected(self, selected: bool) -> None:
+        """Highlight the tile shown in the large view."""
+        self.setProperty("selected", selected)
+        colour = "palette(highlight)" if selected else "palette(mid)"
+        width = 2 if selected else 1
+        self.setStyleSheet(f"#{self.objectName()} {{ border: {width}px solid {colour}; }}")
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)
+        """Left click selects the tile."""
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit(self.key)
+        super().mousePressEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 (Qt override)
+        """Right click: view large or save."""
+        menu = QMenu(self)
+        menu.addAction("View large", lambda: self.clicked.emit(self.key))
+        menu.addAction("Save this result as PNG…", lambda: self.save_requested.emit(self.key))
+        menu.exec(event.globalPos())
+
+
+class ThumbnailGrid(QScrollArea):
+    """A scrollable grid of :class:`ThumbnailTile`, re-flowed to the available width.
+
+    Signals
+    -------
+    tile_clicked(str), save_requested(str)
+        Forwarded from the tiles.
+    """
+
+    tile_clicked = Signal(str)
+    save_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("thumbnailGrid")
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._inner = QWidget()
+        self._inner.setObjectName("thumbnailGridInner")
+        self._grid = QGridLayout(self._inner)
+        self._grid.setContentsMargins(6, 6, 6, 6)
+        self._grid.setSpacing(8)
+        self._grid.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.setWidget(self._inner)
+        self.tiles: dict[str, ThumbnailTile] = {}
+        self._columns = 0
+        self.setMinimumWidth(TILE_WIDTH + 40)
+
+    def set_tiles(self, specs: list[TileSpec]) -> None:
+        """Create tiles for ``specs`` (existing tiles with the same key are kept)."""
+        keep = {spec.key for spec in specs}
+        for key in list(self.tiles):
+            if key not in keep:
+                tile = self.tiles.pop(key)
+                self._grid.removeWidget(tile)
+                tile.deleteLater()
+        order = []
+        for spec in specs:
+            tile = self.tiles.get(spec.key)
+            if tile is None:
+                tile = ThumbnailTile(spec, self._inner)
+                tile.clicked.connect(self.tile_clicked)
+                tile.save_requested.connect(self.save_requested)
+                self.tiles[spec.key] = tile
+            order.append(tile)
+        self._order = order
+        self._columns = 0
+        self._reflow()
+
+    def _reflow(self) -> None:
+        available = self.viewport().width() - 12
+        columns = max(1, available // (TILE_WIDTH + self._grid.horizontalSpacing()))
+        if columns == self._columns:
+            return
+        self._columns = columns
+        for tile in self._order:
+            self._grid.removeWidget(tile)
+        for n, tile in enumerate(self._order):
+            self._grid.addWidget(tile, n // columns, n % columns)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        """Re-flow the tiles to the new width."""
+        super().resizeEvent(event)
+        self._reflow()
+
+    def update_images(self, images: dict[str, np.ndarray]) -> None:
+        """Show new thumbnails (keys without a tile are ignored)."""
+        for key, image in images.items():
+            tile = self.tiles.get(key)
+            if tile is not None:
+                tile.set_image(image)
+
+    def set_selected(self, key: str | None) -> None:
+        """Highlight one tile (and scroll it into view)."""
+        for tile_key, tile in self.tiles.items():
+            tile.set_selected(tile_key == key)
+        if key in self.tiles:
+            self.ensureWidgetVisible(self.tiles[key], 10, 10)

@@ -1,0 +1,285 @@
+"""Filter gallery tab: a real MJPG video written by cv2.VideoWriter plays the "camera"."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QComboBox
+
+from engine.filter_library import FILTER_LIBRARY
+from engine.gallery_filters import DERIVED_KEYS
+from engine.image_io import load_image
+from gui.context import AppContext
+from gui.gallery_tab import GalleryTab
+from gui.gallery_tab.source_bar import RecentFiles
+from tests.media import write_video
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def page(qtbot, settings):
+    """The gallery tab on its own, visible and active; shut down after the test."""
+    context = AppContext()
+    tab = GalleryTab(context=context, settings=settings)
+    qtbot.addWidget(tab)
+    tab.resize(1400, 860)
+    tab.show()
+    tab.activate()
+    yield tab
+    tab.shutdown()
+
+
+@pytest.fixture
+def clip(tmp_path):
+    return write_video(tmp_path / "camera.avi", n_frames=12, fps=30)
+
+
+@pytest.fixture
+def long_clip(tmp_path):
+    return write_video(tmp_path / "long.avi", n_frames=300, fps=30)
+
+
+def _png(path, image):
+    ok, buf = cv2.imencode(".png", image)
+    assert ok
+    path.write_bytes(buf.tobytes())
+    return path
+
+
+def test_starts_on_a_sample_with_every_tile_filled(page):
+    assert page.frame is not None and page.frame.shape == (512, 512, 3)
+    assert page.context.current_image is page.frame
+    assert "Astronaut" in page.status_strip.source_label.text()
+    assert page.status_strip.resolution_label.text().startswith("512×512")
+    assert len(page.grid.tiles) == len(FILTER_LIBRARY) + len(DERIVED_KEYS)
+    assert all(tile.updates >= 1 for tile in page.grid.tiles.values())
+    assert page.findChild(type(page.grid.tiles["canny"]), "tile_canny") is not None
+    assert "max |numpy − OpenCV|" in page.options_panel.comparison_label.text()
+    assert page.large_view.image_item.image is not None
+
+
+def test_video_frames_arrive_and_thumbnails_update(page, qtbot, clip):
+    sobel = page.grid.tiles["sobel_x"]
+    before = sobel.updates
+    assert page.open_video(clip)
+    qtbot.waitUntil(lambda: page.frame is not None and page.frame.shape == (120, 160, 3))
+    qtbot.waitUntil(lambda: sobel.updates >= before + 2, timeout=5000)
+    assert page.large_view.image_item.image.shape[:2] == (120, 160)
+    assert page.frame[12, 12, 0] > 200  # the red patch is red: BGR → RGB happened once
+
+
+def test_video_end_is_reported_and_last_frame_kept(page, qtbot, clip):
+    with qtbot.waitSignal(page.frame_displayed, timeout=5000):
+        page.open_video(clip)
+    with qtbot.waitSignal(page.capture.finished, timeout=8000):
+        pass  # the worker thread itself ends at the end of the video
+    qtbot.waitUntil(lambda: page.capture is None, timeout=8000)
+    message = page.status_strip.message_label.text()
+    assert "camera.avi ended after 12 frames" in message
+    assert "last frame is kept" in message
+    assert page.frame.shape == (120, 160, 3)
+    assert page.context.current_image is page.frame
+    assert not page.source_bar.stop_button.isEnabled()
+    assert page.status_strip.fps_label.text() == "— fps"
+
+
+def test_freeze_holds_the_frame_and_pauses_capture(page, qtbot, long_clip):
+    page.open_video(long_clip)
+    with qtbot.waitSignal(page.frame_displayed, timeout=5000):
+        pass
+    qtbot.mouseClick(page.header.freeze_button, Qt.MouseButton.LeftButton)
+    assert page.frozen and page.capture.paused
+    frozen = page.frame
+    assert page.context.current_image is frozen
+    assert "(frozen)" in page.status_strip.source_label.text()
+    with qtbot.assertNotEmitted(page.frame_displayed, wait=300):
+        pass
+    assert page.frame is frozen
+    qtbot.mouseClick(page.header.freeze_button, Qt.MouseButton.LeftButton)
+    assert not page.frozen and not page.capture.paused
+    with qtbot.waitSignal(page.frame_displayed, timeout=5000):
+        pass
+    assert page.frame is not frozen
+
+
+def test_switching_tabs_pauses_capture_and_closing_stops_the_thread(main_window, qtbot, long_clip):
+    main_window.show_tab("gallery")
+    page = main_window.page("gallery")
+    page.open_video(long_clip)
+    with qtbot.waitSignal(page.frame_displayed, timeout=5000):
+        pass
+    thread = page.capture
+    main_window.show_tab("matrix")
+    assert thread.paused and not page._pull_timer.isActive()
+    main_window.show_tab("gallery")
+    assert not thread.paused and page._pull_timer.isActive()
+    main_window.close()
+    assert not thread.isRunning()
+    assert page.capture is None and not page._pull_timer.isActive()
+
+
+def test_missing_camera_gives_a_clear_message_and_keeps_the_frame(page, qtbot):
+    frame = page.frame
+    assert page.start_camera(0)
+    qtbot.waitUntil(lambda: page.capture is None, timeout=5000)
+    assert "KERNELSCOPE_NO_CAMERA" in page.status_strip.message_label.text()
+    assert "last frame is kept" in page.status_strip.message_label.text()
+    assert page.frame is frame
+    assert not page.start_camera(-1)
+    assert "between 0" in page.status_strip.message_label.text()
+    combo = page.findChild(QComboBox, "cameraCombo")
+    assert combo.currentText() == "cameras disabled"
+    assert not page.source_bar.start_camera_button.isEnabled()
+
+
+@pytest.mark.parametrize(
+    "content,reason",
+    [(b"", "empty"), (b"\x89PNG\r\n\x1a\nxx", "truncated"), (b"hello", "not an image")],
+)
+def test_bad_image_files_show_a_message_and_keep_the_last_image(page, tmp_path, content, reason):
+    path = tmp_path / "broken.png"
+    path.write_bytes(content)
+    frame = page.frame
+    assert not page.open_image(path)
+    text = page.status_strip.message_label.text()
+    assert "broken.png" in text and reason in text
+    assert page.frame is frame
+
+
+def test_open_16_bit_image_with_non_ascii_name_and_remember_it(page, tmp_path, settings):
+    img = (np.arange(40 * 30, dtype=np.uint16).reshape(30, 40) * 50).astype(np.uint16)
+    path = _png(tmp_path / "tiefe_ß_图.png", img)
+    assert page.open_image(path)
+    assert page.frame.dtype == np.uint16
+    assert page.status_strip.resolution_label.text() == "40×30 gray uint16"
+    np.testing.assert_array_equal(page.context.current_image, img)
+    assert page.save_state()["source"] == {"kind": "file", "path": str(path)}
+    # Stored as a JSON string: another process reads it back as plain types.
+    raw = QSettings(settings.fileName(), QSettings.Format.IniFormat).value("gallery/recent_files")
+    assert json.loads(raw)[0] == {"path": str(path.resolve()), "kind": "image"}
+    assert RecentFiles(settings).entries()[0]["path"] == str(path.resolve())
+
+
+def test_dropping_a_file_opens_it(page, tmp_path):
+    path = _png(tmp_path / "dropped.png", np.full((10, 20, 3), 90, np.uint8))
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    assert page.acceptDrops()
+    page.dropEvent(event)
+    assert page.frame.shape == (10, 20, 3)
+    assert "dropped.png" in page.status_strip.source_label.text()
+
+
+def test_click_tile_backend_switch_and_comparison(page, qtbot):
+    tile = page.grid.tiles["laplacian4"]
+    qtbot.mouseClick(tile, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.header.title_label.text() == "Laplacian (4-neighbour)")
+    qtbot.waitUntil(
+        lambda: "Laplacian (4-neighbour): max" in page.options_panel.comparison_label.text()
+    )
+    assert tile.property("selected")
+    page.options_panel.numpy_radio.setChecked(True)
+    qtbot.waitUntil(lambda: page.save_state()["backend"] == "numpy")
+    page.refresh()
+    text = page.options_panel.comparison_label.text()
+    assert "0 (identical)" in text and "numpy" in text and "ms per frame" in text
+
+
+def test_options_change_the_large_view(page, qtbot):
+    page.select("sobel_x")
+    page.refresh()
+    plain = page.large_view.image_item.image.copy()
+    page.options_panel.display_combo.setCurrentIndex(
+        page.options_panel.display_combo.findData("diverging")
+    )
+    qtbot.waitUntil(lambda: page.large_view.image_item.image.ndim == 3)
+    assert page.large_view.color_bar.isVisible()
+    page.options_panel.border_combo.setCurrentIndex(
+        page.options_panel.border_combo.findData("wrap")
+    )
+    page.options_panel.blur_spin.setValue(2.0)
+    qtbot.waitUntil(lambda: page.pipeline.options.blur_sigma == 2.0)
+    page.refresh()
+    assert page.large_view.image_item.image.shape[:2] == plain.shape[:2]
+    assert "0 (identical)" in page.options_panel.comparison_label.text()
+    page.options_panel.canny_low.setValue(400)
+    assert page.options_panel.canny_high.value() == 400  # low never exceeds high
+    assert page.pipeline.options.canny_low == 400
+
+
+def test_pixel_readout_shows_input_response_and_display(page):
+    page.select("sobel_x")
+    page.refresh()
+    text = page.large_view.pixel_text(100, 200)
+    assert text.startswith("x=100 y=200") and "input (" in text and "response" in text
+    assert page.large_view.pixel_text(-1, 5) == ""
+
+
+def test_kernel_from_matrix_tab_becomes_a_tile(page, qtbot):
+    page.context.send_kernel("my edge", np.array([[1.0, 0.0, -1.0]]))
+    qtbot.waitUntil(lambda: "custom:my edge" in page.grid.tiles)
+    tile = page.grid.tiles["custom:my edge"]
+    qtbot.waitUntil(lambda: tile.updates >= 1)
+    assert page.selected == "custom:my edge"
+    assert page.header.title_label.text() == "Custom: my edge"
+    assert tile.title_label.text() == "Custom: my edge"
+    page.context.send_kernel("broken", np.array([[np.nan]]))
+    assert "custom:broken" not in page.grid.tiles
+    assert "NaN" in page.status_strip.message_label.text()
+
+
+def test_save_input_and_results_as_png(page, tmp_path):
+    assert page.files.save_input(tmp_path / "in.png")
+    np.testing.assert_array_equal(load_image(tmp_path / "in.png"), page.frame)
+    assert page.files.save_result(tmp_path / "canny", "canny")
+    edges = load_image(tmp_path / "canny.png")
+    assert edges.shape == (512, 512) and set(np.unique(edges)) <= {0, 255}
+    assert not page.files.save_result(tmp_path / "missing_dir" / "x.png")
+    assert "Could not save" in page.status_strip.message_label.text()
+
+
+def test_state_round_trips_as_plain_json(page, qtbot, settings):
+    page.open_sample("test_chart")
+    page.select("gradient_orientation")
+    page.options_panel.border_combo.setCurrentIndex(
+        page.options_panel.border_combo.findData("zero")
+    )
+    page.options_panel.numpy_radio.setChecked(True)
+    state = json.loads(json.dumps(page.save_state()))
+    other = GalleryTab(context=AppContext(), settings=settings)
+    qtbot.addWidget(other)
+    try:
+        other.restore_state(state)
+        assert other.save_state() == state
+        assert other.header.title_label.text() == "Gradient orientation"
+        assert other.frame.shape == (480, 640, 3)
+        for junk in ({}, {"options": 5, "selected": 3, "source": {"kind": "file", "path": 7}}, []):
+            other.restore_state(junk)
+        assert other.frame.shape == (480, 640, 3)
+    finally:
+        other.shutdown()
+
+
+def test_synthetic_sample_runs_through_the_capture_thread(page, qtbot):
+    assert page.open_sample("synthetic")
+    qtbot.waitUntil(lambda: page.frames_displayed > 3 and page.frame.shape == (480, 640, 3))
+    assert "(live)" in page.status_strip.source_label.text()
+    qtbot.waitUntil(lambda: "fps shown" in page.status_strip.fps_label.text())
+    page.stop_capture()
+    assert page.capture is None and "stopped" in page.status_strip.message_label.text()
