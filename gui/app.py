@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -74,6 +74,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         metavar="DIR",
         help="keep sessions, settings and logs in DIR instead of the platform's app-data folder",
     )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print session events (autosaves, restores, notices, status messages) to stdout",
+    )
     desktop = parser.add_mutually_exclusive_group()
     desktop.add_argument(
         "--install-desktop",
@@ -86,6 +91,22 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="remove the application-menu entry written by --install-desktop and exit",
     )
     return parser.parse_args(argv)
+
+
+def _print_events(window: MainWindow) -> None:
+    """``--verbose``: echo what the user would read, one line each (tests read these lines)."""
+
+    def echo(kind: str, text: str) -> None:
+        if text:
+            print(f"kernelscope {kind}: {text}", flush=True)
+
+    window.sessions.autosaved.connect(lambda path: echo("autosaved", path))
+    window.sessions.save_failed.connect(lambda message: echo("save failed", message))
+    window.statusBar().messageChanged.connect(lambda message: echo("status", message))
+    window.message_bar.message_shown.connect(lambda message: echo("notice", message))
+    window.errors.error_reported.connect(lambda summary, _details: echo("error", summary))
+    if not window.message_bar.isHidden():  # shown while the window was built (settings notice)
+        echo("notice", window.message_bar.label.text())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -109,6 +130,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.aboutToQuit.connect(window.shutdown)
     app.aboutToQuit.connect(window.errors.uninstall)
     window.theme.apply()
+    if args.verbose:
+        _print_events(window)
     window.sessions.start(restore=args.restore_session, session_file=args.session)
     window.show()
     # Ctrl+C / SIGTERM close the window like the Quit menu, so the session is saved.
@@ -119,4 +142,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     wake.start(250)
     if args.quit_after is not None:
         QTimer.singleShot(args.quit_after, window.close)
-    return app.exec()
+    code = app.exec()
+    # Destroy the widget tree while QApplication still exists, in Qt's order, rather than
+    # leaving it to Python's garbage collector during interpreter shutdown.
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    return code

@@ -108,7 +108,8 @@ class AppMenus(QObject):
         self.recent_menu.aboutToShow.connect(self.rebuild_recent_menu)
         self.rebuild_recent_menu()
         menu.addSeparator()
-        self._add(menu, "actionQuit", "&Quit", self.window.close, keys.Quit)
+        quit_action = self._add(menu, "actionQuit", "&Quit", self.window.close)
+        quit_action.setShortcuts(_with_standard("Ctrl+Q", keys.Quit))
 
     def _gallery_opener(self):
         page = self.window.pages.get("gallery")
@@ -297,16 +298,8 @@ class AppMenus(QObject):
     # View --------------------------------------------------------------------------------------
     def _build_view(self, menu: QMenu) -> None:
         menu.setObjectName("menuView")
-        full = self._add(
-            menu,
-            "actionFullScreen",
-            "&Full screen",
-            self.toggle_full_screen,
-            QKeySequence.StandardKey.FullScreen,
-        )
-        full.setShortcuts(
-            [QKeySequence("F11"), *QKeySequence.keyBindings(QKeySequence.StandardKey.FullScreen)]
-        )
+        full = self._add(menu, "actionFullScreen", "&Full screen", self.toggle_full_screen)
+        full.setShortcuts(_with_standard("F11", QKeySequence.StandardKey.FullScreen))
         full.setCheckable(True)
         menu.addSeparator()
         for n, key in enumerate(self.window.pages, start=1):
@@ -397,6 +390,15 @@ class AppMenus(QObject):
         for dialog in (self.about_dialog, self.help_dialog):
             if dialog is not None:
                 dialog.close()
+
+
+def _with_standard(key: str, standard: QKeySequence.StandardKey) -> list[QKeySequence]:
+    """``key`` plus the platform's standard binding(s) for the same command, without repeats."""
+    sequences = [QKeySequence(key)]
+    for extra in QKeySequence.keyBindings(standard):
+        if extra.toString() not in {s.toString() for s in sequences}:
+            sequences.append(extra)
+    return sequences
 
 
 def _selected_cells_text(view: QAbstractItemView) -> str:

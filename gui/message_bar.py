@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 _STYLES = {
@@ -18,7 +18,14 @@ class MessageBar(QFrame):
 
     Unlike a modal dialog it never blocks start-up, a test or a ``--quit-after`` run. Each button
     runs its callback and then hides the bar.
+
+    Signals
+    -------
+    message_shown(str)
+        The text of a message that was just shown.
     """
+
+    message_shown = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -54,6 +61,7 @@ class MessageBar(QFrame):
             self._button_row.addWidget(button)
             self.buttons[name] = button
         self.show()
+        self.message_shown.emit(text)
 
     def _run(self, callback: Callable[[], None]) -> None:
         self.hide()

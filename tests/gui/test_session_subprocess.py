@@ -1,0 +1,261 @@
+"""The real app in child processes: kill -9 and recover, damaged files, settings across processes,
+a full disk, exceptions that must not end the app.
+
+Children inherit the isolated HOME/XDG_* folders of ``tests/conftest.py``, so the app-data folder
+is the real platform one (``$XDG_DATA_HOME/KernelScope/KernelScope``) inside a temp dir.
+Children run with ``--verbose`` and the tests read their stdout line by line: no sleeping.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from engine.session_file import SESSION_KIND, write_document
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and rlimits")
+
+
+def _data_dir() -> Path:
+    return Path(os.environ["XDG_DATA_HOME"]) / "KernelScope" / "KernelScope"
+
+
+def _env() -> dict[str, str]:
+    return dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONUNBUFFERED="1")
+
+
+def _run(args, timeout=90, **kwargs):
+    return subprocess.run(
+        [sys.executable, "-m", "gui", "--verbose", *args],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        **kwargs,
+    )
+
+
+def _current_tab(path: Path) -> str:
+    return json.loads(path.read_text(encoding="utf-8"))["data"]["current_tab"]
+
+
+def _session(path: Path, current_tab: str) -> Path:
+    write_document(path, SESSION_KIND, 1, {"tabs": {}, "current_tab": current_tab})
+    return path
+
+
+class _Child:
+    """A running app whose stdout lines can be awaited, killed by a watchdog if it hangs."""
+
+    def __init__(self, args):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "gui", "--verbose", *args],
+            cwd=ROOT,
+            env=_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.watchdog = threading.Timer(90, self.proc.kill)
+        self.watchdog.start()
+        self.lines: list[str] = []
+
+    def wait_for_line(self, fragment: str) -> str:
+        for line in self.proc.stdout:
+            self.lines.append(line)
+            if fragment in line:
+                return line
+        raise AssertionError(f"{fragment!r} never printed; got {self.lines}")
+
+    def kill_hard(self) -> None:
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=30)
+        self.watchdog.cancel()
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+
+
+@pytest.mark.slow
+def test_work_autosaved_before_kill_9_is_recovered_at_the_next_start(tmp_path):
+    child = _Child(["--session", str(_session(tmp_path / "s.json", "layers"))])
+    child.wait_for_line("status: Opened session s.json")
+    child.wait_for_line("autosaved")
+    child.kill_hard()
+    assert child.proc.returncode == -signal.SIGKILL
+    data = _data_dir()
+    assert (data / "running.marker").exists()  # no clean exit
+    assert _current_tab(data / "autosave.json") == "layers"
+
+    result = _run(["--restore-session", "yes", "--quit-after", "800"])
+    assert result.returncode == 0, result.stderr
+    assert "status: Recovered the last autosaved session" in result.stdout
+    # the clean exit wrote the recovered session back and removed the marker
+    assert _current_tab(data / "autosave.json") == "layers"
+    assert not (data / "running.marker").exists()
+
+
+@pytest.mark.slow
+def test_after_kill_9_the_default_start_offers_recovery_and_keeps_a_copy(tmp_path):
+    child = _Child(["--session", str(_session(tmp_path / "s.json", "loss"))])
+    child.wait_for_line("autosaved")
+    child.kill_hard()
+
+    result = _run(["--quit-after", "800"])  # --restore-session ask is the default
+    assert result.returncode == 0, result.stderr
+    assert "notice: KernelScope did not close cleanly last time" in result.stdout
+    assert "Recovered" not in result.stdout  # offered, not applied behind the user's back
+    assert _current_tab(_data_dir() / "recovery.json") == "loss"
+
+
+@pytest.mark.slow
+def test_corrupt_autosave_is_moved_aside_and_the_app_starts_with_defaults():
+    data = _data_dir()
+    data.mkdir(parents=True)
+    (data / "autosave.json").write_bytes(b'{"kind": "kernelscope-session", "vers\x00\xff')
+    result = _run(["--quit-after", "800"])
+    assert result.returncode == 0, result.stderr
+    assert "notice: The autosaved session autosave.json is damaged" in result.stdout
+    assert "starting with defaults" in result.stdout
+    backups = list(data.glob("autosave.corrupt-*.json"))
+    assert len(backups) == 1
+    assert backups[0].read_bytes().endswith(b"\x00\xff")
+    assert _current_tab(data / "autosave.json") == "matrix"  # fresh, valid autosave at exit
+
+
+@pytest.mark.slow
+def test_future_version_settings_are_kept_aside_and_defaults_used():
+    data = _data_dir()
+    write_document(data / "settings.json", "kernelscope-settings", 42, {"theme": "dark"})
+    result = _run(["--quit-after", "800"])
+    assert result.returncode == 0, result.stderr
+    assert "written by a newer KernelScope" in result.stdout
+    assert len(list(data.glob("settings.future-*.json"))) == 1
+
+
+WRITE_SETTINGS = r"""
+import sys
+from pathlib import Path
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from gui.app import build_window
+window = build_window(Path(sys.argv[1]))
+window.menus.actions["actionTheme_dark"].trigger()
+window.settings.set_value("zoom", 2)
+window.settings.set_value("show_grid", False)
+window.settings.set_value("lambda", 0.125)
+window.settings.set_value("last_kernel", [[1, 0, -1], [2, 0, -2], [1, 0, -1]])
+window.settings.set_value("nothing", None)
+window.settings.set_value("empty", [])
+window.menus.save_session_as(Path(sys.argv[1]) / "lesson.json")
+window.close()
+"""
+
+READ_SETTINGS = r"""
+import json, sys
+from pathlib import Path
+from gui.settings_store import AppSettings
+s = AppSettings(Path(sys.argv[1]) / "settings.json")
+assert s.load().ok
+keys = ["zoom", "show_grid", "lambda", "last_kernel", "nothing", "empty"]
+print(json.dumps({"theme": s.theme, "recent": s.recent(),
+                  **{k: [s.value(k), type(s.value(k)).__name__] for k in keys}}))
+"""
+
+
+def test_settings_written_in_one_process_read_back_with_types_in_another(tmp_path):
+    for code in (WRITE_SETTINGS,):
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(tmp_path)],
+            cwd=ROOT,
+            env=_env(),
+            capture_output=True,
+            text=True,
+            timeout=90,
+        )
+        assert done.returncode == 0, done.stderr
+    read = subprocess.run(
+        [sys.executable, "-c", READ_SETTINGS, str(tmp_path)],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    assert read.returncode == 0, read.stderr
+    values = json.loads(read.stdout)
+    assert values["theme"] == "dark"
+    assert values["zoom"] == [2, "int"]
+    assert values["show_grid"] == [False, "bool"]
+    assert values["lambda"] == [0.125, "float"]
+    assert values["last_kernel"] == [[[1, 0, -1], [2, 0, -2], [1, 0, -1]], "list"]
+    assert values["nothing"] == [None, "NoneType"]
+    assert values["empty"] == [[], "list"]
+    assert values["recent"] == [
+        {"path": str((tmp_path / "lesson.json").resolve()), "kind": "session"}
+    ]
+
+
+def _small_file_limit():
+    import resource
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (120, 120))
+
+
+@pytest.mark.slow
+def test_disk_full_at_exit_keeps_the_previous_autosave_and_the_app_exits_cleanly():
+    data = _data_dir()
+    write_document(data / "autosave.json", SESSION_KIND, 1, {"tabs": {}, "current_tab": "loss"})
+    before = (data / "autosave.json").read_bytes()
+    result = _run(["--restore-session", "no", "--quit-after", "800"], preexec_fn=_small_file_limit)
+    assert result.returncode == 0, result.stderr
+    assert "save failed: Could not write the autosave file" in result.stdout
+    assert "previous file is kept" in result.stdout
+    assert (data / "autosave.json").read_bytes() == before
+    assert not [p.name for p in data.iterdir() if p.name.endswith(".tmp")]
+
+
+RAISE_IN_APP = r"""
+import sys, threading
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+import gui.app
+
+def slot_fails():
+    raise ZeroDivisionError("boom in a slot")
+
+def thread_fails():
+    raise RuntimeError("boom in a worker")
+
+QTimer.singleShot(100, slot_fails)
+QTimer.singleShot(200, lambda: threading.Thread(target=thread_fails, name="worker-7").start())
+sys.exit(gui.app.main(["--verbose", "--quit-after", "1500"]))
+"""
+
+
+@pytest.mark.slow
+def test_exceptions_in_slots_and_threads_are_logged_shown_and_survived():
+    result = subprocess.run(
+        [sys.executable, "-c", RAISE_IN_APP],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "kernelscope error: ZeroDivisionError: boom in a slot" in result.stdout
+    assert "kernelscope error: RuntimeError in worker-7: boom in a worker" in result.stdout
+    log = (_data_dir() / "logs" / "kernelscope-errors.log").read_text(encoding="utf-8")
+    assert "Traceback" in log and "boom in a slot" in log and "boom in a worker" in log
+    assert "autosaved" in result.stdout  # kept running to the normal, saved exit
