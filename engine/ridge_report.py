@@ -169,6 +169,10 @@ def descent_scene(
         levels = np.array([low])
     else:
         levels = low + span * np.geomspace(1e-3, 0.9, n_levels)
+    if not include_penalty and levels.size > 1:
+        # The data-term contour through w* touches the L2 circle there: draw that level too.
+        through = float(np.mean((X @ minimiser - y) ** 2))
+        levels = np.unique(np.append(levels, through))
     angle = np.linspace(0, 2 * np.pi, 200)
     circle = radius * np.column_stack([np.cos(angle), np.sin(angle)])
     diamond = radius * np.array([[1, 0], [0, 1], [-1, 0], [0, -1], [1, 0]], dtype=float)

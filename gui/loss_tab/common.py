@@ -56,6 +56,27 @@ def make_plot(
     return plot
 
 
+def make_plot_with_legend_below(
+    parent: QWidget | None,
+    object_name: str,
+    *,
+    title: str,
+    x_label: str,
+    y_label: str,
+    legend_columns: int,
+) -> tuple[pg.GraphicsLayoutWidget, pg.PlotItem, pg.LegendItem]:
+    """A plot whose legend sits in its own row below the axes, never covering the data."""
+    widget = pg.GraphicsLayoutWidget(parent)
+    widget.setObjectName(object_name)
+    widget.setBackground("w")
+    widget.setMinimumSize(300, 240)
+    item = widget.addPlot(row=0, col=0)
+    style_plot_item(item, title=title, x_label=x_label, y_label=y_label)
+    legend = pg.LegendItem(colCount=legend_columns, labelTextColor=BLACK)
+    widget.addItem(legend, row=1, col=0)
+    return widget, item, legend
+
+
 def message_label(parent: QWidget | None, object_name: str, *, warning: bool = False) -> QLabel:
     """A word-wrapped label for an input's error (red) or a warning (amber); hidden when empty."""
     label = QLabel(parent)

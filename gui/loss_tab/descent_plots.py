@@ -18,7 +18,7 @@ from gui.loss_tab.common import (
     PURPLE,
     RED,
     make_plot,
-    style_plot_item,
+    make_plot_with_legend_below,
 )
 
 #: A log axis cannot show 0 (a noise-free fit has zero loss): values are drawn at least this.
@@ -30,21 +30,17 @@ class ContourPlot:
 
     def __init__(self, parent: QWidget | None) -> None:
         # The legend sits below the square (aspect-locked) view instead of covering contours.
-        self.widget = pg.GraphicsLayoutWidget(parent)
-        self.widget.setObjectName("contourPlot")
-        self.widget.setBackground("w")
-        self.widget.setMinimumSize(320, 320)
-        item = self.widget.addPlot(row=0, col=0)
-        self.plot_item = item
-        style_plot_item(
-            item,
+        self.widget, item, self.legend = make_plot_with_legend_below(
+            parent,
+            "contourPlot",
             title="Gradient descent on the loss contours",
             x_label="w<sub>1</sub>",
             y_label="w<sub>2</sub>",
+            legend_columns=2,
         )
+        self.widget.setMinimumSize(320, 320)
+        self.plot_item = item
         item.setAspectLocked(True)
-        self.legend = pg.LegendItem(colCount=2, labelTextColor=BLACK)
-        self.widget.addItem(self.legend, row=1, col=0)
         self.contours = self._add(item.plot(pen=pg.mkPen("#9db4c0", width=1)), "loss contours")
         self.circle = self._add(item.plot(pen=pg.mkPen(GREEN, width=2)), "L2 circle ‖w‖₂ = ‖w*‖₂")
         self.diamond = self._add(

@@ -7,9 +7,18 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
 from engine.ridge_report import PolynomialRidgeReport
-from gui.loss_tab.common import BLACK, BLUE, GREY, ORANGE, PURPLE, RED, make_plot
+from gui.loss_tab.common import (
+    BLACK,
+    BLUE,
+    GREY,
+    ORANGE,
+    PURPLE,
+    RED,
+    make_plot,
+    make_plot_with_legend_below,
+)
 
-#: Stand-in position of λ = 0 on the log axes (left of the sweep's smallest λ).
+#: One colour per coefficient along a rainbow-like (perceptually even) map.
 PATH_COLOURS = pg.colormap.get("CET-R2")
 
 
@@ -17,24 +26,28 @@ class FitPlot:
     """Training / validation points, the true function, the ridge fit and the λ = 0 fit."""
 
     def __init__(self, parent: QWidget | None) -> None:
-        self.widget = make_plot(parent, "fitPlot", title="Polynomial fit", x_label="x", y_label="y")
-        item = self.widget.getPlotItem()
+        self.widget, item, self.legend = make_plot_with_legend_below(
+            parent, "fitPlot", title="Polynomial fit", x_label="x", y_label="y", legend_columns=5
+        )
+        self.plot_item = item
+        self.true = item.plot(pen=pg.mkPen(GREY, width=2, dash=[6, 4]))
+        self.unregularised = item.plot(pen=pg.mkPen(PURPLE, width=2, dash=[3, 3]))
+        self.fit = item.plot(pen=pg.mkPen(RED, width=3))
+        # Points on top of the curves, large and outlined so they stay visible under them.
         self.train = item.plot(
-            pen=None, symbol="o", symbolSize=7, symbolBrush=BLUE, symbolPen="w", name="training"
+            pen=None, symbol="o", symbolSize=9, symbolBrush=BLUE, symbolPen=pg.mkPen(BLACK)
         )
         self.val = item.plot(
-            pen=None,
-            symbol="t",
-            symbolSize=8,
-            symbolBrush=ORANGE,
-            symbolPen=BLACK,
-            name="validation",
+            pen=None, symbol="t", symbolSize=9, symbolBrush=ORANGE, symbolPen=pg.mkPen(BLACK)
         )
-        self.true = item.plot(pen=pg.mkPen(GREY, width=2, dash=[6, 4]), name="true function")
-        self.unregularised = item.plot(
-            pen=pg.mkPen(PURPLE, width=2, dash=[3, 3]), name="unregularised fit (λ = 0)"
-        )
-        self.fit = item.plot(pen=pg.mkPen(RED, width=3), name="ridge fit (λ)")
+        for curve, name in (
+            (self.train, "training"),
+            (self.val, "validation"),
+            (self.true, "true function"),
+            (self.unregularised, "unregularised fit (λ = 0)"),
+            (self.fit, "ridge fit (λ)"),
+        ):
+            self.legend.addItem(curve, name)
 
     def update(self, report: PolynomialRidgeReport, data, lam_text: str) -> None:
         """Redraw for ``report`` of ``data`` (a :class:`RegressionData`)."""
@@ -50,7 +63,7 @@ class FitPlot:
         ys = np.concatenate([data.y_train, data.y_val])
         lo, hi = float(ys.min()), float(ys.max())
         margin = max(0.25 * (hi - lo), 0.1)
-        item = self.widget.getPlotItem()
+        item = self.plot_item
         item.setYRange(lo - margin, hi + margin, padding=0)
         item.setXRange(float(report.curve_x[0]), float(report.curve_x[-1]), padding=0.03)
         item.setTitle(
@@ -62,21 +75,28 @@ class ErrorPlot:
     """Training and validation MSE vs λ (log–log), the λ = 0 values as dashed lines."""
 
     def __init__(self, parent: QWidget | None) -> None:
-        self.widget = make_plot(
+        self.widget, item, legend = make_plot_with_legend_below(
             parent,
             "errorPlot",
             title="Mean squared error vs λ",
             x_label="λ (log scale)",
             y_label="MSE (log scale)",
+            legend_columns=2,
         )
-        item = self.widget.getPlotItem()
         item.setLogMode(x=True, y=True)
-        self.train = item.plot(pen=pg.mkPen(BLUE, width=2), name="training")
-        self.val = item.plot(pen=pg.mkPen(ORANGE, width=2), name="validation")
-        self.train0 = item.plot(pen=pg.mkPen(BLUE, dash=[4, 4]), name="training, λ = 0")
-        self.val0 = item.plot(pen=pg.mkPen(ORANGE, dash=[4, 4]), name="validation, λ = 0")
+        self.train = item.plot(pen=pg.mkPen(BLUE, width=2))
+        self.val = item.plot(pen=pg.mkPen(ORANGE, width=2))
+        self.train0 = item.plot(pen=pg.mkPen(BLUE, dash=[4, 4]))
+        self.val0 = item.plot(pen=pg.mkPen(ORANGE, dash=[4, 4]))
         self.line = pg.InfiniteLine(angle=90, pen=pg.mkPen(RED, width=2))
         item.addItem(self.line)
+        for curve, name in (
+            (self.train, "training"),
+            (self.val, "validation"),
+            (self.train0, "training, λ = 0"),
+            (self.val0, "validation, λ = 0"),
+        ):
+            legend.addItem(curve, name)
 
     def update(self, report: PolynomialRidgeReport) -> None:
         """Redraw the λ sweep of ``report``; the red line marks the current λ."""
