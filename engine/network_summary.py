@@ -282,6 +282,26 @@ def _as_jump(value: Fraction) -> Jump:
     return int(value) if value.denominator == 1 else value
 
 
+def layer_names(layers: Sequence[object]) -> list[str]:
+    """Display name of every layer: its ``"name"``, or type + count (``conv1``, ``relu2``, ``fc3``).
+
+    Tolerant: an unreadable spec is called ``"layer N"``, so rows after an error still get names.
+    """
+    counters: dict[str, int] = {}
+    names = []
+    for index, raw in enumerate(layers):
+        try:
+            spec = normalize_layer(raw)
+        except ValueError:
+            names.append(f"layer {index + 1}")
+            continue
+        kind = LAYER_KINDS[spec["type"]]
+        counters[kind.short] = counters.get(kind.short, 0) + 1
+        short = spec["function"] if spec["type"] == "activation" else kind.short
+        names.append(spec.get("name") or f"{short}{counters[kind.short]}")
+    return names
+
+
 def summarize_partial(network: object, input_shape: object = None) -> NetworkSummary:
     """Summarise ``network`` as far as it is valid, recording the first invalid layer.
 
@@ -320,22 +340,22 @@ def summarize_partial(network: object, input_shape: object = None) -> NetworkSum
     rf = _Field([Fraction(1), Fraction(1)], [Fraction(1), Fraction(1)], spatial)
     rows: list[LayerRow] = []
     normalised: list[dict[str, Any]] = []
-    counters: dict[str, int] = {}
+    names = layer_names(layers)
     current: Shape = shape
     for index, raw in enumerate(layers):
-        name = f"layer {index + 1}"
+        name = names[index]
         try:
-            spec = normalize_layer(raw, name)
-            kind = LAYER_KINDS[spec["type"]]
-            counters[kind.short] = counters.get(kind.short, 0) + 1
-            short = spec["function"] if spec["type"] == "activation" else kind.short
-            name = spec.get("name") or f"{short}{counters[kind.short]}"
+            spec = normalize_layer(raw, f"layer {index + 1}")
             normalised.append(spec)
             out, params, macs, formula = _apply(spec, current, rf)
         except ValueError as exc:
             text = str(exc)
             prefix = f"layer {index + 1}"
-            message = text if text.startswith(prefix) else f"{prefix} ({name}): {text}"
+            message = (
+                text
+                if text.startswith(prefix)
+                else f"{prefix} ({name}, input {'×'.join(map(str, current))}): {text}"
+            )
             return NetworkSummary(
                 shape, tuple(rows), LayerError(index, name, message), tuple(normalised)
             )

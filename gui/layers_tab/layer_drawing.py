@@ -56,7 +56,11 @@ class LayerDrawing(QWidget):
         padded = (h + r.pad_before + r.pad_after, w + cl.pad_before + cl.pad_after)
         kernel = (r.effective_kernel, cl.effective_kernel)
         out = e.output_shape
-        boxes = [padded, kernel] + ([out[:2]] if out else [])
+        if out is None:  # the window sticks out of the input: leave room for it
+            boxes = [(padded[0], max(padded[1], kernel[1])), kernel]
+            boxes[0] = (max(padded[0], kernel[0]), boxes[0][1])
+        else:
+            boxes = [padded, kernel, out[:2]]
         margin, gap, title_h = 14.0, 56.0, 34.0
         depth_px = 10.0
         avail_w = self.width() - 2 * margin - gap * (len(boxes) - 1) - depth_px * len(boxes)
@@ -107,10 +111,11 @@ class LayerDrawing(QWidget):
                     )
                     painter.drawEllipse(centre, s / 4, s / 4)
             painter.setBrush(Qt.BrushStyle.NoBrush)
-        pad_note = f" + pad {r.pad_before + r.pad_after}" if padded != (h, w) else ""
+        pad_note = f"\npadded to {padded[0]}×{padded[1]}" if padded != (h, w) else ""
         title(x, padded[1] * s, f"input {h}×{w}×{c}{pad_note}")
         first_kernel_x = x
-        x += padded[1] * s + depth_px + gap
+        input_w = padded[1] if out is not None else max(padded[1], kernel[1])
+        x += input_w * s + depth_px + gap
 
         # kernel
         self._stack(painter, x, top, kernel[1] * s, kernel[0] * s, c // e.groups, KERNEL_FILL)
@@ -121,7 +126,7 @@ class LayerDrawing(QWidget):
         painter.drawRect(krect)
         dil = f" (d={r.dilation})" if kernel != e.kernel_size else ""
         title(x, kernel[1] * s, f"kernel {e.kernel_size[0]}×{e.kernel_size[1]}{dil}\n×{e.filters}")
-        self._arrow(painter, first_kernel_x + padded[1] * s + depth_px + 4, x - 6, top + 12)
+        self._arrow(painter, first_kernel_x + input_w * s + depth_px + 4, x - 6, top + 12)
         kx = x
         x += kernel[1] * s + depth_px + gap
 

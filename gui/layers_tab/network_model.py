@@ -18,6 +18,7 @@ from engine import (
 )
 from engine.network_io import format_bytes, format_jump, format_rf, format_shape
 from engine.network_layers import format_layer_params
+from engine.network_summary import layer_names
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -48,6 +49,7 @@ class NetworkModel(QAbstractTableModel):
         self.layers: list[dict[str, Any]] = []
         self.input_shape: tuple[int, ...] = (1, 28, 28)
         self.summary: NetworkSummary = summarize_partial([], self.input_shape)
+        self.names: list[str] = []
 
     # -- state -------------------------------------------------------------------------------
     def set_network(self, layers: list[dict[str, Any]], input_shape: tuple[int, ...]) -> None:
@@ -56,6 +58,7 @@ class NetworkModel(QAbstractTableModel):
         self.layers = [dict(spec) for spec in layers]
         self.input_shape = tuple(input_shape)
         self.summary = summarize_partial(self.layers, self.input_shape)
+        self.names = layer_names(self.layers)
         self.endResetModel()
         self.summary_changed.emit()
 
@@ -122,7 +125,7 @@ class NetworkModel(QAbstractTableModel):
             if col == COL_NAME:
                 if role == Qt.ItemDataRole.EditRole:
                     return spec.get("name", "")
-                return result.name if result else spec.get("name", "")
+                return self.names[row]
             if col == COL_TYPE:
                 return spec["type"] if role == Qt.ItemDataRole.EditRole else _type_label(spec)
             if col == COL_PARAMS_TEXT:

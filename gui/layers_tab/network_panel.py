@@ -358,6 +358,7 @@ class NetworkPanel(QWidget):
             self.error_label.setText(f"⚠ {summary.error.message}{tail}.")
             self.error_label.setStyleSheet(ERROR_STYLE)
             self.error_label.show()
+            self.table.scrollTo(self.model.index(summary.error.index, 0))
         scope = "Total" if summary.valid else f"Total of the {len(summary.rows)} valid layer(s)"
         self.totals_label.setText(
             f"<b>{scope}:</b> {summary.total_params:,} parameters "

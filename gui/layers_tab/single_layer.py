@@ -285,6 +285,7 @@ class SingleLayerPanel(QWidget):
         self.formula_w.setText(e.cols.formula)
         self.params_label.setText(f"Parameters: {e.params_formula}")
         self.macs_label.setText(f"MACs: {e.macs_formula}")
+        self.rf_label.setVisible(out is not None)
         self.rf_label.setText(
             f"Each output sees a {e.rows.effective_kernel}×{e.cols.effective_kernel} patch "
             f"(receptive field d(k−1)+1) of {v['c'] // v['groups']} channel(s); neighbouring "

@@ -82,7 +82,7 @@ def test_csv_export_rows_and_totals():
 def test_csv_and_markdown_report_an_invalid_layer():
     s = summarize_partial([{"type": "linear", "out_features": 2}], (1, 3, 3))
     assert "error" in summary_to_csv(s).splitlines()[-1]
-    assert "**Invalid:** layer 1 (fc1)" in summary_to_markdown(s)
+    assert "**Invalid:** layer 1 (fc1, input 1×3×3)" in summary_to_markdown(s)
 
 
 def test_markdown_export():

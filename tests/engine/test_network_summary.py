@@ -222,18 +222,22 @@ def test_pool_ceil_mode_follows_pytorch():
         (
             [{"type": "flatten"}, {"type": "conv2d", "out_channels": 3}],
             (1, 8, 8),
-            r"layer 2 \(conv1\): Conv2d needs a C×H×W input",
+            r"layer 2 \(conv1, input 64\): Conv2d needs a C×H×W input",
         ),
-        ([{"type": "linear", "out_features": 3}], (1, 8, 8), r"layer 1 \(fc1\).*add Flatten"),
+        (
+            [{"type": "linear", "out_features": 3}],
+            (1, 8, 8),
+            r"layer 1 \(fc1, input 1×8×8\).*add Flatten",
+        ),
         (
             [{"type": "conv2d", "out_channels": 3, "kernel_size": 9}],
             (1, 8, 8),
-            r"layer 1 \(conv1\).*no output",
+            r"layer 1 \(conv1, input 1×8×8\).*no output",
         ),
         (
             [{"type": "conv2d", "out_channels": 3, "groups": 2}],
             (4, 8, 8),
-            r"layer 1 \(conv1\): groups=2 must divide",
+            r"layer 1 \(conv1, input 4×8×8\): groups=2 must divide",
         ),
         ([{"type": "conv3d"}], (1, 8, 8), r"layer 1: unknown layer type 'conv3d'"),
         ([{"type": "conv2d", "filters": 3}], (1, 8, 8), r"layer 1 \(Conv2d\): unknown parameter"),

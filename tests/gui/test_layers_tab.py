@@ -212,11 +212,12 @@ def test_invalid_shape_is_highlighted_then_cleared(qtbot, tab):
     qtbot.waitUntil(lambda: model.summary.error is not None, timeout=2000)
     error = label(tab, "labelNetworkError")
     assert error.isVisible()
-    assert "layer 5 (conv2)" in error.text() and "greyed out" in error.text()
+    assert "layer 5 (conv2, input 16×14×14)" in error.text() and "greyed out" in error.text()
     assert model.index(4, 1).data(Qt.ItemDataRole.BackgroundRole).color() == ERROR_BACKGROUND
     assert "no output" in model.index(4, 2).data(Qt.ItemDataRole.ToolTipRole)
     assert model.index(4, 4).data() == "invalid"
     assert model.index(6, 5).data() == "—"
+    assert model.index(6, 1).data() == "relu2"  # later rows keep their names
     assert model.index(6, 1).data(Qt.ItemDataRole.ForegroundRole).color() == GREYED
     assert "Total of the 4 valid layer(s)" in totals(tab)
     assert tab.network.copy_pytorch() == ""
