@@ -71,8 +71,9 @@ def normalise_kernel(kernel: object) -> np.ndarray:
 class Separability:
     """Result of :func:`separability`.
 
-    ``column`` (length kh) and ``row`` (length kw) satisfy ``outer(column, row) == kernel`` when
-    ``separable``; they are integers when the kernel allows it.
+    ``column`` (length kh) and ``row`` (length kw) satisfy
+    ``scale · outer(column, row) == kernel`` when ``separable``; they are integers when the kernel
+    allows it (a kernel of small fractions, e.g. a Gaussian ÷256, gets ``scale`` = 1/256).
     """
 
     separable: bool
@@ -80,6 +81,7 @@ class Separability:
     singular_values: tuple[float, ...]
     column: np.ndarray | None
     row: np.ndarray | None
+    scale: Fraction = Fraction(1)
 
 
 def _integer_factors(k: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -119,16 +121,26 @@ def separability(kernel: object, *, rtol: float = 1e-10) -> Separability:
     rank = int(np.sum(s > rtol * s[0])) if s[0] > 0 else 0
     if rank != 1:
         return Separability(False, rank, tuple(float(v) for v in s), None, None)
+    svals = tuple(float(v) for v in s)
     if k.dtype.kind in "iu":
         factors = _integer_factors(k.astype(np.int64))
         if factors is not None:
             col, row = _orient(*factors)
-            return Separability(True, 1, tuple(float(v) for v in s), col, row)
+            return Separability(True, 1, svals, col, row)
+    else:
+        fracs = [Fraction(float(v)).limit_denominator(4096) for v in k.ravel()]
+        if all(abs(float(f) - float(v)) <= 1e-12 for f, v in zip(fracs, k.ravel(), strict=True)):
+            denom = math.lcm(*(f.denominator for f in fracs))
+            ints = np.array([int(f * denom) for f in fracs], dtype=np.int64).reshape(k.shape)
+            factors = _integer_factors(ints)
+            if factors is not None:
+                col, row = _orient(*factors)
+                return Separability(True, 1, svals, col, row, Fraction(1, denom))
     u, sv, vt = np.linalg.svd(k.astype(np.float64))
     col = u[:, 0] * math.sqrt(sv[0])
     row = vt[0, :] * math.sqrt(sv[0])
     col, row = _orient(col, row)
-    return Separability(True, 1, tuple(float(v) for v in s), as_exact(col), as_exact(row))
+    return Separability(True, 1, svals, as_exact(col), as_exact(row))
 
 
 @dataclass(frozen=True)

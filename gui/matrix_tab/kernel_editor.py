@@ -66,6 +66,7 @@ class KernelEditor(QFrame):
         self.setObjectName(name)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.model = model
+        self._buttons: dict[str, QToolButton] = {}
         self.editor = MatrixEditor(
             model,
             self,
@@ -149,6 +150,7 @@ class KernelEditor(QFrame):
 
     def _tool(self, key: str, text: str, tip: str, slot) -> QToolButton:
         button = QToolButton(self)
+        self._buttons[key] = button
         button.setObjectName(f"{self.objectName()}_{key}")
         button.setText(text)
         button.setToolTip(tip)
@@ -157,9 +159,7 @@ class KernelEditor(QFrame):
 
     def button(self, key: str) -> QToolButton:
         """The tool button ``key`` (flip_h, flip_v, rot90, transpose, normalise, send, remove)."""
-        found = self.findChild(QToolButton, f"{self.objectName()}_{key}")
-        assert found is not None, key
-        return found
+        return self._buttons[key]
 
     # --- display ---------------------------------------------------------------------------
     def display_name(self) -> str:
@@ -183,8 +183,9 @@ class KernelEditor(QFrame):
         total = values.sum()
         sep = separability(values)
         if sep.separable and sep.column is not None and sep.row is not None:
+            scale = "" if sep.scale == 1 else f"{sep.scale} · "
             sep_text = (
-                f"separable: {_vector_text(sep.column)}ᵀ ⊗ {_vector_text(sep.row)} "
+                f"separable: {scale}{_vector_text(sep.column)}ᵀ ⊗ {_vector_text(sep.row)} "
                 f"({values.shape[0] + values.shape[1]} instead of {values.size} "
                 "multiplications per cell)"
             )

@@ -210,6 +210,7 @@ class LayerPanel(QWidget):
             max_side=side,
             image_source=self._image_source,
             show_size=False,
+            fixed_shape=True,
         )
         if compact:  # filter slices: paste/copy/fill from the context menu and Ctrl+V/C
             editor.fill_button.hide()
@@ -277,10 +278,20 @@ class LayerPanel(QWidget):
     # --- data --------------------------------------------------------------------------------
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(x (C,H,W), weights (N,C,k,k), bias (N,))`` of the visible layer."""
-        x = np.stack([self.channel_models[c].values for c in range(self.channels)])
+        # While an undo macro replays one model at a time, shapes can briefly disagree.
+        shape = self.channel_models[0].shape
+        k = self.filter_models[0][0].shape
+        x = np.stack(
+            [resize_matrix(self.channel_models[c].values, shape) for c in range(self.channels)]
+        )
         w = np.stack(
             [
-                np.stack([self.filter_models[n][c].values for c in range(self.channels)])
+                np.stack(
+                    [
+                        resize_matrix(self.filter_models[n][c].values, k)
+                        for c in range(self.channels)
+                    ]
+                )
                 for n in range(self.filters)
             ]
         )

@@ -57,8 +57,10 @@ class MatrixEditor(QWidget):
         max_side: int,
         image_source: Callable[[], np.ndarray | None] | None = None,
         show_size: bool = True,
+        fixed_shape: bool = False,
     ) -> None:
         super().__init__(parent)
+        self._fixed_shape = fixed_shape
         self.setObjectName(name)
         self.model = model
         self.max_side = max_side
@@ -281,6 +283,13 @@ class MatrixEditor(QWidget):
             values, fmt = parse_matrix(text, max_shape=(self.max_side, self.max_side))
         except MatrixParseError as exc:
             self.show_error(f"Paste refused, nothing changed: {exc}")
+            return False
+        if self._fixed_shape and values.shape != self.model.shape:
+            want = self.model.shape
+            self.show_error(
+                f"Paste refused, nothing changed: this matrix is {want[0]}×{want[1]} but the "
+                f"pasted one is {values.shape[0]}×{values.shape[1]}; change the size above first"
+            )
             return False
         self.show_error("")
         rows, cols = values.shape

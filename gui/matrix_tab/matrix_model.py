@@ -83,6 +83,13 @@ class MatrixModel(QAbstractTableModel):
         """``(rows, cols)``."""
         return (int(self._values.shape[0]), int(self._values.shape[1]))
 
+    def widest_text(self) -> str:
+        """The longest cell text (the view sizes its columns from it)."""
+        values = self._values
+        if values.dtype.kind in "iu":
+            return max(format_cell(int(values.min())), format_cell(int(values.max())), key=len)
+        return max((format_cell(v) for v in values.ravel().tolist()), key=len)
+
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else self._values.shape[0]
 
@@ -262,7 +269,12 @@ class ReadOnlyMatrixModel(QAbstractTableModel):
             self.beginResetModel()
         self._values = values
         self._shown = shown_arr
-        self._texts = [[format_cell(v) for v in row] for row in shown_arr.tolist()]
+        if shown_arr.dtype.kind in "iu":  # fast path: plain integers
+            self._texts = [
+                [str(v).replace("-", "\u2212") for v in row] for row in shown_arr.tolist()
+            ]
+        else:
+            self._texts = [[format_cell(v) for v in row] for row in shown_arr.tolist()]
         self._offset = offset
         self._padding = padding_mask
         if not same_shape:
@@ -287,6 +299,10 @@ class ReadOnlyMatrixModel(QAbstractTableModel):
     def text(self, r: int, c: int) -> str:
         """The text shown in cell (r, c)."""
         return self._texts[r][c]
+
+    def widest_text(self) -> str:
+        """The longest cell text (the view sizes its columns from it)."""
+        return max((t for row in self._texts for t in row), key=len, default="0")
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else self._shown.shape[0]

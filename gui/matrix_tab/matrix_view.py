@@ -69,7 +69,9 @@ class MatrixView(QTableView):
         model.dataChanged.connect(self._on_data_changed)
         self.fit_columns()
 
-    def _on_data_changed(self, *_args) -> None:
+    def _on_data_changed(self, _top=None, _bottom=None, roles=None) -> None:
+        if roles and Qt.ItemDataRole.DisplayRole not in roles:
+            return  # only colours changed (window highlight): widths stay
         self.fit_columns()
 
     def fit_columns(self) -> None:
@@ -78,16 +80,8 @@ class MatrixView(QTableView):
         if model is None:
             return
         metrics = self.fontMetrics()
-        longest = 1
-        rows, cols = model.rowCount(), model.columnCount()
-        if rows * cols <= 4096:
-            for r in range(rows):
-                for c in range(cols):
-                    text = model.index(r, c).data()
-                    if text:
-                        longest = max(longest, metrics.horizontalAdvance(str(text)))
-        else:
-            longest = metrics.horizontalAdvance("−0000")
+        widest = model.widest_text() if hasattr(model, "widest_text") else "−0000"
+        longest = metrics.horizontalAdvance(widest or "0")
         width = max(MIN_CELL, min(MAX_CELL, longest + 12))
         if self.horizontalHeader().defaultSectionSize() != width:
             self.horizontalHeader().setDefaultSectionSize(width)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -80,10 +82,20 @@ def test_non_separable_kernels(key):
     assert sep.column is None
 
 
-def test_float_separable_kernel_factors_reproduce_it():
+def test_fraction_kernels_get_integer_factors_and_a_scale():
     sep = separability(get_filter("box3").kernel)
-    assert sep.separable
-    np.testing.assert_allclose(np.outer(sep.column, sep.row), np.full((3, 3), 1 / 9))
+    assert sep.separable and sep.scale == Fraction(1, 9)
+    np.testing.assert_array_equal(sep.column, [1, 1, 1])
+    gauss = separability(get_filter("gaussian5").kernel)
+    assert gauss.scale == Fraction(1, 256)
+    np.testing.assert_array_equal(gauss.row, [1, 4, 6, 4, 1])
+
+
+def test_irrational_float_kernel_factors_by_svd():
+    col, row = np.array([0.3, np.pi]), np.array([np.sqrt(2), -1.0, 0.5])
+    sep = separability(np.outer(col, row))
+    assert sep.separable and sep.scale == 1
+    np.testing.assert_allclose(np.outer(sep.column, sep.row), np.outer(col, row))
 
 
 @given(
