@@ -232,7 +232,7 @@ class SoftmaxPanel(QWidget):
         if resized.sum() <= 0 or np.any(resized < 0):
             resized = np.full(k, 1.0 / k)
         resized = resized / resized.sum()
-        self.soft_edit.setText(", ".join(f"{v:.4g}" for v in resized))
+        self.soft_edit.setText(", ".join(f"{v:.6g}" for v in resized))
 
     @Slot(bool)
     def _on_target_mode(self, index_mode: bool) -> None:

@@ -105,3 +105,39 @@ def test_derivations_substitute_numbers_and_note_the_slips():
     assert "not</i> a closed form: w appears on both sides" in ridge
     singular = ridge_derivation_html(np.ones((3, 2)), np.ones(3), 0.0)
     assert "minimum-norm" in singular
+
+
+def test_polynomial_ridge_report_is_consistent():
+    from engine.regression_data import generate_data
+    from engine.ridge import polynomial_features
+    from engine.ridge_report import polynomial_ridge_report
+
+    data = generate_data(15, 12, 0.1, "cubic", seed=7)
+    report = polynomial_ridge_report(data, 5, 1e-3, true_key="cubic")
+    X = polynomial_features(data.x_train, 5, center=report.center, scale=report.scale)
+    np.testing.assert_allclose(report.solution.weights, ridge_fit(X, data.y_train, 1e-3))
+    Xc = polynomial_features(report.curve_x, 5, center=report.center, scale=report.scale)
+    np.testing.assert_allclose(report.curve_fit, Xc @ report.solution.weights)
+    residual = X @ report.solution.weights - data.y_train
+    assert report.train_mse == pytest.approx(np.mean(residual**2))
+    assert report.coefficient_path.shape == (report.lams.size, 6)
+    np.testing.assert_allclose(report.curve_true, report.curve_x**3 - 0.5 * report.curve_x)
+    assert report.train_mse_unregularised <= report.train_mse  # λ = 0 fits training data best
+
+
+def test_descent_scene_frames_the_path_and_shapes():
+    from engine.ridge_report import descent_scene
+
+    X, y, _ = two_weight_problem(30, correlation=0.7, seed=3)
+    path = gradient_descent(X, y, 0.5, w0=[-3.0, 4.0], learning_rate=0.1, steps=50)
+    scene = descent_scene(X, y, 0.5, path, include_penalty=False)
+    radius = np.linalg.norm(path.minimiser)
+    assert scene.radius == pytest.approx(radius)
+    np.testing.assert_allclose(np.linalg.norm(scene.circle, axis=1), radius)
+    np.testing.assert_allclose(np.abs(scene.diamond).sum(axis=1), radius)
+    for point in (path.weights[0], path.minimiser, scene.least_squares):
+        assert scene.w1[0] <= point[0] <= scene.w1[-1] and scene.w2[0] <= point[1] <= scene.w2[-1]
+    through = np.mean((X @ path.minimiser - y) ** 2)
+    assert np.any(np.isclose(scene.levels, through))  # the contour that touches the circle
+    full = descent_scene(X, y, 0.5, path, include_penalty=True)
+    assert full.grid.min() >= path.min_loss - 1e-12
