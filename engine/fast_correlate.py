@@ -41,7 +41,7 @@ _PARALLEL_MIN_WORK = 1 << 21
 _FFT_STRIP_ROWS = 256
 # Cost model, in units of one elementwise pass over one element (calibrated on a 2-core EPYC).
 _CALL_OVERHEAD = 8000.0  # one numpy call ≈ this many element-passes
-_FFT_COST_PER_POINT_LOG = 2.9
+_FFT_COST_PER_POINT_LOG = 4.0
 
 _pool_lock = threading.Lock()
 _pool: ThreadPoolExecutor | None = None

@@ -1,0 +1,125 @@
+"""Child process for the live-pipeline benchmark (720p frames, OpenCV backend).
+
+Run as ``python -m tests.benchmarks.probe_pipeline <parent time> [seconds]``.  Frames come
+pre-decoded from memory (a list filled from :class:`engine.frame_sources.SyntheticSource`), so
+decoding is not measured.  Each frame goes through :class:`engine.gallery_filters.GalleryPipeline`
+(grayscale → pre-blur → filter → uint8 display image) and is shown in pyqtgraph ``ImageItem``\\ s
+with fixed levels, followed by a synchronous repaint of the (offscreen) view.  Two modes:
+
+* ``single``: one filter (Sobel x) in the large view;
+* ``gallery``: the large view plus a thumbnail of every tile.
+
+Prints one JSON line per mode: frames/s, per-frame latency (median, 95th percentile, max) —
+the time from taking a frame to its painted result, which with a newest-frame-wins source is
+the camera-to-screen latency — and resident memory after warm-up and at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+
+import numpy as np
+
+WIDTH, HEIGHT = 1280, 720
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm", encoding="ascii") as fh:
+        pages = int(fh.read().split()[1])
+    import os
+
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def main() -> None:
+    seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 3.0
+    import pyqtgraph as pg
+    from PySide6.QtWidgets import QApplication
+
+    from engine.frame_sources import SyntheticSource
+    from engine.gallery_filters import GalleryPipeline
+    from gui.loss_tab.none_refcount import keep_none_alive
+
+    # The app applies this too: PySide6 6.12 on Python 3.11 leaks references to None/True on
+    # every paint, and thousands of repaints would otherwise abort the process.
+    keep_none_alive()
+
+    app = QApplication(["kernelscope-bench"])
+    pg.setConfigOptions(imageAxisOrder="row-major")
+    source = SyntheticSource((HEIGHT, WIDTH))
+    source.open()
+    frames = [np.ascontiguousarray(source.read()) for _ in range(30)]
+    source.close()
+    pipeline = GalleryPipeline()
+    tiles = [spec.key for spec in pipeline.tiles()]
+
+    view = pg.GraphicsLayoutWidget()
+    view.resize(1400, 900)
+    large = pg.ImageItem()
+    view.addViewBox(row=0, col=0, colspan=6, lockAspect=True).addItem(large)
+    thumbs = {}
+    for n, key in enumerate(tiles):
+        item = pg.ImageItem()
+        view.addViewBox(row=1 + n // 6, col=n % 6, lockAspect=True).addItem(item)
+        thumbs[key] = item
+    view.show()
+    app.processEvents()
+
+    for mode in ("single", "gallery"):
+        with_thumbs = mode == "gallery"
+        latencies = []
+        rss_start = 0.0
+        t_end = time.perf_counter() + seconds
+        n = 0
+        t_first = 0.0
+        while True:
+            frame = frames[n % len(frames)]
+            t0 = time.perf_counter()
+            result = pipeline.process(
+                frame, selected="sobel_x", backend="opencv", thumbnails=with_thumbs, compare=False
+            )
+            assert result.large is not None
+            large.setImage(result.large.display, levels=(0, 255), autoLevels=False)
+            for key, image in result.thumbnails.items():
+                thumbs[key].setImage(image, levels=(0, 255), autoLevels=False)
+            view.repaint()
+            app.processEvents()
+            t1 = time.perf_counter()
+            n += 1
+            if n == 5:  # warm-up done: caches, first paints, allocator pools
+                rss_start = _rss_mb()
+                t_first = t1
+            elif n > 5:
+                latencies.append((t1 - t0) * 1000.0)
+            if t1 > t_end and n > 15:
+                break
+        frames_timed = n - 5
+        fps = frames_timed / (time.perf_counter() - t_first)
+        lat = np.array(latencies)
+        print(
+            json.dumps(
+                {
+                    "mode": mode,
+                    "frames": frames_timed,
+                    "fps": fps,
+                    "latency_median_ms": float(np.median(lat)),
+                    "latency_p95_ms": float(np.percentile(lat, 95)),
+                    "latency_max_ms": float(lat.max()),
+                    "rss_start_mb": rss_start,
+                    "rss_end_mb": _rss_mb(),
+                    "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+                    "tiles": len(tiles),
+                }
+            ),
+            flush=True,
+        )
+    view.close()
+    view.deleteLater()
+    app.processEvents()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""Start-up time (process start → painted window) and peak memory, measured from outside."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.benchmarks.report import RESULTS, Row
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    # The working tree, not an installed copy of the package.
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    return env
+
+
+def _run_probe(module: str, *args: str, timeout: float = 120) -> dict:
+    t0 = time.time()
+    result = subprocess.run(
+        [sys.executable, "-m", module, repr(t0), *args],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_startup_to_painted_window_and_peak_memory():
+    bare = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True, env=_env(), timeout=60)
+        bare.append((time.perf_counter() - t0) * 1000.0)
+    runs = [_run_probe("tests.benchmarks.probe_startup") for _ in range(3)]
+    painted = [r["painted"] * 1000.0 for r in runs]
+    best = min(runs, key=lambda r: r["painted"])
+    assert best["heavy"] == [], f"start-up imported {best['heavy']}"
+    RESULTS.add(
+        Row(
+            "Start-up",
+            "process start → painted main window (offscreen)",
+            min(painted),
+            note=(
+                f"median {statistics.median(painted):.0f} ms of 3; imports done at "
+                f"{best['imports'] * 1000:.0f} ms; bare `python -c pass` {min(bare):.0f} ms; "
+                f"{best['modules']} modules; target ≤ 1500 ms"
+            ),
+        )
+    )
+    RESULTS.add(
+        Row(
+            "Memory",
+            "peak resident memory at the painted window",
+            note=f"{max(r['peak_rss_mb'] for r in runs):.0f} MB (ru_maxrss)",
+        )
+    )
+
+
+def test_live_pipeline_720p_opencv_backend():
+    lines = []
+    t0 = time.time()
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.benchmarks.probe_pipeline", repr(t0), "2.5"],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    modes = {r["mode"]: r for r in lines}
+    assert set(modes) == {"single", "gallery"}
+    frame_ms = 1000.0 / 30.0
+    for mode, label, target in (
+        ("single", "one filter (Sobel x) in the large view", 120),
+        ("gallery", f"large view + all {modes['gallery']['tiles']} thumbnails", 60),
+    ):
+        r = modes[mode]
+        assert r["frames"] > 0 and r["fps"] > 0
+        RESULTS.add(
+            Row(
+                "Live pipeline 1280×720, OpenCV backend",
+                label,
+                1000.0 / r["fps"],
+                note=(
+                    f"{r['fps']:.0f} frames/s (target ≥ {target}); latency median "
+                    f"{r['latency_median_ms']:.1f} ms, p95 {r['latency_p95_ms']:.1f} ms = "
+                    f"{r['latency_p95_ms'] / frame_ms:.2f} frame at 30 fps; "
+                    f"{r['frames']} frames"
+                ),
+            )
+        )
+    end = modes["gallery"]
+    RESULTS.add(
+        Row(
+            "Memory",
+            "resident memory, live gallery running",
+            note=(
+                f"{end['rss_end_mb']:.0f} MB (peak {end['peak_rss_mb']:.0f} MB, target ≤ 400); "
+                f"growth over the timed frames {end['rss_end_mb'] - end['rss_start_mb']:+.1f} MB "
+                f"(a few seconds, not 10 minutes)"
+            ),
+        )
+    )
