@@ -150,6 +150,10 @@ class NetworkModel(QAbstractTableModel):
                 return self.summary.error.message
             if state == "skipped":
                 return "not computed: an earlier layer makes the shape invalid"
+            if col == COL_PARAMS_TEXT:
+                kind = LAYER_KINDS[spec["type"]]
+                lines = [f"{f.name}: {f.help} (default {f.default})" for f in kind.fields]
+                return "\n".join([kind.help] + lines)
             if result is not None:
                 return f"{result.name}: params {result.formula}"
         return None

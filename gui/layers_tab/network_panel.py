@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal, Slot
-from PySide6.QtGui import QGuiApplication, QUndoCommand, QUndoStack
+from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
     QSpinBox,
+    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -28,17 +27,15 @@ from engine import (
     network_from_json,
     network_to_json,
     normalize_layer,
-    pytorch_code,
-    summary_to_csv,
-    summary_to_markdown,
 )
-from engine.network_io import atomic_write_text, format_bytes, format_jump, format_rf, format_shape
+from engine.network_io import format_bytes, format_jump, format_rf, format_shape
+from gui.layers_tab.layer_form import LayerForm
+from gui.layers_tab.network_files import NetworkFileActions
 from gui.layers_tab.network_model import COL_PARAMS_TEXT, COL_TYPE, LayerTypeDelegate, NetworkModel
 
 StatusFn = Callable[[str, int], None]
 ERROR_STYLE = "background:#fde2e2; color:#7a0000; border:1px solid #f5a3a3; padding:4px;"
 INFO_STYLE = "background:#dbeafe; color:#1e3a5f; border:1px solid #93c5fd; padding:4px;"
-JSON_FILTER = "KernelScope network (*.json);;All files (*)"
 
 
 class _SnapshotCommand(QUndoCommand):
@@ -82,7 +79,7 @@ def _button(text: str, name: str, tip: str) -> QPushButton:
     return button
 
 
-class NetworkPanel(QWidget):
+class NetworkPanel(NetworkFileActions):
     """The network builder.
 
     Signals
@@ -204,9 +201,21 @@ class NetworkPanel(QWidget):
         self.detail_label.setObjectName("labelLayerDetail")
         self.detail_label.setWordWrap(True)
         self.detail_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.form = LayerForm()
+        self.form.layer_edited.connect(self._on_form_edited)
+        self.form.edit_failed.connect(self._on_edit_failed)
+        self.form.setMinimumWidth(250)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setObjectName("networkSplitter")
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.form)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 0)
+        splitter.setCollapsible(0, False)
+        splitter.setSizes([1000, 280])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(splitter, 1)
         layout.addWidget(self.error_label)
         layout.addWidget(self.totals_label)
         layout.addWidget(self.detail_label)
@@ -343,6 +352,12 @@ class NetworkPanel(QWidget):
             after, "Change input shape", self.current_row(), _SnapshotCommand.MERGE_INPUT_SHAPE
         )
 
+    @Slot(int, dict)
+    def _on_form_edited(self, row: int, spec: dict) -> None:
+        layers = [dict(s) for s in self.model.layers]
+        layers[row] = spec
+        self._commit_layers(layers, f"Edit layer {row + 1}")
+
     @Slot(str)
     def _on_edit_failed(self, message: str) -> None:
         self._show_file_message(f"Edit not applied — {message}", error=True)
@@ -373,6 +388,10 @@ class NetworkPanel(QWidget):
     def _update_detail(self, *_args: object) -> None:
         row = self.current_row()
         rows = self.model.summary.rows
+        if row is None:
+            self.form.show_layer(None, None, "")
+        else:
+            self.form.show_layer(row, self.model.layers[row], self.model.names[row])
         if row is None or row >= len(rows):
             self.detail_label.setText(
                 "Select a row to see its arithmetic; double-click a type or parameter cell to edit."
@@ -390,91 +409,3 @@ class NetworkPanel(QWidget):
         self.file_label.setStyleSheet(ERROR_STYLE if error else INFO_STYLE)
         self.file_label.show()
         self._show_status(text, 6000)
-
-    # -- files -------------------------------------------------------------------------------
-    def ask_save_path(self, caption: str, file_filter: str, suggested: str) -> str:
-        """Ask for a file to write ('' if cancelled); tests call the path methods directly."""
-        path, _ = QFileDialog.getSaveFileName(self, caption, suggested, file_filter)
-        return path
-
-    def ask_open_path(self, caption: str, file_filter: str) -> str:
-        """Ask for a file to read ('' if cancelled)."""
-        path, _ = QFileDialog.getOpenFileName(self, caption, "", file_filter)
-        return path
-
-    def _suggested(self, suffix: str) -> str:
-        stem = "".join(ch if ch.isalnum() else "_" for ch in (self.name or "network")).strip("_")
-        return f"{stem or 'network'}{suffix}"
-
-    def save_network(self, path: str | Path) -> bool:
-        """Write the network as JSON (atomically); report the result under the table."""
-        try:
-            text = network_to_json(self.model.layers, self.model.input_shape, self.name)
-            atomic_write_text(path, text)
-        except (OSError, ValueError) as exc:
-            self._show_file_message(f"Could not save {path}: {exc}", error=True)
-            return False
-        self._show_file_message(f"Saved {Path(path).name}", error=False)
-        return True
-
-    def load_network(self, path: str | Path) -> bool:
-        """Read a network saved as JSON; on any problem say why and keep the current network."""
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-            doc = network_from_json(text)
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            self._show_file_message(
-                f"Could not load {Path(path).name}: {exc}. The current network is unchanged.",
-                error=True,
-            )
-            return False
-        after = {"name": doc.name, "input_shape": list(doc.input_shape), "layers": list(doc.layers)}
-        self._push(after, f"Load {Path(path).name}", 0)
-        self._show_file_message(f"Loaded {Path(path).name} ({len(doc.layers)} layers)", error=False)
-        return True
-
-    def export_csv(self, path: str | Path) -> bool:
-        """Write the summary as CSV."""
-        return self._export(path, summary_to_csv(self.model.summary))
-
-    def export_markdown(self, path: str | Path) -> bool:
-        """Write the summary as a Markdown table."""
-        return self._export(path, summary_to_markdown(self.model.summary, self.name))
-
-    def _export(self, path: str | Path, text: str) -> bool:
-        try:
-            atomic_write_text(path, text)
-        except OSError as exc:
-            self._show_file_message(f"Could not export to {path}: {exc}", error=True)
-            return False
-        self._show_file_message(f"Exported {Path(path).name}", error=False)
-        return True
-
-    def copy_pytorch(self) -> str:
-        """Copy ``nn.Sequential`` code for the network to the clipboard; '' if invalid."""
-        try:
-            code = pytorch_code(self.model.summary, self.name or "model")
-        except ValueError as exc:
-            self._show_file_message(str(exc), error=True)
-            return ""
-        QGuiApplication.clipboard().setText(code)
-        self._show_file_message("PyTorch code copied to the clipboard", error=False)
-        return code
-
-    @Slot()
-    def _on_save_clicked(self) -> None:
-        path = self.ask_save_path("Save network", JSON_FILTER, self._suggested(".json"))
-        if path:
-            self.save_network(path)
-
-    @Slot()
-    def _on_load_clicked(self) -> None:
-        path = self.ask_open_path("Load network", JSON_FILTER)
-        if path:
-            self.load_network(path)
-
-    def _on_export_clicked(self, kind: str) -> None:
-        file_filter = "CSV (*.csv)" if kind == "csv" else "Markdown (*.md)"
-        path = self.ask_save_path("Export summary", file_filter, self._suggested(f".{kind}"))
-        if path:
-            (self.export_csv if kind == "csv" else self.export_markdown)(path)

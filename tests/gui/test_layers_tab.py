@@ -336,3 +336,51 @@ def test_restore_state_ignores_bad_entries(qtbot, tab):
     tab.restore_state({"single": None, "network": "zzz", "page": 7})
     tab.restore_state("nonsense")  # type: ignore[arg-type]
     assert tab.save_state() == before
+
+
+def test_form_editor_edits_the_selected_layer(qtbot, tab):
+    tab.show_page("network")
+    model, form = tab.network.model, tab.network.form
+    select_row(tab, 0)
+    assert form.title() == "Layer 1: conv1 (Conv2d)"
+    filters = form.fields["out_channels"]
+    type_into(qtbot, filters, 8)
+    assert model.index(0, COL_PARAMS_TEXT).data() == "out_channels=8, kernel_size=3, padding=1"
+    assert model.index(0, 5).data() == "80"  # 8·(3·3·1 + 1)
+    kernel = form.findChild(QLineEdit, "field_kernel_size")
+    kernel.setFocus()
+    kernel.selectAll()
+    qtbot.keyClicks(kernel, "5x3")
+    qtbot.keyClick(kernel, Qt.Key.Key_Return)
+    assert model.layers[0]["kernel_size"] == [5, 3]
+    assert model.index(0, 4).data() == "8×26×28"
+    kernel.selectAll()
+    qtbot.keyClicks(kernel, "big")
+    qtbot.keyClick(kernel, Qt.Key.Key_Return)
+    assert (
+        "kernel_size must be an integer or AxB, got 'big'" in label(tab, "labelFileMessage").text()
+    )
+    assert model.layers[0]["kernel_size"] == [5, 3]
+    tab.network.undo_stack.undo()
+    tab.network.undo_stack.undo()
+    assert model.index(0, COL_PARAMS_TEXT).data() == "out_channels=16, kernel_size=3, padding=1"
+
+
+def test_form_editor_for_other_kinds(qtbot, tab):
+    tab.show_page("network")
+    model, form = tab.network.model, tab.network.form
+    select_row(tab, 2)  # relu1
+    function = form.findChild(QComboBox, "field_function")
+    function.setFocus()
+    qtbot.keyClick(function, Qt.Key.Key_Down)
+    assert model.index(2, COL_TYPE).data() == "Activation (leaky_relu)"
+    select_row(tab, 9)  # dropout1
+    p = form.fields["p"]
+    p.setValue(0.1)
+    assert model.layers[9]["p"] == pytest.approx(0.1)
+    select_row(tab, 8)  # flatten: nothing to edit
+    assert form.fields == {} and "C×H×W" in form.findChild(QLabel, "labelLayerHelp").text()
+    select_row(tab, 1)  # batch norm without affine parameters
+    form.fields["affine"].click()
+    assert model.index(1, 5).data() == "0"
+    assert "20,554 parameters" in totals(tab)  # 20,586 − 2·16
