@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine import PRESETS, summarize, summarize_partial, transposed_output_size
+from engine import PRESETS, correlate2d, summarize, summarize_partial, transposed_output_size
 from engine.network_summary import LayerRow
 
 
@@ -283,3 +283,30 @@ def test_partial_summary_keeps_rows_before_the_error():
 def test_bad_network_arguments(network, shape, message):
     with pytest.raises(ValueError, match=message):
         summarize(network, shape)
+
+
+@given(
+    h=st.integers(1, 14),
+    w=st.integers(1, 14),
+    kh=st.integers(1, 5),
+    kw=st.integers(1, 5),
+    p=st.integers(0, 2),
+    s=st.integers(1, 3),
+    d=st.integers(1, 2),
+)
+def test_conv_row_shape_matches_correlate2d(h, w, kh, kw, p, s, d):
+    layer = {
+        "type": "conv2d",
+        "out_channels": 2,
+        "kernel_size": [kh, kw],
+        "padding": p,
+        "stride": s,
+        "dilation": d,
+    }
+    summary = summarize_partial([layer], (1, h, w))
+    try:
+        real = correlate2d(np.ones((h, w)), np.ones((kh, kw)), padding=p, stride=s, dilation=d)
+    except ValueError:
+        assert not summary.valid and "no output" in summary.error.message
+        return
+    assert summary.rows[0].output_shape == (2, *real.shape)

@@ -384,3 +384,17 @@ def test_form_editor_for_other_kinds(qtbot, tab):
     form.fields["affine"].click()
     assert model.index(1, 5).data() == "0"
     assert "20,554 parameters" in totals(tab)  # 20,586 − 2·16
+
+
+def test_edit_menu_undoes_network_edits(main_window, qtbot):
+    from PySide6.QtGui import QAction
+
+    main_window.show_tab("layers")
+    page = main_window.page("layers")
+    page.show_page("network")
+    undo = main_window.findChild(QAction, "actionUndo")
+    assert not undo.isEnabled()
+    page.network.load_preset("vgg16")
+    assert undo.isEnabled() and "138,357,544 parameters" in totals(page)
+    undo.trigger()
+    assert "20,586 parameters" in totals(page)
