@@ -63,6 +63,7 @@ from engine.layer_explain import (
 from engine.matrix_compute import (
     ConvSettings,
     KernelOutput,
+    compute_layer_outputs,
     compute_outputs,
     display_values,
     explain_output_cell,
@@ -138,6 +139,7 @@ __all__ = [
     "StillImageSource",
     "SyntheticSource",
     "choose_numpy_method",
+    "compute_layer_outputs",
     "compute_outputs",
     "conv_geometry",
     "conv_layer",

@@ -13,12 +13,14 @@ from typing import Literal
 
 import numpy as np
 
+from engine.conv_layer import conv_layer
 from engine.convolution import (
     CellTrace,
     ConvGeometry,
     conv_geometry,
     convolve2d,
     correlate2d,
+    format_number,
     output_floor_note,
     size_formula_text,
     trace_cell,
@@ -143,6 +145,47 @@ def compute_outputs(
         rows, cols = size_formulas(geo)
         results.append(KernelOutput(name, kernel, out, geo, rows, cols, output_floor_note(geo)))
     return results
+
+
+def compute_layer_outputs(
+    x: np.ndarray, weights: np.ndarray, bias: np.ndarray, settings: ConvSettings
+) -> list[KernelOutput]:
+    """One :class:`KernelOutput` per filter of a conv layer (see :func:`engine.conv_layer`).
+
+    ``x`` is ``(C, H, W)``, ``weights`` ``(N, C, kh, kw)``, ``bias`` ``(N,)``; each result's
+    ``kernel`` is that filter's ``(C, kh, kw)`` weights and its name shows the bias.  When the
+    kernel does not fit, every filter reports the error.
+    """
+    try:
+        out = conv_layer(
+            x,
+            weights,
+            bias,
+            padding=settings.padding_spec,
+            stride=settings.stride,
+            dilation=settings.dilation,
+            mode=settings.operation,  # type: ignore[arg-type]
+        )
+        geo = geometry_for(x.shape[1:], weights.shape[2:], settings)
+    except ValueError as exc:
+        return [
+            KernelOutput(f"Filter {n}", weights[n], None, None, "", "", "", str(exc))
+            for n in range(weights.shape[0])
+        ]
+    rows, cols = size_formulas(geo)
+    note = output_floor_note(geo)
+    return [
+        KernelOutput(
+            f"Filter {n} (bias {format_number(bias[n].item())})",
+            weights[n],
+            out[n],
+            geo,
+            rows,
+            cols,
+            note,
+        )
+        for n in range(weights.shape[0])
+    ]
 
 
 def display_values(values: np.ndarray, mode: DisplayMode) -> np.ndarray:

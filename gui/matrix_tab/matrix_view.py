@@ -7,6 +7,7 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
+    QFileDialog,
     QHeaderView,
     QMenu,
     QTableView,
@@ -14,7 +15,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.matrix_export import EXPORT_FORMATS, EXPORT_LABELS, matrix_to_text
+from engine.matrix_export import (
+    EXPORT_FORMATS,
+    EXPORT_LABELS,
+    EXPORT_SUFFIX,
+    matrix_to_text,
+    save_text,
+)
 from gui.matrix_tab.matrix_model import mono_font
 
 MIN_CELL = 34
@@ -146,7 +153,9 @@ def copy_menu_button(parent: QWidget, name: str, get_values, on_copied=None) -> 
     button = QToolButton(parent)
     button.setObjectName(name)
     button.setText("Copy")
-    button.setToolTip("Copy this matrix as CSV, TSV, Markdown, LaTeX bmatrix or a NumPy literal")
+    button.setToolTip(
+        "Copy or save this matrix as CSV, TSV, Markdown, LaTeX bmatrix or a NumPy literal"
+    )
     button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
     menu = QMenu(button)
     for fmt in EXPORT_FORMATS:
@@ -163,5 +172,36 @@ def copy_menu_button(parent: QWidget, name: str, get_values, on_copied=None) -> 
 
         action.triggered.connect(copy)
         menu.addAction(action)
+    menu.addSeparator()
+    save = QAction("Save as file…", menu)
+    save.setObjectName(f"{name}_save")
+
+    def save_dialog(_checked: bool = False) -> None:
+        values = get_values()
+        if values is None:
+            return
+        filters = [f"{EXPORT_LABELS[f]} (*{EXPORT_SUFFIX[f]})" for f in EXPORT_FORMATS]
+        path, chosen = QFileDialog.getSaveFileName(
+            button, "Save matrix", "matrix.csv", ";;".join(filters)
+        )
+        if not path:
+            return
+        fmt = EXPORT_FORMATS[filters.index(chosen)] if chosen in filters else "csv"
+        try:
+            save_matrix(path, values, fmt)
+        except OSError as exc:
+            if on_copied is not None:
+                on_copied(f"Could not save {path}: {exc}")
+            return
+        if on_copied is not None:
+            on_copied(f"Saved {values.shape[0]}×{values.shape[1]} to {path}")
+
+    save.triggered.connect(save_dialog)
+    menu.addAction(save)
     button.setMenu(menu)
     return button
+
+
+def save_matrix(path: str, values, fmt: str) -> None:
+    """Write ``values`` to ``path`` in export format ``fmt`` (atomic replace)."""
+    save_text(path, matrix_to_text(values, fmt))

@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 
 from engine import correlate2d, get_filter
+from engine.conv_layer import conv_layer
 from engine.matrix_compute import (
     ConvSettings,
+    compute_layer_outputs,
     compute_outputs,
     display_values,
     explain_output_cell,
@@ -101,3 +103,23 @@ def test_explain_cell_and_padded_input():
     assert padded[0].tolist() == [0] * 9
     assert step_cells((2, 2)) == [(0, 0), (0, 1), (1, 0), (1, 1)]
     assert "padding custom p = 1" in settings.describe()
+
+
+def test_layer_outputs_one_per_filter_with_bias_in_name():
+    rng = np.random.default_rng(2)
+    x = rng.integers(-3, 4, (2, 6, 6))
+    w = rng.integers(-2, 3, (3, 2, 3, 3))
+    b = np.array([1, -2, 0])
+    settings = ConvSettings(padding="same", stride=2)
+    results = compute_layer_outputs(x, w, b, settings)
+    expected = conv_layer(x, w, b, padding="same", stride=2)
+    assert [r.name for r in results] == [
+        "Filter 0 (bias 1)",
+        "Filter 1 (bias −2)",
+        "Filter 2 (bias 0)",
+    ]
+    for n, res in enumerate(results):
+        np.testing.assert_array_equal(res.output, expected[n])
+        assert res.row_formula == "⌊(6 + 1 − 3)/2⌋ + 1 = 3"  # SAME pads 0 top, 1 bottom
+    bad = compute_layer_outputs(x, np.zeros((1, 2, 9, 9), dtype=np.int64), b[:1], ConvSettings())
+    assert bad[0].output is None and "does not fit" in bad[0].error

@@ -265,3 +265,30 @@ def test_big_input_recomputes_fast(tab):
     np.testing.assert_array_equal(
         tab.panels[0].model.values, correlate2d(tab.input_model.values, tab.kernel_models[0].values)
     )
+
+
+def test_save_matrix_file_in_a_format(tab, tmp_path):
+    from gui.matrix_tab.matrix_view import save_matrix
+
+    target = tmp_path / "kernel.tex"
+    save_matrix(str(target), tab.kernel_models[0].values, "latex")
+    values, fmt = parse_matrix(target.read_text(encoding="utf-8"))
+    assert fmt == "latex"
+    np.testing.assert_array_equal(values, get_filter("sobel_x").kernel)
+    assert tab.panels[0].copy_button.menu().actions()[-1].objectName() == "output0_copy_save"
+
+
+def test_edit_menu_undo_acts_on_the_matrix_tab(main_window, qtbot):
+    from PySide6.QtGui import QAction
+
+    main_window.show_tab("matrix")
+    page = main_window.page("matrix")
+    page.input_editor.fill("zeros")
+    assert page.panels[0].cell_text(0, 0) == "0"
+    undo = main_window.findChild(QAction, "actionUndo")
+    assert undo.isEnabled()
+    undo.trigger()
+    np.testing.assert_array_equal(page.input_model.values, DEFAULT_INPUT)
+    assert page.panels[0].cell_text(0, 0) == format_cell(
+        correlate2d(DEFAULT_INPUT, get_filter("sobel_x").kernel)[0, 0]
+    )
