@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from engine.layer_arithmetic import _positive_int, conv_params, output_size
 
 PaddingArg = int | str | Sequence[int]
@@ -172,8 +174,10 @@ def _axis(axis: str, n: int, k: int, pads: tuple[int, int], s: int, d: int) -> A
         return AxisExplanation(axis, n, k, pb, pa, s, d, None, formula, (), 0, (reason,))
     out = output_size(n, k, padding=pb, stride=s, dilation=d) if pb == pa else span // s + 1
     formula = f"{generic} = {filled} = ⌊{span}/{s}⌋ + 1 = {out}"
-    touched = {o * s + t * d - pb for o in range(out) for t in range(k)}
-    never = tuple(i for i in range(n) if i not in touched)
+    touched = np.zeros(n + pb + pa, dtype=bool)  # padded positions some tap reaches
+    for t in range(k):
+        touched[t * d : t * d + (out - 1) * s + 1 : s] = True
+    never = tuple(int(i) for i in np.flatnonzero(~touched[pb : pb + n]))  # input indices
     remainder = span % s
     if remainder:
         last = (out - 1) * s + ke - pb  # first padded index after the last window
