@@ -88,7 +88,7 @@ class AboutDialog(QDialog):
         self.versions = QPlainTextEdit(versions_text(), self)
         self.versions.setObjectName("aboutVersions")
         self.versions.setReadOnly(True)
-        self.versions.setMinimumSize(420, 170)
+        self.versions.setMinimumSize(420, 150)
         layout.addWidget(self.versions)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         self.copy_button = QPushButton("Copy versions", self)

@@ -74,7 +74,12 @@ class _Child:
             self.lines.append(line)
             if fragment in line:
                 return line
-        raise AssertionError(f"{fragment!r} never printed; got {self.lines}")
+        self.proc.wait(timeout=30)
+        self.watchdog.cancel()
+        raise AssertionError(
+            f"{fragment!r} never printed; exit {self.proc.returncode}; stdout {self.lines}; "
+            f"stderr {self.proc.stderr.read()[-3000:]}"
+        )
 
     def kill_hard(self) -> None:
         os.kill(self.proc.pid, signal.SIGKILL)
@@ -259,3 +264,67 @@ def test_exceptions_in_slots_and_threads_are_logged_shown_and_survived():
     log = (_data_dir() / "logs" / "kernelscope-errors.log").read_text(encoding="utf-8")
     assert "Traceback" in log and "boom in a slot" in log and "boom in a worker" in log
     assert "autosaved" in result.stdout  # kept running to the normal, saved exit
+
+
+CLOSE_WHILE_CAPTURING = r"""
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+import gui.app
+from gui.main_window import MainWindow
+
+def close_once_frames_flow():
+    window = next(w for w in app.topLevelWidgets() if isinstance(w, MainWindow))
+    capture = window.page("gallery").capture
+    if capture is not None and capture.isRunning() and capture.frames_captured >= 3:
+        print("capturing", capture.frames_captured, flush=True)
+        window.close()  # what the window's close button does
+    else:
+        QTimer.singleShot(20, close_once_frames_flow)
+
+QTimer.singleShot(50, close_once_frames_flow)
+sys.exit(gui.app.main(["--verbose", "--session", sys.argv[1]]))
+"""
+
+
+def _write_video(path: Path, frames: int = 300) -> Path:
+    import cv2
+    import numpy as np
+
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, (64, 48))
+    assert writer.isOpened()
+    for n in range(frames):
+        frame = np.zeros((48, 64, 3), np.uint8)
+        frame[:, (n % 64) :] = 200
+        writer.write(frame)
+    writer.release()
+    return path
+
+
+@pytest.mark.slow
+def test_closing_the_window_while_the_camera_runs_exits_cleanly(tmp_path):
+    video = _write_video(tmp_path / "camera.avi")
+    session = tmp_path / "live.json"
+    write_document(
+        session,
+        SESSION_KIND,
+        1,
+        {
+            "tabs": {"gallery": {"source": {"kind": "video", "path": str(video)}}},
+            "current_tab": "gallery",
+        },
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", CLOSE_WHILE_CAPTURING, str(session)],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "capturing" in result.stdout
+    assert "Destroyed while thread" not in result.stderr and "Traceback" not in result.stderr
+    saved = json.loads((_data_dir() / "autosave.json").read_text())["data"]
+    assert saved["tabs"]["gallery"]["source"] == {"kind": "video", "path": str(video)}
