@@ -1,0 +1,353 @@
+"""Direct and separable correlation kernels of the numpy backend (see ``fast_correlate``).
+
+Every tap is one in-place multiply-accumulate pass over a cache-sized band of rows, and with
+stride 1 every window is a contiguous 1-D slice of the band (numpy's loops run about twice as
+fast on those as on 2-D strided views).  Integers accumulate in int64, so results are exact.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from engine.convolution import ConvGeometry
+
+BAND_BYTES = 384 * 1024  # working set per band (band buffer, output band, temporary)
+
+Offset = tuple[int, int]
+# (weight w, tap offsets, whether each tap's weight is +w rather than -w)
+Groups = list[tuple[np.generic, list[Offset], list[bool]]]
+Windows = list[tuple[np.generic, list[np.ndarray], list[bool]]]
+
+
+def group_taps(taps: list[tuple[Offset, np.generic]]) -> Groups:
+    """Gather taps by weight magnitude: ``w·(A + B − C)`` costs one multiply, not three.
+
+    Offsets are ``(kernel_row, kernel_col)`` before dilation.  Within a group every weight is
+    ``±w`` of the group's first weight; symmetric and antisymmetric kernels (Gaussian, box,
+    Laplacian, Sobel, sharpen) have few groups, so their windows are summed first.
+    """
+    groups: dict[float | int, tuple[np.generic, list[Offset], list[bool]]] = {}
+    for offset, w in taps:
+        key = abs(w.item())
+        if key not in groups:
+            groups[key] = (w, [], [])
+        groups[key][1].append(offset)
+        groups[key][2].append(bool(w == groups[key][0]))
+    out: Groups = []
+    for lead, offsets, positive in groups.values():
+        # Taps with the lead's sign first, so a group starts with an add, not a negation.
+        order = sorted(range(len(offsets)), key=lambda i: not positive[i])
+        out.append((lead, [offsets[i] for i in order], [positive[i] for i in order]))
+    return out
+
+
+def pass_count(groups: Groups) -> int:
+    """Elementwise passes :func:`_accumulate` makes for these tap groups."""
+    passes = 0
+    for index, (w, offsets, _) in enumerate(groups):
+        unit = w == 1 or w == -1
+        if len(offsets) == 1:
+            passes += 1 if index == 0 or unit else 2
+        elif index == 0:
+            passes += len(offsets) - 1 + (0 if w == 1 else 1)
+        else:
+            passes += len(offsets) - 1 + (1 if unit else 2)
+    return passes
+
+
+def kernel_groups(k: np.ndarray) -> Groups:
+    return group_taps([((int(a), int(b)), k[a, b]) for a, b in zip(*np.nonzero(k), strict=True)])
+
+
+def line_groups(values: np.ndarray, vertical: bool) -> Groups:
+    return group_taps(
+        [(((int(i), 0) if vertical else (0, int(i))), values[i]) for i in np.flatnonzero(values)]
+    )
+
+
+def cols_needed(geo: ConvGeometry) -> int:
+    """Padded columns that some window reaches."""
+    return (geo.output_shape[1] - 1) * geo.stride[1] + geo.effective_kernel[1]
+
+
+class _Scratch:
+    """Reusable flat work buffers (one per name), grown on demand."""
+
+    def __init__(self, dtype: np.dtype):
+        self.dtype = dtype
+        self.buffers: dict[str, np.ndarray] = {}
+
+    def get(self, name: str, size: int) -> np.ndarray:
+        buf = self.buffers.get(name)
+        if buf is None or buf.size < size:
+            buf = np.empty(max(size, 1), dtype=self.dtype)
+            self.buffers[name] = buf
+        return buf[:size]
+
+
+def _accumulate(dst: np.ndarray, tmp: np.ndarray, groups: Windows) -> None:
+    """``dst = Σ_groups w · Σ ±window`` in place, using only ``tmp`` as a temporary.
+
+    The first group is built in ``dst`` itself, ±1 weights skip the multiply, and every window
+    is a view, so each tap costs one or two passes over data that stays in cache.
+    """
+    first = True
+    for w, windows, sign in groups:
+        if len(windows) == 1:
+            window = windows[0]
+            if first:
+                if w == 1:
+                    np.copyto(dst, window)
+                elif w == -1:
+                    np.negative(window, out=dst)
+                else:
+                    np.multiply(window, w, out=dst)
+            elif w == 1:
+                np.add(dst, window, out=dst)
+            elif w == -1:
+                np.subtract(dst, window, out=dst)
+            else:
+                np.multiply(window, w, out=tmp)
+                np.add(dst, tmp, out=dst)
+        else:
+            target = dst if first else tmp
+            (np.add if sign[1] else np.subtract)(windows[0], windows[1], out=target)
+            for window, positive in zip(windows[2:], sign[2:], strict=True):
+                (np.add if positive else np.subtract)(target, window, out=target)
+            if first:
+                if w != 1:
+                    np.multiply(dst, w, out=dst)
+            elif w == 1:
+                np.add(dst, tmp, out=dst)
+            elif w == -1:
+                np.subtract(dst, tmp, out=dst)
+            else:
+                np.multiply(tmp, w, out=tmp)
+                np.add(dst, tmp, out=dst)
+        first = False
+    if first:
+        dst.fill(0)
+
+
+class BandRunner:
+    """Direct and separable correlation of one input, band by band.
+
+    Two layouts, both with every window a *contiguous 1-D slice* when the stride is 1 (numpy's
+    loops run about twice as fast on those as on 2-D strided views):
+
+    * full rows (output width == input width, e.g. ``"same"``): windows are flat slices of the
+      input rows themselves (no copy when the input already has the working dtype).  A slice
+      that starts ``c`` columns early wraps into the previous row, so the few output columns
+      next to the left/right border are wrong and are recomputed afterwards from a small
+      zero-padded block.
+    * padded blocks (everything else, and any stride): a zero-padded copy of the band; with
+      stride 1 the result goes to a "wide" buffer with the block's row pitch and the valid
+      columns are copied out, otherwise windows are 2-D strided views.
+    """
+
+    def __init__(
+        self, x: np.ndarray, out: np.ndarray, geo: ConvGeometry, work: np.dtype, band_bytes: int
+    ):
+        self.x, self.out, self.geo, self.work = x, out, geo, work
+        self.h, self.w = x.shape[:2]
+        self.chan = x.shape[2:]
+        self.nch = int(np.prod(self.chan))
+        self.top, self.left = geo.pad[0], geo.pad[2]
+        self.sy, self.sx = geo.stride
+        self.dy, self.dx = geo.dilation
+        self.keh, self.kew = geo.effective_kernel
+        self.ow = geo.output_shape[1]
+        self.right = self.kew - 1 - self.left  # columns past the input a "same" window reads
+        self.scratch = _Scratch(work)
+        self.x_usable = x.dtype == work and x.flags.c_contiguous
+        self.full_rows_ok = self.sy == 1 and self.sx == 1 and self.ow == self.w
+        row_bytes = max(self.w, cols_needed(geo)) * self.nch * work.itemsize
+        self.band = max(1, band_bytes // (3 * row_bytes))
+
+    # -- sources ---------------------------------------------------------------------------
+
+    def _rows(self, p0: int, p1: int, before: int, after: int) -> tuple[np.ndarray, int]:
+        """Padded rows ``[p0, p1)`` at input width as ``(flat, offset)``.
+
+        Element ``(r, col, ch)`` is ``flat[offset + (r·W + col)·C + ch]`` and at least
+        ``before``/``after`` elements around the rows are readable (their values only reach
+        the border columns that are recomputed).
+        """
+        r0, r1 = p0 - self.top, p1 - self.top
+        row = self.w * self.nch
+        if self.x_usable and 0 <= r0 and r1 <= self.h:
+            start, end = r0 * row, r1 * row
+            if start >= before and end + after <= self.x.size:
+                return self.x.reshape(-1), start
+        n = p1 - p0
+        buf = self.scratch.get("rows", before + n * row + after)
+        buf[:before] = 0
+        buf[before + n * row :] = 0
+        body = buf[before : before + n * row].reshape((n, self.w) + self.chan)
+        self._fill(body, r0, r1, 0, self.w, 0)
+        return buf, before
+
+    def _fill(self, dst: np.ndarray, r0: int, r1: int, c0: int, c1: int, left: int) -> None:
+        """Copy input rows ``[r0, r1)``, columns ``[c0, c1)`` (clipped) into ``dst``, zeros
+        elsewhere; ``dst`` column 0 is input column ``c0 - left``."""
+        lo, hi = max(r0, 0), min(r1, self.h)
+        clo, chi = max(c0 - left, 0), min(c1 - left, self.w)
+        if lo >= hi or clo >= chi:
+            dst.fill(0)
+            return
+        dst[: lo - r0] = 0
+        dst[hi - r0 :] = 0
+        inner = dst[lo - r0 : hi - r0]
+        a, b = clo - (c0 - left), chi - (c0 - left)
+        inner[:, :a] = 0
+        inner[:, b:] = 0
+        np.copyto(inner[:, a:b], self.x[lo:hi, clo:chi], casting="unsafe")
+
+    def _block(self, p0: int, p1: int, q0: int, q1: int) -> np.ndarray:
+        """Zero-padded input, padded rows ``[p0, p1)`` and padded columns ``[q0, q1)``."""
+        n, m = p1 - p0, q1 - q0
+        buf = self.scratch.get("block", n * m * self.nch).reshape((n, m) + self.chan)
+        self._fill(buf, p0 - self.top, p1 - self.top, q0, q1, self.left)
+        return buf
+
+    # -- direct ----------------------------------------------------------------------------
+
+    def direct(self, groups: Groups, i0: int, i1: int) -> None:
+        if not self.full_rows_ok:
+            for b0 in range(i0, i1, self.band):
+                self._direct_block(groups, b0, min(b0 + self.band, i1), 0, self.ow)
+            return
+        nch, row = self.nch, self.w * self.nch
+        for b0 in range(i0, i1, self.band):
+            b1 = min(b0 + self.band, i1)
+            length = (b1 - b0) * row
+            flat, off = self._rows(b0, b1 - 1 + self.keh, self.left * nch, self.right * nch)
+            starts = [
+                [off + (a * self.dy * self.w + b * self.dx - self.left) * nch for a, b in offs]
+                for _, offs, _ in groups
+            ]
+            windows = [
+                (w, [flat[s : s + length] for s in group_starts], sg)
+                for (w, _, sg), group_starts in zip(groups, starts, strict=True)
+            ]
+            _accumulate(self.out[b0:b1].reshape(-1), self.scratch.get("tmp", length), windows)
+        for j0, j1 in self._border_columns():
+            self._direct_block(groups, i0, i1, j0, j1)
+
+    def _border_columns(self) -> list[tuple[int, int]]:
+        """Output columns whose full-row windows wrapped into a neighbouring row."""
+        spans = []
+        if self.left > 0:
+            spans.append((0, min(self.left, self.ow)))
+        if self.right > 0:
+            j0 = max(self.ow - self.right, min(self.left, self.ow))
+            if j0 < self.ow:
+                spans.append((j0, self.ow))
+        return spans
+
+    def _direct_block(self, groups: Groups, b0: int, b1: int, j0: int, j1: int) -> None:
+        sy, sx, dy, dx, nch = self.sy, self.sx, self.dy, self.dx, self.nch
+        n, m = b1 - b0, j1 - j0
+        blk = self._block(b0 * sy, (b1 - 1) * sy + self.keh, j0 * sx, (j1 - 1) * sx + self.kew)
+        dst = self.out[b0:b1, j0:j1]
+        if sy == 1 and sx == 1:
+            pitch = blk.shape[1]
+            length = (n - 1) * pitch * nch + m * nch
+            flat = blk.reshape(-1)
+            windows = [
+                (w, [flat[(a * dy * pitch + b * dx) * nch :][:length] for a, b in offs], sg)
+                for w, offs, sg in groups
+            ]
+            wide = self.scratch.get("wide", n * pitch * nch)
+            _accumulate(wide[:length], self.scratch.get("tmp", length), windows)
+            np.copyto(dst, wide.reshape((n, pitch) + self.chan)[:, :m])
+            return
+        rows, cols = (n - 1) * sy + 1, (m - 1) * sx + 1
+        windows = [
+            (
+                w,
+                [blk[a * dy : a * dy + rows : sy, b * dx : b * dx + cols : sx] for a, b in offs],
+                sg,
+            )
+            for w, offs, sg in groups
+        ]
+        tmp = self.scratch.get("tmp", n * m * nch).reshape(dst.shape)
+        _accumulate(dst, tmp, windows)
+
+    # -- separable -------------------------------------------------------------------------
+
+    def separable(self, u_groups: Groups, v_groups: Groups, i0: int, i1: int) -> None:
+        if not self.full_rows_ok:
+            for b0 in range(i0, i1, self.band):
+                b1 = min(b0 + self.band, i1)
+                self._separable_block(u_groups, v_groups, b0, b1, 0, self.ow)
+            return
+        nch, row = self.nch, self.w * self.nch
+        before, after = self.left * nch, self.right * nch
+        for b0 in range(i0, i1, self.band):
+            b1 = min(b0 + self.band, i1)
+            length = (b1 - b0) * row
+            flat, off = self._rows(b0, b1 - 1 + self.keh, 0, 0)
+            # Vertical pass into a buffer with margins, so the horizontal windows stay in it.
+            vbuf = self.scratch.get("vert", before + length + after)
+            vbuf[:before] = 0
+            vbuf[before + length :] = 0
+            vert = vbuf[before : before + length]
+            windows = [
+                (w, [flat[off + a * self.dy * row :][:length] for a, _ in offs], sg)
+                for w, offs, sg in u_groups
+            ]
+            _accumulate(vert, self.scratch.get("tmp", length), windows)
+            windows = [
+                (w, [vbuf[b * self.dx * nch :][:length] for _, b in offs], sg)
+                for w, offs, sg in v_groups
+            ]
+            _accumulate(self.out[b0:b1].reshape(-1), self.scratch.get("tmp", length), windows)
+        for j0, j1 in self._border_columns():
+            self._separable_block(u_groups, v_groups, i0, i1, j0, j1)
+
+    def _separable_block(
+        self, u_groups: Groups, v_groups: Groups, b0: int, b1: int, j0: int, j1: int
+    ) -> None:
+        sy, sx, dy, dx, nch = self.sy, self.sx, self.dy, self.dx, self.nch
+        n, m = b1 - b0, j1 - j0
+        blk = self._block(b0 * sy, (b1 - 1) * sy + self.keh, j0 * sx, (j1 - 1) * sx + self.kew)
+        pitch = blk.shape[1]
+        size = n * pitch * nch
+        vert, tmp = self.scratch.get("vert", size), self.scratch.get("tmp", size)
+        if sy == 1:
+            flat = blk.reshape(-1)
+            windows = [
+                (w, [flat[a * dy * pitch * nch :][:size] for a, _ in offs], sg)
+                for w, offs, sg in u_groups
+            ]
+            _accumulate(vert, tmp, windows)
+        else:
+            rows = (n - 1) * sy + 1
+            windows = [
+                (w, [blk[a * dy : a * dy + rows : sy] for a, _ in offs], sg)
+                for w, offs, sg in u_groups
+            ]
+            shape = (n, pitch) + self.chan
+            _accumulate(vert.reshape(shape), tmp.reshape(shape), windows)
+        dst = self.out[b0:b1, j0:j1]
+        if sx == 1:
+            length = (n - 1) * pitch * nch + m * nch
+            windows = [
+                (w, [vert[b * dx * nch :][:length] for _, b in offs], sg)
+                for w, offs, sg in v_groups
+            ]
+            wide = self.scratch.get("wide", size)
+            _accumulate(wide[:length], tmp[:length], windows)
+            np.copyto(dst, wide.reshape((n, pitch) + self.chan)[:, :m])
+            return
+        vert2d = vert.reshape((n, pitch) + self.chan)
+        cols = (m - 1) * sx + 1
+        windows = [
+            (w, [vert2d[:, b * dx : b * dx + cols : sx] for _, b in offs], sg)
+            for w, offs, sg in v_groups
+        ]
+        _accumulate(dst, tmp[: n * m * nch].reshape(dst.shape), windows)
