@@ -32,7 +32,18 @@ def _isolated_app_data(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
     monkeypatch.setenv("KERNELSCOPE_NO_CAMERA", "1")
+    _point_qsettings_at(home / ".config")
     yield home
+
+
+def _point_qsettings_at(folder) -> None:
+    """QSettings caches its user folder at first use; re-point it so each test gets its own."""
+    try:
+        from PySide6.QtCore import QSettings
+    except ImportError:  # engine-only runs without Qt installed
+        return
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(folder))
 
 
 _started_qthreads: weakref.WeakSet = weakref.WeakSet()

@@ -233,3 +233,13 @@ def test_clean_finish_removes_the_running_marker(fresh_window):
 def test_bad_restore_choice_is_refused(main_window):
     with pytest.raises(ValueError, match="restore"):
         main_window.sessions.start(restore="maybe")
+
+
+def test_qsettings_of_any_tab_land_in_this_tests_home(_isolated_app_data):
+    from PySide6.QtCore import QSettings
+
+    for settings in (
+        QSettings("KernelScope", "KernelScope"),
+        QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "K", "K"),
+    ):
+        assert settings.fileName().startswith(str(_isolated_app_data))
