@@ -17,14 +17,15 @@ PAGES = ("single", "network")
 
 class LayersTab(TabPage):
     """Two pages: "One layer" (:class:`SingleLayerPanel`) and "Whole network"
-    (:class:`NetworkPanel`); network edits are undoable."""
+    (:class:`NetworkPanel`), sharing one undo stack; undo/redo shows the page it changes."""
 
     def __init__(self, parent: QWidget | None = None, *, context: AppContext) -> None:
         super().__init__(parent)
         self.context = context
-        self.single = SingleLayerPanel()
+        self._undo_stack = QUndoStack(self)  # one stack for both pages
+        self.single = SingleLayerPanel(undo_stack=self._undo_stack)
         self.single.setObjectName("singleLayerPanel")
-        self.network = NetworkPanel(show_status=context.show_status)
+        self.network = NetworkPanel(show_status=context.show_status, undo_stack=self._undo_stack)
         self.network.setObjectName("networkPanel")
         self.pages = QTabWidget()
         self.pages.setObjectName("layersPages")
@@ -33,6 +34,9 @@ class LayersTab(TabPage):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.pages)
+        self._undo_stack.clear()
+        self.single.reveal_requested.connect(lambda: self.show_page("single"))
+        self.network.reveal_requested.connect(lambda: self.show_page("network"))
         self.single.edited.connect(self.state_changed)
         self.network.edited.connect(self.state_changed)
         self.pages.currentChanged.connect(lambda _i: self.state_changed.emit())
@@ -57,10 +61,11 @@ class LayersTab(TabPage):
         self.network.set_network_state(state.get("network"))
         if state.get("page") in PAGES:
             self.show_page(state["page"])
+        self._undo_stack.clear()
 
     def undo_stack(self) -> QUndoStack | None:
-        """The network builder's undo stack."""
-        return self.network.undo_stack
+        """The tab's undo stack: one-layer inputs and network edits, in the order made."""
+        return self._undo_stack
 
 
 def create_tab(parent: QWidget | None = None, *, context: AppContext) -> TabPage:

@@ -47,6 +47,7 @@ class _SnapshotCommand(QUndoCommand):
         super().__init__(text)
         self._panel, self.before, self.after, self.rows = panel, before, after, rows
         self._merge_id = -1
+        self._done = False
 
     def id(self) -> int:  # noqa: D102 - Qt override
         return self._merge_id
@@ -59,9 +60,13 @@ class _SnapshotCommand(QUndoCommand):
 
     def redo(self) -> None:  # noqa: D102 - Qt override
         self._panel._apply_snapshot(self.after, self.rows[1])
+        if self._done:  # a real redo, not the push: show the page it changes
+            self._panel.reveal_requested.emit()
+        self._done = True
 
     def undo(self) -> None:  # noqa: D102 - Qt override
         self._panel._apply_snapshot(self.before, self.rows[0])
+        self._panel.reveal_requested.emit()
 
 
 def _si(value: int) -> str:
@@ -86,16 +91,26 @@ class NetworkPanel(NetworkFileActions):
     -------
     edited()
         After any change of the network by the user (including undo/redo).
+    reveal_requested()
+        Undo/redo changed the network: show this page.
     """
 
     edited = Signal()
 
-    def __init__(self, parent: QWidget | None = None, *, show_status: StatusFn | None = None):
+    reveal_requested = Signal()
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        show_status: StatusFn | None = None,
+        undo_stack: QUndoStack | None = None,
+    ):
         super().__init__(parent)
         self._show_status = show_status or (lambda _msg, _ms: None)
         self._applying = False
         self.name = ""
-        self.undo_stack = QUndoStack(self)
+        self.undo_stack = undo_stack if undo_stack is not None else QUndoStack(self)
         self.model = NetworkModel(self._commit_layers, self)
         self.model.edit_failed.connect(self._on_edit_failed)
         self._build()

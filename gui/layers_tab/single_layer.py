@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -50,6 +50,33 @@ SPINS = (
 )
 
 
+class _InputsCommand(QUndoCommand):
+    """Undoable change of the one-layer inputs; successive edits of the same field merge
+    (typing "224" is one step)."""
+
+    def __init__(self, panel: SingleLayerPanel, before: dict, after: dict, changed: tuple):
+        super().__init__(f"Change {', '.join(changed)}")
+        self._panel, self.before, self.after, self.changed = panel, before, after, changed
+        self._done = False
+
+    def id(self) -> int:  # noqa: D102 - Qt override
+        return 2
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802, D102 - Qt override
+        if not isinstance(other, _InputsCommand) or other.changed != self.changed:
+            return False
+        self.after = other.after
+        return True
+
+    def redo(self) -> None:  # noqa: D102 - Qt override
+        if self._done:  # the first redo happens on push, after the user already made the edit
+            self._panel._restore_from_undo(self.after)
+        self._done = True
+
+    def undo(self) -> None:  # noqa: D102 - Qt override
+        self._panel._restore_from_undo(self.before)
+
+
 def _label(name: str, *, big: bool = False) -> QLabel:
     label = QLabel()
     label.setObjectName(name)
@@ -69,18 +96,26 @@ class SingleLayerPanel(QWidget):
     Signals
     -------
     edited()
-        After the user changed any input.
+        After the user changed any input (also by undo/redo).
+    reveal_requested()
+        Undo/redo changed the inputs: show this page.
     """
 
     edited = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    reveal_requested = Signal()
+
+    def __init__(
+        self, parent: QWidget | None = None, *, undo_stack: QUndoStack | None = None
+    ) -> None:
         super().__init__(parent)
         self.spins: dict[str, QSpinBox] = {}
         self.explanation: LayerExplanation | None = None
+        self.undo_stack = undo_stack if undo_stack is not None else QUndoStack(self)
         self._loading = False
         self._build()
         self._recompute()
+        self._last_state = self.state()
 
     def _build(self) -> None:
         inputs = QGroupBox("Input and layer")
@@ -215,6 +250,12 @@ class SingleLayerPanel(QWidget):
         finally:
             self._loading = False
         self._recompute()
+        self._last_state = self.state()
+
+    def _restore_from_undo(self, state: dict[str, Any]) -> None:
+        self.set_state(state)
+        self.reveal_requested.emit()
+        self.edited.emit()
 
     # -- slots -------------------------------------------------------------------------------
     @Slot()
@@ -222,6 +263,11 @@ class SingleLayerPanel(QWidget):
         if self._loading:
             return
         self._recompute()
+        after = self.state()
+        changed = tuple(sorted(k for k in after if after[k] != self._last_state.get(k)))
+        if changed:
+            self.undo_stack.push(_InputsCommand(self, self._last_state, after, changed))
+            self._last_state = after
         self.edited.emit()
 
     @Slot()

@@ -398,3 +398,27 @@ def test_edit_menu_undoes_network_edits(main_window, qtbot):
     assert undo.isEnabled() and "138,357,544 parameters" in totals(page)
     undo.trigger()
     assert "20,586 parameters" in totals(page)
+
+
+def test_one_undo_stack_for_both_pages(qtbot, tab):
+    stack = tab.undo_stack()
+    type_into(qtbot, spin(tab, "h"), 224)  # typing "224" merges into one step
+    type_into(qtbot, spin(tab, "kh"), 5)
+    assert stack.count() == 2
+    tab.show_page("network")
+    tab.network.load_preset("lenet5")
+    tab.show_page("single")
+    with qtbot.waitSignal(tab.state_changed, timeout=2000):
+        stack.undo()
+    assert tab.pages.currentWidget() is tab.network  # undo shows what it changed
+    assert "20,586 parameters" in totals(tab)
+    stack.undo()
+    assert tab.pages.currentWidget() is tab.single
+    assert spin(tab, "kh").value() == 3 and spin(tab, "h").value() == 224
+    stack.undo()
+    assert spin(tab, "h").value() == 7
+    assert label(tab, "labelFormulaH").text().endswith("= ⌊4/2⌋ + 1 = 3")
+    stack.redo()
+    assert (
+        spin(tab, "h").value() == 224 and "Output: 111 × 3 × 4" in label(tab, "labelOutput").text()
+    )
