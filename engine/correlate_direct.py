@@ -221,16 +221,16 @@ class BandRunner:
                 self._direct_block(groups, b0, min(b0 + self.band, i1), 0, self.ow)
             return
         nch, row = self.nch, self.w * self.nch
+        starts = [  # of each window, relative to the band's first row, column 0
+            [(a * self.dy * self.w + b * self.dx - self.left) * nch for a, b in offs]
+            for _, offs, _ in groups
+        ]
         for b0 in range(i0, i1, self.band):
             b1 = min(b0 + self.band, i1)
             length = (b1 - b0) * row
             flat, off = self._rows(b0, b1 - 1 + self.keh, self.left * nch, self.right * nch)
-            starts = [
-                [off + (a * self.dy * self.w + b * self.dx - self.left) * nch for a, b in offs]
-                for _, offs, _ in groups
-            ]
             windows = [
-                (w, [flat[s : s + length] for s in group_starts], sg)
+                (w, [flat[off + s : off + s + length] for s in group_starts], sg)
                 for (w, _, sg), group_starts in zip(groups, starts, strict=True)
             ]
             _accumulate(self.out[b0:b1].reshape(-1), self.scratch.get("tmp", length), windows)

@@ -10,6 +10,7 @@ import pytest
 from tests.benchmarks.report import RESULTS, machine_description, table_markdown
 
 MARKDOWN_ENV = "KERNELSCOPE_BENCHMARK_MD"
+START, END = "<!-- benchmark-table:start -->", "<!-- benchmark-table:end -->"
 GROUP_ORDER = (
     "1080p float32, same",
     "separable vs not (1080p)",
@@ -41,5 +42,16 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.write_line(line)
     target = os.environ.get(MARKDOWN_ENV)
     if target:
-        Path(target).write_text(f"Machine: {machine}\n\n{table}\n", encoding="utf-8")
+        write_table(Path(target), f"Machine: {machine}\n\n{table}\n")
         terminalreporter.write_line(f"(written to {target})")
+
+
+def write_table(path: Path, text: str) -> None:
+    """Put ``text`` between the table markers of ``path`` (keeping the prose around them), or
+    write it as the whole file when the file or its markers do not exist."""
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    if START in old and END in old:
+        head, rest = old.split(START, 1)
+        tail = rest.split(END, 1)[1]
+        text = f"{head}{START}\n{text}{END}{tail}"
+    path.write_text(text, encoding="utf-8")
