@@ -54,6 +54,7 @@ _PARALLEL_MIN_WORK = 1 << 21
 # Cost model, in units of one elementwise pass over one element (calibrated on a 2-core EPYC).
 _CALL_OVERHEAD = 8000.0  # one numpy call ≈ this many element-passes
 _FFT_COST_PER_POINT_LOG = 4.0
+_FFT_MIN_DIRECT_COST = 2e7  # ≈ 2–3 ms of direct work
 
 _pool_lock = threading.Lock()
 _pool: ThreadPoolExecutor | None = None
@@ -102,6 +103,13 @@ def separable_factors(kernel: np.ndarray, work: np.dtype) -> tuple[np.ndarray, n
             u.append(factor)
         return np.array(u, dtype=work), np.array(v, dtype=work)
     k64 = kernel.astype(np.float64)
+    dyadic = _dyadic_integers(k64)
+    if dyadic is not None:  # e.g. Sobel, [1 2 1]ᵀ[1 2 1]/16: exact factors, exact products
+        scaled, shift = dyadic
+        factors = separable_factors(scaled, np.dtype(np.int64))
+        if factors is None:
+            return None
+        return factors[0].astype(work) / work.type(2**shift), factors[1].astype(work)
     left, sing, right = np.linalg.svd(k64)
     if sing[0] == 0:
         return None
@@ -110,6 +118,15 @@ def separable_factors(kernel: np.ndarray, work: np.dtype) -> tuple[np.ndarray, n
         return None
     scale = math.sqrt(float(sing[0]))
     return (left[:, 0] * scale).astype(work), (right[0] * scale).astype(work)
+
+
+def _dyadic_integers(k: np.ndarray) -> tuple[np.ndarray, int] | None:
+    """``(k·2^p as int64, p)`` for the smallest ``p ≤ 20`` making every entry an integer."""
+    for shift in range(21):
+        scaled = k * float(2**shift)
+        if np.all(scaled == np.round(scaled)) and np.abs(scaled).max() < 2**24:
+            return scaled.astype(np.int64), shift
+    return None
 
 
 def _work_dtype(result: np.dtype) -> np.dtype:
@@ -167,7 +184,9 @@ def _plan(
             u_groups = line_groups(factors[0], vertical=True)
             v_groups = line_groups(factors[1], vertical=False)
             costs["separable"] = _cost_separable(u_groups, v_groups, geo, channels, work.itemsize)
-    if work.kind == "f" and nnz > 0:
+    # Small jobs never use the FFT: it saves little time there, and direct sums of
+    # integer-valued floats (what users type into the Matrix tab) stay exact.
+    if work.kind == "f" and nnz > 0 and costs["direct"] > _FFT_MIN_DIRECT_COST:
         costs["fft"] = _cost_fft(geo, channels)
     method = min(costs, key=lambda m: costs[m])
     return method, factors

@@ -182,7 +182,9 @@ def test_exact_integer_rank_test():
         ((1080, 1920), np.arange(9.0).reshape(3, 3) ** 2, np.float32, "direct"),
         ((1080, 1920), np.random.default_rng(0).random((31, 31)), np.float32, "fft"),
         ((1080, 1920), np.random.default_rng(0).integers(-5, 5, (31, 31)), np.int64, "direct"),
-        ((64, 64), np.random.default_rng(0).random((15, 15)), np.float32, "fft"),
+        ((64, 64), np.random.default_rng(0).random((15, 15)), np.float32, "direct"),
+        ((400, 400), np.random.default_rng(0).random((15, 15)), np.float32, "fft"),
+        ((1080, 1920), np.outer([1, 4, 6, 4, 1], [1, 4, 6, 4, 1]) / 256, np.float32, "separable"),
         ((7, 7), np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]), np.int64, "separable"),
     ],
 )
@@ -228,3 +230,29 @@ def test_opencv_backend_border_and_dtype_paths_match_numpy(kshape, padding, stri
         np.testing.assert_array_equal(out, ref)
     else:
         np.testing.assert_allclose(out, ref, atol=1e-3 * np.abs(ref).max())
+
+
+def test_integer_valued_floats_stay_exact_in_the_matrix_tab_sizes():
+    rng = np.random.default_rng(8)
+    x = rng.integers(-9, 10, (64, 64))
+    k = rng.integers(-3, 4, (15, 15))
+    exact = correlate2d(x, k, padding="same")
+    np.testing.assert_array_equal(
+        correlate2d(x.astype(float), k.astype(float), padding="same"), exact
+    )
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dyadic_float_kernels_factor_exactly(dtype):
+    gauss = np.outer([1, 4, 6, 4, 1], [1, 4, 6, 4, 1]) / 256
+    u, v = separable_factors(gauss.astype(dtype), np.dtype(dtype))
+    np.testing.assert_array_equal(np.outer(u, v), gauss)
+    sobel = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], dtype)
+    u, v = separable_factors(sobel, np.dtype(dtype))
+    np.testing.assert_array_equal(np.outer(u, v), sobel)
+    x = np.random.default_rng(9).integers(0, 256, (50, 60)).astype(dtype)
+    geo = conv_geometry(x.shape, sobel.shape, padding="same")
+    out = correlate(x, sobel, geo, np.dtype(dtype), method="separable")
+    np.testing.assert_array_equal(
+        out, correlate2d(x.astype(int), sobel.astype(int), padding="same")
+    )
