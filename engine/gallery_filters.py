@@ -360,26 +360,42 @@ def sobel_gradients(
 
 
 def gradient_magnitude(gx: np.ndarray, gy: np.ndarray) -> np.ndarray:
-    """``sqrt(gx² + gy²)`` (float32)."""
-    return np.sqrt(gx * gx + gy * gy, dtype=np.float32)
+    """``sqrt(gx² + gy²)`` (float32, ``cv2.magnitude``)."""
+    fx = np.ascontiguousarray(gx, dtype=np.float32)
+    fy = np.ascontiguousarray(gy, dtype=np.float32)
+    return cv2.magnitude(fx.reshape(fx.shape[0], -1), fy.reshape(fy.shape[0], -1)).reshape(fx.shape)
+
+
+def robust_max(values: np.ndarray, percentile: float = 99.0) -> float:
+    """The ``percentile``-th percentile of ``values`` (a scale that one hot pixel cannot spoil)."""
+    flat = np.asarray(values, dtype=np.float32).ravel()
+    if flat.size == 0:
+        return 0.0
+    k = min(flat.size - 1, int(round(percentile / 100.0 * (flat.size - 1))))
+    return float(np.partition(flat, k)[k])
 
 
 def orientation_image(gx: np.ndarray, gy: np.ndarray, mag_scale: float | None = None) -> np.ndarray:
     """Gradient direction as hue, magnitude as brightness: RGB uint8.
 
-    Hue = ``atan2(gy, gx)`` over the full circle (0° → red, pointing right; y points down),
-    value = ``magnitude / mag_scale`` (default: the frame's largest magnitude), full saturation.
+    Hue = ``atan2(gy, gx)`` over the full circle in 2° steps (0° → red, pointing right; y points
+    down; ``cv2.phase``, accurate to about 0.3°), value = ``clip(magnitude / mag_scale)``
+    (default scale: the 99th percentile of the magnitude, else the maximum), full saturation.
     """
     if gx.shape != gy.shape or gx.ndim != 2:
         raise ValueError(f"gx and gy must be 2-D and equal in shape, got {gx.shape}, {gy.shape}")
-    mag = gradient_magnitude(gx, gy)
-    scale = float(mag.max()) if mag_scale is None else float(mag_scale)
-    angle = np.degrees(np.arctan2(gy, gx)) % 360.0
-    hsv = np.empty(gx.shape + (3,), dtype=np.uint8)
-    hsv[..., 0] = np.rint(angle / 2.0).astype(np.int32) % 180
-    hsv[..., 1] = 255
-    value = mag * (255.0 / scale) if scale > 0 else np.zeros_like(mag)
-    hsv[..., 2] = np.clip(np.rint(value), 0, 255).astype(np.uint8)
+    fx = np.ascontiguousarray(gx, dtype=np.float32)
+    fy = np.ascontiguousarray(gy, dtype=np.float32)
+    mag = cv2.magnitude(fx, fy)
+    if mag_scale is None:
+        scale = robust_max(mag)
+        scale = scale if scale > 0 else float(mag.max())
+    else:
+        scale = float(mag_scale)
+    hue = cv2.convertScaleAbs(cv2.phase(fx, fy, angleInDegrees=True), alpha=0.5)
+    hue[hue >= 180] -= 180
+    value = cv2.convertScaleAbs(mag, alpha=255.0 / scale) if scale > 0 else np.zeros_like(hue)
+    hsv = cv2.merge([hue, np.full_like(hue, 255), value])
     return cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)
 
 
@@ -537,10 +553,10 @@ def library_tiles() -> list[TileSpec]:
         TileSpec(
             "gradient_orientation",
             "Gradient orientation",
-            "Hue = direction of the Sobel gradient (red → right, green ↙, blue ↖), "
-            "brightness = magnitude; computed on grayscale.",
+            "Hue = direction of the Sobel gradient (red → right, yellow-green ↓, cyan ←, "
+            "violet ↑), brightness = magnitude (scaled to its 99th percentile); on grayscale.",
             "orientation",
-            kernel_text="hue = atan2(gy, gx)\nvalue = |∇| / max|∇|\n(Sobel gx, gy)",
+            kernel_text="hue = atan2(gy, gx)\nvalue = |∇| / P99(|∇|)\n(Sobel gx, gy)",
         ),
         TileSpec(
             "log_zero_crossings",
@@ -669,7 +685,7 @@ class GalleryPipeline:
             compare = raw
         elif spec.kind == "orientation":
             gx, gy = sobel_gradients(gray, border=opts.border, backend=backend)
-            raw = np.degrees(np.arctan2(gy, gx)).astype(np.float32) % np.float32(360.0)
+            raw = cv2.phase(gx, gy, angleInDegrees=True)
             display = orientation_image(gx, gy)
             compare = display
         elif spec.kind == "zero_crossings":
@@ -678,12 +694,12 @@ class GalleryPipeline:
             display = zero_crossings(log, threshold).astype(np.uint8) * np.uint8(255)
             raw, compare = log, display
         elif spec.kind == "canny":
-            u8 = np.clip(np.rint(gray), 0, 255).astype(np.uint8)
+            u8 = cv2.convertScaleAbs(gray)  # gray is 0–255: round and saturate
             if backend == "opencv":
                 display = cv2.Canny(u8, opts.canny_low, opts.canny_high, L2gradient=True)
             else:
                 display = canny_numpy(u8, opts.canny_low, opts.canny_high)
-            raw, compare = display.astype(np.float32), display
+            raw, compare = display, display
         else:
             raise ValueError(f"tile kind {spec.kind!r} is unknown")
         ms = (time.perf_counter() - t0) * 1000.0
@@ -691,10 +707,22 @@ class GalleryPipeline:
 
     def compare_backends(self, work: np.ndarray, spec: TileSpec) -> BackendComparison:
         """Compute ``spec`` with both backends; max |difference| and time of each."""
-        a = self.compute(work, spec, "numpy")
-        b = self.compute(work, spec, "opencv")
-        diff = np.abs(a.compare.astype(np.float64) - b.compare.astype(np.float64))
-        return BackendComparison(spec.key, float(diff.max()), float(np.mean(diff > 0)), a.ms, b.ms)
+        return self._compare(work, spec)[0]
+
+    def _compare(
+        self, work: np.ndarray, spec: TileSpec
+    ) -> tuple[BackendComparison, dict[str, TileResult]]:
+        results = {name: self.compute(work, spec, name) for name in BACKENDS}
+        a, b = results["numpy"], results["opencv"]
+        diff = cv2.absdiff(a.compare, b.compare).reshape(-1)
+        comparison = BackendComparison(
+            spec.key,
+            float(diff.max()),
+            np.count_nonzero(diff) / diff.size,
+            a.ms,
+            b.ms,
+        )
+        return comparison, results
 
     def process(
         self,
@@ -729,8 +757,10 @@ class GalleryPipeline:
             spec = self.tile(selected)
             work = self.working(frame)
             if compare:
-                comparison = self.compare_backends(work, spec)
-            large = self.compute(work, spec, backend)
+                comparison, both = self._compare(work, spec)
+                large = both[backend]
+            else:
+                large = self.compute(work, spec, backend)
         total = (time.perf_counter() - t0) * 1000.0
         return GalleryFrame(input_display(frame), thumbs, large, comparison, total)
 

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QStandardPaths
+from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from engine.frame_sources import VIDEO_SUFFIXES, probe_cameras
@@ -58,7 +58,7 @@ class FileActions:
 
     def refresh_cameras(self) -> None:
         """Probe camera indices (briefly opening each) and fill the picker."""
-        QApplication.setOverrideCursor(self.page.cursor())
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             found = probe_cameras()
         finally:

@@ -31,7 +31,7 @@ class LargeView(QWidget):
         self.graphics.setObjectName("largeViewGraphics")
         self.graphics.setBackground("#1e1e1e")
         self.view = pg.ViewBox(lockAspect=True, invertY=True, enableMenu=True)
-        self.view.setObjectName("largeViewBox") if hasattr(self.view, "setObjectName") else None
+        self.view.setObjectName("largeViewBox")
         self.image_item = pg.ImageItem(axisOrder="row-major")
         self.view.addItem(self.image_item)
         self.graphics.addItem(self.view, row=0, col=0)

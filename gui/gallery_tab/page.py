@@ -22,6 +22,7 @@ from gui.gallery_tab.large_view import LargeView
 from gui.gallery_tab.options_panel import OptionsPanel
 from gui.gallery_tab.page_parts import LargeHeader, StatusStrip
 from gui.gallery_tab.source_bar import DEFAULT_SAMPLE, SAMPLES, RecentFiles, SourceBar
+from gui.gallery_tab.state import page_state, restore_page_state
 from gui.gallery_tab.thumbnails import ThumbnailGrid
 from gui.resources_access import resource_path
 from gui.widgets import TabPage
@@ -157,7 +158,9 @@ class GalleryTab(TabPage):
             self.show_message(f"Could not open image — {exc}")
             return False
         self.recent.add(str(Path(path).resolve()), "image")
-        self.set_still_image(image, Path(path).name, {"kind": "file", "path": str(path)})
+        self.set_still_image(
+            image, Path(path).name, {"kind": "file", "path": str(Path(path).absolute())}
+        )
         return True
 
     def open_image_dialog(self) -> bool:
@@ -171,7 +174,7 @@ class GalleryTab(TabPage):
             self.show_message(f"Could not open video — {p.name}: the file does not exist ({p})")
             return False
         self.recent.add(str(p.resolve()), "video")
-        self.start_source(CaptureSource.video(p), {"kind": "video", "path": str(p)})
+        self.start_source(CaptureSource.video(p), {"kind": "video", "path": str(p.absolute())})
         return True
 
     def start_camera(self, index: int, resolution: tuple[int, int] | None = None) -> bool:
@@ -411,32 +414,8 @@ class GalleryTab(TabPage):
 
     def save_state(self) -> dict[str, Any]:
         """Source (sample name or file path), selected tile, options and backend."""
-        return {
-            "source": dict(self.source_state),
-            "selected": self.selected,
-            "options": self.pipeline.options.to_dict(),
-            "backend": self.options_panel.backend(),
-        }
+        return page_state(self)
 
     def restore_state(self, state: dict[str, Any]) -> None:
         """Restore :meth:`save_state` output; unknown or bad entries are ignored."""
-        if not isinstance(state, dict):
-            return
-        options = GalleryOptions.from_dict(state.get("options"))
-        self.pipeline.options = options
-        self.options_panel.set_options(options)
-        if state.get("backend") in ("numpy", "opencv"):
-            self.options_panel.set_backend(state["backend"])
-        selected = state.get("selected")
-        if isinstance(selected, str) and selected in {t.key for t in self.pipeline.tiles()}:
-            self.select(selected)
-        source = state.get("source")
-        if isinstance(source, dict):
-            kind = source.get("kind")
-            if kind == "sample" and isinstance(source.get("name"), str):
-                self.open_sample(source["name"])
-            elif kind == "file" and isinstance(source.get("path"), str):
-                self.open_image(source["path"])
-            elif kind == "video" and isinstance(source.get("path"), str):
-                self.open_video(source["path"])
-        self.refresh()
+        restore_page_state(self, state)

@@ -24,7 +24,9 @@ from engine.gallery_filters import (
     input_display,
     kernel_text,
     orientation_image,
+    preview_size,
     process_frame,
+    robust_max,
     sanitize_for_display,
     to_working,
     zero_crossings,
@@ -129,10 +131,13 @@ def test_orientation_hue_is_gradient_direction_and_value_is_magnitude():
     hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV).astype(float)
     mag = cv2.magnitude(gx, gy)
     strong = mag > 0.3 * mag.max()
+    assert strong.sum() > 500
     phase = cv2.phase(gx, gy, angleInDegrees=True)
     diff = np.abs(((hsv[..., 0] * 2)[strong] - phase[strong] + 180) % 360 - 180)
     assert diff.max() <= 4.0  # 2° hue steps plus the HSV → RGB → HSV round trip
-    np.testing.assert_allclose(hsv[..., 2][strong], (mag / mag.max() * 255)[strong], atol=2)
+    expected_value = np.clip(mag / np.percentile(mag, 99) * 255, 0, 255)
+    np.testing.assert_allclose(hsv[..., 2][strong], expected_value[strong], atol=2)
+    assert (hsv[..., 2][mag == 0] == 0).all()
     # pure directions: right → red, down → hue 90° (yellow-green), left → cyan
     for angle, expected_hue in ((0, 0), (90, 45), (180, 90)):
         a = np.radians(angle)
@@ -328,3 +333,21 @@ def test_input_display_and_sanitize():
 def test_kernel_text_is_aligned_with_unicode_minus():
     assert kernel_text(np.array([[-1, 0, 1]]), "1/2") == "−1  0  1\n× 1/2"
     assert kernel_text(np.ones((9, 9))) == "9×9 kernel"
+
+
+def test_robust_max_ignores_a_few_hot_pixels():
+    values = np.ones(1000, np.float32)
+    values[:5] = 1e6
+    assert robust_max(values) == 1.0
+    assert robust_max(values, 100) == 1e6
+    assert robust_max(np.zeros(0)) == 0.0
+
+
+def test_preview_size_and_pipeline_arguments():
+    assert preview_size((1080, 1920), 480) == (270, 480)
+    assert preview_size((100, 50), 480) == (100, 50)  # never scaled up
+    for bad in (8, 480.0, True):
+        with pytest.raises(ValueError, match="preview_max_side"):
+            GalleryPipeline(preview_max_side=bad)
+    with pytest.raises(ValueError, match="backend"):
+        GalleryPipeline().process(CHART, selected="sobel_x", backend="cuda")

@@ -1,0 +1,44 @@
+"""Session state of the gallery tab (plain JSON types only)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from engine.gallery_filters import GalleryOptions
+
+if TYPE_CHECKING:
+    from gui.gallery_tab.page import GalleryTab
+
+
+def page_state(page: GalleryTab) -> dict[str, Any]:
+    """The gallery's session state as plain JSON types: source, selected tile, options, backend."""
+    return {
+        "source": dict(page.source_state),
+        "selected": page.selected,
+        "options": page.pipeline.options.to_dict(),
+        "backend": page.options_panel.backend(),
+    }
+
+
+def restore_page_state(page: GalleryTab, state: object) -> None:
+    """Apply :func:`page_state` output; unknown or bad entries are ignored."""
+    if not isinstance(state, dict):
+        return
+    options = GalleryOptions.from_dict(state.get("options"))
+    page.pipeline.options = options
+    page.options_panel.set_options(options)
+    if state.get("backend") in ("numpy", "opencv"):
+        page.options_panel.set_backend(state["backend"])
+    selected = state.get("selected")
+    if isinstance(selected, str) and selected in {t.key for t in page.pipeline.tiles()}:
+        page.select(selected)
+    source = state.get("source")
+    if isinstance(source, dict):
+        kind = source.get("kind")
+        if kind == "sample" and isinstance(source.get("name"), str):
+            page.open_sample(source["name"])
+        elif kind == "file" and isinstance(source.get("path"), str):
+            page.open_image(source["path"])
+        elif kind == "video" and isinstance(source.get("path"), str):
+            page.open_video(source["path"])
+    page.refresh()
