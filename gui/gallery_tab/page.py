@@ -122,6 +122,7 @@ class GalleryTab(TabPage):
         bar.stop_clicked.connect(self.stop_capture)
         self.grid.tile_clicked.connect(self.select)
         self.grid.save_requested.connect(self.files.save_result_dialog)
+        self.grid.remove_requested.connect(self.remove_custom_kernel)
         self.header.freeze_button.toggled.connect(self.set_frozen)
         self.header.save_input_button.clicked.connect(self.files.save_input_dialog)
         self.header.save_result_button.clicked.connect(lambda: self.files.save_result_dialog(None))
@@ -384,6 +385,14 @@ class GalleryTab(TabPage):
         self.grid.set_tiles(self.pipeline.tiles())
         self.select(key)
         self.context.show_status(f"Kernel {name!r} added to the Filter gallery", 5000)
+
+    def remove_custom_kernel(self, key: str) -> None:
+        """Remove a custom tile (the large view falls back to Sobel x if it showed it)."""
+        self.pipeline.remove_custom_kernel(key)
+        self.grid.set_tiles(self.pipeline.tiles())
+        if self.selected == key:
+            self.select("sobel_x")
+        self.state_changed.emit()
 
     def show_message(self, message: str, *, error: bool = True) -> None:
         """Show a message in the tab's status strip (and errors in the main status bar)."""

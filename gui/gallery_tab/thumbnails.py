@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QContextMenuEvent,
     QFontDatabase,
     QImage,
+    QKeyEvent,
     QMouseEvent,
     QPixmap,
     QResizeEvent,
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.gallery_filters import TileSpec, sanitize_for_display
+from engine.gallery_filters import CUSTOM_PREFIX, TileSpec, sanitize_for_display
 
 THUMB_SIZE = QSize(184, 138)
 TILE_WIDTH = 200
@@ -53,10 +54,13 @@ class ThumbnailTile(QFrame):
         The tile was clicked (its key).
     save_requested(str)
         "Save this result as PNG…" was chosen from the context menu.
+    remove_requested(str)
+        "Remove this custom kernel" was chosen (custom tiles only).
     """
 
     clicked = Signal(str)
     save_requested = Signal(str)
+    remove_requested = Signal(str)
 
     def __init__(self, spec: TileSpec, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -65,6 +69,7 @@ class ThumbnailTile(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setFixedWidth(TILE_WIDTH)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setToolTip(f"<b>{spec.title}</b><br>{spec.description}<br><i>Click to view large</i>")
         self.title_label = QLabel(spec.title)
         self.title_label.setObjectName("tileTitle")
@@ -119,7 +124,11 @@ class ThumbnailTile(QFrame):
         self.setProperty("selected", selected)
         colour = "palette(highlight)" if selected else "palette(mid)"
         width = 2 if selected else 1
-        self.setStyleSheet(f"#{self.objectName()} {{ border: {width}px solid {colour}; }}")
+        # Class selector: custom-kernel object names may contain ':' or spaces.
+        self.setStyleSheet(
+            f"ThumbnailTile {{ border: {width}px solid {colour}; }}"
+            "ThumbnailTile:focus { border: 2px dotted palette(highlight); }"
+        )
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)
         """Left click selects the tile."""
@@ -127,11 +136,22 @@ class ThumbnailTile(QFrame):
             self.clicked.emit(self.key)
         super().mousePressEvent(event)
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        """Enter or Space selects the focused tile (Tab moves between tiles)."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.clicked.emit(self.key)
+            return
+        super().keyPressEvent(event)
+
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 (Qt override)
         """Right click: view large or save."""
         menu = QMenu(self)
         menu.addAction("View large", lambda: self.clicked.emit(self.key))
         menu.addAction("Save this result as PNG…", lambda: self.save_requested.emit(self.key))
+        if self.key.startswith(CUSTOM_PREFIX):
+            menu.addAction(
+                "Remove this custom kernel", lambda: self.remove_requested.emit(self.key)
+            )
         menu.exec(event.globalPos())
 
 
@@ -140,12 +160,13 @@ class ThumbnailGrid(QScrollArea):
 
     Signals
     -------
-    tile_clicked(str), save_requested(str)
+    tile_clicked(str), save_requested(str), remove_requested(str)
         Forwarded from the tiles.
     """
 
     tile_clicked = Signal(str)
     save_requested = Signal(str)
+    remove_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -160,6 +181,8 @@ class ThumbnailGrid(QScrollArea):
         self._grid.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.setWidget(self._inner)
         self.tiles: dict[str, ThumbnailTile] = {}
+        self._order: list[ThumbnailTile] = []
+        self._scroll_target: str | None = None
         self._columns = 0
         self.setMinimumWidth(TILE_WIDTH + 40)
 
@@ -178,6 +201,7 @@ class ThumbnailGrid(QScrollArea):
                 tile = ThumbnailTile(spec, self._inner)
                 tile.clicked.connect(self.tile_clicked)
                 tile.save_requested.connect(self.save_requested)
+                tile.remove_requested.connect(self.remove_requested)
                 self.tiles[spec.key] = tile
             order.append(tile)
         self._order = order
@@ -211,5 +235,13 @@ class ThumbnailGrid(QScrollArea):
         """Highlight one tile (and scroll it into view)."""
         for tile_key, tile in self.tiles.items():
             tile.set_selected(tile_key == key)
-        if key in self.tiles:
-            self.ensureWidgetVisible(self.tiles[key], 10, 10)
+        self._scroll_target = key
+        # After set_tiles the new geometry is only known once the layout has run.
+        QTimer.singleShot(0, self, self._scroll_to_target)
+
+    def _scroll_to_target(self) -> None:
+        tile = self.tiles.get(self._scroll_target or "")
+        if tile is not None:
+            self._grid.activate()  # geometry of newly added tiles
+            self._inner.adjustSize()
+            self.ensureWidgetVisible(tile, 10, 10)

@@ -283,3 +283,30 @@ def test_synthetic_sample_runs_through_the_capture_thread(page, qtbot):
     qtbot.waitUntil(lambda: "fps shown" in page.status_strip.fps_label.text())
     page.stop_capture()
     assert page.capture is None and "stopped" in page.status_strip.message_label.text()
+
+
+def test_tiles_are_keyboard_selectable(page, qtbot):
+    tile = page.grid.tiles["scharr_y"]
+    tile.setFocus()
+    qtbot.keyClick(tile, Qt.Key.Key_Space)
+    assert page.selected == "scharr_y"
+    qtbot.waitUntil(lambda: page.header.title_label.text() == "Scharr y")
+
+
+def test_custom_tile_can_be_removed(page, qtbot):
+    page.context.send_kernel("tmp", np.ones((3, 3)) / 9)
+    qtbot.waitUntil(lambda: page.selected == "custom:tmp")
+    page.grid.tiles["custom:tmp"].remove_requested.emit("custom:tmp")
+    assert "custom:tmp" not in page.grid.tiles
+    assert page.selected == "sobel_x"
+    assert "custom:tmp" not in {t.key for t in page.pipeline.tiles()}
+
+
+def test_capture_keeps_only_the_newest_frame(page, qtbot, long_clip):
+    page.open_video(long_clip)
+    capture = page.capture
+    qtbot.waitUntil(lambda: capture.frames_captured >= 4, timeout=5000)
+    # Asking for "anything after frame 0" returns the newest frame, not frame 1: no queue.
+    seq, frame = capture.take_latest(0)
+    assert seq >= 4 and frame.shape == (120, 160, 3)
+    assert capture.take_latest(seq + 10**6) is None
