@@ -336,3 +336,26 @@ def test_none_refcount_workaround_is_active():
     else:
         assert sys.getrefcount(None) > 2**49  # importing gui.loss_tab applied it
         assert keep_none_alive() is False  # idempotent
+
+
+def test_typing_lambda_exactly_and_bad_values(tab, qtbot):
+    tab.sections.setCurrentWidget(tab.ridge_panel)
+    edit = find(tab, QLineEdit, "lambdaEdit")
+    error = find(tab, QLabel, "lambdaError")
+    edit.clear()
+    qtbot.keyClicks(edit, "0.05")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: text(tab, "lambdaLabel").startswith("λ = 0.05 "))
+    assert tab.ridge_panel.lam() == 0.05  # exact, not the slider's nearest step
+    assert find(tab, QSlider, "lambdaSlider").value() == position_from_lambda(0.05)
+    for bad, message in (("-1", "λ must be ≥ 0"), ("abc", "'abc' is not a number")):
+        edit.clear()
+        qtbot.keyClicks(edit, bad)
+        qtbot.keyClick(edit, Qt.Key.Key_Return)
+        assert error.isVisible() and message in error.text() and "Keeping λ = 0.05" in error.text()
+        assert tab.ridge_panel.lam() == 0.05
+    edit.clear()
+    qtbot.keyClicks(edit, "0")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert find(tab, QCheckBox, "lambdaZero").isChecked() and error.isHidden()
+    qtbot.waitUntil(lambda: text(tab, "lambdaLabel").startswith("λ = 0 "))
