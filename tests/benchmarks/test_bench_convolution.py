@@ -121,8 +121,8 @@ def test_opencv_backend_wrapper_1080p():
 @pytest.mark.parametrize(
     ("name", "kernel", "methods"),
     [
-        ("7×7 Gaussian", _gaussian(7), ("separable", "direct", "fft")),
-        ("31×31 Gaussian", _gaussian(31), ("separable", "fft")),
+        ("7×7 Gaussian", _gaussian(7), ("separable", "direct", "matmul", "fft")),
+        ("31×31 Gaussian", _gaussian(31), ("separable", "matmul", "fft")),
     ],
 )
 def test_separable_vs_not_1080p(name, kernel, methods):

@@ -100,7 +100,7 @@ def test_float_methods_match_brute_force(data, shape, kshape, channels, dtype, b
     result = np.dtype(np.float64 if dtype is np.float64 else np.float32)
     expected = brute_force_correlate(x, k, geo.pad, geo.stride, geo.dilation).astype(np.float64)
     tol = 1e-4 * (1 + np.abs(x).max() * np.abs(k).sum())
-    methods = ["direct", "fft"]
+    methods = ["direct", "matmul", "fft"]
     if separable_factors(k, result) is not None:
         methods.append("separable")
     for method in methods:
@@ -132,7 +132,7 @@ def test_large_image_paths_agree_with_opencv_backend():
         rng.standard_normal((21, 20)).astype(np.float32),
     ):
         ref = correlate2d(x, k, padding="same", backend="opencv")
-        for method in ("direct", "fft", "separable"):
+        for method in ("direct", "matmul", "fft", "separable"):
             geo = conv_geometry(x.shape, k.shape, padding="same")
             if method == "separable" and separable_factors(k, np.dtype(np.float32)) is None:
                 continue
@@ -179,10 +179,12 @@ def test_exact_integer_rank_test():
     ("shape", "kernel", "dtype", "expected"),
     [
         ((1080, 1920), np.ones((3, 3)), np.float32, "separable"),
-        ((1080, 1920), np.arange(9.0).reshape(3, 3) ** 2, np.float32, "direct"),
+        ((1080, 1920), np.arange(9.0).reshape(3, 3) ** 2, np.float32, "matmul"),
+        ((1080, 1920), np.array([[0, -1, 0], [-1, 4, -1], [0, -1, 0]]), np.float32, "direct"),
         ((1080, 1920), np.random.default_rng(0).random((31, 31)), np.float32, "fft"),
         ((1080, 1920), np.random.default_rng(0).integers(-5, 5, (31, 31)), np.int64, "direct"),
-        ((64, 64), np.random.default_rng(0).random((15, 15)), np.float32, "direct"),
+        ((64, 64), np.random.default_rng(0).random((15, 15)), np.float32, "matmul"),
+        ((64, 64), np.random.default_rng(0).integers(-5, 5, (15, 15)), np.int64, "direct"),
         ((400, 400), np.random.default_rng(0).random((15, 15)), np.float32, "fft"),
         ((1080, 1920), np.outer([1, 4, 6, 4, 1], [1, 4, 6, 4, 1]) / 256, np.float32, "separable"),
         ((7, 7), np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]), np.int64, "separable"),
@@ -200,6 +202,8 @@ def test_forcing_an_impossible_method_is_refused():
         correlate(np.ones((5, 5), int), k, geo, np.dtype(np.int64), method="separable")
     with pytest.raises(ValueError, match="method='fft' needs a float result"):
         correlate(np.ones((5, 5), int), k, geo, np.dtype(np.int64), method="fft")
+    with pytest.raises(ValueError, match="method='matmul' needs a float result"):
+        correlate(np.ones((5, 5), int), k, geo, np.dtype(np.int64), method="matmul")
     with pytest.raises(ValueError, match="method must be"):
         correlate(np.ones((5, 5)), k, geo, np.dtype(np.float64), method="winograd")
 
