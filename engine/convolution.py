@@ -3,8 +3,9 @@
 Two backends compute the same numbers:
 
 * ``"numpy"`` — :mod:`engine.fast_correlate`: cache-sized bands of in-place shifted-slice
-  accumulation, two 1-D passes for rank-1 kernels, or an FFT at 5-smooth sizes for large float
-  kernels, whichever a cost model says is cheapest (:func:`choose_numpy_method`).
+  accumulation, BLAS matrix-vector products per kernel column, two 1-D passes for rank-1
+  kernels, or an FFT at 5-smooth sizes for large float jobs, whichever a cost model says is
+  cheapest (:func:`choose_numpy_method`).
   Integer input with an integer kernel is accumulated in int64, so results are exact.
 * ``"opencv"`` — ``cv2.filter2D``.  filter2D is a cross-correlation with a ``BORDER_REFLECT_101``
   border, anchors even kernels at ``k // 2`` and has no stride, so this backend uses a constant
@@ -361,9 +362,10 @@ def choose_numpy_method(
 ) -> str:
     """Which method the ``"numpy"`` backend of :func:`correlate2d` uses for these arguments.
 
-    ``"direct"`` (one pass per non-zero tap), ``"separable"`` (a rank-1 kernel as a vertical and a
-    horizontal 1-D pass) or ``"fft"`` (float results only), whichever a cost model says is
-    cheapest. Takes the arguments of :func:`correlate2d`; raises ``ValueError`` like it.
+    ``"direct"`` (one pass per non-zero tap), ``"matmul"`` (BLAS matrix-vector products per
+    kernel column; floats), ``"separable"`` (a rank-1 kernel as a vertical and a horizontal 1-D
+    pass) or ``"fft"`` (large float jobs), whichever a cost model says is cheapest. Takes the
+    arguments of :func:`correlate2d`; raises ``ValueError`` like it.
     """
     xa = _check_array(x, "x", (2, 3))
     ka = _check_array(kernel, "kernel", (2,))

@@ -1,16 +1,22 @@
 """Fast numpy kernels behind the ``"numpy"`` backend of :func:`engine.correlate2d`.
 
-Three methods compute the same cross-correlation on a zero-padded input:
+Four methods compute the same cross-correlation on a zero-padded input:
 
 * ``"direct"`` — one multiply-accumulate pass per non-zero tap, run over row bands that fit in
   the L2 cache, written in place (``np.multiply(..., out=)`` / ``np.add(..., out=)``) into the
-  output, so no image-sized temporaries are made.  Integers accumulate in int64 (exact).
+  output, so no image-sized temporaries are made; taps with equal |weight| are summed before
+  one multiply.  Integers accumulate in int64 (exact).
+* ``"matmul"`` — per kernel column, one BLAS matrix-vector product per output row over the
+  ``kh`` input rows under it (floats only): fewer memory passes than ``"direct"`` for dense
+  kernels from 3×3 up.
 * ``"separable"`` — a rank-1 kernel ``k = u vᵀ`` runs as a vertical pass with ``u`` and a
-  horizontal pass with ``v`` (``kh + kw`` taps instead of ``kh·kw``).  Float kernels are tested by
-  SVD; integer kernels by an exact integer factorisation, so integer results stay exact.
+  horizontal pass with ``v`` (``kh + kw`` taps instead of ``kh·kw``).  Integer kernels, and
+  float kernels whose entries are integers divided by a power of two (Sobel, binomial
+  Gaussians), are factored exactly; other float kernels by SVD.
 * ``"fft"`` — overlap-save in row strips: each strip is zero-padded to a 5-smooth size (FFT sizes
   with large prime factors are slow), transformed with ``numpy.fft`` and multiplied by the
-  conjugate kernel spectrum.  Floats only: an integer result never goes through an FFT.
+  conjugate kernel spectrum.  Floats only, and only for large jobs: an integer result never
+  goes through an FFT.
 
 :func:`choose_method` picks the cheapest from a small cost model.  The FFT strips of a large
 image run on a few threads (numpy's FFT releases the GIL for milliseconds at a time); the strip
