@@ -21,7 +21,7 @@ Kernels are applied as cross-correlation (like ``cv2.filter2D``), anchored at
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 import cv2
@@ -730,19 +730,22 @@ class GalleryPipeline:
         *,
         selected: str | None = None,
         backend: str = "opencv",
-        thumbnails: bool = True,
+        thumbnails: bool | Collection[str] = True,
         compare: bool = True,
     ) -> GalleryFrame:
         """Everything the gallery shows for ``frame``.
 
-        Thumbnails (OpenCV backend, preview resolution) for every tile; the ``selected`` tile at
-        full resolution with ``backend``; when ``compare`` is set, both backends are timed on the
-        selected tile and their maximum absolute difference reported.
+        Thumbnails (OpenCV backend, preview resolution) for every tile — or only for the keys
+        in ``thumbnails`` when it is a collection (e.g. the tiles currently scrolled into view),
+        none when it is False; the ``selected`` tile at full resolution with ``backend``; when
+        ``compare`` is set, both backends are timed on the selected tile and their maximum
+        absolute difference reported.
         """
         _check_choice(backend, "backend", BACKENDS)
         t0 = time.perf_counter()
         thumbs: dict[str, np.ndarray] = {}
-        if thumbnails:
+        wanted = None if isinstance(thumbnails, bool) else set(thumbnails)
+        if thumbnails is True or wanted:
             h, w = preview_size(frame.shape, self.preview_max_side)
             small = frame
             if (h, w) != frame.shape[:2]:
@@ -751,7 +754,8 @@ class GalleryPipeline:
                 )
             work_small = self.working(small)
             for spec in self.tiles():
-                thumbs[spec.key] = self.compute(work_small, spec, "opencv").display
+                if wanted is None or spec.key in wanted:
+                    thumbs[spec.key] = self.compute(work_small, spec, "opencv").display
         large = comparison = None
         if selected is not None:
             spec = self.tile(selected)

@@ -4,34 +4,30 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
-from engine.frame_sources import VIDEO_SUFFIXES, CaptureSource, FrameSource, SyntheticSource
 from engine.gallery_filters import GalleryOptions, GalleryPipeline
-from engine.image_io import ImageLoadError, load_image
 from gui.context import AppContext
 from gui.gallery_tab.capture import CaptureThread
 from gui.gallery_tab.file_actions import FileActions
 from gui.gallery_tab.large_view import LargeView
 from gui.gallery_tab.options_panel import OptionsPanel
 from gui.gallery_tab.page_parts import LargeHeader, StatusStrip
-from gui.gallery_tab.source_bar import DEFAULT_SAMPLE, SAMPLES, RecentFiles, SourceBar
+from gui.gallery_tab.source_bar import DEFAULT_SAMPLE, RecentFiles, SourceBar
+from gui.gallery_tab.sources import SourcesMixin
 from gui.gallery_tab.state import page_state, restore_page_state
 from gui.gallery_tab.thumbnails import ThumbnailGrid
-from gui.resources_access import resource_path
 from gui.widgets import TabPage
 
 PULL_INTERVAL_MS = 15
 REFRESH_DELAY_MS = 30
 
 
-class GalleryTab(TabPage):
+class GalleryTab(SourcesMixin, TabPage):
     """Every classic filter's response to an image, a video or a webcam, side by side.
 
     Signals
@@ -81,6 +77,9 @@ class GalleryTab(TabPage):
         self.selected = "sobel_x"
         self.frozen = False
         self._active = False
+        self.stall_timeout_s = 3.0
+        self._last_frame_at = time.monotonic()
+        self._stall_reported = False
         self._shown_at: deque[float] = deque(maxlen=60)
         self.frames_displayed = 0
         self.setAcceptDrops(True)
@@ -131,181 +130,21 @@ class GalleryTab(TabPage):
         self.options_panel.backend_changed.connect(self._on_backend_changed)
         self.context.kernel_sent.connect(self._on_kernel_sent)
 
-    # -- sources -------------------------------------------------------------------------------
-    def open_sample(self, key: str) -> bool:
-        """Show a built-in sample (see :data:`SAMPLES`); ``"synthetic"`` starts the moving chart."""
-        if key not in SAMPLES:
-            self.show_message(f"There is no sample called {key!r}.")
-            return False
-        label, resource = SAMPLES[key]
-        state = {"kind": "sample", "name": key}
-        if resource is None:
-            self.start_source(SyntheticSource(), state)
-            return True
-        try:
-            with resource_path(resource) as path:
-                image = load_image(path)
-        except (ImageLoadError, OSError) as exc:
-            self.show_message(f"Sample {label} could not be loaded: {exc}")
-            return False
-        self.set_still_image(image, label.split(" — ")[0], state)
-        return True
-
-    def open_image(self, path: str | Path) -> bool:
-        """Load an image file as the gallery's input. On error: message, last image kept."""
-        try:
-            image = load_image(path)
-        except ImageLoadError as exc:
-            self.show_message(f"Could not open image — {exc}")
-            return False
-        self.recent.add(str(Path(path).resolve()), "image")
-        self.set_still_image(
-            image, Path(path).name, {"kind": "file", "path": str(Path(path).absolute())}
-        )
-        return True
-
-    def open_image_dialog(self) -> bool:
-        """Ask for an image file and open it."""
-        return self.files.open_image_dialog()
-
-    def open_video(self, path: str | Path) -> bool:
-        """Play a video file through the same capture code as a webcam."""
-        p = Path(path)
-        if not p.is_file():
-            self.show_message(f"Could not open video — {p.name}: the file does not exist ({p})")
-            return False
-        self.recent.add(str(p.resolve()), "video")
-        self.start_source(CaptureSource.video(p), {"kind": "video", "path": str(p.absolute())})
-        return True
-
-    def start_camera(self, index: int, resolution: tuple[int, int] | None = None) -> bool:
-        """Start webcam ``index`` (validated; never -1). Failures are reported asynchronously."""
-        try:
-            source = CaptureSource.camera(index, resolution)
-        except ValueError as exc:
-            self.show_message(f"Could not start the camera — {exc}")
-            return False
-        self.start_source(source, {"kind": "camera", "index": int(index)})
-        return True
-
-    def set_still_image(self, image: np.ndarray, description: str, state: dict[str, Any]) -> None:
-        """Stop any capture and show ``image``; the Matrix tab is told about it."""
-        self._stop_capture_thread()
-        self.frame = image
-        self.source_state = state
-        self.source_description = description
-        self._shown_at.clear()
-        self.set_frozen(False)
-        self.show_message("")
-        self.context.set_current_image(image)
-        self.refresh()
-        self.state_changed.emit()
-
-    def start_source(self, source: FrameSource, state: dict[str, Any]) -> None:
-        """Capture ``source`` in a worker thread; the newest frame is pulled by a timer."""
-        self._stop_capture_thread()
-        self.set_frozen(False)
-        self.source_state = state
-        self.source_description = source.description
-        self._frame_seq = 0
-        self._shown_at.clear()
-        self.show_message(f"Opening {source.description}…", error=False)
-        thread = CaptureThread(source, self)
-        thread.source_opened.connect(self._on_source_opened)
-        thread.source_failed.connect(self._on_source_failed)
-        thread.source_ended.connect(self._on_source_ended)
-        self.capture = thread
-        self.source_bar.set_capturing(True)
-        if not self._active:
-            thread.pause()
-        thread.start()
-        if self._active:
-            self._pull_timer.start()
-        self.state_changed.emit()
-
-    def stop_capture(self) -> None:
-        """Stop the camera/video; the last frame becomes the still image."""
-        if self.capture is None:
-            return
-        self._pull_once()
-        self._stop_capture_thread()
-        self._keep_last_frame(f"{self.source_description} stopped")
-
-    def _stop_capture_thread(self) -> None:
-        self._pull_timer.stop()
-        thread, self.capture = self.capture, None
-        if thread is not None:
-            thread.stop()
-            thread.deleteLater()
-        self.source_bar.set_capturing(False)
-
-    def _keep_last_frame(self, message: str, error: bool = False) -> None:
-        if self.frame is not None:
-            self.context.set_current_image(self.frame)
-            message += " — the last frame is kept."
-        self.show_message(message, error=error)
-        self.status_strip.set_fps(None)
-
-    def _on_source_opened(self, description: str) -> None:
-        self.show_message(f"{description} is running.", error=False)
-
-    def _on_source_failed(self, message: str) -> None:
-        self._pull_once()
-        self._stop_capture_thread()
-        self._keep_last_frame(message, error=True)
-
-    def _on_source_ended(self, message: str) -> None:
-        self._pull_once()
-        self._stop_capture_thread()
-        self._keep_last_frame(message)
-
-    def _open_recent(self, path: str, kind: str) -> None:
-        ok = self.open_video(path) if kind == "video" else self.open_image(path)
-        if not ok:
-            self.recent.remove(path)
-
-    def open_path(self, path: str | Path) -> bool:
-        """Open a file as video or image according to its suffix (drag and drop)."""
-        if Path(path).suffix.lower() in VIDEO_SUFFIXES:
-            return self.open_video(path)
-        return self.open_image(path)
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt override)
-        """Accept local files."""
-        if any(url.isLocalFile() for url in event.mimeData().urls()):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt override)
-        """Open the first dropped local file."""
-        for url in event.mimeData().urls():
-            if url.isLocalFile():
-                self.open_path(url.toLocalFile())
-                event.acceptProposedAction()
-                return
-
     # -- frames --------------------------------------------------------------------------------
-    def _pull_once(self) -> bool:
-        if self.capture is None:
-            return False
-        item = self.capture.take_latest(self._frame_seq)
-        if item is None:
-            return False
-        self._frame_seq, self.frame = item
-        self.refresh()
-        return True
-
-    def _pull_frame(self) -> None:
-        if not self.frozen:
-            self._pull_once()
-
     def refresh(self) -> None:
         """Process the current frame and show every result."""
         self._refresh_timer.stop()
         if self.frame is None:
             return
         try:
+            live = self.capture is not None and not self.frozen
+            # While live, only tiles scrolled into view are recomputed; the others catch up
+            # when the video stops or is frozen.
             result = self.pipeline.process(
-                self.frame, selected=self.selected, backend=self.options_panel.backend()
+                self.frame,
+                selected=self.selected,
+                backend=self.options_panel.backend(),
+                thumbnails=self.grid.visible_keys() if live else True,
             )
         except ValueError as exc:
             self.show_message(f"This frame cannot be processed: {exc}")
@@ -363,7 +202,9 @@ class GalleryTab(TabPage):
                 self.capture.pause()
                 if self.frame is not None:
                     self.context.set_current_image(self.frame)
+                    self._refresh_timer.start()  # every tile, not only the visible ones
             elif self._active:
+                self._last_frame_at = time.monotonic()
                 self.capture.resume()
         self.status_strip.set_source(self.source_description, self.capture is not None, self.frozen)
 
@@ -405,6 +246,7 @@ class GalleryTab(TabPage):
         """Resume capture (unless frozen) and pulling frames."""
         self._active = True
         if self.capture is not None:
+            self._last_frame_at = time.monotonic()
             if not self.frozen:
                 self.capture.resume()
             self._pull_timer.start()

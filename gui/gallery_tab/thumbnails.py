@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QContextMenuEvent,
     QFontDatabase,
@@ -223,6 +223,12 @@ class ThumbnailGrid(QScrollArea):
         """Re-flow the tiles to the new width."""
         super().resizeEvent(event)
         self._reflow()
+
+    def visible_keys(self) -> list[str]:
+        """Keys of the tiles (partly) scrolled into view."""
+        top_left = self._inner.mapFrom(self.viewport(), QPoint(0, 0))
+        area = QRect(top_left, self.viewport().size())
+        return [key for key, tile in self.tiles.items() if tile.geometry().intersects(area)]
 
     def update_images(self, images: dict[str, np.ndarray]) -> None:
         """Show new thumbnails (keys without a tile are ignored)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import cv2
 import numpy as np
@@ -12,6 +13,7 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QComboBox
 
 from engine.filter_library import FILTER_LIBRARY
+from engine.frame_sources import FrameSource, FrameSourceError
 from engine.gallery_filters import DERIVED_KEYS
 from engine.image_io import load_image
 from gui.context import AppContext
@@ -101,6 +103,8 @@ def test_freeze_holds_the_frame_and_pauses_capture(page, qtbot, long_clip):
     frozen = page.frame
     assert page.context.current_image is frozen
     assert "(frozen)" in page.status_strip.source_label.text()
+    # Freezing redraws every tile once (live updates only touch visible ones), then stops.
+    qtbot.waitUntil(lambda: not page._refresh_timer.isActive())
     with qtbot.assertNotEmitted(page.frame_displayed, wait=300):
         pass
     assert page.frame is frozen
@@ -300,6 +304,49 @@ def test_custom_tile_can_be_removed(page, qtbot):
     assert "custom:tmp" not in page.grid.tiles
     assert page.selected == "sobel_x"
     assert "custom:tmp" not in {t.key for t in page.pipeline.tiles()}
+
+
+def test_live_updates_only_visible_tiles_and_stop_catches_up(page, qtbot, long_clip):
+    page.open_video(long_clip)
+    visible = set(page.grid.visible_keys())
+    assert "identity" in visible and "canny" not in visible  # 1400 px: the top rows only
+    hidden = page.grid.tiles["canny"]
+    before = hidden.updates
+    qtbot.waitUntil(lambda: page.frames_displayed >= 4, timeout=5000)
+    assert hidden.updates == before
+    page.stop_capture()
+    assert hidden.updates == before + 1
+
+
+def test_a_silent_source_is_reported_as_stalled(page, qtbot):
+    class SilentCamera(FrameSource):
+        """A real source whose read() blocks, like an unplugged webcam."""
+
+        kind = "camera"
+        live = True
+
+        def __init__(self):
+            super().__init__("silent camera")
+            self.release = threading.Event()
+
+        def open(self):
+            pass
+
+        def read(self):
+            self.release.wait(5)
+            raise FrameSourceError("silent camera stopped delivering frames")
+
+        def close(self):
+            self.release.set()
+
+    source = SilentCamera()
+    page.stall_timeout_s = 0.2
+    page.start_source(source, {"kind": "camera", "index": 0})
+    qtbot.waitUntil(lambda: "has not delivered a frame" in page.status_strip.message_label.text())
+    assert page.frame is not None  # the sample stays
+    source.release.set()
+    qtbot.waitUntil(lambda: page.capture is None, timeout=5000)
+    assert "stopped delivering frames" in page.status_strip.message_label.text()
 
 
 def test_capture_keeps_only_the_newest_frame(page, qtbot, long_clip):
