@@ -160,13 +160,15 @@ def softmax_derivation_html(z: object, y: object, *, temperature: float = 1.0) -
     return "".join(parts)
 
 
-def ridge_derivation_html(X: object, y: object, lam: float) -> str:
+def ridge_derivation_html(X: object, y: object, lam: float, *, features: str | None = None) -> str:
     """The closed form of ridge regression, derived step by step with the current numbers.
 
     Parameters
     ----------
     X, y, lam
         As for :func:`engine.ridge.ridge_solution` (the design matrix actually fitted).
+    features
+        Optional HTML describing a row of X (e.g. the polynomial features), shown in step 1.
     """
     sol = ridge_solution(X, y, lam)
     xa = np.asarray(X, dtype=float)
@@ -174,12 +176,14 @@ def ridge_derivation_html(X: object, y: object, lam: float) -> str:
     n, d = xa.shape
     w = sol.weights
     n_lam = n * sol.lam
+    gradient_max = float(np.max(np.abs(2 / n * xa.T @ (xa @ w - ya) + 2 * sol.lam * w)))
     parts = [
         _step(
             1,
             "The loss",
-            f"<p>L(w) = (1/n)‖Xw − y‖² + λ‖w‖² with n = {n} samples, d = {d} weights "
-            f"(polynomial degree {d - 1}), λ = {fmt(sol.lam)}.</p>",
+            f"<p>L(w) = (1/n)‖Xw − y‖² + λ‖w‖² with n = {n} samples, d = {d} weights, "
+            f"λ = {fmt(sol.lam)}.{' Each row of X is ' + features + '.' if features else ''} "
+            "Every weight is penalised, the intercept w<sub>0</sub> included.</p>",
         ),
         _step(
             2,
@@ -220,6 +224,7 @@ def ridge_derivation_html(X: object, y: object, lam: float) -> str:
             "Solve",
             f"<p>{uniqueness}<br><b>w = (X<sup>T</sup>X + nλI)<sup>−1</sup>X<sup>T</sup>y</b> "
             f"= {fmt_vector(w)}</p>"
+            f"<p>Check: the gradient at this w is at most {fmt(gradient_max, 2)} in size.</p>"
             "<p>Numerically we never form the inverse (nor X<sup>T</sup>X): with the SVD X = "
             "USV<sup>T</sup>, w = V diag(s<sub>i</sub>/(s<sub>i</sub>² + nλ)) U<sup>T</sup>y. "
             f"Singular values of X: {fmt_vector(sol.singular_values[:8], 3)}"

@@ -37,6 +37,7 @@ from gui.loss_tab.ridge_plots import CoefficientPlot, ErrorPlot, FitPlot
 
 #: λ slider: position p ↦ λ = 10^(LOG_MIN + p / STEPS_PER_DECADE).
 LOG_MIN, LOG_MAX, STEPS_PER_DECADE = -8, 2, 10
+DEFAULT_LAMBDA = 1e-4
 #: Largest λ that can be typed (beyond it every weight is ~0 anyway).
 MAX_LAMBDA = 1e6
 
@@ -69,7 +70,7 @@ class RidgePanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._data: RegressionData | None = None
-        self._lam = 1e-3  # λ > 0 shown when the λ = 0 box is off (slider or typed value)
+        self._lam = DEFAULT_LAMBDA  # λ > 0 shown when the λ = 0 box is off (slider or typed value)
         self.report: PolynomialRidgeReport | None = None
         self._coalescer = Coalescer(self, self.recompute)
         controls = QWidget(self)
@@ -117,7 +118,7 @@ class RidgePanel(QWidget):
         self.lambda_slider = QSlider(Qt.Orientation.Horizontal, box)
         self.lambda_slider.setObjectName("lambdaSlider")
         self.lambda_slider.setRange(0, (LOG_MAX - LOG_MIN) * STEPS_PER_DECADE)
-        self.lambda_slider.setValue(position_from_lambda(1e-3))
+        self.lambda_slider.setValue(position_from_lambda(DEFAULT_LAMBDA))
         self.lambda_slider.setToolTip("λ on a log scale from 1e−8 to 100")
         self.lambda_edit = QLineEdit(box)
         self.lambda_edit.setObjectName("lambdaEdit")
@@ -284,7 +285,16 @@ class RidgePanel(QWidget):
         shown = ",\n     ".join(rows) + (", …" if w.size > 12 else "")
         self.weights_label.setText(
             f"w = [{shown}]\n‖w‖ = {fmt(float((w @ w) ** 0.5))}\n"
-            f"t = (x − {fmt(report.center, 3)}) / {fmt(report.scale, 3)}"
+            f"t = (x {'+' if report.center < 0 else '−'} {fmt(abs(report.center), 3)})"
+            f" / {fmt(report.scale, 3)}"
         )
-        self.derivation.set_derivation(ridge_derivation_html(report.X_train, data.y_train, lam))
+        sign = "+" if report.center < 0 else "−"
+        features = (
+            f"[1, t, …, t<sup>{report.degree}</sup>] with t = (x {sign} "
+            f"{fmt(abs(report.center), 3)}) / {fmt(report.scale, 3)} "
+            "(the x range mapped to [−1, 1])"
+        )
+        self.derivation.set_derivation(
+            ridge_derivation_html(report.X_train, data.y_train, lam, features=features)
+        )
         self.updated.emit()
