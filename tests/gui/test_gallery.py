@@ -357,3 +357,16 @@ def test_capture_keeps_only_the_newest_frame(page, qtbot, long_clip):
     seq, frame = capture.take_latest(0)
     assert seq >= 4 and frame.shape == (120, 160, 3)
     assert capture.take_latest(seq + 10**6) is None
+
+
+def test_moving_the_mouse_over_the_large_view_shows_pixel_values(page, qtbot):
+    page.select("sobel_x")
+    page.refresh()
+    view = page.large_view.view
+    qtbot.waitUntil(lambda: view.sceneBoundingRect().width() > 50)
+    scene_pos = view.mapViewToScene(QPointF(100.5, 200.5))
+    page.large_view.graphics.scene().sigMouseMoved.emit(scene_pos)
+    text = page.large_view.readout.text()
+    assert text.startswith("x=100 y=200") and "response" in text
+    expected = page.large_view.pixel_text(100, 200)
+    assert text == expected
