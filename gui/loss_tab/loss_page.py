@@ -1,10 +1,12 @@
-"""The Loss & regularisation tab: three sub-tabs sharing one TabPage life cycle."""
+"""The Loss & regularisation tab: three sub-tabs sharing one TabPage life cycle and undo stack."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import QTimer, Slot
+from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from gui.context import AppContext
@@ -14,6 +16,31 @@ from gui.loss_tab.softmax_panel import SoftmaxPanel
 from gui.widgets import TabPage
 
 STATE_VERSION = 1
+#: Edits closer together than this (a slider drag, typing) become one undo step.
+UNDO_MERGE_MS = 400
+_PARTS = {"softmax": "softmax settings", "ridge": "ridge settings", "descent": "descent settings"}
+
+
+class _SnapshotCommand(QUndoCommand):
+    """Undo/redo between two saved states of the tab (already applied when pushed)."""
+
+    def __init__(self, tab: LossTab, before: dict[str, Any], after: dict[str, Any]) -> None:
+        changed = [label for key, label in _PARTS.items() if before.get(key) != after.get(key)]
+        super().__init__("change " + (" and ".join(changed) or "settings"))
+        self._tab = tab
+        self._before = before
+        self._after = after
+        self._applied = True
+
+    def undo(self) -> None:
+        self._tab.apply_snapshot(self._before)
+        self._applied = False
+
+    def redo(self) -> None:
+        if self._applied:  # first redo() happens on push: the edit is already on screen
+            return
+        self._tab.apply_snapshot(self._after)
+        self._applied = True
 
 
 class LossTab(TabPage):
@@ -39,11 +66,54 @@ class LossTab(TabPage):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.sections)
+        self._undo = QUndoStack(self)
+        self._applying = False
+        self._snapshot = self._settings()
+        self._undo_timer = QTimer(self)
+        self._undo_timer.setSingleShot(True)
+        self._undo_timer.setInterval(UNDO_MERGE_MS)
+        self._undo_timer.timeout.connect(self._record_undo_step)
         for panel in (self.softmax_panel, self.ridge_panel, self.descent_panel):
-            panel.edited.connect(self.state_changed)
+            panel.edited.connect(self._on_edited)
         self.sections.currentChanged.connect(self._on_section)
         self.descent_panel.finished.connect(self._on_descent_finished)
 
+    # -- undo -----------------------------------------------------------------------------------
+    def _settings(self) -> dict[str, Any]:
+        """What undo tracks: every panel's settings (not which sub-tab is shown)."""
+        state = self.save_state()
+        state.pop("section", None)
+        return copy.deepcopy(state)
+
+    @Slot()
+    def _on_edited(self) -> None:
+        self.state_changed.emit()
+        if not self._applying:
+            self._undo_timer.start()
+
+    @Slot()
+    def _record_undo_step(self) -> None:
+        current = self._settings()
+        if current != self._snapshot:
+            before, self._snapshot = self._snapshot, current
+            self._undo.push(_SnapshotCommand(self, before, current))
+
+    def apply_snapshot(self, state: dict[str, Any]) -> None:
+        """Show a state from the undo stack (without recording it as a new step)."""
+        self._undo_timer.stop()
+        self._applying = True
+        try:
+            self._restore(state)
+        finally:
+            self._applying = False
+        self._snapshot = self._settings()
+        self.state_changed.emit()
+
+    def undo_stack(self) -> QUndoStack:
+        """Undo/redo of settings edits; a slider drag or a burst of typing is one step."""
+        return self._undo
+
+    # -- life cycle -----------------------------------------------------------------------------
     @Slot(int)
     def _on_section(self, _index: int) -> None:
         self.descent_panel.stop()  # no animation behind a hidden sub-tab
@@ -58,7 +128,8 @@ class LossTab(TabPage):
         self.descent_panel.stop()
 
     def shutdown(self) -> None:
-        """Stop every timer this tab owns (animation and coalescing)."""
+        """Stop every timer this tab owns (animation, coalescing, undo merging)."""
+        self._undo_timer.stop()
         for panel in (self.softmax_panel, self.ridge_panel, self.descent_panel):
             panel.shutdown()
 
@@ -73,9 +144,16 @@ class LossTab(TabPage):
         }
 
     def restore_state(self, state: dict[str, Any]) -> None:
-        """Restore :meth:`save_state` output; unknown or bad entries are ignored."""
+        """Restore :meth:`save_state` output; unknown or bad entries are ignored.
+
+        A restored session starts a fresh undo history.
+        """
         if not isinstance(state, dict):
             return
+        self.apply_snapshot(state)
+        self._undo.clear()
+
+    def _restore(self, state: dict[str, Any]) -> None:
         for key, panel in (
             ("softmax", self.softmax_panel),
             ("ridge", self.ridge_panel),

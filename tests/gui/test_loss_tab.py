@@ -302,6 +302,14 @@ def test_tab_in_main_window(main_window, qtbot):
     assert isinstance(page, LossTab)
     qtbot.waitUntil(page.isVisible)
     assert page.findChild(QLabel, "lossLabel").text() == "Cross-entropy L = 0.417030"
+    # The Edit menu's Undo acts on this tab's stack.
+    from PySide6.QtGui import QAction
+
+    undo = main_window.findChild(QAction, "actionUndo")
+    page.findChild(QDoubleSpinBox, "temperature").setValue(3.0)
+    qtbot.waitUntil(undo.isEnabled)
+    undo.trigger()
+    assert page.findChild(QDoubleSpinBox, "temperature").value() == 1.0
 
 
 def test_a_slider_drag_is_coalesced_into_one_recomputation(tab, qtbot):
@@ -359,3 +367,27 @@ def test_typing_lambda_exactly_and_bad_values(tab, qtbot):
     qtbot.keyClick(edit, Qt.Key.Key_Return)
     assert find(tab, QCheckBox, "lambdaZero").isChecked() and error.isHidden()
     qtbot.waitUntil(lambda: text(tab, "lambdaLabel").startswith("λ = 0 "))
+
+
+def test_undo_and_redo_edits(tab, qtbot):
+    stack = tab.undo_stack()
+    assert not stack.canUndo()
+    slider = find(tab, QSlider, "logitSlider1")
+    for position in range(100, 400, 20):  # one drag = one undo step
+        slider.setValue(position)
+    qtbot.waitUntil(stack.canUndo)
+    assert stack.count() == 1 and stack.undoText() == "change softmax settings"
+    find(tab, QSpinBox, "polyDegree").setValue(3)
+    qtbot.waitUntil(lambda: stack.count() == 2)
+    assert stack.undoText() == "change ridge settings"
+    stack.undo()
+    assert find(tab, QSpinBox, "polyDegree").value() == 9
+    assert find(tab, QDoubleSpinBox, "logitSpin1").value() == 3.8
+    stack.undo()
+    assert find(tab, QDoubleSpinBox, "logitSpin1").value() == 1.0
+    assert find(tab, QSlider, "logitSlider1").value() == 100
+    assert text(tab, "lossLabel") == "Cross-entropy L = 0.417030"
+    stack.redo()
+    assert find(tab, QDoubleSpinBox, "logitSpin1").value() == 3.8
+    tab.restore_state(tab.save_state())
+    assert not stack.canUndo()  # a restored session starts a fresh history
