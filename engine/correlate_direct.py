@@ -74,6 +74,16 @@ def cols_needed(geo: ConvGeometry) -> int:
     return (geo.output_shape[1] - 1) * geo.stride[1] + geo.effective_kernel[1]
 
 
+STACK_BYTES = 2 << 20  # target size of the stacked-rows buffer of ``matmul``
+
+
+def stacked_band_rows(kh: int, kw: int, width: int, itemsize: int) -> int:
+    """Output rows per band for the stacked ``matmul``: the buffer holds ``(n + kh - 1)``
+    rows × ``kw`` shifts × ``width``; at least 16 rows so the ``kh - 1`` halo stays small."""
+    per_row = kw * width * itemsize
+    return max(16, STACK_BYTES // max(1, per_row) - (kh - 1))
+
+
 class _Scratch:
     """Reusable flat work buffers (one per name), grown on demand."""
 
@@ -240,16 +250,24 @@ class BandRunner:
 
     # -- matmul ----------------------------------------------------------------------------
 
-    def matmul(self, k: np.ndarray, groups: Groups, i0: int, i1: int) -> None:
-        """Direct correlation through BLAS: per kernel column, one matrix-vector product per
-        output row multiplies that column with the ``kh`` input rows under it.
+    def matmul(
+        self, k: np.ndarray, groups: Groups, i0: int, i1: int, *, stacked: bool = True
+    ) -> None:
+        """Direct correlation through BLAS matrix-vector products (floats).
 
-        Each output element costs one read per tap row and one write per kernel column (an
-        elementwise pass costs three memory accesses per tap), so from about 5×5 this beats
-        :meth:`direct`.  Needs a column stride of 1 (otherwise :meth:`direct` runs).
+        ``stacked`` (needs row dilation 1): each band's input rows are copied ``kw`` times,
+        shifted by one kernel column each, into a buffer laid out as (row, column shift, x).
+        In it the ``kh·kw`` windows of an output row are equally spaced, so one BLAS product
+        with the flattened kernel computes the row: ``kw`` copy passes plus one product, with
+        no accumulation passes at all.  Otherwise one product per kernel column (over the
+        ``kh`` rows under it) and an add per column.  Needs a column stride of 1 (otherwise
+        :meth:`direct` runs).
         """
         if self.sx != 1:
             self.direct(groups, i0, i1)
+            return
+        if stacked and self.dy == 1:
+            self._stacked(k, groups, i0, i1)
             return
         columns = [np.ascontiguousarray(k[:, b]) for b in range(k.shape[1])]
         used = [b for b in range(k.shape[1]) if np.any(columns[b])]
@@ -278,6 +296,42 @@ class BandRunner:
             self._matmul_band(
                 blk.reshape(-1), starts, strides, n, self.ow * nch, kh, used, columns, b0
             )
+
+    def _stacked(self, k: np.ndarray, groups: Groups, i0: int, i1: int) -> None:
+        kh, kw = k.shape
+        nch, dx, sy = self.nch, self.dx, self.sy
+        weights = np.ascontiguousarray(k.ravel())  # tap t = r·kw + c
+        width = self.ow * nch  # output row length in elements
+        band = stacked_band_rows(kh, kw, width, self.work.itemsize)
+        for b0 in range(i0, i1, band):
+            b1 = min(b0 + band, i1)
+            n = b1 - b0
+            rows = (n - 1) * sy + kh
+            stack = self.scratch.get("stack", rows * kw * width).reshape(rows, kw, width)
+            if self.full_rows_ok:
+                row = self.w * nch
+                flat, off = self._rows(b0, b1 - 1 + kh, self.left * nch, self.right * nch)
+                for c in range(kw):
+                    start = off + (c * dx - self.left) * nch
+                    np.copyto(stack[:, c], flat[start : start + rows * row].reshape(rows, row))
+            else:
+                blk = self._block(b0 * sy, (b1 - 1) * sy + kh, 0, cols_needed(self.geo))
+                for c in range(kw):
+                    np.copyto(
+                        stack[:, c],
+                        blk[:, c * dx : c * dx + self.ow].reshape(rows, width),
+                    )
+            item = stack.itemsize
+            view = as_strided(
+                stack,
+                shape=(n, kh * kw, width),
+                strides=(sy * kw * width * item, width * item, item),
+                writeable=False,
+            )
+            np.matmul(weights, view, out=self.out[b0:b1].reshape(n, width))
+        if self.full_rows_ok:
+            for j0, j1 in self._border_columns():
+                self._direct_block(groups, i0, i1, j0, j1)
 
     def _matmul_band(
         self,

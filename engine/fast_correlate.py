@@ -47,6 +47,7 @@ from engine.correlate_direct import (
     kernel_groups,
     line_groups,
     pass_count,
+    stacked_band_rows,
 )
 from engine.correlate_fft import fft_plan, fft_rows, kernel_spectrum
 
@@ -68,6 +69,7 @@ _FFT_MIN_DIRECT_COST = 2e7  # ≈ 2–3 ms of direct work
 _GEMV_BASE = 1.0
 _GEMV_PER_ROW = 0.45
 _GEMV_CALL = 4000.0
+_STACKED_SCALE = 1.35  # the stacked copies run slower than plain passes (measured)
 
 _pool_lock = threading.Lock()
 _pool: ThreadPoolExecutor | None = None
@@ -199,6 +201,12 @@ def _cost_gemv(rows: int, geo: ConvGeometry, width: int) -> float:
 
 def _cost_matmul(k: np.ndarray, geo: ConvGeometry, channels: int, itemsize: int) -> float:
     oh, ow = geo.output_shape
+    if geo.dilation[0] == 1:  # stacked rows: kw copies, one product over all kh·kw taps
+        kh, kw = k.shape
+        band = stacked_band_rows(kh, kw, ow * channels, itemsize)
+        rows = ((band - 1) * geo.stride[0] + kh) / band
+        copies = kw * rows * (oh * ow * channels + _CALL_OVERHEAD)
+        return _STACKED_SCALE * (copies + _cost_gemv(kh * kw, geo, ow * channels))
     columns = int(np.count_nonzero(np.any(k != 0, axis=0)))
     per_column = _cost_gemv(k.shape[0], geo, ow * channels)
     calls = _band_calls(geo, channels, itemsize, BAND_BYTES)
