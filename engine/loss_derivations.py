@@ -117,7 +117,7 @@ def softmax_derivation_html(z: object, y: object, *, temperature: float = 1.0) -
             f"<p {_WARN}><b>Classic slip:</b> the numerator is e<sup>z<sub>i</sub></sup>"
             "(Σ<sub>k</sub>e<sup>z<sub>k</sub></sup> − e<sup>z<sub>i</sub></sup>), "
             "<i>not</i> e<sup>z<sub>i</sub></sup>(1 − e<sup>z<sub>i</sub></sup>): "
-            f"the denominator S is not 1 (here S = Σe<sup>s</sup>){slip}.</p>"
+            f"the denominator S = Σ<sub>k</sub>e<sup>z<sub>k</sub></sup> is not 1{slip}.</p>"
             "<p><b>Off-diagonal (i ≠ j):</b> only the second term survives: "
             "∂ŷ<sub>i</sub>/∂s<sub>j</sub> = −ŷ<sub>i</sub>ŷ<sub>j</sub>. "
             f"For i = {i + 1}, j = {j + 1}: −{fmt(p[i])}·{fmt(p[j])} = {fmt(-p[i] * p[j])}.</p>"
@@ -125,7 +125,8 @@ def softmax_derivation_html(z: object, y: object, *, temperature: float = 1.0) -
             "J = diag(ŷ) − ŷŷ<sup>T</sup>"
             + (f", times 1/T = {fmt(1 / t)}" if t != 1 else "")
             + f". Each row sums to 0 (Σ<sub>j</sub>ŷ<sub>j</sub> = 1): row 1 sums to "
-            f"{fmt(jac[0].sum(), 3)}.</p>",
+            f"{fmt(jac[0].sum(), 3)}.</p>"
+            + (f"<p>J =</p>{_matrix_table(jac)}" if p.size <= 6 else ""),
         )
     )
     used = np.flatnonzero(target > 0)

@@ -151,6 +151,8 @@ class DerivationView(QTextBrowser):
         font = QFont(self.font())
         font.setPointSizeF(max(10.0, font.pointSizeF() + 1))
         self.setFont(font)
+        # Light "paper" like the plots, readable under the dark theme too.
+        self.setStyleSheet("QTextBrowser { background: #ffffff; color: #222222; }")
         self.document().setDefaultStyleSheet(
             "h3 { color: #0b3d91; margin-top: 10px; } p { margin: 4px 0; }"
         )

@@ -88,6 +88,7 @@ class DescentPanel(QWidget):
         column = QVBoxLayout(controls)
         column.addWidget(self._build_problem_box(controls))
         column.addWidget(self._build_descent_box(controls))
+        column.addWidget(self._build_progress_box(controls))
         column.addStretch(1)
         scroll = QScrollArea(self)
         scroll.setWidget(controls)
@@ -168,12 +169,6 @@ class DescentPanel(QWidget):
         buttons = QHBoxLayout()
         for button in (self.run_button, self.step_button, self.end_button, self.reset_button):
             buttons.addWidget(button)
-        self.iteration_label = readout_label(box, "descentIterationLabel")
-        self.loss_label = readout_label(box, "descentLossLabel")
-        self.distance_label = readout_label(box, "descentDistanceLabel")
-        self.status_label = QLabel(box)
-        self.status_label.setObjectName("descentStatus")
-        self.status_label.setWordWrap(True)
         form = QFormLayout(box)
         form.addRow("Learning rate η", self.rate_spin)
         form.addRow(self.rate_warning)
@@ -182,10 +177,6 @@ class DescentPanel(QWidget):
         form.addRow("Start w₂", self.start2_spin)
         form.addRow(buttons)
         form.addRow(self.rule_label)
-        form.addRow(self.iteration_label)
-        form.addRow(self.loss_label)
-        form.addRow(self.distance_label)
-        form.addRow(self.status_label)
         for dspin in (self.rate_spin, self.start1_spin, self.start2_spin):
             dspin.valueChanged.connect(self._on_setting)
         self.steps_spin.valueChanged.connect(self._on_setting)
@@ -193,6 +184,22 @@ class DescentPanel(QWidget):
         self.step_button.clicked.connect(lambda: self._show(self.shown_steps + 1))
         self.end_button.clicked.connect(self.show_all)
         self.reset_button.clicked.connect(self.reset)
+        return box
+
+    def _build_progress_box(self, parent: QWidget) -> QGroupBox:
+        # A plain vertical layout: multi-line labels in a QFormLayout were clipped.
+        box = QGroupBox("Progress", parent)
+        self.iteration_label = readout_label(box, "descentIterationLabel")
+        self.loss_label = readout_label(box, "descentLossLabel")
+        self.distance_label = readout_label(box, "descentDistanceLabel")
+        self.status_label = QLabel(box)
+        self.status_label.setObjectName("descentStatus")
+        self.status_label.setWordWrap(True)
+        self.status_label.setMinimumHeight(2 * self.status_label.fontMetrics().height())
+        layout = QVBoxLayout(box)
+        for label in (self.iteration_label, self.loss_label, self.distance_label):
+            layout.addWidget(label)
+        layout.addWidget(self.status_label)
         return box
 
     # -- public API ----------------------------------------------------------------------------
