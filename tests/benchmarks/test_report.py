@@ -23,6 +23,10 @@ def test_write_table_replaces_only_the_marked_section(tmp_path):
 
 def test_best_of_runs_each_function_interleaved():
     calls = []
-    times = best_of({"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}, repeat=2)
+    funcs = {"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}
+    times = best_of(funcs, repeat=2, budget_s=0.0)
     assert calls == ["a", "b", "a", "b", "a", "b"]  # one warm-up each, then interleaved
+    calls.clear()
+    best_of(funcs, repeat=1, budget_s=10.0, max_repeat=4)
+    assert calls == ["a", "b"] * 5  # cheap functions get more rounds, up to max_repeat
     assert set(times) == {"a", "b"} and all(t >= 0 for t in times.values())
