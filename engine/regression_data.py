@@ -131,6 +131,7 @@ class CsvFormatError(ValueError):
 _DELIMITERS = re.compile(r"\s*[,;\t]\s*|\s+")
 _NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 MAX_CSV_BYTES = 20_000_000
+MAX_CSV_VALUE = 1e150
 
 
 def load_xy_csv(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
@@ -189,8 +190,13 @@ def load_xy_csv(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
             if not _NUMBER.fullmatch(field):
                 raise CsvFormatError(f"{field!r} is not a number", line=line_no, column=col + 1)
             value = float(field)
-            if not math.isfinite(value):
-                raise CsvFormatError(f"{field!r} is too large", line=line_no, column=col + 1)
+            if not math.isfinite(value) or abs(value) > MAX_CSV_VALUE:
+                raise CsvFormatError(
+                    f"{field!r} is too large (|value| must be ≤ {MAX_CSV_VALUE:g}, so that squared "
+                    "errors stay finite)",
+                    line=line_no,
+                    column=col + 1,
+                )
             row.append(value)
         xs.append(row[0])
         ys.append(row[1])

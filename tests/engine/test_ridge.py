@@ -165,6 +165,7 @@ def test_csv_loading(tmp_path):
         ("1,2\nnan,4\n", "line 2, column 1: 'nan' is not a number", 2, 1),
         ("1,2\n3\n", "line 2: expected at least 2 fields", 2, None),
         ("1,2\n1e999,3\n", "line 2, column 1: '1e999' is too large", 2, 1),
+        ("1,2\n3,-2e200\n", "line 2, column 2: '-2e200' is too large", 2, 2),
         ("x,y\n1,2\n", "1 data row", None, None),
         ("", "0 data row", None, None),
     ],
