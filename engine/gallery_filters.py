@@ -95,6 +95,8 @@ def _diverging_lut() -> np.ndarray:
 
 #: Lookup table of the diverging display: index 0 = most negative, 128 ≈ zero, 255 = positive.
 DIVERGING_LUT = _diverging_lut()
+# applyColorMap maps through a 256×1×3 table channel by channel; given RGB rows it yields RGB.
+_DIVERGING_LUT_3 = np.ascontiguousarray(DIVERGING_LUT.reshape(256, 1, 3))
 
 
 def _check_choice(value: object, name: str, choices: Sequence[str]) -> None:
@@ -367,12 +369,23 @@ def gradient_magnitude(gx: np.ndarray, gy: np.ndarray) -> np.ndarray:
 
 
 def robust_max(values: np.ndarray, percentile: float = 99.0) -> float:
-    """The ``percentile``-th percentile of ``values`` (a scale that one hot pixel cannot spoil)."""
+    """The ``percentile``-th percentile of ``values`` (a scale one hot pixel cannot spoil).
+
+    Nearest rank; large arrays are estimated from at most 16 384 evenly spaced samples, so a
+    live frame pays about 0.2 ms instead of several.
+    """
     flat = np.asarray(values, dtype=np.float32).ravel()
     if flat.size == 0:
         return 0.0
+    if flat.size > _PERCENTILE_SAMPLES:
+        flat = flat[:: flat.size // _PERCENTILE_SAMPLES]
+    else:
+        flat = flat.copy()
     k = min(flat.size - 1, int(round(percentile / 100.0 * (flat.size - 1))))
     return float(np.partition(flat, k)[k])
+
+
+_PERCENTILE_SAMPLES = 16384
 
 
 def orientation_image(gx: np.ndarray, gy: np.ndarray, mag_scale: float | None = None) -> np.ndarray:
@@ -405,7 +418,8 @@ def zero_crossings(response: np.ndarray, threshold: float = 0.0) -> np.ndarray:
     Pixel ``p`` is marked when its right or lower neighbour ``q`` has the opposite strict sign
     (``p·q < 0``) and ``|p − q| ≥ threshold``.
     """
-    r = np.asarray(response, dtype=np.float32)
+    # float64: the difference of two float32 values is then exact, so the threshold test is too.
+    r = np.asarray(response, dtype=np.float64)
     if r.ndim != 2:
         raise ValueError(f"response must be 2-D, got shape {r.shape}")
     out = np.zeros(r.shape, dtype=bool)
@@ -419,14 +433,17 @@ def zero_crossings(response: np.ndarray, threshold: float = 0.0) -> np.ndarray:
 # Display
 
 
-def display_response(raw: np.ndarray, mode: str = "abs", *, signed: bool = True) -> np.ndarray:
+def display_response(
+    raw: np.ndarray, mode: str = "abs", *, signed: bool = True, scale: float | None = None
+) -> np.ndarray:
     """Turn a finite float response into a uint8 image (gray, or RGB for colour/diverging).
 
     Unsigned responses (smoothing, sharpening: kernels whose weights do not sum to 0) are shown
     clipped to 0–255 in every mode except ``"minmax"``. Signed responses follow ``mode``:
     ``"abs"`` → ``clip(|r|)``, ``"offset"`` → ``clip(r + 128)``, ``"minmax"`` → stretched to
-    0–255, ``"diverging"`` → :data:`DIVERGING_LUT` over ``[−m, m]``, ``m = max |r|`` (a 3-channel
-    response uses its channel mean). Values are rounded half to even.
+    0–255, ``"diverging"`` → :data:`DIVERGING_LUT` over ``[−m, m]`` with ``m`` from
+    :func:`diverging_scale` unless ``scale`` is given (a 3-channel response uses its channel
+    mean). Values are rounded half to even.
     """
     _check_choice(mode, "mode", DISPLAY_MODES)
     r = np.asarray(raw, dtype=np.float32)
@@ -443,12 +460,13 @@ def display_response(raw: np.ndarray, mode: str = "abs", *, signed: bool = True)
     if mode == "offset":
         return cv2.convertScaleAbs(np.maximum(r + np.float32(128.0), 0))
     plane = response_plane(r)
-    m = diverging_scale(plane)
+    m = diverging_scale(plane) if scale is None else float(scale)
     if m > 0:
-        idx = cv2.convertScaleAbs(plane, alpha=127.5 / m, beta=127.5)
+        # |r·127.5/m + 127.5| saturated: values beyond ±m take the end colours.
+        idx = cv2.convertScaleAbs(np.maximum(plane * (127.5 / m) + 127.5, 0))
     else:
         idx = np.full(plane.shape, 128, dtype=np.uint8)
-    return cv2.LUT(cv2.merge([idx, idx, idx]), DIVERGING_LUT.reshape(256, 1, 3))
+    return cv2.applyColorMap(idx, _DIVERGING_LUT_3)
 
 
 def response_plane(raw: np.ndarray) -> np.ndarray:
@@ -461,11 +479,16 @@ def response_plane(raw: np.ndarray) -> np.ndarray:
 
 
 def diverging_scale(plane: np.ndarray) -> float:
-    """The symmetric half-range ``m = max |r|`` of the diverging display (0 for a flat response)."""
+    """Half-range ``m`` of the diverging display: the 99th percentile of ``|r|``.
+
+    Edge responses are sparse, so ``max |r|`` would leave almost everything white; values beyond
+    ``±m`` take the end colours. Falls back to ``max |r|``; 0 for a flat response.
+    """
     if plane.size == 0:
         return 0.0
-    lo, hi, _, _ = cv2.minMaxLoc(np.ascontiguousarray(plane, dtype=np.float32))
-    return float(max(-lo, hi))
+    magnitude = np.abs(np.asarray(plane, dtype=np.float32))
+    m = robust_max(magnitude)
+    return m if m > 0 else float(magnitude.max())
 
 
 def input_display(frame: np.ndarray) -> np.ndarray:
@@ -673,10 +696,10 @@ class GalleryPipeline:
         if spec.kind == "kernel":
             assert spec.kernel is not None
             raw = filter_same(work, spec.kernel, border=opts.border, backend=backend)
-            display = display_response(raw, opts.display, signed=spec.signed)
-            compare = raw
             if opts.display == "diverging" and spec.signed:
                 scale = diverging_scale(response_plane(raw))
+            display = display_response(raw, opts.display, signed=spec.signed, scale=scale or None)
+            compare = raw
         elif spec.kind == "magnitude":
             gx, gy = sobel_gradients(work, border=opts.border, backend=backend)
             raw = gradient_magnitude(gx, gy)

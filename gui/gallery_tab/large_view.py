@@ -92,12 +92,17 @@ class LargeView(QWidget):
             self.view.autoRange(padding=0.01)
         self._shape = safe.shape
         self._display, self._raw, self._input = safe, raw, input_image
+        # A colour-mapped image has no meaningful grey levels: the colour bar replaces the
+        # histogram/levels control while the diverging display is on.
         if diverging_scale is not None:
             m = diverging_scale if diverging_scale > 0 else 1.0
             self.color_bar.setLevels(values=(-m, m))
             self.color_bar.setVisible(True)
+            self.histogram.setVisible(False)
+            self.image_item.setLevels((0, 255))
         else:
             self.color_bar.setVisible(False)
+            self.histogram.setVisible(True)
         if self._last_pos is not None:
             self._on_mouse_moved(self._last_pos)
         return True

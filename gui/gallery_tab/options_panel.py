@@ -73,7 +73,8 @@ class OptionsPanel(QGroupBox):
             self.display_combo.addItem(DISPLAY_LABELS[key], key)
         self.display_combo.setToolTip(
             "How signed responses (kernels whose weights sum to 0) are shown: |r|, r + 128, "
-            "stretched from min to max, or blue (negative) – white (0) – red (positive)."
+            "stretched from min to max, or blue (negative) – white (0) – red (positive) over "
+            "± the 99th percentile of |r|, with a colour bar (colour mode: mean of R, G, B)."
         )
         self.canny_low = self._slider("cannyLowSlider", 50)
         self.canny_high = self._slider("cannyHighSlider", 150)

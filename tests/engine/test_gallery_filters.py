@@ -351,3 +351,16 @@ def test_preview_size_and_pipeline_arguments():
             GalleryPipeline(preview_max_side=bad)
     with pytest.raises(ValueError, match="backend"):
         GalleryPipeline().process(CHART, selected="sobel_x", backend="cuda")
+
+
+def test_diverging_scale_is_robust_to_a_few_strong_edges():
+    from engine.gallery_filters import diverging_scale
+
+    plane = np.zeros((100, 100), np.float32)
+    plane[:, :10] = -50.0  # 10 % of the pixels respond with |r| = 50
+    plane[0, 0] = 5000.0  # one extreme pixel does not wash the map out
+    assert diverging_scale(plane) == 50.0
+    assert diverging_scale(np.zeros((3, 3))) == 0.0
+    sparse = np.zeros((100, 100), np.float32)
+    sparse[0, 0] = -7.0  # fewer than 1 % non-zero: fall back to max |r|
+    assert diverging_scale(sparse) == 7.0

@@ -213,7 +213,9 @@ def test_options_change_the_large_view(page, qtbot):
         page.options_panel.display_combo.findData("diverging")
     )
     qtbot.waitUntil(lambda: page.large_view.image_item.image.ndim == 3)
-    assert page.large_view.color_bar.isVisible()
+    assert page.large_view.color_bar.isVisible() and not page.large_view.histogram.isVisible()
+    low, high = page.large_view.color_bar.levels()
+    assert low == -high and high > 100  # ±max |Sobel x| of the photo
     page.options_panel.border_combo.setCurrentIndex(
         page.options_panel.border_combo.findData("wrap")
     )
