@@ -462,8 +462,9 @@ def display_response(
     plane = response_plane(r)
     m = diverging_scale(plane) if scale is None else float(scale)
     if m > 0:
-        # |r·127.5/m + 127.5| saturated: values beyond ±m take the end colours.
-        idx = cv2.convertScaleAbs(np.maximum(plane * (127.5 / m) + 127.5, 0))
+        # Clamp to ±m (values beyond take the end colours), then map −m…m to 0…255.
+        clamped = np.clip(plane, -m, m, dtype=np.float32)
+        idx = cv2.convertScaleAbs(clamped, alpha=127.5 / m, beta=127.5)
     else:
         idx = np.full(plane.shape, 128, dtype=np.uint8)
     return cv2.applyColorMap(idx, _DIVERGING_LUT_3)
