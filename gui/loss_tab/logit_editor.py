@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QSlider,
     QSpinBox,
@@ -21,6 +24,18 @@ SLIDER_RANGE = 10.0
 SLIDER_SCALE = 100
 SPIN_RANGE = 1000.0
 DEFAULT_LOGITS = (2.0, 1.0, 0.1, -1.0, 0.5, -0.5, 1.5, -2.0, 0.0, 0.8)
+#: Temperature slider: position p ↦ T = 10^((p − T_CENTRE) / T_SCALE), T from 0.05 to 20.
+T_CENTRE, T_SCALE = 130, 100
+
+
+def temperature_from_position(position: int) -> float:
+    """T for a temperature-slider position (log scale, 1 in the middle)."""
+    return 10.0 ** ((position - T_CENTRE) / T_SCALE)
+
+
+def position_from_temperature(t: float) -> int:
+    """Nearest temperature-slider position for ``t > 0``."""
+    return max(0, min(2 * T_CENTRE, round(math.log10(t) * T_SCALE + T_CENTRE)))
 
 
 class LogitEditor(QWidget):
@@ -54,9 +69,18 @@ class LogitEditor(QWidget):
         self.temperature_spin.setToolTip(
             "Temperature T: softmax(z/T). T > 1 flattens the distribution, T < 1 sharpens it."
         )
+        self.temperature_slider = QSlider(Qt.Orientation.Horizontal, self)
+        self.temperature_slider.setObjectName("temperatureSlider")
+        self.temperature_slider.setRange(0, 2 * T_CENTRE)
+        self.temperature_slider.setValue(position_from_temperature(1.0))
+        self.temperature_slider.setToolTip("Temperature on a log scale, 0.05 … 1 … 20")
+        temperature_row = QHBoxLayout()
+        temperature_row.addWidget(self.temperature_slider, 1)
+        temperature_row.addWidget(self.temperature_spin)
+        self.temperature_spin.setMinimumWidth(82)
         form = QFormLayout()
         form.addRow("Classes K", self.count_spin)
-        form.addRow("Temperature T", self.temperature_spin)
+        form.addRow("Temperature T", temperature_row)
         grid = QGridLayout()
         grid.setHorizontalSpacing(6)
         grid.setVerticalSpacing(2)
@@ -92,7 +116,8 @@ class LogitEditor(QWidget):
         layout.addLayout(form)
         layout.addLayout(grid)
         self.count_spin.valueChanged.connect(self._on_count)
-        self.temperature_spin.valueChanged.connect(lambda _v: self.logits_changed.emit())
+        self.temperature_spin.valueChanged.connect(self._on_temperature_spin)
+        self.temperature_slider.valueChanged.connect(self._on_temperature_slider)
         self._show_rows(self.count_spin.value())
 
     # -- state ---------------------------------------------------------------------------------
@@ -148,6 +173,17 @@ class LogitEditor(QWidget):
         self.sliders[i].setValue(self._slider_position(value))
         self.sliders[i].blockSignals(False)
         self.logits_changed.emit()
+
+    @Slot(float)
+    def _on_temperature_spin(self, value: float) -> None:
+        self.temperature_slider.blockSignals(True)
+        self.temperature_slider.setValue(position_from_temperature(value))
+        self.temperature_slider.blockSignals(False)
+        self.logits_changed.emit()
+
+    @Slot(int)
+    def _on_temperature_slider(self, position: int) -> None:
+        self.temperature_spin.setValue(temperature_from_position(position))  # emits once
 
     @Slot(int)
     def _on_count(self, k: int) -> None:

@@ -391,3 +391,15 @@ def test_undo_and_redo_edits(tab, qtbot):
     assert find(tab, QDoubleSpinBox, "logitSpin1").value() == 3.8
     tab.restore_state(tab.save_state())
     assert not stack.canUndo()  # a restored session starts a fresh history
+
+
+def test_temperature_slider_is_logarithmic_and_synced(tab, qtbot):
+    slider = find(tab, QSlider, "temperatureSlider")
+    spin = find(tab, QDoubleSpinBox, "temperature")
+    assert slider.value() == 130  # T = 1 in the middle
+    slider.setValue(230)  # one decade up
+    assert spin.value() == 10.0
+    expected = cross_entropy_from_logits([2.0, 1.0, 0.1], 0, temperature=10.0)
+    qtbot.waitUntil(lambda: text(tab, "lossLabel") == f"Cross-entropy L = {expected:.6f}")
+    spin.setValue(0.1)
+    assert slider.value() == 30
