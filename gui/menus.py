@@ -278,8 +278,11 @@ class AppMenus(QObject):
 
     @Slot()
     def copy(self) -> bool:
-        """Edit ▸ Copy: the focused text widget's selection, or a table's selected cells."""
+        """Edit ▸ Copy: the focused widget's ``copy_selection()``/``copy()``, or table cells."""
         widget = QApplication.focusWidget()
+        if widget is not None and callable(getattr(widget, "copy_selection", None)):
+            widget.copy_selection()  # the widget knows its own format (e.g. matrix views)
+            return True
         if isinstance(widget, QAbstractItemView) and widget.selectionModel() is not None:
             text = _selected_cells_text(widget)
             if text:

@@ -142,7 +142,7 @@ class SessionManager(QObject):
         target = Path(path)
         if not self._write(target, "session"):
             return False
-        self.session_path = target
+        self._set_session_path(target)
         self._status(f"Session saved to {target}")
         return True
 
@@ -157,6 +157,10 @@ class SessionManager(QObject):
             return False
         return True
 
+    def _set_session_path(self, path: Path) -> None:
+        self.session_path = path
+        self.window.setWindowTitle(f"{path.name} — KernelScope")
+
     # reading -----------------------------------------------------------------------------------
     def open_file(self, path: str | Path) -> bool:
         """Open a session file (Open session…); a damaged one is moved aside and reported."""
@@ -169,7 +173,7 @@ class SessionManager(QObject):
             self._notice(result.message)
             return False
         notes = self.apply(result.data)
-        self.session_path = source
+        self._set_session_path(source)
         self._report_restored(f"Opened session {source.name}", notes)
         self.schedule_autosave()
         return True

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout
 
 from gui.app import build_window
+from gui.main_window import MainWindow
+from gui.tab_registry import TABS, TabSpec
+from gui.widgets import TabPage
 
 
 @pytest.fixture
@@ -18,6 +24,78 @@ def main_window(qtbot):
     qtbot.waitExposed(window)
     yield window
     window.close()
+
+
+class NoteTab(TabPage):
+    """A small real tab (one line of text, an undo stack) for testing app-level machinery —
+    sessions, menus, error dialogs — without paying for building the four real tabs."""
+
+    def __init__(self, parent=None, *, context) -> None:
+        super().__init__(parent)
+        del context
+        self.edit = QLineEdit(self)
+        self.edit.setObjectName("noteEdit")
+        self.stack = QUndoStack(self)
+        QVBoxLayout(self).addWidget(self.edit)
+        self.edit.textEdited.connect(lambda _text: self.state_changed.emit())
+
+    def set_text(self, text: str) -> None:
+        """A user edit: undoable and announced through ``state_changed``."""
+        self.stack.push(_SetText(self, self.edit.text(), text))
+        self.state_changed.emit()
+
+    def save_state(self) -> dict:
+        return {"text": self.edit.text()}
+
+    def restore_state(self, state: dict) -> None:
+        if isinstance(state.get("text"), str):
+            self.edit.setText(state["text"])
+
+    def undo_stack(self) -> QUndoStack:
+        return self.stack
+
+
+class _SetText(QUndoCommand):
+    def __init__(self, tab: NoteTab, old: str, new: str) -> None:
+        super().__init__(f"type {new!r}")
+        self.tab, self.old, self.new = tab, old, new
+
+    def redo(self) -> None:
+        self.tab.edit.setText(self.new)
+
+    def undo(self) -> None:
+        self.tab.edit.setText(self.old)
+
+
+@dataclass(frozen=True)
+class _NoteTabSpec(TabSpec):
+    def load_factory(self):
+        return NoteTab
+
+
+NOTE_TABS = tuple(_NoteTabSpec(spec.key, spec.title, "tests.gui.conftest") for spec in TABS)
+
+
+@pytest.fixture
+def light_window(qtbot, tmp_path):
+    """Factory: ``light_window(data_dir=None)`` builds a shown MainWindow whose tabs are
+    :class:`NoteTab` s (same keys and titles as the real ones); all are closed after the test.
+    ``data_dir`` defaults to ``tmp_path / "data"``, so a second call "restarts" the app."""
+    windows = []
+
+    def make(data_dir=None):
+        window = MainWindow(tabs=NOTE_TABS, data_dir=data_dir or tmp_path / "data")
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        window.activateWindow()  # window-level shortcuts need the active window
+        qtbot.waitUntil(window.isActiveWindow)
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
 
 
 @pytest.fixture(autouse=True)

@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QUndoCommand, QUndoStack
-from PySide6.QtWidgets import QApplication, QTableWidget, QTableWidgetItem
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QUndoStack
+from PySide6.QtWidgets import QApplication, QTableWidget, QTableWidgetItem, QWidget
 
 from gui.tab_registry import TABS
 
@@ -18,7 +18,8 @@ def _action(window, name) -> QAction:
     return action
 
 
-def test_menu_bar_has_file_edit_view_help(main_window):
+def test_menu_bar_has_file_edit_view_help(light_window):
+    main_window = light_window()
     titles = [a.text().replace("&", "") for a in main_window.menuBar().actions()]
     assert titles == ["File", "Edit", "View", "Help"]
 
@@ -41,7 +42,8 @@ SHORTCUTS = {
 }
 
 
-def test_actions_have_their_shortcuts(main_window):
+def test_actions_have_their_shortcuts(light_window):
+    main_window = light_window()
     missing = {
         name: keys
         for name, keys in SHORTCUTS.items()
@@ -59,7 +61,8 @@ def test_shortcuts_are_not_ambiguous(main_window):
             seen[key] = action.objectName()
 
 
-def test_ctrl_number_switches_tabs(main_window, qtbot):
+def test_ctrl_number_switches_tabs(light_window, qtbot):
+    main_window = light_window()
     for n, spec in enumerate(TABS, start=1):
         qtbot.keyClick(
             main_window, getattr(Qt.Key, f"Key_{n}"), Qt.KeyboardModifier.ControlModifier
@@ -67,7 +70,8 @@ def test_ctrl_number_switches_tabs(main_window, qtbot):
         assert main_window.tab_widget.currentWidget() is main_window.page(spec.key)
 
 
-def test_f11_toggles_full_screen_and_the_check_mark_follows(main_window, qtbot):
+def test_f11_toggles_full_screen_and_the_check_mark_follows(light_window, qtbot):
+    main_window = light_window()
     action = _action(main_window, "actionFullScreen")
     action.trigger()
     qtbot.waitUntil(main_window.isFullScreen)
@@ -77,36 +81,48 @@ def test_f11_toggles_full_screen_and_the_check_mark_follows(main_window, qtbot):
     qtbot.waitUntil(lambda: not action.isChecked())
 
 
-def test_undo_redo_follow_the_current_tabs_stack(main_window):
-    undo, redo = _action(main_window, "actionUndo"), _action(main_window, "actionRedo")
-    with_stack = [
-        s.key for s in TABS if isinstance(main_window.page(s.key).undo_stack(), QUndoStack)
-    ]
-    without = [s.key for s in TABS if s.key not in with_stack]
-    for key in without:
-        main_window.show_tab(key)
-        assert not undo.isEnabled() and not redo.isEnabled()
-    if not with_stack:
-        pytest.skip("no tab has an undo stack yet")
-    key = with_stack[0]
-    main_window.show_tab(key)
-    stack = main_window.page(key).undo_stack()
-    stack.clear()
+def test_undo_redo_follow_the_current_tabs_stack(light_window):
+    window = light_window()
+    undo, redo = _action(window, "actionUndo"), _action(window, "actionRedo")
+    assert not undo.isEnabled() and not redo.isEnabled()
+    window.page("matrix").set_text("5")
+    assert undo.isEnabled() and undo.text() == "&Undo type '5'"
+    window.show_tab("layers")  # another tab, another (empty) stack
     assert not undo.isEnabled()
-    stack.push(QUndoCommand("type 5 in cell (1, 2)"))
-    assert undo.isEnabled() and undo.text() == "&Undo type 5 in cell (1, 2)"
+    window.page("matrix").set_text("6")  # edits elsewhere do not touch this tab's actions
+    assert not undo.isEnabled()
+    window.show_tab("matrix")
     undo.trigger()
-    assert stack.index() == 0 and redo.isEnabled() and not undo.isEnabled()
+    assert window.page("matrix").edit.text() == "5" and redo.isEnabled()
+    assert redo.text() == "&Redo type '6'"
     redo.trigger()
-    assert stack.index() == 1
-    if without:  # switching to a tab without a stack unbinds
-        main_window.show_tab(without[0])
-        assert not undo.isEnabled()
-        stack.undo()
-        assert not redo.isEnabled()
+    assert window.page("matrix").edit.text() == "6"
 
 
-def test_copy_puts_selected_table_cells_on_the_clipboard(main_window, qtbot):
+def test_ctrl_z_undoes_in_the_current_tab(light_window, qtbot):
+    window = light_window()
+    window.page("loss").set_text("a")
+    window.page("loss").set_text("b")
+    window.show_tab("loss")
+    window.tab_widget.tabBar().setFocus()
+    qtbot.keyClick(window.tab_widget.tabBar(), Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.page("loss").edit.text() == "a"
+
+
+def test_real_tabs_with_an_undo_stack_are_bound(main_window):
+    undo = _action(main_window, "actionUndo")
+    for spec in TABS:
+        main_window.show_tab(spec.key)
+        stack = main_window.page(spec.key).undo_stack()
+        if isinstance(stack, QUndoStack):
+            assert main_window.menus._stack is stack
+            assert undo.isEnabled() == stack.canUndo()
+        else:
+            assert not undo.isEnabled()
+
+
+def test_copy_puts_selected_table_cells_on_the_clipboard(light_window, qtbot):
+    main_window = light_window()
     table = QTableWidget(2, 3)
     qtbot.addWidget(table)
     for r in range(2):
@@ -123,13 +139,56 @@ def test_copy_puts_selected_table_cells_on_the_clipboard(main_window, qtbot):
     table.close()
 
 
+def test_copy_lets_a_widget_with_copy_selection_format_its_own_text(main_window, qtbot):
+    page = main_window.page("matrix")
+    views = [
+        w
+        for w in page.findChildren(QWidget)
+        if callable(getattr(w, "copy_selection", None)) and w.isVisible()
+    ]
+    if not views:
+        pytest.skip("the matrix tab has no copy_selection() widget yet")
+    view = views[0]
+    view.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view)
+    if callable(getattr(view, "selectAll", None)):
+        view.selectAll()
+    clipboard = QGuiApplication.clipboard()
+    clipboard.setText("")
+    assert main_window.menus.copy()
+    via_menu = clipboard.text()
+    clipboard.setText("")
+    view.copy_selection()
+    assert via_menu and via_menu == clipboard.text()
+
+
+def test_copy_with_nothing_copyable_focused_says_so(light_window, qtbot):
+    main_window = light_window()
+    plain = QWidget()
+    plain.setObjectName("plainFocus")
+    plain.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    qtbot.addWidget(plain)
+    plain.show()
+    qtbot.waitExposed(plain)
+    plain.activateWindow()
+    plain.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is plain)
+    page = main_window.tab_widget.currentWidget()
+    if callable(getattr(page, "copy_to_clipboard", None)):
+        pytest.skip("the current tab copies something itself")
+    assert not main_window.menus.copy()
+    assert main_window.statusBar().currentMessage() == "Nothing selected to copy"
+    plain.close()
+
+
 def _range(top, left, bottom, right):
     from PySide6.QtWidgets import QTableWidgetSelectionRange
 
     return QTableWidgetSelectionRange(top, left, bottom, right)
 
 
-def test_about_lists_real_library_versions_and_copies_them(main_window, qtbot):
+def test_about_lists_real_library_versions_and_copies_them(light_window, qtbot):
+    main_window = light_window()
     import pyqtgraph
     import PySide6
     from PySide6.QtCore import qVersion
@@ -152,7 +211,8 @@ def test_about_lists_real_library_versions_and_copies_them(main_window, qtbot):
     dialog.close()
 
 
-def test_help_explains_shortcuts_and_autosave(main_window, qtbot):
+def test_help_explains_shortcuts_and_autosave(light_window, qtbot):
+    main_window = light_window()
     _action(main_window, "actionHelp").trigger()
     dialog = main_window.menus.help_dialog
     qtbot.waitExposed(dialog)
@@ -168,7 +228,8 @@ def keep_palette(qapp):
     qapp.setPalette(palette)
 
 
-def test_theme_override_changes_the_palette_and_is_remembered(main_window, keep_palette):
+def test_theme_override_changes_the_palette_and_is_remembered(light_window, keep_palette):
+    main_window = light_window()
     app = QApplication.instance()
     _action(main_window, "actionTheme_dark").trigger()
     assert app.palette().window().color().lightness() < 80
@@ -188,7 +249,8 @@ def test_theme_override_changes_the_palette_and_is_remembered(main_window, keep_
     assert main_window.theme.scheme == expected
 
 
-def test_theme_follows_a_system_change_only_in_system_mode(main_window, keep_palette):
+def test_theme_follows_a_system_change_only_in_system_mode(light_window, keep_palette):
+    main_window = light_window()
     hints = QGuiApplication.styleHints()
     main_window.theme.set_mode("light")
     hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark)  # what the platform sends
@@ -217,7 +279,8 @@ def test_open_image_goes_to_the_gallery_or_is_disabled(main_window, tmp_path):
     assert [r["path"] for r in main_window.settings.recent()] == [str(good.resolve())]
 
 
-def test_a_recent_file_that_has_gone_is_dropped_with_a_message(main_window, tmp_path):
+def test_a_recent_file_that_has_gone_is_dropped_with_a_message(light_window, tmp_path):
+    main_window = light_window()
     path = tmp_path / "old.kscope.json"
     assert main_window.menus.save_session_as(path)
     path.unlink()

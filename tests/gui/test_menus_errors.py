@@ -17,7 +17,8 @@ def _raise(exc):
         return type(caught), caught, caught.__traceback__
 
 
-def test_an_error_shows_a_non_modal_dialog_and_is_logged(main_window, qtbot):
+def test_an_error_shows_a_non_modal_dialog_and_is_logged(light_window, qtbot):
+    main_window = light_window()
     reporter = main_window.errors
     with qtbot.waitSignal(reporter.error_reported, timeout=3000) as blocker:
         reporter.excepthook(*_raise(ValueError("kernel has NaN")))
@@ -35,7 +36,8 @@ def test_an_error_shows_a_non_modal_dialog_and_is_logged(main_window, qtbot):
     assert main_window.isVisible()  # the app keeps running
 
 
-def test_more_errors_go_into_the_open_dialog_instead_of_stacking(main_window, qtbot):
+def test_more_errors_go_into_the_open_dialog_instead_of_stacking(light_window, qtbot):
+    main_window = light_window()
     reporter = main_window.errors
     for n in range(3):
         with qtbot.waitSignal(reporter.error_reported, timeout=3000):
@@ -46,7 +48,8 @@ def test_more_errors_go_into_the_open_dialog_instead_of_stacking(main_window, qt
     assert reporter.dialog.details.toPlainText().count("RuntimeError: paint failed") == 3
 
 
-def test_worker_thread_errors_reach_the_dialog_through_the_gui_thread(main_window, qtbot):
+def test_worker_thread_errors_reach_the_dialog_through_the_gui_thread(light_window, qtbot):
+    main_window = light_window()
     reporter = main_window.errors
     reporter.install()
     try:
@@ -67,7 +70,8 @@ def test_worker_thread_errors_reach_the_dialog_through_the_gui_thread(main_windo
     assert reporter.dialog.isVisible()
 
 
-def test_ctrl_c_keeps_its_usual_meaning(main_window, capsys):
+def test_ctrl_c_keeps_its_usual_meaning(light_window, capsys):
+    main_window = light_window()
     main_window.errors.excepthook(*_raise_keyboard_interrupt())
     assert main_window.errors.dialog is None
     assert "KeyboardInterrupt" in capsys.readouterr().err
@@ -80,7 +84,8 @@ def _raise_keyboard_interrupt():
         return type(caught), caught, caught.__traceback__
 
 
-def test_closing_the_window_closes_the_error_dialog(main_window, qtbot):
+def test_closing_the_window_closes_the_error_dialog(light_window, qtbot):
+    main_window = light_window()
     with qtbot.waitSignal(main_window.errors.error_reported, timeout=3000):
         main_window.errors.excepthook(*_raise(ZeroDivisionError("x")))
     dialog = main_window.errors.dialog
@@ -89,7 +94,8 @@ def test_closing_the_window_closes_the_error_dialog(main_window, qtbot):
 
 
 @pytest.mark.parametrize("size", [0, 2_000_000])
-def test_a_large_log_is_rotated_not_grown_forever(main_window, qtbot, size):
+def test_a_large_log_is_rotated_not_grown_forever(light_window, qtbot, size):
+    main_window = light_window()
     log = main_window.errors.log_path
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_text("x" * size)

@@ -48,11 +48,6 @@ def _current_tab(path: Path) -> str:
     return json.loads(path.read_text(encoding="utf-8"))["data"]["current_tab"]
 
 
-def _session(path: Path, current_tab: str) -> Path:
-    write_document(path, SESSION_KIND, 1, {"tabs": {}, "current_tab": current_tab})
-    return path
-
-
 class _Child:
     """A running app whose stdout lines can be awaited, killed by a watchdog if it hangs."""
 
@@ -89,61 +84,77 @@ class _Child:
         self.proc.stderr.close()
 
 
+# Edits a user could make in the real tabs: (tab, path inside its state, new value).
+EDITS = [
+    ("loss", ("softmax", "logits"), [3.5, -1.0, 0.25]),
+    ("layers", ("single", "filters"), 13),
+    ("gallery", ("options", "blur_sigma"), 1.5),
+]
+
+
+def _get(state, path):
+    for key in path:
+        state = state[key]
+    return state
+
+
 @pytest.mark.slow
-def test_work_autosaved_before_kill_9_is_recovered_at_the_next_start(tmp_path):
-    child = _Child(["--session", str(_session(tmp_path / "s.json", "layers"))])
+def test_work_autosaved_before_kill_9_is_recovered_at_the_next_start(main_window, tmp_path):
+    # Start from the real tabs' own state, then change a few things as a user would.
+    data = main_window.sessions.collect()
+    edits = [(tab, path, value) for tab, path, value in EDITS if _has(data["tabs"], tab, path)]
+    assert edits, "none of the real tabs' state fields in EDITS exists any more"
+    for tab, path, value in edits:
+        _get(data["tabs"][tab], path[:-1])[path[-1]] = value
+    data["current_tab"] = "layers"
+    session = tmp_path / "s.json"
+    write_document(session, SESSION_KIND, 1, data)
+
+    child = _Child(["--session", str(session)])
     child.wait_for_line("status: Opened session s.json")
     child.wait_for_line("autosaved")
     child.kill_hard()
     assert child.proc.returncode == -signal.SIGKILL
-    data = _data_dir()
-    assert (data / "running.marker").exists()  # no clean exit
-    assert _current_tab(data / "autosave.json") == "layers"
+    folder = _data_dir()
+    assert (folder / "running.marker").exists()  # no clean exit
 
     result = _run(["--restore-session", "yes", "--quit-after", "800"])
     assert result.returncode == 0, result.stderr
     assert "status: Recovered the last autosaved session" in result.stdout
-    # the clean exit wrote the recovered session back and removed the marker
-    assert _current_tab(data / "autosave.json") == "layers"
-    assert not (data / "running.marker").exists()
+    # the clean exit wrote the recovered session back: the edits came through both restarts
+    saved = json.loads((folder / "autosave.json").read_text())["data"]
+    assert saved["current_tab"] == "layers"
+    for tab, path, value in edits:
+        assert _get(saved["tabs"][tab], path) == value, (tab, path)
+    assert not (folder / "running.marker").exists()
+
+
+def _has(tabs, tab, path):
+    try:
+        _get(tabs[tab], path)
+    except (KeyError, TypeError, IndexError):
+        return False
+    return True
 
 
 @pytest.mark.slow
-def test_after_kill_9_the_default_start_offers_recovery_and_keeps_a_copy(tmp_path):
-    child = _Child(["--session", str(_session(tmp_path / "s.json", "loss"))])
-    child.wait_for_line("autosaved")
-    child.kill_hard()
-
-    result = _run(["--quit-after", "800"])  # --restore-session ask is the default
-    assert result.returncode == 0, result.stderr
-    assert "notice: KernelScope did not close cleanly last time" in result.stdout
-    assert "Recovered" not in result.stdout  # offered, not applied behind the user's back
-    assert _current_tab(_data_dir() / "recovery.json") == "loss"
-
-
-@pytest.mark.slow
-def test_corrupt_autosave_is_moved_aside_and_the_app_starts_with_defaults():
+def test_corrupt_autosave_and_future_settings_are_moved_aside_and_defaults_used():
     data = _data_dir()
     data.mkdir(parents=True)
     (data / "autosave.json").write_bytes(b'{"kind": "kernelscope-session", "vers\x00\xff')
+    write_document(data / "settings.json", "kernelscope-settings", 42, {"theme": "dark"})
     result = _run(["--quit-after", "800"])
     assert result.returncode == 0, result.stderr
+    assert "notice: The settings file settings.json is written by a newer KernelScope" in (
+        result.stdout
+    )
+    assert len(list(data.glob("settings.future-*.json"))) == 1
     assert "notice: The autosaved session autosave.json is damaged" in result.stdout
     assert "starting with defaults" in result.stdout
     backups = list(data.glob("autosave.corrupt-*.json"))
     assert len(backups) == 1
     assert backups[0].read_bytes().endswith(b"\x00\xff")
     assert _current_tab(data / "autosave.json") == "matrix"  # fresh, valid autosave at exit
-
-
-@pytest.mark.slow
-def test_future_version_settings_are_kept_aside_and_defaults_used():
-    data = _data_dir()
-    write_document(data / "settings.json", "kernelscope-settings", 42, {"theme": "dark"})
-    result = _run(["--quit-after", "800"])
-    assert result.returncode == 0, result.stderr
-    assert "written by a newer KernelScope" in result.stdout
-    assert len(list(data.glob("settings.future-*.json"))) == 1
 
 
 WRITE_SETTINGS = r"""
@@ -328,3 +339,9 @@ def test_closing_the_window_while_the_camera_runs_exits_cleanly(tmp_path):
     assert "Destroyed while thread" not in result.stderr and "Traceback" not in result.stderr
     saved = json.loads((_data_dir() / "autosave.json").read_text())["data"]
     assert saved["tabs"]["gallery"]["source"] == {"kind": "video", "path": str(video)}
+
+
+def test_an_unknown_restore_choice_is_refused_by_the_command_line():
+    result = _run(["--restore-session", "maybe"])
+    assert result.returncode == 2
+    assert "invalid choice: 'maybe'" in result.stderr
