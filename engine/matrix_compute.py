@@ -118,16 +118,27 @@ def geometry_for(
     )
 
 
+def _floor_step(span: int, stride: int) -> str:
+    """``  (4/3 = 1.33…, floor 1)`` when the stride does not divide the span, else ``''``."""
+    if span % stride == 0:
+        return ""
+    return f"   ({span}/{stride} = {span / stride:.3g}…, floor {span // stride})"
+
+
 def size_formulas(geo: ConvGeometry) -> tuple[str, str]:
-    """Row and column output-size formulas with the numbers filled in."""
+    """Row and column output-size formulas with the numbers filled in.
+
+    When the stride does not divide ``n + 2p − d(k−1) − 1`` the division is written out too,
+    e.g. ``⌊(7 + 2·0 − 3)/3⌋ + 1 = 2   (4/3 = 1.33…, floor 1)``.
+    """
     top, bottom, left, right = geo.pad
-    rows = size_formula_text(
-        geo.input_shape[0], geo.kernel_shape[0], top + bottom, geo.stride[0], geo.dilation[0]
-    )
-    cols = size_formula_text(
-        geo.input_shape[1], geo.kernel_shape[1], left + right, geo.stride[1], geo.dilation[1]
-    )
-    return rows, cols
+    texts = []
+    for axis, pad_total in ((0, top + bottom), (1, left + right)):
+        n, k = geo.input_shape[axis], geo.kernel_shape[axis]
+        s, d = geo.stride[axis], geo.dilation[axis]
+        span = n + pad_total - geo.effective_kernel[axis]
+        texts.append(size_formula_text(n, k, pad_total, s, d) + _floor_step(span, s))
+    return texts[0], texts[1]
 
 
 def compute_outputs(

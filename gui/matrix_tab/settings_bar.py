@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from engine.matrix_compute import ConvSettings
 
@@ -89,28 +97,50 @@ class SettingsBar(QWidget):
         self.redo_button = QToolButton(self)
         self.redo_button.setObjectName("redoButton")
 
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(4)
-        for label, widget in (
-            ("", self.mode),
-            ("Padding", self.padding),
-            ("", self.custom_pad),
-            ("Stride", self.stride),
-            ("Dilation", self.dilation),
-            ("", self.operation),
-            ("Negatives", self.display),
-            ("Pool", self.pool),
-            ("", self.pool_size),
-            ("stride", self.pool_stride),
+        self.note = QLabel(self)
+        self.note.setObjectName("operationNote")
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: #3a4a6a;")
+        row1 = QHBoxLayout()
+        row2 = QHBoxLayout()
+        for row, items in (
+            (
+                row1,
+                (
+                    ("", self.mode),
+                    ("Padding", self.padding),
+                    ("", self.custom_pad),
+                    ("Stride", self.stride),
+                    ("Dilation", self.dilation),
+                    ("", self.operation),
+                ),
+            ),
+            (
+                row2,
+                (
+                    ("Negatives", self.display),
+                    ("Pool", self.pool),
+                    ("", self.pool_size),
+                    ("stride", self.pool_stride),
+                ),
+            ),
         ):
-            if label:
-                layout.addSpacing(6)
-                layout.addWidget(QLabel(label, self))
-            layout.addWidget(widget)
-        layout.addStretch(1)
-        layout.addWidget(self.undo_button)
-        layout.addWidget(self.redo_button)
+            row.setSpacing(4)
+            for label, widget in items:
+                if label:
+                    row.addSpacing(6)
+                    row.addWidget(QLabel(label, self))
+                row.addWidget(widget)
+        row1.addStretch(1)
+        row1.addWidget(self.undo_button)
+        row1.addWidget(self.redo_button)
+        row2.addSpacing(12)
+        row2.addWidget(self.note, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(row1)
+        layout.addLayout(row2)
         for combo in (self.mode, self.padding, self.operation, self.display, self.pool):
             combo.currentIndexChanged.connect(self._on_change)
         for spin in (self.custom_pad, self.stride, self.dilation, self.pool_size, self.pool_stride):
@@ -127,6 +157,7 @@ class SettingsBar(QWidget):
         self.pool_size.setEnabled(pooling)
         self.pool_stride.setEnabled(pooling)
         self.operation.setToolTip(OPERATION_NOTE[self.operation.currentData()])
+        self.note.setText(OPERATION_NOTE[self.operation.currentData()])
 
     def conv_settings(self) -> ConvSettings:
         """The current padding/stride/dilation/operation."""

@@ -30,7 +30,7 @@ from gui.matrix_tab.layer_panel import LayerPanel
 from gui.matrix_tab.matrix_editor import MatrixEditor
 from gui.matrix_tab.matrix_model import ListCommand, MatrixModel
 from gui.matrix_tab.output_panel import OutputPanel
-from gui.matrix_tab.settings_bar import OPERATION_NOTE, SettingsBar
+from gui.matrix_tab.settings_bar import SettingsBar
 from gui.matrix_tab.side_panels import SolutionPanel, SolverPanel
 from gui.matrix_tab.tab_explain import ExplainMixin
 from gui.matrix_tab.tab_state import TabStateMixin
@@ -84,10 +84,7 @@ class MatrixTab(ExplainMixin, TabStateMixin, TabPage):
         self._stack.canRedoChanged.connect(self._update_undo_buttons)
         self._stack.indexChanged.connect(self._update_undo_buttons)
         self.settings.changed.connect(self._on_settings_changed)
-        self.op_note = QLabel(self)
-        self.op_note.setObjectName("operationNote")
-        self.op_note.setWordWrap(True)
-        self.op_note.setStyleSheet("color: #3a4a6a;")
+        self.op_note = self.settings.note
 
         # Single-channel page: input editor and kernel editors.
         self.input_model = MatrixModel(DEFAULT_INPUT, title="input", undo_stack=self._stack)
@@ -180,7 +177,6 @@ class MatrixTab(ExplainMixin, TabStateMixin, TabPage):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(4)
         layout.addWidget(self.settings)
-        layout.addWidget(self.op_note)
         layout.addWidget(main, 1)
 
         self._stack.indexChanged.connect(self._on_stack_index)
@@ -189,9 +185,11 @@ class MatrixTab(ExplainMixin, TabStateMixin, TabPage):
             self.insert_item(
                 len(self.kernel_models), self._new_kernel_model(item.name, item.kernel)
             )
+        self._on_settings_changed()
+        if self._results and self._results[0].output is not None:
+            self.solver.target_model.apply(self._results[0].output, "Target output")
         self._stack.clear()
         self._update_undo_buttons()
-        self._on_settings_changed()
         if self.panels:
             self.panels[0].select_cell(0, 0)
 
@@ -267,8 +265,6 @@ class MatrixTab(ExplainMixin, TabStateMixin, TabPage):
 
     # --- computing -------------------------------------------------------------------------------
     def _on_settings_changed(self) -> None:
-        settings = self.settings.conv_settings()
-        self.op_note.setText(OPERATION_NOTE[settings.operation])
         layer = self.settings.mode.currentData() == "layer"
         self.left.setCurrentIndex(1 if layer else 0)
         self.recompute()

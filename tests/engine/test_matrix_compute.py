@@ -47,7 +47,7 @@ def test_stride_two_explains_the_floor():
     assert res.row_formula == "⌊(7 + 2·0 − 3)/2⌋ + 1 = 3"
     settings = ConvSettings(stride=3)
     res = compute_outputs(X, _kernels("sobel_x"), settings)[0]
-    assert res.row_formula == "⌊(7 + 2·0 − 3)/3⌋ + 1 = 2"
+    assert res.row_formula == "⌊(7 + 2·0 − 3)/3⌋ + 1 = 2   (4/3 = 1.33…, floor 1)"
     assert "padded row 6 never reached" in res.floor_note
     assert "column 6" in res.floor_note
 
