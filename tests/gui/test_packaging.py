@@ -95,3 +95,18 @@ def test_bundle_installs_a_desktop_entry_that_points_at_itself(bundle, tmp_path)
     assert result.returncode == 0, result.stderr
     entry = (home / ".local/share/applications/kernelscope.desktop").read_text()
     assert f"Exec={exe.resolve()}" in entry.splitlines()
+
+
+@pytest.mark.slow
+def test_bundle_carries_the_resources_the_app_reads(bundle):
+    """Icon and sample images are read with importlib.resources; they must be in the bundle."""
+    wanted = {
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "resources").rglob("*")
+        if p.suffix in {".png", ".jpg", ".desktop"}
+    }
+    icons = list(bundle.rglob("resources/kernelscope.png"))
+    assert len(icons) == 1, icons
+    root = icons[0].parent.parent
+    bundled = {p.relative_to(root).as_posix() for p in (root / "resources").rglob("*")}
+    assert wanted and wanted <= bundled, sorted(wanted - bundled)
