@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
+    QColor,
     QContextMenuEvent,
     QFontDatabase,
     QImage,
     QKeyEvent,
     QMouseEvent,
+    QPalette,
     QPixmap,
     QResizeEvent,
 )
@@ -43,6 +45,12 @@ def array_to_qimage(image: np.ndarray) -> QImage:
     h, w = arr.shape[:2]
     fmt = QImage.Format.Format_Grayscale8 if arr.ndim == 2 else QImage.Format.Format_RGB888
     return QImage(arr.data, w, h, arr.strides[0], fmt).copy()
+
+
+def _blend(a: QColor, b: QColor, t: float) -> str:
+    """``a`` moved a fraction ``t`` towards ``b``, as ``#rrggbb`` (a border for any theme)."""
+    mixed = [round(x + (y - x) * t) for x, y in zip(a.getRgb()[:3], b.getRgb()[:3], strict=True)]
+    return QColor(*mixed).name()
 
 
 class ThumbnailTile(QFrame):
@@ -88,7 +96,8 @@ class ThumbnailTile(QFrame):
         self.kernel_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.description_label = QLabel()
         self.description_label.setObjectName("tileDescription")
-        self.description_label.setStyleSheet("color: palette(mid);")
+        # A palette role (not a fixed colour) keeps it readable in the light and dark themes.
+        self.description_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self._description = spec.description
         metrics = self.description_label.fontMetrics()
         self.description_label.setText(
@@ -103,6 +112,8 @@ class ThumbnailTile(QFrame):
         layout.addWidget(self.kernel_label)
         layout.addStretch(1)
         self.updates = 0
+        self._selected = False
+        self._restyling = False
         self.set_selected(False)
 
     def set_image(self, image: np.ndarray) -> None:
@@ -121,14 +132,31 @@ class ThumbnailTile(QFrame):
 
     def set_selected(self, selected: bool) -> None:
         """Highlight the tile shown in the large view."""
+        self._selected = selected
         self.setProperty("selected", selected)
-        colour = "palette(highlight)" if selected else "palette(mid)"
-        width = 2 if selected else 1
+        palette = self.palette()
+        highlight = palette.color(QPalette.ColorRole.Highlight).name()
+        plain = _blend(
+            palette.color(QPalette.ColorRole.Window),
+            palette.color(QPalette.ColorRole.WindowText),
+            0.3,
+        )
+        colour, width = (highlight, 2) if selected else (plain, 1)
         # Class selector: custom-kernel object names may contain ':' or spaces.
         self.setStyleSheet(
-            f"ThumbnailTile {{ border: {width}px solid {colour}; }}"
-            "ThumbnailTile:focus { border: 2px dotted palette(highlight); }"
+            f"ThumbnailTile {{ border: {width}px solid {colour}; border-radius: 3px; }}"
+            f"ThumbnailTile:focus {{ border: 2px dotted {highlight}; }}"
         )
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        """Follow theme (palette) changes."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and not self._restyling:
+            self._restyling = True
+            try:
+                self.set_selected(self._selected)
+            finally:
+                self._restyling = False
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)
         """Left click selects the tile."""
