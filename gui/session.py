@@ -181,8 +181,31 @@ class SessionManager(QObject):
     # start and finish ----------------------------------------------------------------------
     @property
     def previous_run_crashed(self) -> bool:
-        """``True`` if the last run left its running marker behind (no clean exit)."""
-        return self.marker_path.exists()
+        """``True`` if the last run left its running marker behind (no clean exit).
+
+        A marker whose process is still alive belongs to another KernelScope that is running
+        now, not to a crash.
+        """
+        if not self.marker_path.exists():
+            return False
+        return not self.other_instance_running()
+
+    def other_instance_running(self) -> bool:
+        """``True`` if the running marker names another process that is alive (POSIX only)."""
+        try:
+            words = self.marker_path.read_text(encoding="utf-8").split()
+            pid = int(words[1]) if len(words) > 1 and words[0] == "pid" else 0
+        except (OSError, ValueError):
+            return False
+        if pid <= 0 or pid == os.getpid() or os.name != "posix":
+            return False
+        try:
+            os.kill(pid, 0)  # signal 0: only asks whether the process exists
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
 
     def start(self, restore: str = "ask", session_file: str | Path | None = None) -> None:
         """Start-up: restore the last session (or ``session_file``) and mark this run as running.
@@ -193,6 +216,11 @@ class SessionManager(QObject):
         if restore not in RESTORE_CHOICES:
             raise ValueError(f"restore must be one of {RESTORE_CHOICES}, got {restore!r}")
         crashed = self.previous_run_crashed
+        if self.other_instance_running():
+            self.window.message_bar.show_message(
+                "Another KernelScope is running: both autosave to the same file. Use "
+                "File ▸ Save session as… to keep this window's work separately."
+            )
         self._write_marker()
         if session_file is not None:
             self.open_file(session_file)

@@ -212,6 +212,23 @@ def test_restore_yes_and_no_decide_without_asking(light_window, restore, expecte
     assert not second.message_bar.isVisible()
 
 
+def test_a_marker_of_a_running_instance_is_not_taken_for_a_crash(light_window):
+    import os
+
+    first = light_window()
+    first.sessions.start()
+    _type(first, "matrix", "shared")
+    assert first.sessions.autosave_now()
+    first.sessions.marker_path.write_text(f"pid {os.getppid()} started earlier\n")  # alive
+    second = light_window()
+    assert second.sessions.other_instance_running()
+    assert not second.sessions.previous_run_crashed
+    second.sessions.start(restore="ask")
+    assert "restoreButton" not in second.message_bar.buttons  # no recovery offer
+    assert _text(second, "matrix") == "shared"
+    assert "Another KernelScope is running" in second.message_bar.label.text()
+
+
 def test_corrupt_autosave_at_start_is_moved_aside_and_defaults_are_used(light_window, tmp_path):
     data = tmp_path / "data"
     data.mkdir()
