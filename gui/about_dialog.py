@@ -118,14 +118,16 @@ filters; numpy and OpenCV results side by side.</li>
 crash the last autosave is offered for recovery. <i>File &rarr; Save session as…</i> writes a
 session file you can open elsewhere (<i>File &rarr; Open session…</i>).</p>
 <h3>Shortcuts</h3>
-<table>
-<tr><td>Ctrl+O</td><td>Open image</td></tr>
-<tr><td>Ctrl+Shift+O / Ctrl+Shift+S</td><td>Open / save session</td></tr>
-<tr><td>Ctrl+Z / Ctrl+Shift+Z</td><td>Undo / redo in the current tab</td></tr>
-<tr><td>Ctrl+C</td><td>Copy</td></tr>
-<tr><td>F11</td><td>Full screen</td></tr>
-<tr><td>Ctrl+1 … Ctrl+4</td><td>Switch tabs</td></tr>
-<tr><td>Ctrl+Q</td><td>Quit</td></tr>
+<table cellspacing="0" cellpadding="3">
+<tr><td><b>Ctrl+O</b></td><td>&nbsp;&nbsp;Open an image in the Filter gallery</td></tr>
+<tr><td><b>Ctrl+Shift+O</b></td><td>&nbsp;&nbsp;Open a session file</td></tr>
+<tr><td><b>Ctrl+S / Ctrl+Shift+S</b></td><td>&nbsp;&nbsp;Save the session / save it as…</td></tr>
+<tr><td><b>Ctrl+Z / Ctrl+Shift+Z</b></td><td>&nbsp;&nbsp;Undo / redo in the current tab</td></tr>
+<tr><td><b>Ctrl+C</b></td><td>&nbsp;&nbsp;Copy the selection</td></tr>
+<tr><td><b>Ctrl+1 … Ctrl+4</b></td><td>&nbsp;&nbsp;Switch tabs</td></tr>
+<tr><td><b>F11</b></td><td>&nbsp;&nbsp;Full screen</td></tr>
+<tr><td><b>F1</b></td><td>&nbsp;&nbsp;This help</td></tr>
+<tr><td><b>Ctrl+Q</b></td><td>&nbsp;&nbsp;Quit (the session is saved)</td></tr>
 </table>
 """
 
@@ -141,7 +143,7 @@ class HelpDialog(QDialog):
         self.browser = QTextBrowser(self)
         self.browser.setObjectName("helpText")
         self.browser.setHtml(HELP_HTML)
-        self.browser.setMinimumSize(520, 420)
+        self.browser.setMinimumSize(560, 470)
         layout.addWidget(self.browser)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.close)
