@@ -162,10 +162,13 @@ class CaptureSource(FrameSource):
         kind: str,
         description: str,
         resolution: tuple[int, int] | None = None,
+        loop: bool = False,
     ) -> None:
         super().__init__(description)
         self.kind = kind
         self.live = True
+        self.loop = bool(loop)
+        self.loops = 0
         self._target = target
         self._resolution = resolution
         self._cap: cv2.VideoCapture | None = None
@@ -179,10 +182,10 @@ class CaptureSource(FrameSource):
         return cls(idx, "camera", f"camera {idx}", _validate_resolution(resolution))
 
     @classmethod
-    def video(cls, path: str | os.PathLike[str]) -> CaptureSource:
-        """A video file, played at its own frame rate."""
+    def video(cls, path: str | os.PathLike[str], *, loop: bool = False) -> CaptureSource:
+        """A video file, played at its own frame rate; with ``loop`` it restarts at the end."""
         p = Path(path)
-        return cls(str(p), "video", f"video {p.name}")
+        return cls(str(p), "video", f"video {p.name}", loop=loop)
 
     def open(self) -> None:
         """Open the camera or file; :class:`FrameSourceError` with the reason if it fails."""
@@ -222,6 +225,9 @@ class CaptureSource(FrameSource):
         if self._cap is None:
             raise FrameSourceError(f"{self.description} is not open")
         ok, frame = self._cap.read()
+        if (not ok or frame is None) and self.loop and self.kind == "video" and self.frames_read:
+            ok, rewound = self._rewind_and_read()
+            frame = rewound if rewound is not None else frame
         if not ok or frame is None or frame.size == 0:
             if self.kind == "video" and self.frames_read > 0:
                 raise EndOfStream(f"{self.description} ended after {self.frames_read} frames")
@@ -237,6 +243,18 @@ class CaptureSource(FrameSource):
             rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
         self.size = (int(rgb.shape[1]), int(rgb.shape[0]))
         return rgb
+
+    def _rewind_and_read(self) -> tuple[bool, np.ndarray | None]:
+        """Back to the first frame (seek, or reopen if the container cannot seek)."""
+        assert self._cap is not None
+        self.loops += 1
+        if self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0):
+            ok, frame = self._cap.read()
+            if ok and frame is not None:
+                return True, frame
+        self._cap.release()
+        self._cap = cv2.VideoCapture(str(self._target))
+        return self._cap.read()
 
     def close(self) -> None:
         """Release the capture."""

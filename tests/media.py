@@ -50,13 +50,23 @@ def jpeg_with_exif(bgr: np.ndarray, orientation: int, big_endian: bool = False) 
     return data[:2] + app1 + data[2:]
 
 
+def _chunk(tag: bytes, body: bytes) -> bytes:
+    crc = zlib.crc32(tag + body) & 0xFFFFFFFF
+    return struct.pack(">I", len(body)) + tag + body + struct.pack(">I", crc)
+
+
+def png_bytes(width: int, height: int, *, colour_type: int = 0, rows: bytes = b"") -> bytes:
+    """A PNG with valid CRCs: 8-bit, ``colour_type`` (0 gray, 4 gray+alpha, ...), raw ``rows``
+    (each row starts with its filter byte)."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", ihdr)
+        + _chunk(b"IDAT", zlib.compress(rows))
+        + _chunk(b"IEND", b"")
+    )
+
+
 def png_header_only(width: int, height: int) -> bytes:
     """A PNG whose IHDR claims ``width``×``height`` (with valid CRCs) and no real pixel data."""
-
-    def chunk(tag: bytes, body: bytes) -> bytes:
-        crc = zlib.crc32(tag + body) & 0xFFFFFFFF
-        return struct.pack(">I", len(body)) + tag + body + struct.pack(">I", crc)
-
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    idat = zlib.compress(b"\x00" * 64)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    return png_bytes(width, height, rows=b"\x00" * 64)

@@ -10,6 +10,7 @@ import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
+from engine.frame_sources import CaptureSource
 from engine.gallery_filters import GalleryOptions, GalleryPipeline
 from gui.context import AppContext
 from gui.gallery_tab.capture import CaptureThread
@@ -119,6 +120,7 @@ class GalleryTab(SourcesMixin, TabPage):
         bar.refresh_cameras_clicked.connect(self.files.refresh_cameras)
         bar.start_camera_clicked.connect(self.start_camera)
         bar.stop_clicked.connect(self.stop_capture)
+        bar.loop_check.toggled.connect(self._on_loop_toggled)
         self.grid.tile_clicked.connect(self.select)
         self.grid.save_requested.connect(self.files.save_result_dialog)
         self.grid.remove_requested.connect(self.remove_custom_kernel)
@@ -207,6 +209,12 @@ class GalleryTab(SourcesMixin, TabPage):
                 self._last_frame_at = time.monotonic()
                 self.capture.resume()
         self.status_strip.set_source(self.source_description, self.capture is not None, self.frozen)
+
+    def _on_loop_toggled(self, loop: bool) -> None:
+        source = self.capture.source if self.capture is not None else None
+        if isinstance(source, CaptureSource) and source.kind == "video":
+            source.loop = loop  # read by the worker at the next end of the video
+        self.state_changed.emit()
 
     def _on_options_changed(self, options: GalleryOptions) -> None:
         self.pipeline.options = options

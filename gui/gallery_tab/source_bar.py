@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -106,6 +107,8 @@ class SourceBar(QWidget):
             "PNG, JPEG, BMP, TIFF, WebP… (or drop a file onto the gallery)"
         )
         self.open_video_button = QPushButton("Open video…", objectName="openVideoButton")
+        self.loop_check = QCheckBox("Loop", objectName="loopVideoCheck")
+        self.loop_check.setToolTip("Restart videos at the end instead of stopping")
         self.recent_button = QToolButton(objectName="recentButton", text="Recent")
         self.recent_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.recent_menu = QMenu(self.recent_button)
@@ -130,6 +133,7 @@ class SourceBar(QWidget):
             self.samples_button,
             self.open_image_button,
             self.open_video_button,
+            self.loop_check,
             self.recent_button,
         ):
             layout.addWidget(widget)

@@ -70,7 +70,9 @@ class SourcesMixin:
             self.show_message(f"Could not open video — {p.name}: the file does not exist ({p})")
             return False
         self.recent.add(str(p.resolve()), "video")
-        self.start_source(CaptureSource.video(p), {"kind": "video", "path": str(p.absolute())})
+        loop = self.source_bar.loop_check.isChecked()
+        source = CaptureSource.video(p, loop=loop)
+        self.start_source(source, {"kind": "video", "path": str(p.absolute())})
         return True
 
     def start_camera(self, index: int, resolution: tuple[int, int] | None = None) -> bool:

@@ -17,6 +17,7 @@ def page_state(page: GalleryTab) -> dict[str, Any]:
         "selected": page.selected,
         "options": page.pipeline.options.to_dict(),
         "backend": page.options_panel.backend(),
+        "loop_video": page.source_bar.loop_check.isChecked(),
     }
 
 
@@ -27,6 +28,8 @@ def restore_page_state(page: GalleryTab, state: object) -> None:
     options = GalleryOptions.from_dict(state.get("options"))
     page.pipeline.options = options
     page.options_panel.set_options(options)
+    if isinstance(state.get("loop_video"), bool):
+        page.source_bar.loop_check.setChecked(state["loop_video"])
     if state.get("backend") in ("numpy", "opencv"):
         page.options_panel.set_backend(state["backend"])
     selected = state.get("selected")

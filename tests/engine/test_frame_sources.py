@@ -154,3 +154,14 @@ def test_test_chart_has_edges_at_many_orientations_a_ramp_and_colour():
 def test_test_chart_rejects_bad_sizes(size):
     with pytest.raises(ValueError, match="height|width"):
         make_test_chart(*size)
+
+
+def test_looping_video_restarts_at_the_first_frame(tmp_path):
+    path = write_video(tmp_path / "loop.avi", n_frames=5)
+    source = CaptureSource.video(path, loop=True)
+    with source:
+        frames = [source.read() for _ in range(12)]
+    assert source.loops == 2 and source.frames_read == 12
+    np.testing.assert_array_equal(frames[5], frames[0])  # same decoded first frame
+    np.testing.assert_array_equal(frames[11], frames[1])
+    assert not CaptureSource.video(path).loop

@@ -19,7 +19,7 @@ from engine.image_io import (
     read_image_header,
     save_png,
 )
-from tests.media import jpeg_with_exif, png_header_only
+from tests.media import jpeg_with_exif, png_bytes, png_header_only
 
 RNG = np.random.default_rng(7)
 
@@ -213,3 +213,24 @@ def test_save_png_replaces_atomically_and_keeps_mode(tmp_path):
 def test_save_png_rejects_bad_arrays(tmp_path, bad):
     with pytest.raises(ValueError, match="image"):
         save_png(tmp_path / "x.png", bad)
+
+
+def test_float32_tiff_and_16_bit_tiff(tmp_path):
+    floats = RNG.random((6, 7)).astype(np.float32)
+    out = load_image(_write(tmp_path / "f.tiff", ".tiff", floats))
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out, floats)
+    deep = RNG.integers(0, 65536, (5, 4, 3), dtype=np.uint16)
+    out16 = load_image(_write(tmp_path / "d.tif", ".tif", deep))
+    assert out16.dtype == np.uint16
+    np.testing.assert_array_equal(out16, deep[:, :, ::-1])
+
+
+def test_gray_with_alpha_png_becomes_rgba(tmp_path):
+    # OpenCV cannot write gray+alpha (PNG colour type 4), so the file is built by hand.
+    rows = b"".join(b"\x00" + bytes([77, 200, 10, 50]) for _ in range(2))
+    path = tmp_path / "ga.png"
+    path.write_bytes(png_bytes(2, 2, colour_type=4, rows=rows))
+    out = load_image(path)
+    assert out.shape == (2, 2, 4)
+    assert out[0].tolist() == [[77, 77, 77, 200], [10, 10, 10, 50]]

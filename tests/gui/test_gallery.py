@@ -372,3 +372,17 @@ def test_moving_the_mouse_over_the_large_view_shows_pixel_values(page, qtbot):
     assert text.startswith("x=100 y=200") and "response" in text
     expected = page.large_view.pixel_text(100, 200)
     assert text == expected
+
+
+def test_looping_video_keeps_playing_past_its_end(page, qtbot, clip):
+    page.source_bar.loop_check.setChecked(True)
+    page.open_video(clip)
+    source = page.capture.source
+    qtbot.waitUntil(lambda: source.loops >= 1, timeout=8000)
+    assert page.capture is not None  # still running: no "ended" message
+    assert "ended" not in page.status_strip.message_label.text()
+    assert page.save_state()["loop_video"] is True
+    page.source_bar.loop_check.setChecked(False)
+    assert source.loop is False
+    qtbot.waitUntil(lambda: page.capture is None, timeout=8000)
+    assert "ended after" in page.status_strip.message_label.text()
