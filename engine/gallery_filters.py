@@ -677,6 +677,14 @@ class GalleryPipeline:
         )
         return key
 
+    def custom_kernels(self) -> dict[str, np.ndarray]:
+        """Custom kernels by name (as given to :meth:`add_custom_kernel`), in tile order."""
+        return {
+            key[len(CUSTOM_PREFIX) :]: spec.kernel
+            for key, spec in self._custom.items()
+            if spec.kernel is not None
+        }
+
     def remove_custom_kernel(self, key: str) -> None:
         """Remove a custom tile (no error if it is not there)."""
         self._custom.pop(key, None)

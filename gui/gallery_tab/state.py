@@ -11,13 +11,18 @@ if TYPE_CHECKING:
 
 
 def page_state(page: GalleryTab) -> dict[str, Any]:
-    """The gallery's session state as plain JSON types: source, selected tile, options, backend."""
+    """The gallery's session state as plain JSON types: source, selected tile, options, backend,
+    video looping and the custom kernels sent from the Matrix tab."""
     return {
         "source": dict(page.source_state),
         "selected": page.selected,
         "options": page.pipeline.options.to_dict(),
         "backend": page.options_panel.backend(),
         "loop_video": page.source_bar.loop_check.isChecked(),
+        "custom_kernels": [
+            {"name": name, "weights": kernel.tolist()}
+            for name, kernel in page.pipeline.custom_kernels().items()
+        ],
     }
 
 
@@ -32,6 +37,15 @@ def restore_page_state(page: GalleryTab, state: object) -> None:
         page.source_bar.loop_check.setChecked(state["loop_video"])
     if state.get("backend") in ("numpy", "opencv"):
         page.options_panel.set_backend(state["backend"])
+    kernels = state.get("custom_kernels")
+    if isinstance(kernels, list):
+        for entry in kernels:
+            if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+                try:
+                    page.pipeline.add_custom_kernel(entry["name"], entry.get("weights"))
+                except ValueError:
+                    continue  # a damaged entry is skipped, the rest still load
+        page.grid.set_tiles(page.pipeline.tiles())
     selected = state.get("selected")
     if isinstance(selected, str) and selected in {t.key for t in page.pipeline.tiles()}:
         page.select(selected)

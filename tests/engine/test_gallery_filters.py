@@ -276,7 +276,9 @@ def test_custom_kernels_are_validated():
     spec = pipeline.tile(key)
     assert key == "custom:edge" and spec.signed and spec.kernel_text == " 1  0 −1"
     assert pipeline.tiles()[-1].key == key
+    np.testing.assert_array_equal(pipeline.custom_kernels()["edge"], [[1, 0, -1]])
     pipeline.remove_custom_kernel(key)
+    assert pipeline.custom_kernels() == {}
     with pytest.raises(ValueError, match="not a gallery tile"):
         pipeline.tile(key)
     for bad, match in [

@@ -267,7 +267,10 @@ def test_state_round_trips_as_plain_json(page, qtbot, settings):
         page.options_panel.border_combo.findData("zero")
     )
     page.options_panel.numpy_radio.setChecked(True)
+    page.context.send_kernel("ridge", np.array([[-1, 2, -1]]))
+    page.select("gradient_orientation")
     state = json.loads(json.dumps(page.save_state()))
+    assert state["custom_kernels"] == [{"name": "ridge", "weights": [[-1.0, 2.0, -1.0]]}]
     other = GalleryTab(context=AppContext(), settings=settings)
     qtbot.addWidget(other)
     try:
@@ -275,7 +278,14 @@ def test_state_round_trips_as_plain_json(page, qtbot, settings):
         assert other.save_state() == state
         assert other.header.title_label.text() == "Gradient orientation"
         assert other.frame.shape == (480, 640, 3)
-        for junk in ({}, {"options": 5, "selected": 3, "source": {"kind": "file", "path": 7}}, []):
+        assert "custom:ridge" in other.grid.tiles
+        junk_kernels = {"custom_kernels": [{"name": "nan", "weights": [[float("nan")]]}, 4]}
+        for junk in (
+            {},
+            {"options": 5, "selected": 3, "source": {"kind": "file", "path": 7}},
+            [],
+            junk_kernels,
+        ):
             other.restore_state(junk)
         assert other.frame.shape == (480, 640, 3)
     finally:
