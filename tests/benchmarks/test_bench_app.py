@@ -68,15 +68,16 @@ def test_startup_to_painted_window_and_peak_memory():
 
 
 def test_live_pipeline_720p_opencv_backend():
-    lines = []
     t0 = time.time()
+    # KERNELSCOPE_PIPELINE_SECONDS=600 turns this into the 10-minute memory soak.
+    seconds = float(os.environ.get("KERNELSCOPE_PIPELINE_SECONDS", "2.5"))
     result = subprocess.run(
-        [sys.executable, "-m", "tests.benchmarks.probe_pipeline", repr(t0), "2.5"],
+        [sys.executable, "-m", "tests.benchmarks.probe_pipeline", repr(t0), str(seconds)],
         cwd=ROOT,
         env=_env(),
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=180 + 3 * seconds,
     )
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
@@ -109,8 +110,9 @@ def test_live_pipeline_720p_opencv_backend():
             "resident memory, live gallery running",
             note=(
                 f"{end['rss_end_mb']:.0f} MB (peak {end['peak_rss_mb']:.0f} MB, target ≤ 400); "
-                f"growth over the timed frames {end['rss_end_mb'] - end['rss_start_mb']:+.1f} MB "
-                f"(a few seconds, not 10 minutes)"
+                f"growth {end['rss_end_mb'] - end['rss_start_mb']:+.1f} MB over "
+                f"{end['frames']} gallery frames ({seconds:g} s per mode; "
+                f"KERNELSCOPE_PIPELINE_SECONDS=600 for a 10-minute soak)"
             ),
         )
     )
