@@ -1,8 +1,10 @@
-"""Direct and separable correlation kernels of the numpy backend (see ``fast_correlate``).
+"""Direct, matmul and separable correlation of the numpy backend (see ``fast_correlate``).
 
-Every tap is one in-place multiply-accumulate pass over a cache-sized band of rows, and with
-stride 1 every window is a contiguous 1-D slice of the band (numpy's loops run about twice as
-fast on those as on 2-D strided views).  Integers accumulate in int64, so results are exact.
+``direct``: every tap is one in-place multiply-accumulate pass over a cache-sized band of rows,
+and with stride 1 every window is a contiguous 1-D slice of the band (numpy's loops run about
+twice as fast on those as on 2-D strided views).  Integers accumulate in int64, so results are
+exact.  ``matmul``: the taps of an output row as one BLAS matrix-vector product (floats).
+``separable``: a vertical and a horizontal 1-D pass.
 """
 
 from __future__ import annotations
@@ -60,10 +62,12 @@ def pass_count(groups: Groups) -> int:
 
 
 def kernel_groups(k: np.ndarray) -> Groups:
+    """Tap groups of a 2-D kernel (zero taps skipped)."""
     return group_taps([((int(a), int(b)), k[a, b]) for a, b in zip(*np.nonzero(k), strict=True)])
 
 
 def line_groups(values: np.ndarray, vertical: bool) -> Groups:
+    """Tap groups of a 1-D factor, as a column (``vertical``) or a row of a 2-D kernel."""
     return group_taps(
         [(((int(i), 0) if vertical else (0, int(i))), values[i]) for i in np.flatnonzero(values)]
     )
@@ -220,6 +224,11 @@ class BandRunner:
     def _block(self, p0: int, p1: int, q0: int, q1: int) -> np.ndarray:
         """Zero-padded input, padded rows ``[p0, p1)`` and padded columns ``[q0, q1)``."""
         n, m = p1 - p0, q1 - q0
+        r0, c0 = p0 - self.top, q0 - self.left
+        if self.x_usable and r0 >= 0 and c0 >= 0 and r0 + n <= self.h and c0 + m <= self.w:
+            inside = self.x[r0 : r0 + n, c0 : c0 + m]
+            if inside.flags.c_contiguous:  # e.g. "valid" padding: no copy at all
+                return inside
         buf = self.scratch.get("block", n * m * self.nch).reshape((n, m) + self.chan)
         self._fill(buf, p0 - self.top, p1 - self.top, q0, q1, self.left)
         return buf
