@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Slot
-from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence, QUndoStack
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QFileDialog, QMenu
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
+from PySide6.QtWidgets import QFileDialog, QMenu
 
 from gui.about_dialog import AboutDialog, HelpDialog
+from gui.clipboard_copy import copy_focused
 from gui.settings_store import THEME_MODES
 
 if TYPE_CHECKING:
@@ -278,22 +279,8 @@ class AppMenus(QObject):
 
     @Slot()
     def copy(self) -> bool:
-        """Edit ▸ Copy: the focused widget's ``copy_selection()``/``copy()``, or table cells."""
-        widget = QApplication.focusWidget()
-        if widget is not None and callable(getattr(widget, "copy_selection", None)):
-            widget.copy_selection()  # the widget knows its own format (e.g. matrix views)
-            return True
-        if isinstance(widget, QAbstractItemView) and widget.selectionModel() is not None:
-            text = _selected_cells_text(widget)
-            if text:
-                QGuiApplication.clipboard().setText(text)
-                return True
-        elif widget is not None and callable(getattr(widget, "copy", None)):
-            widget.copy()
-            return True
-        page = self.window.tab_widget.currentWidget()
-        if callable(getattr(page, "copy_to_clipboard", None)):
-            page.copy_to_clipboard()
+        """Edit ▸ Copy (see :func:`gui.clipboard_copy.copy_focused`)."""
+        if copy_focused(self.window.tab_widget.currentWidget()):
             return True
         self.window.statusBar().showMessage("Nothing selected to copy", 4000)
         return False
@@ -402,16 +389,3 @@ def _with_standard(key: str, standard: QKeySequence.StandardKey) -> list[QKeySeq
         if extra.toString() not in {s.toString() for s in sequences}:
             sequences.append(extra)
     return sequences
-
-
-def _selected_cells_text(view: QAbstractItemView) -> str:
-    """Selected cells of a table/list as tab-separated rows (what spreadsheets paste)."""
-    indexes = sorted(view.selectionModel().selectedIndexes(), key=lambda i: (i.row(), i.column()))
-    if not indexes:
-        return ""
-    rows: dict[int, dict[int, str]] = {}
-    for index in indexes:
-        value = index.data()
-        rows.setdefault(index.row(), {})[index.column()] = "" if value is None else str(value)
-    columns = sorted({c for row in rows.values() for c in row})
-    return "\n".join("\t".join(row.get(c, "") for c in columns) for _, row in sorted(rows.items()))
