@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QByteArray, QElapsedTimer, QObject, QTimer, Signal, Slot
 
 from engine.session_file import (
     SESSION_KIND,
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from gui.main_window import MainWindow
 
 AUTOSAVE_DELAY_MS = 1500
+MAX_AUTOSAVE_DELAY_MS = 10_000
 RESTORE_CHOICES = ("ask", "yes", "no")
 
 
@@ -56,7 +57,12 @@ class SessionManager(QObject):
     save_failed = Signal(str)
 
     def __init__(
-        self, window: MainWindow, data_dir: Path, *, delay_ms: int = AUTOSAVE_DELAY_MS
+        self,
+        window: MainWindow,
+        data_dir: Path,
+        *,
+        delay_ms: int = AUTOSAVE_DELAY_MS,
+        max_delay_ms: int = MAX_AUTOSAVE_DELAY_MS,
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -72,6 +78,8 @@ class SessionManager(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(delay_ms)
         self._timer.timeout.connect(self.autosave_now)
+        self.max_delay_ms = max_delay_ms
+        self._pending_since = QElapsedTimer()
         for page in window.pages.values():
             page.state_changed.connect(self.schedule_autosave)
         window.tab_widget.currentChanged.connect(self.schedule_autosave)
@@ -119,9 +127,27 @@ class SessionManager(QObject):
     # writing ---------------------------------------------------------------------------------
     @Slot()
     def schedule_autosave(self) -> None:
-        """(Re)start the debounce timer: the autosave happens once edits pause."""
-        if not self._restoring and not self._finished:
-            self._timer.start()
+        """(Re)start the debounce timer: the autosave happens once edits pause.
+
+        Changes that never pause (a slider held down, a live source) cannot postpone it for more
+        than ``max_delay_ms``: after that the running timer is left to fire.
+        """
+        if self._restoring or self._finished:
+            return
+        if not self._timer.isActive():
+            self._pending_since.start()
+        elif self._pending_since.elapsed() >= self.max_delay_ms:
+            return
+        self._timer.start()
+
+    @property
+    def delay_ms(self) -> int:
+        """Quiet time after the last change before the autosave is written."""
+        return self._timer.interval()
+
+    @delay_ms.setter
+    def delay_ms(self, value: int) -> None:
+        self._timer.setInterval(value)
 
     @property
     def autosave_pending(self) -> bool:

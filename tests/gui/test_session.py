@@ -10,7 +10,7 @@ import base64
 import json
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 
 from engine.session_file import SESSION_KIND, write_document
 from gui.tab_registry import TABS
@@ -89,6 +89,19 @@ def test_edits_in_quick_succession_write_once(light_window, qtbot):
         pass
     assert written == [str(window.sessions.autosave_path)]
     assert _doc(window.sessions.autosave_path)["data"]["tabs"]["matrix"] == {"text": "19"}
+
+
+def test_changes_that_never_pause_cannot_postpone_the_autosave_forever(light_window, qtbot):
+    window = light_window()
+    sessions = window.sessions
+    sessions.delay_ms, sessions.max_delay_ms = 200, 600
+    page = window.page("gallery")
+    ticker = QTimer(window)  # a change every 50 ms, like a slider held down
+    ticker.timeout.connect(lambda: page.set_text(str(page.stack.count())))
+    ticker.start(50)
+    with qtbot.waitSignal(sessions.autosaved, timeout=5000):
+        pass
+    ticker.stop()  # without the cap the debounce would restart every 50 ms and never save
 
 
 def test_typing_in_a_tab_is_autosaved(light_window, qtbot):
