@@ -3,15 +3,18 @@
 Run as ``python -m tests.benchmarks.probe_pipeline <parent time> [seconds]``.  Frames come
 pre-decoded from memory (a list filled from :class:`engine.frame_sources.SyntheticSource`), so
 decoding is not measured.  Each frame goes through :class:`engine.gallery_filters.GalleryPipeline`
-(grayscale → pre-blur → filter → uint8 display image) and is shown in pyqtgraph ``ImageItem``\\ s
-with fixed levels, followed by a synchronous repaint of the (offscreen) view.  Two modes:
+(grayscale → pre-blur → filter → uint8 display image) and is shown the way the Filter gallery
+tab shows it (a pyqtgraph ``ImageItem`` with fixed levels for the large view, scaled pixmaps in
+labels for the thumbnails), followed by a synchronous repaint of the (offscreen) window.
+Two modes:
 
 * ``single``: one filter (Sobel x) in the large view;
 * ``gallery``: the large view plus a thumbnail of every tile.
 
 Prints one JSON line per mode: frames/s, per-frame latency (median, 95th percentile, max) —
 the time from taking a frame to its painted result, which with a newest-frame-wins source is
-the camera-to-screen latency — and resident memory after warm-up and at the end.
+the camera-to-screen latency — the part of it spent in the engine, and resident memory after
+warm-up and at the end.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import time
 import numpy as np
 
 WIDTH, HEIGHT = 1280, 720
+PREVIEW_MAX_SIDE = 480
 
 
 def _rss_mb() -> float:
@@ -37,10 +41,13 @@ def _rss_mb() -> float:
 def main() -> None:
     seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 3.0
     import pyqtgraph as pg
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QPixmap
+    from PySide6.QtWidgets import QApplication, QGridLayout, QHBoxLayout, QLabel, QWidget
 
     from engine.frame_sources import SyntheticSource
     from engine.gallery_filters import GalleryPipeline
+    from gui.gallery_tab.thumbnails import THUMB_SIZE, array_to_qimage
     from gui.loss_tab.none_refcount import keep_none_alive
 
     # The app applies this too: PySide6 6.12 on Python 3.11 leaks references to None/True on
@@ -53,24 +60,44 @@ def main() -> None:
     source.open()
     frames = [np.ascontiguousarray(source.read()) for _ in range(30)]
     source.close()
-    pipeline = GalleryPipeline()
+    # Thumbnails at the resolution the Filter gallery tab uses (gui/gallery_tab/page.py).
+    pipeline = GalleryPipeline(preview_max_side=PREVIEW_MAX_SIDE)
     tiles = [spec.key for spec in pipeline.tiles()]
 
+    # Display as the Filter gallery tab does it: the large view is a pyqtgraph ImageItem with
+    # fixed levels, each thumbnail a QLabel showing a smoothly scaled QPixmap
+    # (gui/gallery_tab/thumbnails.py).
+    window = QWidget()
+    layout = QHBoxLayout(window)
     view = pg.GraphicsLayoutWidget()
-    view.resize(1400, 900)
     large = pg.ImageItem()
-    view.addViewBox(row=0, col=0, colspan=6, lockAspect=True).addItem(large)
-    thumbs = {}
+    view.addViewBox(lockAspect=True).addItem(large)
+    layout.addWidget(view, 2)
+    grid_widget = QWidget()
+    grid = QGridLayout(grid_widget)
+    labels = {}
     for n, key in enumerate(tiles):
-        item = pg.ImageItem()
-        view.addViewBox(row=1 + n // 6, col=n % 6, lockAspect=True).addItem(item)
-        thumbs[key] = item
-    view.show()
+        label = QLabel()
+        label.setFixedSize(THUMB_SIZE)
+        grid.addWidget(label, n // 6, n % 6)
+        labels[key] = label
+    layout.addWidget(grid_widget, 3)
+    window.resize(1800, 1000)
+    window.show()
     app.processEvents()
+
+    def show_thumbnail(key: str, image: np.ndarray) -> None:
+        pixmap = QPixmap.fromImage(array_to_qimage(image)).scaled(
+            THUMB_SIZE,
+            Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
+        )
+        labels[key].setPixmap(pixmap)
 
     for mode in ("single", "gallery"):
         with_thumbs = mode == "gallery"
-        latencies = []
+        latencies: list[float] = []
+        engine_ms: list[float] = []
         rss_start = 0.0
         t_end = time.perf_counter() + seconds
         n = 0
@@ -81,11 +108,12 @@ def main() -> None:
             result = pipeline.process(
                 frame, selected="sobel_x", backend="opencv", thumbnails=with_thumbs, compare=False
             )
+            t_engine = time.perf_counter()
             assert result.large is not None
             large.setImage(result.large.display, levels=(0, 255), autoLevels=False)
             for key, image in result.thumbnails.items():
-                thumbs[key].setImage(image, levels=(0, 255), autoLevels=False)
-            view.repaint()
+                show_thumbnail(key, image)
+            window.repaint()
             app.processEvents()
             t1 = time.perf_counter()
             n += 1
@@ -94,6 +122,7 @@ def main() -> None:
                 t_first = t1
             elif n > 5:
                 latencies.append((t1 - t0) * 1000.0)
+                engine_ms.append((t_engine - t0) * 1000.0)
             if t1 > t_end and n > 15:
                 break
         frames_timed = n - 5
@@ -108,6 +137,7 @@ def main() -> None:
                     "latency_median_ms": float(np.median(lat)),
                     "latency_p95_ms": float(np.percentile(lat, 95)),
                     "latency_max_ms": float(lat.max()),
+                    "engine_median_ms": float(np.median(engine_ms)),
                     "rss_start_mb": rss_start,
                     "rss_end_mb": _rss_mb(),
                     "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
@@ -116,8 +146,8 @@ def main() -> None:
             ),
             flush=True,
         )
-    view.close()
-    view.deleteLater()
+    window.close()
+    window.deleteLater()
     app.processEvents()
 
 
