@@ -2,106 +2,104 @@
 
 Everything the gallery tab shows for a frame comes from :class:`GalleryPipeline` (or the
 one-shot :func:`process_frame`), so the live pipeline can be tested and benchmarked without a
-window. Working images are ``float32`` on a 0–255 scale (16-bit input is divided by 257, float
-input is taken as 0–1), so filter responses have their textbook magnitudes (a 0→255 step gives
-Sobel x = 1020).
-
-Two backends give the same numbers for the linear filters:
-
-* ``"numpy"`` — pad with :func:`numpy.pad` in the chosen border mode, then shifted-slice
-  accumulation (a plain reference implementation, float32).
-* ``"opencv"`` — ``cv2.filter2D`` with the matching ``BORDER_*``; ``cv2.filter2D`` refuses
-  ``BORDER_WRAP``, so for ``"wrap"`` the engine pads with ``cv2.copyMakeBorder`` itself and
-  filters the padded image.
-
-Kernels are applied as cross-correlation (like ``cv2.filter2D``), anchored at
-``(kh // 2, kw // 2)`` (OpenCV's default anchor, also for even kernels).
+window. The building blocks live in :mod:`engine.border_filter` (border modes, both backends),
+:mod:`engine.edge_maps` (gradients, orientation, zero crossings), :mod:`engine.gallery_display`
+(negative-value display modes), :mod:`engine.gallery_tiles` (the tiles) and
+:mod:`engine.canny`; they are re-exported here.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
+from engine.border_filter import (
+    BACKENDS,
+    BORDER_LABELS,
+    BORDER_MODES,
+    COLOR_MODES,
+    _check_choice,
+    filter_same,
+    gaussian_blur,
+    pad_image,
+    to_working,
+)
 from engine.canny import canny_numpy
-from engine.convolution import format_number
-from engine.filter_library import FILTER_LIBRARY
+from engine.edge_maps import (
+    LOG_KERNEL,
+    SOBEL_X,
+    SOBEL_Y,
+    gradient_magnitude,
+    orientation_image,
+    sobel_gradients,
+    zero_crossings,
+)
+from engine.gallery_display import (
+    DISPLAY_LABELS,
+    DISPLAY_MODES,
+    DIVERGING_LUT,
+    display_response,
+    diverging_scale,
+    input_display,
+    response_plane,
+    robust_max,
+    sanitize_for_display,
+)
+from engine.gallery_tiles import (
+    CUSTOM_PREFIX,
+    DERIVED_KEYS,
+    MAX_CUSTOM_KERNEL,
+    TileSpec,
+    kernel_text,
+    library_tiles,
+    validate_custom_kernel,
+)
 
-BORDER_MODES = ("zero", "replicate", "reflect", "reflect101", "wrap")
-BORDER_LABELS = {
-    "zero": "zero (constant 0)",
-    "replicate": "replicate (aaa|abc)",
-    "reflect": "reflect (cba|abc)",
-    "reflect101": "reflect-101 (dcb|abc)",
-    "wrap": "wrap (xyz|abc)",
-}
-_NUMPY_PAD = {
-    "zero": "constant",
-    "replicate": "edge",
-    "reflect": "symmetric",
-    "reflect101": "reflect",
-    "wrap": "wrap",
-}
-_CV_BORDER = {
-    "zero": cv2.BORDER_CONSTANT,
-    "replicate": cv2.BORDER_REPLICATE,
-    "reflect": cv2.BORDER_REFLECT,
-    "reflect101": cv2.BORDER_REFLECT_101,
-    "wrap": cv2.BORDER_WRAP,
-}
-DISPLAY_MODES = ("abs", "offset", "minmax", "diverging")
-DISPLAY_LABELS = {
-    "abs": "absolute value |r|",
-    "offset": "offset r + 128",
-    "minmax": "min–max stretch",
-    "diverging": "diverging colour map",
-}
-COLOR_MODES = ("gray", "color")
-BACKENDS = ("numpy", "opencv")
-DERIVED_KEYS = ("gradient_magnitude", "gradient_orientation", "log_zero_crossings", "canny")
-CUSTOM_PREFIX = "custom:"
-MAX_CUSTOM_KERNEL = 31
-
-
-def _diverging_lut() -> np.ndarray:
-    """256×3 uint8 blue–white–red lookup table (ColorBrewer RdBu, negative = blue)."""
-    anchors = np.array(
-        [
-            (5, 48, 97),
-            (33, 102, 172),
-            (67, 147, 195),
-            (146, 197, 222),
-            (209, 229, 240),
-            (247, 247, 247),
-            (253, 219, 199),
-            (244, 165, 130),
-            (214, 96, 77),
-            (178, 24, 43),
-            (103, 0, 31),
-        ],
-        dtype=np.float64,
-    )
-    pos = np.linspace(0, 255, len(anchors))
-    x = np.arange(256)
-    lut = np.stack([np.interp(x, pos, anchors[:, c]) for c in range(3)], axis=1)
-    out = np.rint(lut).astype(np.uint8)
-    out.setflags(write=False)
-    return out
-
-
-#: Lookup table of the diverging display: index 0 = most negative, 128 ≈ zero, 255 = positive.
-DIVERGING_LUT = _diverging_lut()
-# applyColorMap maps through a 256×1×3 table channel by channel; given RGB rows it yields RGB.
-_DIVERGING_LUT_3 = np.ascontiguousarray(DIVERGING_LUT.reshape(256, 1, 3))
-
-
-def _check_choice(value: object, name: str, choices: Sequence[str]) -> None:
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {tuple(choices)}, got {value!r}")
+__all__ = [
+    "BACKENDS",
+    "BORDER_LABELS",
+    "BORDER_MODES",
+    "COLOR_MODES",
+    "CUSTOM_PREFIX",
+    "DERIVED_KEYS",
+    "DISPLAY_LABELS",
+    "DISPLAY_MODES",
+    "DIVERGING_LUT",
+    "LOG_KERNEL",
+    "MAX_CUSTOM_KERNEL",
+    "SOBEL_X",
+    "SOBEL_Y",
+    "BackendComparison",
+    "GalleryFrame",
+    "GalleryOptions",
+    "GalleryPipeline",
+    "TileResult",
+    "TileSpec",
+    "canny_numpy",
+    "display_response",
+    "diverging_scale",
+    "filter_same",
+    "gaussian_blur",
+    "gradient_magnitude",
+    "input_display",
+    "kernel_text",
+    "library_tiles",
+    "orientation_image",
+    "pad_image",
+    "preview_size",
+    "process_frame",
+    "response_plane",
+    "robust_max",
+    "sanitize_for_display",
+    "sobel_gradients",
+    "to_working",
+    "validate_custom_kernel",
+    "zero_crossings",
+]
 
 
 @dataclass(frozen=True)
@@ -188,23 +186,6 @@ def _replace(opts: GalleryOptions, **changes: object) -> GalleryOptions:
     return GalleryOptions(**values)  # type: ignore[arg-type]
 
 
-@dataclass(frozen=True)
-class TileSpec:
-    """One gallery tile: a library/custom kernel (``kind == "kernel"``) or a derived result."""
-
-    key: str
-    title: str
-    description: str
-    kind: str
-    kernel: np.ndarray | None = field(default=None, repr=False)
-    kernel_text: str = ""
-
-    @property
-    def signed(self) -> bool:
-        """True for zero-sum kernels: their response is a signed edge/derivative value."""
-        return self.kernel is not None and abs(float(np.sum(self.kernel))) < 1e-9
-
-
 @dataclass
 class TileResult:
     """A computed tile: ``display`` is a ready-to-show uint8 image (gray or RGB).
@@ -242,383 +223,6 @@ class GalleryFrame:
     large: TileResult | None
     comparison: BackendComparison | None
     total_ms: float
-
-
-# --------------------------------------------------------------------------------------------
-# Working image, padding, filtering
-
-
-def to_working(frame: np.ndarray, color_mode: str = "gray") -> np.ndarray:
-    """Frame (gray/RGB/RGBA; uint8, uint16 or float 0–1) → float32 0–255, gray or RGB.
-
-    Alpha is dropped. Grayscale uses the ITU-R BT.601 luma weights (``cv2.COLOR_RGB2GRAY``).
-    """
-    _check_choice(color_mode, "color_mode", COLOR_MODES)
-    arr = np.asarray(frame)
-    if arr.ndim == 3 and arr.shape[2] == 1:
-        arr = arr[:, :, 0]
-    if arr.ndim not in (2, 3) or (arr.ndim == 3 and arr.shape[2] not in (3, 4)):
-        raise ValueError(f"frame must be (H, W), (H, W, 3) or (H, W, 4), got shape {arr.shape}")
-    if arr.size == 0:
-        raise ValueError(f"frame must not be empty, got shape {arr.shape}")
-    if arr.ndim == 3 and arr.shape[2] == 4:
-        arr = arr[:, :, :3]
-    if arr.dtype == np.uint8:
-        work = arr.astype(np.float32)
-    elif arr.dtype == np.uint16:
-        work = arr.astype(np.float32) / np.float32(257.0)
-    elif arr.dtype.kind == "f":
-        work = np.nan_to_num(arr.astype(np.float32), nan=0.0, posinf=1.0, neginf=0.0) * 255.0
-    else:
-        raise ValueError(f"frame has unsupported dtype {arr.dtype}")
-    work = np.ascontiguousarray(work)
-    if color_mode == "gray" and work.ndim == 3:
-        return cv2.cvtColor(work, cv2.COLOR_RGB2GRAY)
-    if color_mode == "color" and work.ndim == 2:
-        return cv2.cvtColor(work, cv2.COLOR_GRAY2RGB)
-    return work
-
-
-def pad_image(
-    image: np.ndarray, pad: tuple[int, int, int, int], border: str, backend: str = "numpy"
-) -> np.ndarray:
-    """Pad ``(top, bottom, left, right)`` pixels in a border mode (see :data:`BORDER_MODES`)."""
-    _check_choice(border, "border", BORDER_MODES)
-    _check_choice(backend, "backend", BACKENDS)
-    top, bottom, left, right = pad
-    if backend == "opencv":
-        return cv2.copyMakeBorder(image, top, bottom, left, right, _CV_BORDER[border], value=0)
-    widths = [(top, bottom), (left, right)] + [(0, 0)] * (image.ndim - 2)
-    return np.pad(image, widths, mode=_NUMPY_PAD[border])  # type: ignore[call-overload]
-
-
-def filter_same(
-    image: np.ndarray, kernel: np.ndarray, *, border: str = "reflect101", backend: str = "opencv"
-) -> np.ndarray:
-    """Same-size cross-correlation of a float32 gray/RGB image with ``kernel`` (float32 out).
-
-    ``out[i, j] = Σ kernel[a, b] · x[i + a − kh//2, j + b − kw//2]`` with ``x`` extended by the
-    ``border`` mode.
-    """
-    _check_choice(border, "border", BORDER_MODES)
-    _check_choice(backend, "backend", BACKENDS)
-    k = np.asarray(kernel, dtype=np.float32)
-    if k.ndim != 2 or k.size == 0:
-        raise ValueError(f"kernel must be a non-empty 2-D array, got shape {k.shape}")
-    if not np.isfinite(k).all():
-        raise ValueError("kernel contains NaN or infinity")
-    src = np.ascontiguousarray(image, dtype=np.float32)
-    kh, kw = k.shape
-    ay, ax = kh // 2, kw // 2
-    pad = (ay, kh - 1 - ay, ax, kw - 1 - ax)
-    if backend == "opencv":
-        if border != "wrap":
-            return cv2.filter2D(src, cv2.CV_32F, k, borderType=_CV_BORDER[border])
-        padded = pad_image(src, pad, "wrap", "opencv")
-        full = cv2.filter2D(padded, cv2.CV_32F, k, anchor=(0, 0), borderType=cv2.BORDER_CONSTANT)
-        return np.ascontiguousarray(full[: src.shape[0], : src.shape[1]])
-    padded = pad_image(src, pad, border, "numpy")
-    h, w = src.shape[:2]
-    out = np.zeros_like(src)
-    for a in range(kh):
-        for b in range(kw):
-            weight = k[a, b]
-            if weight != 0:
-                out += weight * padded[a : a + h, b : b + w]
-    return out
-
-
-def gaussian_blur(image: np.ndarray, sigma: float, border: str = "reflect101") -> np.ndarray:
-    """Gaussian blur with σ (0 = copy), kernel ``2⌈3σ⌉ + 1``; every border mode incl. wrap."""
-    if not 0 <= sigma <= 20:
-        raise ValueError(f"sigma must be between 0 and 20, got {sigma!r}")
-    if sigma == 0:
-        return image.copy()
-    r = int(np.ceil(3 * sigma))
-    size = 2 * r + 1
-    if border != "wrap":
-        return cv2.GaussianBlur(image, (size, size), sigma, borderType=_CV_BORDER[border])
-    padded = pad_image(image, (r, r, r, r), "wrap", "opencv")
-    blurred = cv2.GaussianBlur(padded, (size, size), sigma, borderType=cv2.BORDER_CONSTANT)
-    return np.ascontiguousarray(blurred[r:-r, r:-r])
-
-
-# --------------------------------------------------------------------------------------------
-# Derived results
-
-
-SOBEL_X = FILTER_LIBRARY["sobel_x"].kernel.astype(np.float32)
-SOBEL_Y = FILTER_LIBRARY["sobel_y"].kernel.astype(np.float32)
-LOG_KERNEL = FILTER_LIBRARY["log5"].kernel.astype(np.float32)
-
-
-def sobel_gradients(
-    image: np.ndarray, *, border: str = "reflect101", backend: str = "opencv"
-) -> tuple[np.ndarray, np.ndarray]:
-    """``(gx, gy)`` from the 3×3 Sobel kernels (equal to ``cv2.Sobel`` with ksize 3)."""
-    gx = filter_same(image, SOBEL_X, border=border, backend=backend)
-    gy = filter_same(image, SOBEL_Y, border=border, backend=backend)
-    return gx, gy
-
-
-def gradient_magnitude(gx: np.ndarray, gy: np.ndarray) -> np.ndarray:
-    """``sqrt(gx² + gy²)`` (float32, ``cv2.magnitude``)."""
-    fx = np.ascontiguousarray(gx, dtype=np.float32)
-    fy = np.ascontiguousarray(gy, dtype=np.float32)
-    return cv2.magnitude(fx.reshape(fx.shape[0], -1), fy.reshape(fy.shape[0], -1)).reshape(fx.shape)
-
-
-def robust_max(values: np.ndarray, percentile: float = 99.0) -> float:
-    """The ``percentile``-th percentile of ``values`` (a scale one hot pixel cannot spoil).
-
-    Nearest rank; large arrays are estimated from at most 16 384 evenly spaced samples, so a
-    live frame pays about 0.2 ms instead of several.
-    """
-    flat = np.asarray(values, dtype=np.float32).ravel()
-    if flat.size == 0:
-        return 0.0
-    if flat.size > _PERCENTILE_SAMPLES:
-        flat = flat[:: flat.size // _PERCENTILE_SAMPLES]
-    else:
-        flat = flat.copy()
-    k = min(flat.size - 1, int(round(percentile / 100.0 * (flat.size - 1))))
-    return float(np.partition(flat, k)[k])
-
-
-_PERCENTILE_SAMPLES = 16384
-
-
-def orientation_image(gx: np.ndarray, gy: np.ndarray, mag_scale: float | None = None) -> np.ndarray:
-    """Gradient direction as hue, magnitude as brightness: RGB uint8.
-
-    Hue = ``atan2(gy, gx)`` over the full circle in 2° steps (0° → red, pointing right; y points
-    down; ``cv2.phase``, accurate to about 0.3°), value = ``clip(magnitude / mag_scale)``
-    (default scale: the 99th percentile of the magnitude, else the maximum), full saturation.
-    """
-    if gx.shape != gy.shape or gx.ndim != 2:
-        raise ValueError(f"gx and gy must be 2-D and equal in shape, got {gx.shape}, {gy.shape}")
-    fx = np.ascontiguousarray(gx, dtype=np.float32)
-    fy = np.ascontiguousarray(gy, dtype=np.float32)
-    mag = cv2.magnitude(fx, fy)
-    if mag_scale is None:
-        scale = robust_max(mag)
-        scale = scale if scale > 0 else float(mag.max())
-    else:
-        scale = float(mag_scale)
-    hue = cv2.convertScaleAbs(cv2.phase(fx, fy, angleInDegrees=True), alpha=0.5)
-    hue[hue >= 180] -= 180
-    value = cv2.convertScaleAbs(mag, alpha=255.0 / scale) if scale > 0 else np.zeros_like(hue)
-    hsv = cv2.merge([hue, np.full_like(hue, 255), value])
-    return cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)
-
-
-def zero_crossings(response: np.ndarray, threshold: float = 0.0) -> np.ndarray:
-    """Boolean map of sign changes of a 2-D ``response`` (e.g. a LoG).
-
-    Pixel ``p`` is marked when its right or lower neighbour ``q`` has the opposite strict sign
-    (``p·q < 0``) and ``|p − q| ≥ threshold``.
-    """
-    # float64: the difference of two float32 values is then exact, so the threshold test is too.
-    r = np.asarray(response, dtype=np.float64)
-    if r.ndim != 2:
-        raise ValueError(f"response must be 2-D, got shape {r.shape}")
-    out = np.zeros(r.shape, dtype=bool)
-    for a, b in ((r[:, :-1], r[:, 1:]), (r[:-1, :], r[1:, :])):
-        hit = (a * b < 0) & (np.abs(a - b) >= threshold)
-        out[: hit.shape[0], : hit.shape[1]] |= hit
-    return out
-
-
-# --------------------------------------------------------------------------------------------
-# Display
-
-
-def display_response(
-    raw: np.ndarray, mode: str = "abs", *, signed: bool = True, scale: float | None = None
-) -> np.ndarray:
-    """Turn a finite float response into a uint8 image (gray, or RGB for colour/diverging).
-
-    Unsigned responses (smoothing, sharpening: kernels whose weights do not sum to 0) are shown
-    clipped to 0–255 in every mode except ``"minmax"``. Signed responses follow ``mode``:
-    ``"abs"`` → ``clip(|r|)``, ``"offset"`` → ``clip(r + 128)``, ``"minmax"`` → stretched to
-    0–255, ``"diverging"`` → :data:`DIVERGING_LUT` over ``[−m, m]`` with ``m`` from
-    :func:`diverging_scale` unless ``scale`` is given (a 3-channel response uses its channel
-    mean). Values are rounded half to even.
-    """
-    _check_choice(mode, "mode", DISPLAY_MODES)
-    r = np.asarray(raw, dtype=np.float32)
-    if mode == "minmax":
-        lo, hi = float(r.min()), float(r.max())
-        if hi <= lo:
-            return np.zeros(r.shape, dtype=np.uint8)
-        gain = 255.0 / (hi - lo)
-        return cv2.convertScaleAbs(r, alpha=gain, beta=-lo * gain)
-    if not signed:
-        return cv2.convertScaleAbs(np.maximum(r, 0))
-    if mode == "abs":
-        return cv2.convertScaleAbs(r)
-    if mode == "offset":
-        return cv2.convertScaleAbs(np.maximum(r + np.float32(128.0), 0))
-    plane = response_plane(r)
-    m = diverging_scale(plane) if scale is None else float(scale)
-    if m > 0:
-        # Clamp to ±m (values beyond take the end colours), then map −m…m to 0…255.
-        clamped = np.clip(plane, -m, m, dtype=np.float32)
-        idx = cv2.convertScaleAbs(clamped, alpha=127.5 / m, beta=127.5)
-    else:
-        idx = np.full(plane.shape, 128, dtype=np.uint8)
-    return cv2.applyColorMap(idx, _DIVERGING_LUT_3)
-
-
-def response_plane(raw: np.ndarray) -> np.ndarray:
-    """A response as one plane: itself if 2-D, the mean of its channels if 3-D."""
-    r = np.asarray(raw, dtype=np.float32)
-    if r.ndim == 2:
-        return r
-    weights = np.full((1, r.shape[2]), 1.0 / r.shape[2], dtype=np.float32)
-    return cv2.transform(np.ascontiguousarray(r), weights)
-
-
-def diverging_scale(plane: np.ndarray) -> float:
-    """Half-range ``m`` of the diverging display: the 99th percentile of ``|r|``.
-
-    Edge responses are sparse, so ``max |r|`` would leave almost everything white; values beyond
-    ``±m`` take the end colours. Falls back to ``max |r|``; 0 for a flat response.
-    """
-    if plane.size == 0:
-        return 0.0
-    magnitude = np.abs(np.asarray(plane, dtype=np.float32))
-    m = robust_max(magnitude)
-    return m if m > 0 else float(magnitude.max())
-
-
-def input_display(frame: np.ndarray) -> np.ndarray:
-    """A frame as uint8 gray/RGB for display (16-bit ÷ 257, float 0–1 × 255, alpha dropped)."""
-    arr = np.asarray(frame)
-    if arr.ndim == 3 and arr.shape[2] == 4:
-        arr = arr[:, :, :3]
-    if arr.dtype == np.uint8:
-        return np.ascontiguousarray(arr)
-    if arr.dtype == np.uint16:
-        return np.rint(arr / 257.0).astype(np.uint8)
-    f = np.nan_to_num(arr.astype(np.float32), nan=0.0, posinf=1.0, neginf=0.0)
-    return np.clip(np.rint(f * 255.0), 0, 255).astype(np.uint8)
-
-
-def sanitize_for_display(image: object) -> np.ndarray | None:
-    """Make an array safe for an image widget, or return ``None`` if it cannot be shown.
-
-    pyqtgraph raises on 0×0, 1-D, 2- or 5-channel, all-NaN or infinite images: NaN/inf become 0,
-    a single channel is squeezed, more than 4 channels or an empty array give ``None``.
-    """
-    try:
-        arr = np.asarray(image)
-    except (TypeError, ValueError):
-        return None
-    if arr.dtype.kind not in "buif" or arr.size == 0:
-        return None
-    if arr.ndim == 3 and arr.shape[2] == 1:
-        arr = arr[:, :, 0]
-    if arr.ndim == 3 and arr.shape[2] == 2:
-        arr = arr[:, :, 0]
-    if arr.ndim not in (2, 3) or (arr.ndim == 3 and arr.shape[2] not in (3, 4)):
-        return None
-    if arr.dtype.kind == "b":
-        return arr.astype(np.uint8) * 255
-    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
-        arr = np.nan_to_num(arr, nan=0.0, posinf=0.0, neginf=0.0)
-    return np.ascontiguousarray(arr)
-
-
-# --------------------------------------------------------------------------------------------
-# Tiles and the pipeline
-
-
-def kernel_text(weights: np.ndarray, scale: object = 1) -> str:
-    """Kernel weights as aligned monospace rows (Unicode minus), plus ``× scale`` if not 1.
-
-    Kernels larger than 7×7 are summarised as ``"N×M kernel"``.
-    """
-    w = np.asarray(weights)
-    if w.ndim != 2:
-        raise ValueError(f"weights must be 2-D, got shape {w.shape}")
-    if max(w.shape) > 7:
-        text = f"{w.shape[0]}×{w.shape[1]} kernel"
-    else:
-        cells = [[format_number(v) for v in row] for row in w.tolist()]
-        width = max(len(c) for row in cells for c in row)
-        text = "\n".join(" ".join(c.rjust(width) for c in row) for row in cells)
-    if str(scale) != "1":
-        text += f"\n× {scale}"
-    return text
-
-
-def library_tiles() -> list[TileSpec]:
-    """One tile per :data:`engine.FILTER_LIBRARY` kernel, then the derived results."""
-    tiles = [
-        TileSpec(
-            k.key,
-            k.name,
-            k.description,
-            "kernel",
-            k.kernel.astype(np.float64),
-            kernel_text(k.weights, k.scale),
-        )
-        for k in FILTER_LIBRARY.values()
-    ]
-    tiles += [
-        TileSpec(
-            "gradient_magnitude",
-            "Gradient magnitude",
-            "√(Sobel x² + Sobel y²): edge strength in every direction.",
-            "magnitude",
-            kernel_text="√(gx² + gy²)\ngx = Sobel x\ngy = Sobel y",
-        ),
-        TileSpec(
-            "gradient_orientation",
-            "Gradient orientation",
-            "Hue = direction of the Sobel gradient (red → right, yellow-green ↓, cyan ←, "
-            "violet ↑), brightness = magnitude (scaled to its 99th percentile); on grayscale.",
-            "orientation",
-            kernel_text="hue = atan2(gy, gx)\nvalue = |∇| / P99(|∇|)\n(Sobel gx, gy)",
-        ),
-        TileSpec(
-            "log_zero_crossings",
-            "LoG zero crossings",
-            "Sign changes of the 5×5 Laplacian of Gaussian (Marr–Hildreth edges) whose jump "
-            "exceeds the threshold; computed on grayscale.",
-            "zero_crossings",
-            kernel_text="LoG 5×5, then\np·q < 0 and\n|p − q| ≥ t·max|LoG|",
-        ),
-        TileSpec(
-            "canny",
-            "Canny",
-            "Sobel gradient, thinning to one-pixel ridges and hysteresis between the low and high "
-            "thresholds (L2 magnitude, replicated border); computed on grayscale.",
-            "canny",
-            kernel_text="Sobel → thin ridges\n→ hysteresis\nlow / high thresholds",
-        ),
-    ]
-    return tiles
-
-
-def validate_custom_kernel(kernel: object, name: str = "kernel") -> np.ndarray:
-    """A custom kernel as float64, or ``ValueError`` (2-D, finite, at most 31×31)."""
-    try:
-        k = np.array(kernel, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a numeric 2-D array, got {kernel!r}") from None
-    if k.ndim != 2 or k.size == 0:
-        raise ValueError(f"{name} must be a non-empty 2-D array, got shape {k.shape}")
-    if max(k.shape) > MAX_CUSTOM_KERNEL:
-        raise ValueError(
-            f"{name} is {k.shape[0]}×{k.shape[1]}; the gallery takes kernels up to "
-            f"{MAX_CUSTOM_KERNEL}×{MAX_CUSTOM_KERNEL}"
-        )
-    if not np.isfinite(k).all():
-        raise ValueError(f"{name} contains NaN or infinity")
-    k.setflags(write=False)
-    return k
 
 
 def preview_size(shape: tuple[int, ...], max_side: int) -> tuple[int, int]:
