@@ -106,7 +106,8 @@ def fft_rows(
         if r0 < r1 and c1 > 0:
             b0 = r0 + top - p0
             np.copyto(buf[b0 : b0 + r1 - r0, left : left + c1], plane[r0:r1, :c1])
-            spec[b0 : b0 + r1 - r0] = np.fft.rfft(buf[b0 : b0 + r1 - r0], axis=1, norm="ortho")
+            rows_in = slice(b0, b0 + r1 - r0)
+            np.fft.rfft(buf[rows_in], axis=1, norm="ortho", out=spec[rows_in])
         np.fft.fft(spec, axis=0, norm="ortho", out=spec)
         np.multiply(spec, spectrum, out=spec)
         np.fft.ifft(spec, axis=0, norm="ortho", out=spec)

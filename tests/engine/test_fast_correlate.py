@@ -113,7 +113,7 @@ def test_float_methods_match_brute_force(data, shape, kshape, channels, dtype, b
 @pytest.mark.parametrize("threads", [1, 2, 3])
 def test_fft_strips_and_threads_do_not_change_the_result(threads):
     rng = np.random.default_rng(3)
-    x = rng.standard_normal((700, 90, 2)).astype(np.float32)  # several 256-row strips
+    x = rng.standard_normal((700, 90, 2)).astype(np.float32)  # several FFT strips
     k = rng.standard_normal((9, 4)).astype(np.float32)
     geo = conv_geometry(x.shape[:2], k.shape, padding="same", stride=(2, 1), dilation=(1, 2))
     fft = correlate(x, k, geo, np.dtype(np.float32), method="fft", threads=threads)
