@@ -81,11 +81,13 @@ def cols_needed(geo: ConvGeometry) -> int:
 STACK_BYTES = 2 << 20  # target size of the stacked-rows buffer of ``matmul``
 
 
-def stacked_band_rows(kh: int, kw: int, width: int, itemsize: int) -> int:
+def stacked_band_rows(
+    kh: int, kw: int, width: int, itemsize: int, stack_bytes: int = STACK_BYTES
+) -> int:
     """Output rows per band for the stacked ``matmul``: the buffer holds ``(n + kh - 1)``
     rows × ``kw`` shifts × ``width``; at least 16 rows so the ``kh - 1`` halo stays small."""
     per_row = kw * width * itemsize
-    return max(16, STACK_BYTES // max(1, per_row) - (kh - 1))
+    return max(16, stack_bytes // max(1, per_row) - (kh - 1))
 
 
 class _Scratch:
@@ -181,6 +183,7 @@ class BandRunner:
         self.full_rows_ok = self.sy == 1 and self.sx == 1 and self.ow == self.w
         row_bytes = max(self.w, cols_needed(geo)) * self.nch * work.itemsize
         self.band = max(1, band_bytes // (3 * row_bytes))
+        self.stack_bytes = STACK_BYTES * band_bytes // BAND_BYTES
 
     # -- sources ---------------------------------------------------------------------------
 
@@ -311,7 +314,7 @@ class BandRunner:
         nch, dx, sy = self.nch, self.dx, self.sy
         weights = np.ascontiguousarray(k.ravel())  # tap t = r·kw + c
         width = self.ow * nch  # output row length in elements
-        band = stacked_band_rows(kh, kw, width, self.work.itemsize)
+        band = stacked_band_rows(kh, kw, width, self.work.itemsize, self.stack_bytes)
         for b0 in range(i0, i1, band):
             b1 = min(b0 + band, i1)
             n = b1 - b0

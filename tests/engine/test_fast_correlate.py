@@ -260,3 +260,24 @@ def test_dyadic_float_kernels_factor_exactly(dtype):
     np.testing.assert_array_equal(
         out, correlate2d(x.astype(int), sobel.astype(int), padding="same")
     )
+
+
+@pytest.mark.parametrize("padding", ["same", "valid", "full", (4, 1)])
+@pytest.mark.parametrize(("stride", "dilation"), [(1, 1), ((2, 1), 1), (1, (1, 2)), (1, (2, 1))])
+@pytest.mark.parametrize("channels", [None, 3])
+def test_every_method_over_many_bands_matches_the_opencv_backend(
+    padding, stride, dilation, channels
+):
+    rng = np.random.default_rng(11)
+    shape = (70, 53) if channels is None else (70, 53, channels)
+    x = rng.standard_normal(shape)
+    kernels = [rng.standard_normal((5, 4)), np.outer(rng.standard_normal(3), [1.0, 2.0, -1.0])]
+    for k in kernels:
+        ref = correlate2d(x, k, padding=padding, stride=stride, dilation=dilation, backend="opencv")
+        geo = conv_geometry(x.shape[:2], k.shape, padding=padding, stride=stride, dilation=dilation)
+        methods = ["direct", "matmul", "fft"]
+        if separable_factors(k, np.dtype(np.float64)) is not None:
+            methods.append("separable")
+        for method in methods:
+            out = correlate(x, k, geo, np.dtype(np.float64), method=method, band_bytes=4000)
+            np.testing.assert_allclose(out, ref, atol=1e-9, err_msg=method)
