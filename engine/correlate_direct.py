@@ -90,6 +90,24 @@ def stacked_band_rows(
     return max(16, stack_bytes // max(1, per_row) - (kh - 1))
 
 
+def _rows_view(
+    flat: np.ndarray, start: int, n: int, rows: int, width: int, strides: tuple[int, int]
+) -> np.ndarray:
+    """Read-only ``(n, rows, width)`` view of the 1-D array ``flat`` from ``start``, with
+    ``strides`` (in elements) between output rows and between tap rows; each tap row is
+    ``width`` contiguous elements.  Bounds are checked here: ``as_strided`` checks nothing."""
+    end = start + (n - 1) * strides[0] + (rows - 1) * strides[1] + width
+    if flat.ndim != 1 or not flat.flags.c_contiguous or start < 0 or end > flat.size:
+        raise AssertionError(f"strided view [{start}, {end}) outside an array of {flat.size}")
+    item = flat.itemsize
+    return as_strided(
+        flat[start:],
+        shape=(n, rows, width),
+        strides=(strides[0] * item, strides[1] * item, item),
+        writeable=False,
+    )
+
+
 class _Scratch:
     """Reusable flat work buffers (one per name), grown on demand."""
 
@@ -333,13 +351,7 @@ class BandRunner:
                         stack[:, c],
                         blk[:, c * dx : c * dx + self.ow].reshape(rows, width),
                     )
-            item = stack.itemsize
-            view = as_strided(
-                stack,
-                shape=(n, kh * kw, width),
-                strides=(sy * kw * width * item, width * item, item),
-                writeable=False,
-            )
+            view = _rows_view(stack.reshape(-1), 0, n, kh * kw, width, (sy * kw * width, width))
             np.matmul(weights, view, out=self.out[b0:b1].reshape(n, width))
         if self.full_rows_ok:
             for j0, j1 in self._border_columns():
@@ -359,16 +371,10 @@ class BandRunner:
     ) -> None:
         """``out[b0:b0+n] = Σ_b columns[b] · rows(b)``; ``rows(b)`` is an ``(n, kh, width)``
         view of ``flat`` from ``starts[b]`` with ``strides`` (elements) for output and tap rows."""
-        item = flat.itemsize
         dst = self.out[b0 : b0 + n].reshape(n, width)
         tmp = self.scratch.get("tmp", n * width).reshape(n, width)
         for index, (b, start) in enumerate(zip(used, starts, strict=True)):
-            view = as_strided(
-                flat[start:],
-                shape=(n, kh, width),
-                strides=(strides[0] * item, strides[1] * item, item),
-                writeable=False,
-            )
+            view = _rows_view(flat, start, n, kh, width, strides)
             if index == 0:
                 np.matmul(columns[b], view, out=dst)
             else:
@@ -447,13 +453,8 @@ class BandRunner:
             vbuf[before + length :] = 0
             vert = vbuf[before : before + length]
             if u_gemv is not None:
-                n, item = b1 - b0, flat.itemsize
-                view = as_strided(
-                    flat[off:],
-                    shape=(n, u_gemv.size, row),
-                    strides=(row * item, self.dy * row * item, item),
-                    writeable=False,
-                )
+                n = b1 - b0
+                view = _rows_view(flat, off, n, u_gemv.size, row, (row, self.dy * row))
                 np.matmul(u_gemv, view, out=vert.reshape(n, row))
             else:
                 windows = [
