@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 Method = Literal["direct", "matmul", "separable", "fft"]
 METHODS: tuple[str, ...] = ("direct", "matmul", "separable", "fft")
 
-# Below this many output elements (times taps) threads cost more than they save.
+# Below this much FFT work (points × 8 per strip) threads cost more than they save.
 _PARALLEL_MIN_WORK = 1 << 21
 # Cost model, in units of one elementwise pass over one element (calibrated on a 2-core EPYC).
 _CALL_OVERHEAD = 8000.0  # one numpy call ≈ this many element-passes
