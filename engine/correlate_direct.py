@@ -32,18 +32,16 @@ def group_taps(taps: list[tuple[Offset, np.generic]]) -> Groups:
     ``±w`` of the group's first weight; symmetric and antisymmetric kernels (Gaussian, box,
     Laplacian, Sobel, sharpen) have few groups, so their windows are summed first.
     """
-    groups: dict[float | int, tuple[np.generic, list[Offset], list[bool]]] = {}
+    by_size: dict[float | int, list[tuple[Offset, np.generic]]] = {}
     for offset, w in taps:
-        key = abs(w.item())
-        if key not in groups:
-            groups[key] = (w, [], [])
-        groups[key][1].append(offset)
-        groups[key][2].append(bool(w == groups[key][0]))
+        by_size.setdefault(abs(w.item()), []).append((offset, w))
     out: Groups = []
-    for lead, offsets, positive in groups.values():
+    for members in by_size.values():
+        # Lead with a positive weight when there is one: x₂ − x₀ is one pass, −(x₀ − x₂) two.
+        lead = next((w for _, w in members if w.item() > 0), members[0][1])
         # Taps with the lead's sign first, so a group starts with an add, not a negation.
-        order = sorted(range(len(offsets)), key=lambda i: not positive[i])
-        out.append((lead, [offsets[i] for i in order], [positive[i] for i in order]))
+        ordered = sorted(members, key=lambda m: bool(m[1] != lead))
+        out.append((lead, [o for o, _ in ordered], [bool(w == lead) for _, w in ordered]))
     return out
 
 
