@@ -12,157 +12,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
+
+from engine.correlate_taps import (
+    STACK_BYTES,
+    Groups,
+    Scratch,
+    accumulate,
+    cols_needed,
+    rows_view,
+    stacked_band_rows,
+)
 
 if TYPE_CHECKING:
     from engine.convolution import ConvGeometry
 
 BAND_BYTES = 384 * 1024  # working set per band (band buffer, output band, temporary)
-
-Offset = tuple[int, int]
-# (weight w, tap offsets, whether each tap's weight is +w rather than -w)
-Groups = list[tuple[np.generic, list[Offset], list[bool]]]
-Windows = list[tuple[np.generic, list[np.ndarray], list[bool]]]
-
-
-def group_taps(taps: list[tuple[Offset, np.generic]]) -> Groups:
-    """Gather taps by weight magnitude: ``w·(A + B − C)`` costs one multiply, not three.
-
-    Offsets are ``(kernel_row, kernel_col)`` before dilation.  Within a group every weight is
-    ``±w`` of the group's first weight; symmetric and antisymmetric kernels (Gaussian, box,
-    Laplacian, Sobel, sharpen) have few groups, so their windows are summed first.
-    """
-    by_size: dict[float | int, list[tuple[Offset, np.generic]]] = {}
-    for offset, w in taps:
-        by_size.setdefault(abs(w.item()), []).append((offset, w))
-    out: Groups = []
-    for members in by_size.values():
-        # Lead with a positive weight when there is one: x₂ − x₀ is one pass, −(x₀ − x₂) two.
-        lead = next((w for _, w in members if w.item() > 0), members[0][1])
-        # Taps with the lead's sign first, so a group starts with an add, not a negation.
-        ordered = sorted(members, key=lambda m: bool(m[1] != lead))
-        out.append((lead, [o for o, _ in ordered], [bool(w == lead) for _, w in ordered]))
-    return out
-
-
-def pass_count(groups: Groups) -> int:
-    """Elementwise passes :func:`_accumulate` makes for these tap groups."""
-    passes = 0
-    for index, (w, offsets, _) in enumerate(groups):
-        unit = w == 1 or w == -1
-        if len(offsets) == 1:
-            passes += 1 if index == 0 or unit else 2
-        elif index == 0:
-            passes += len(offsets) - 1 + (0 if w == 1 else 1)
-        else:
-            passes += len(offsets) - 1 + (1 if unit else 2)
-    return passes
-
-
-def kernel_groups(k: np.ndarray) -> Groups:
-    """Tap groups of a 2-D kernel (zero taps skipped)."""
-    return group_taps([((int(a), int(b)), k[a, b]) for a, b in zip(*np.nonzero(k), strict=True)])
-
-
-def line_groups(values: np.ndarray, vertical: bool) -> Groups:
-    """Tap groups of a 1-D factor, as a column (``vertical``) or a row of a 2-D kernel."""
-    return group_taps(
-        [(((int(i), 0) if vertical else (0, int(i))), values[i]) for i in np.flatnonzero(values)]
-    )
-
-
-def cols_needed(geo: ConvGeometry) -> int:
-    """Padded columns that some window reaches."""
-    return (geo.output_shape[1] - 1) * geo.stride[1] + geo.effective_kernel[1]
-
-
-STACK_BYTES = 2 << 20  # target size of the stacked-rows buffer of ``matmul``
-
-
-def stacked_band_rows(
-    kh: int, kw: int, width: int, itemsize: int, stack_bytes: int = STACK_BYTES
-) -> int:
-    """Output rows per band for the stacked ``matmul``: the buffer holds ``(n + kh - 1)``
-    rows × ``kw`` shifts × ``width``; at least 16 rows so the ``kh - 1`` halo stays small."""
-    per_row = kw * width * itemsize
-    return max(16, stack_bytes // max(1, per_row) - (kh - 1))
-
-
-def _rows_view(
-    flat: np.ndarray, start: int, n: int, rows: int, width: int, strides: tuple[int, int]
-) -> np.ndarray:
-    """Read-only ``(n, rows, width)`` view of the 1-D array ``flat`` from ``start``, with
-    ``strides`` (in elements) between output rows and between tap rows; each tap row is
-    ``width`` contiguous elements.  Bounds are checked here: ``as_strided`` checks nothing."""
-    end = start + (n - 1) * strides[0] + (rows - 1) * strides[1] + width
-    if flat.ndim != 1 or not flat.flags.c_contiguous or start < 0 or end > flat.size:
-        raise AssertionError(f"strided view [{start}, {end}) outside an array of {flat.size}")
-    item = flat.itemsize
-    return as_strided(
-        flat[start:],
-        shape=(n, rows, width),
-        strides=(strides[0] * item, strides[1] * item, item),
-        writeable=False,
-    )
-
-
-class _Scratch:
-    """Reusable flat work buffers (one per name), grown on demand."""
-
-    def __init__(self, dtype: np.dtype):
-        self.dtype = dtype
-        self.buffers: dict[str, np.ndarray] = {}
-
-    def get(self, name: str, size: int) -> np.ndarray:
-        buf = self.buffers.get(name)
-        if buf is None or buf.size < size:
-            buf = np.empty(max(size, 1), dtype=self.dtype)
-            self.buffers[name] = buf
-        return buf[:size]
-
-
-def _accumulate(dst: np.ndarray, tmp: np.ndarray, groups: Windows) -> None:
-    """``dst = Σ_groups w · Σ ±window`` in place, using only ``tmp`` as a temporary.
-
-    The first group is built in ``dst`` itself, ±1 weights skip the multiply, and every window
-    is a view, so each tap costs one or two passes over data that stays in cache.
-    """
-    first = True
-    for w, windows, sign in groups:
-        if len(windows) == 1:
-            window = windows[0]
-            if first:
-                if w == 1:
-                    np.copyto(dst, window)
-                elif w == -1:
-                    np.negative(window, out=dst)
-                else:
-                    np.multiply(window, w, out=dst)
-            elif w == 1:
-                np.add(dst, window, out=dst)
-            elif w == -1:
-                np.subtract(dst, window, out=dst)
-            else:
-                np.multiply(window, w, out=tmp)
-                np.add(dst, tmp, out=dst)
-        else:
-            target = dst if first else tmp
-            (np.add if sign[1] else np.subtract)(windows[0], windows[1], out=target)
-            for window, positive in zip(windows[2:], sign[2:], strict=True):
-                (np.add if positive else np.subtract)(target, window, out=target)
-            if first:
-                if w != 1:
-                    np.multiply(dst, w, out=dst)
-            elif w == 1:
-                np.add(dst, tmp, out=dst)
-            elif w == -1:
-                np.subtract(dst, tmp, out=dst)
-            else:
-                np.multiply(tmp, w, out=tmp)
-                np.add(dst, tmp, out=dst)
-        first = False
-    if first:
-        dst.fill(0)
 
 
 class BandRunner:
@@ -194,7 +58,7 @@ class BandRunner:
         self.keh, self.kew = geo.effective_kernel
         self.ow = geo.output_shape[1]
         self.right = self.kew - 1 - self.left  # columns past the input a "same" window reads
-        self.scratch = _Scratch(work)
+        self.scratch = Scratch(work)
         self.x_usable = x.dtype == work and x.flags.c_contiguous
         self.full_rows_ok = self.sy == 1 and self.sx == 1 and self.ow == self.w
         row_bytes = max(self.w, cols_needed(geo)) * self.nch * work.itemsize
@@ -272,7 +136,7 @@ class BandRunner:
                 (w, [flat[off + s : off + s + length] for s in group_starts], sg)
                 for (w, _, sg), group_starts in zip(groups, starts, strict=True)
             ]
-            _accumulate(self.out[b0:b1].reshape(-1), self.scratch.get("tmp", length), windows)
+            accumulate(self.out[b0:b1].reshape(-1), self.scratch.get("tmp", length), windows)
         for j0, j1 in self._border_columns():
             self._direct_block(groups, i0, i1, j0, j1)
 
@@ -349,7 +213,7 @@ class BandRunner:
                         stack[:, c],
                         blk[:, c * dx : c * dx + self.ow].reshape(rows, width),
                     )
-            view = _rows_view(stack.reshape(-1), 0, n, kh * kw, width, (sy * kw * width, width))
+            view = rows_view(stack.reshape(-1), 0, n, kh * kw, width, (sy * kw * width, width))
             np.matmul(weights, view, out=self.out[b0:b1].reshape(n, width))
         if self.full_rows_ok:
             for j0, j1 in self._border_columns():
@@ -372,7 +236,7 @@ class BandRunner:
         dst = self.out[b0 : b0 + n].reshape(n, width)
         tmp = self.scratch.get("tmp", n * width).reshape(n, width)
         for index, (b, start) in enumerate(zip(used, starts, strict=True)):
-            view = _rows_view(flat, start, n, kh, width, strides)
+            view = rows_view(flat, start, n, kh, width, strides)
             if index == 0:
                 np.matmul(columns[b], view, out=dst)
             else:
@@ -404,7 +268,7 @@ class BandRunner:
                 for w, offs, sg in groups
             ]
             wide = self.scratch.get("wide", n * pitch * nch)
-            _accumulate(wide[:length], self.scratch.get("tmp", length), windows)
+            accumulate(wide[:length], self.scratch.get("tmp", length), windows)
             np.copyto(dst, wide.reshape((n, pitch) + self.chan)[:, :m])
             return
         rows, cols = (n - 1) * sy + 1, (m - 1) * sx + 1
@@ -417,7 +281,7 @@ class BandRunner:
             for w, offs, sg in groups
         ]
         tmp = self.scratch.get("tmp", n * m * nch).reshape(dst.shape)
-        _accumulate(dst, tmp, windows)
+        accumulate(dst, tmp, windows)
 
     # -- separable -------------------------------------------------------------------------
 
@@ -452,19 +316,19 @@ class BandRunner:
             vert = vbuf[before : before + length]
             if u_gemv is not None:
                 n = b1 - b0
-                view = _rows_view(flat, off, n, u_gemv.size, row, (row, self.dy * row))
+                view = rows_view(flat, off, n, u_gemv.size, row, (row, self.dy * row))
                 np.matmul(u_gemv, view, out=vert.reshape(n, row))
             else:
                 windows = [
                     (w, [flat[off + a * self.dy * row :][:length] for a, _ in offs], sg)
                     for w, offs, sg in u_groups
                 ]
-                _accumulate(vert, self.scratch.get("tmp", length), windows)
+                accumulate(vert, self.scratch.get("tmp", length), windows)
             windows = [
                 (w, [vbuf[b * self.dx * nch :][:length] for _, b in offs], sg)
                 for w, offs, sg in v_groups
             ]
-            _accumulate(self.out[b0:b1].reshape(-1), self.scratch.get("tmp", length), windows)
+            accumulate(self.out[b0:b1].reshape(-1), self.scratch.get("tmp", length), windows)
         for j0, j1 in self._border_columns():
             self._separable_block(u_groups, v_groups, i0, i1, j0, j1)
 
@@ -483,7 +347,7 @@ class BandRunner:
                 (w, [flat[a * dy * pitch * nch :][:size] for a, _ in offs], sg)
                 for w, offs, sg in u_groups
             ]
-            _accumulate(vert, tmp, windows)
+            accumulate(vert, tmp, windows)
         else:
             rows = (n - 1) * sy + 1
             windows = [
@@ -491,7 +355,7 @@ class BandRunner:
                 for w, offs, sg in u_groups
             ]
             shape = (n, pitch) + self.chan
-            _accumulate(vert.reshape(shape), tmp.reshape(shape), windows)
+            accumulate(vert.reshape(shape), tmp.reshape(shape), windows)
         dst = self.out[b0:b1, j0:j1]
         if sx == 1:
             length = (n - 1) * pitch * nch + m * nch
@@ -500,7 +364,7 @@ class BandRunner:
                 for w, offs, sg in v_groups
             ]
             wide = self.scratch.get("wide", size)
-            _accumulate(wide[:length], tmp[:length], windows)
+            accumulate(wide[:length], tmp[:length], windows)
             np.copyto(dst, wide.reshape((n, pitch) + self.chan)[:, :m])
             return
         vert2d = vert.reshape((n, pitch) + self.chan)
@@ -509,4 +373,4 @@ class BandRunner:
             (w, [vert2d[:, b * dx : b * dx + cols : sx] for _, b in offs], sg)
             for w, offs, sg in v_groups
         ]
-        _accumulate(dst, tmp[: n * m * nch].reshape(dst.shape), windows)
+        accumulate(dst, tmp[: n * m * nch].reshape(dst.shape), windows)

@@ -24,7 +24,8 @@ layout never depends on the thread count, so neither does the result.  The direc
 loops stay on one thread: their numpy calls on cache-sized bands last a few microseconds, and
 handing the GIL back and forth that often made two threads slower than one (measured).
 
-The methods live in :mod:`engine.correlate_direct` and :mod:`engine.correlate_fft`.
+The methods live in :mod:`engine.correlate_direct` (with :mod:`engine.correlate_taps`) and
+:mod:`engine.correlate_fft`.
 """
 
 from __future__ import annotations
@@ -39,9 +40,9 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from engine.correlate_direct import (
-    BAND_BYTES,
-    BandRunner,
+from engine.correlate_direct import BAND_BYTES, BandRunner
+from engine.correlate_fft import fft_plan, fft_rows, kernel_spectrum
+from engine.correlate_taps import (
     Groups,
     cols_needed,
     kernel_groups,
@@ -49,7 +50,6 @@ from engine.correlate_direct import (
     pass_count,
     stacked_band_rows,
 )
-from engine.correlate_fft import fft_plan, fft_rows, kernel_spectrum
 
 if TYPE_CHECKING:
     from engine.convolution import ConvGeometry
