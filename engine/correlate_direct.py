@@ -30,10 +30,10 @@ BAND_BYTES = 384 * 1024  # working set per band (band buffer, output band, tempo
 
 
 class BandRunner:
-    """Direct and separable correlation of one input, band by band.
+    """Direct, matmul and separable correlation of one input, band by band.
 
     Two layouts, both with every window a *contiguous 1-D slice* when the stride is 1 (numpy's
-    loops run about twice as fast on those as on 2-D strided views):
+    loops run about twice as fast on those as on 2-D strided views, and BLAS needs them):
 
     * full rows (output width == input width, e.g. ``"same"``): windows are flat slices of the
       input rows themselves (no copy when the input already has the working dtype).  A slice
