@@ -70,6 +70,7 @@ _GEMV_BASE = 1.0
 _GEMV_PER_ROW = 0.45
 _GEMV_CALL = 4000.0
 _STACKED_SCALE = 1.35  # the stacked copies run slower than plain passes (measured)
+_MATMUL_MAX_TAPS = 81
 
 _pool_lock = threading.Lock()
 _pool: ThreadPoolExecutor | None = None
@@ -238,7 +239,9 @@ def _plan(
             costs["separable"] = _separable_costs(
                 factors[0], u_groups, v_groups, geo, channels, work
             )[0]
-    if work.kind == "f" and nnz > 0 and geo.stride[1] == 1:
+    # BLAS products over hundreds of taps stalled badly on a busy machine (OpenBLAS threads):
+    # beyond 9×9 the FFT is cheaper anyway.
+    if work.kind == "f" and nnz > 0 and geo.stride[1] == 1 and k.size <= _MATMUL_MAX_TAPS:
         costs["matmul"] = _cost_matmul(k, geo, channels, work.itemsize)
     # Small jobs never use the FFT: it saves little time there, and direct sums of
     # integer-valued floats (what users type into the Matrix tab) stay exact.

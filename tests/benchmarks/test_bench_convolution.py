@@ -122,7 +122,8 @@ def test_opencv_backend_wrapper_1080p():
     ("name", "kernel", "methods"),
     [
         ("7×7 Gaussian", _gaussian(7), ("separable", "direct", "matmul", "fft")),
-        ("31×31 Gaussian", _gaussian(31), ("separable", "matmul", "fft")),
+        # matmul (961 taps per BLAS product) takes 0.1–4 s here depending on machine load.
+        ("31×31 Gaussian", _gaussian(31), ("separable", "fft")),
     ],
 )
 def test_separable_vs_not_1080p(name, kernel, methods):
