@@ -269,3 +269,46 @@ def test_deactivate_and_shutdown_stop_the_timer(tab):
     tab.explain_panel.play_button.click()
     tab.shutdown()
     assert not tab.explain_panel.timer.isActive()
+
+
+def test_delete_key_zeroes_selection_in_one_undo_step(tab, qtbot):
+    view = tab.input_editor.view
+    view.setFocus()
+    selection = view.selectionModel()
+    model = view.model()
+    view.setCurrentIndex(model.index(0, 0))
+    from PySide6.QtCore import QItemSelection, QItemSelectionModel
+
+    block = QItemSelection(model.index(0, 0), model.index(1, 1))
+    selection.select(block, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    assert tab.input_model.values[:2, :2].tolist() == [[0, 0], [0, 0]]
+    assert tab.input_model.values[2, 2] == DEFAULT_INPUT[2, 2]
+    tab.undo_stack().undo()
+    np.testing.assert_array_equal(tab.input_model.values, DEFAULT_INPUT)
+
+
+def test_ctrl_c_copies_the_selected_block_as_tsv(tab, qtbot):
+    from PySide6.QtCore import QItemSelection, QItemSelectionModel
+
+    view = tab.kernel_editor(0).editor.view
+    model = view.model()
+    view.selectionModel().select(
+        QItemSelection(model.index(0, 0), model.index(1, 2)),
+        QItemSelectionModel.SelectionFlag.ClearAndSelect,
+    )
+    qtbot.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QGuiApplication.clipboard().text() == "-1\t0\t1\n-2\t0\t2\n"
+
+
+def test_layer_slice_refuses_a_paste_of_another_shape(tab, qtbot):
+    tab.settings.set_choice("mode", "layer")
+    editor = tab.layer_panel.filter_editors[0][1]
+    paste(qtbot, editor.view, "1 2\n3 4")
+    assert "this matrix is 3×3 but the pasted one is 2×2" in editor.error_text()
+    paste(qtbot, editor.view, "1 1 1\n1 1 1\n1 1 1")
+    assert editor.error_text() == ""
+    x, w, b = tab.layer_panel.arrays()
+    np.testing.assert_array_equal(w[0, 1], np.ones((3, 3)))
+    expected = b[0] + sum(correlate2d(x[c], w[0, c]) for c in range(3))
+    assert shown(tab.panels[0]) == as_text(expected)
