@@ -96,7 +96,6 @@ class NetworkPanel(NetworkFileActions):
     """
 
     edited = Signal()
-
     reveal_requested = Signal()
 
     def __init__(
