@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal, Slot
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -171,15 +171,34 @@ class NetworkPanel(NetworkFileActions):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COL_PARAMS_TEXT, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().currentRowChanged.connect(self._update_detail)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        for text, name, key, slot in (
+            (
+                "Remove layer",
+                "actionRemoveLayer",
+                QKeySequence.StandardKey.Delete,
+                self.remove_selected,
+            ),
+            ("Move layer up", "actionMoveLayerUp", "Alt+Up", lambda: self.move_selected(-1)),
+            ("Move layer down", "actionMoveLayerDown", "Alt+Down", lambda: self.move_selected(1)),
+        ):
+            action = QAction(text, self.table)
+            action.setObjectName(name)
+            action.setShortcut(QKeySequence(key))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            action.triggered.connect(slot)
+            self.table.addAction(action)
 
         self.add_type_combo = QComboBox()
         self.add_type_combo.setObjectName("addTypeCombo")
         for key, kind in LAYER_KINDS.items():
             self.add_type_combo.addItem(kind.label, key)
         self.add_button = _button("Add layer", "buttonAdd", "insert after the selected row")
-        self.remove_button = _button("Remove", "buttonRemove", "remove the selected layer")
-        self.up_button = _button("Move up", "buttonUp", "move the selected layer up")
-        self.down_button = _button("Move down", "buttonDown", "move the selected layer down")
+        self.remove_button = _button("Remove", "buttonRemove", "remove the selected layer (Delete)")
+        self.up_button = _button("Move up", "buttonUp", "move the selected layer up (Alt+Up)")
+        self.down_button = _button(
+            "Move down", "buttonDown", "move the selected layer down (Alt+Down)"
+        )
         self.add_button.clicked.connect(lambda: self.add_layer(self.add_type_combo.currentData()))
         self.remove_button.clicked.connect(self.remove_selected)
         self.up_button.clicked.connect(lambda: self.move_selected(-1))

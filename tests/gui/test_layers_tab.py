@@ -422,3 +422,19 @@ def test_one_undo_stack_for_both_pages(qtbot, tab):
     assert (
         spin(tab, "h").value() == 224 and "Output: 111 × 3 × 4" in label(tab, "labelOutput").text()
     )
+
+
+def test_keyboard_shortcuts_in_the_table(qtbot, tab):
+    tab.show_page("network")
+    model, view = tab.network.model, tab.network.table
+    n = model.rowCount()
+    select_row(tab, 2)
+    view.setFocus()
+    qtbot.waitUntil(view.hasFocus, timeout=2000)
+    qtbot.keyClick(view, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
+    assert model.index(1, COL_TYPE).data() == "Activation (relu)" and tab.network.current_row() == 1
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    assert model.rowCount() == n - 1
+    assert [model.index(r, COL_TYPE).data() for r in range(2)] == ["Conv2d", "BatchNorm2d"]
+    qtbot.keyClick(view, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    assert model.index(2, COL_TYPE).data() == "BatchNorm2d"
