@@ -194,7 +194,8 @@ def _apply(spec: dict[str, Any], shape: Shape, rf: _Field) -> tuple[Shape, int, 
             )
         params = conv_params(k, c, n, bias=spec["bias"], groups=g)
         bias = " + 1" if spec["bias"] else ""
-        formula = f"{n}·({k[0]}·{k[1]}·{c}/{g}{bias}) = {params:,}"
+        per_group = f"/{g}" if g > 1 else ""
+        formula = f"{n}·({k[0]}·{k[1]}·{c}{per_group}{bias}) = {params:,}"
         out_hw: tuple[int, ...]
         if kind == "conv2d":
             if spec["padding"] == "same":
@@ -219,7 +220,7 @@ def _apply(spec: dict[str, Any], shape: Shape, rf: _Field) -> tuple[Shape, int, 
                 for a in range(2)
             )
             macs = h * w * c * k[0] * k[1] * (n // g)
-            formula = f"{c}·{n}/{g}·{k[0]}·{k[1]}{f' + {n}' if spec['bias'] else ''}"
+            formula = f"{c}·{n}{per_group}·{k[0]}·{k[1]}{f' + {n}' if spec['bias'] else ''}"
             formula += f" = {params:,}"
             for a in range(2):
                 rf.grow(a, _transposed_span(k[a], s[a], p[a], d[a]), Fraction(1, s[a]))

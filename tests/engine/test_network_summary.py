@@ -52,6 +52,8 @@ def test_alexnet_shapes_and_receptive_fields():
         assert rows[name].receptive_field == (rf, rf), name
     assert rows["maxpool3"].jump == (32, 32)
     assert rows["conv1"].macs == 55 * 55 * 64 * 11 * 11 * 3
+    assert rows["conv1"].formula == "64·(11·11·3 + 1) = 23,296"
+    assert rows["fc1"].formula == "9,216·4,096 + 4,096 = 37,752,832"
 
 
 def test_vgg16_last_block_and_lenet_shapes():
@@ -98,6 +100,7 @@ def test_groups_depthwise_and_dilation():
     ]
     rows = summarize(layers, (32, 16, 16)).rows
     assert rows[0].params == 32 * 3 * 3 and rows[0].output_shape == (32, 14, 14)
+    assert rows[0].formula == "32·(3·3·32/32) = 288"
     assert rows[0].macs == 14 * 14 * 32 * 9
     assert rows[1].params == 64 * (32 + 1)
     assert rows[2].output_shape == (64, 14, 14)
