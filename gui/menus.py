@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Slot
+from PySide6.QtCore import QEvent, QObject, QStandardPaths, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QFileDialog, QMenu
 
@@ -128,7 +128,9 @@ class AppMenus(QObject):
         if not hasattr(page, "open_image"):
             page.open_image_dialog()
             return
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open image", "", IMAGE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(
+            self.window, "Open image", self.start_folder("image"), IMAGE_FILTER
+        )
         if path:
             self.open_image(path)
 
@@ -147,7 +149,9 @@ class AppMenus(QObject):
     @Slot()
     def open_session_dialog(self) -> None:
         """File ▸ Open session…"""
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open session", "", SESSION_FILTER)
+        path, _ = QFileDialog.getOpenFileName(
+            self.window, "Open session", self.start_folder("session"), SESSION_FILTER
+        )
         if path:
             self.open_session(path)
 
@@ -170,7 +174,10 @@ class AppMenus(QObject):
     def save_session_as_dialog(self) -> None:
         """File ▸ Save session as…"""
         path, _ = QFileDialog.getSaveFileName(
-            self.window, "Save session as", "session.kscope.json", SESSION_FILTER
+            self.window,
+            "Save session as",
+            str(Path(self.start_folder("session")) / "session.kscope.json"),
+            SESSION_FILTER,
         )
         if path:
             self.save_session_as(path)
@@ -181,6 +188,21 @@ class AppMenus(QObject):
         if ok:
             self._remember(path, "session")
         return ok
+
+    def start_folder(self, kind: str) -> str:
+        """Where a file dialog opens: the folder of the newest Recent file of ``kind``, else
+        the platform's Pictures (images) or Documents (sessions) folder."""
+        for item in self.window.settings.recent():
+            folder = Path(item["path"]).parent
+            if item["kind"] == kind and folder.is_dir():
+                return str(folder)
+        location = (
+            QStandardPaths.StandardLocation.PicturesLocation
+            if kind == "image"
+            else QStandardPaths.StandardLocation.DocumentsLocation
+        )
+        folder = QStandardPaths.writableLocation(location)
+        return folder if folder and Path(folder).is_dir() else str(Path.home())
 
     def _remember(self, path: str | Path, kind: str) -> None:
         self.window.settings.add_recent(path, kind)

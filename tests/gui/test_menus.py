@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import cv2
 import numpy as np
 import pytest
@@ -295,3 +297,24 @@ def test_a_recent_file_that_has_gone_is_dropped_with_a_message(light_window, tmp
 
 def test_standard_keys_resolve_on_this_platform():
     assert QKeySequence(QKeySequence.StandardKey.Open).toString() == "Ctrl+O"
+
+
+def test_file_dialogs_start_in_the_folder_of_the_last_file_of_that_kind(light_window, tmp_path):
+    window = light_window()
+    assert Path(window.menus.start_folder("session")).is_dir()
+    lessons = tmp_path / "lessons"
+    lessons.mkdir()
+    assert window.menus.save_session_as(lessons / "week1.kscope.json")
+    assert window.menus.start_folder("session") == str(lessons.resolve())
+    assert window.menus.start_folder("image") != str(lessons.resolve())
+
+
+def test_the_saved_theme_is_used_at_the_next_start(light_window, keep_palette, tmp_path):
+    first = light_window()
+    _action(first, "actionTheme_dark").trigger()
+    first.close()
+    second = light_window()
+    assert second.theme.mode == "dark"
+    assert _action(second, "actionTheme_dark").isChecked()
+    assert second.theme.apply() == "dark"  # what main() does at start-up
+    assert QApplication.instance().palette().window().color().lightness() < 80
