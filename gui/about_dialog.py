@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import platform
 import sys
-from importlib import metadata
 
 from PySide6.QtCore import Qt, qVersion
 from PySide6.QtGui import QGuiApplication, QPixmap
@@ -25,6 +24,8 @@ from gui.resources_access import resource_path
 
 def kernelscope_version() -> str:
     """The installed package's version, or ``"development"`` when run from a source tree."""
+    from importlib import metadata  # only when the About box opens: keeps start-up quick
+
     try:
         return metadata.version("kernelscope")
     except metadata.PackageNotFoundError:
