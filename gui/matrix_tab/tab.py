@@ -224,7 +224,7 @@ class MatrixTab(ExplainMixin, TabStateMixin, TabPage):
         model.values_changed.disconnect(self.recompute)
         model.title_changed.disconnect(self.recompute)
         editor.hide()
-        editor.setParent(None)
+        self.kernels_layout.removeWidget(editor)
         editor.deleteLater()
         self._renumber_kernels()
         self.recompute()
@@ -287,7 +287,7 @@ class MatrixTab(ExplainMixin, TabStateMixin, TabPage):
         while len(self.panels) > count:
             panel = self.panels.pop()
             panel.hide()
-            panel.setParent(None)
+            self.outputs_layout.removeWidget(panel)
             panel.deleteLater()
 
     def recompute(self, *_args) -> None:
