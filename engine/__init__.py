@@ -97,6 +97,14 @@ from engine.network_summary import LayerRow, NetworkSummary, summarize, summariz
 from engine.pooling import PoolTrace, pool2d, trace_pool_cell
 from engine.regression_data import CsvFormatError, generate_data, load_xy_csv
 from engine.ridge import RidgeSolution, polynomial_features, ridge_fit, ridge_path, ridge_solution
+from engine.session_file import (
+    DocumentError,
+    LoadResult,
+    atomic_write_text,
+    load_document,
+    to_plain_json,
+    write_document,
+)
 from engine.softmax_loss import (
     cross_entropy,
     cross_entropy_from_logits,
@@ -118,6 +126,7 @@ __all__ = [
     "ConvSettings",
     "CsvFormatError",
     "DescentPath",
+    "DocumentError",
     "EndOfStream",
     "FilterMatch",
     "FrameSource",
@@ -130,6 +139,7 @@ __all__ = [
     "LayerCellTrace",
     "LayerExplanation",
     "LayerRow",
+    "LoadResult",
     "MatrixParseError",
     "NamedKernel",
     "NetworkSummary",
@@ -138,6 +148,7 @@ __all__ = [
     "Separability",
     "StillImageSource",
     "SyntheticSource",
+    "atomic_write_text",
     "choose_numpy_method",
     "compute_layer_outputs",
     "compute_outputs",
@@ -171,6 +182,7 @@ __all__ = [
     "layer_param_count",
     "layer_param_formula",
     "layer_worked_solution",
+    "load_document",
     "load_image",
     "load_xy_csv",
     "log_softmax",
@@ -214,6 +226,7 @@ __all__ = [
     "summarize_partial",
     "summary_to_csv",
     "summary_to_markdown",
+    "to_plain_json",
     "trace_cell",
     "trace_layer_cell",
     "trace_pool_cell",
@@ -221,4 +234,5 @@ __all__ = [
     "transposed_output_size",
     "two_weight_problem",
     "worked_solution",
+    "write_document",
 ]
