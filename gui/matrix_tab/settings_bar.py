@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -51,6 +52,37 @@ def _spin(parent: QWidget, name: str, low: int, high: int, value: int, tip: str)
     spin.setValue(value)
     spin.setToolTip(tip)
     return spin
+
+
+class SettingsCommand(QUndoCommand):
+    """Undoable settings change; consecutive changes of the same single control merge."""
+
+    def __init__(self, tab: Any, old: dict[str, Any], new: dict[str, Any]) -> None:
+        changed = sorted(k for k in new if old.get(k) != new[k])
+        super().__init__("Change " + ", ".join(c.replace("_", " ") for c in changed))
+        self._tab, self._old, self._new = tab, old, new
+        self._keys = changed
+        self._first = True
+
+    def id(self) -> int:  # noqa: A003 (Qt override)
+        return 0x5E77
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 (Qt override)
+        if not isinstance(other, SettingsCommand) or len(self._keys) != 1:
+            return False
+        if other._keys != self._keys:
+            return False
+        self._new = other._new
+        return True
+
+    def redo(self) -> None:
+        if self._first:  # the controls already show the new value
+            self._first = False
+            return
+        self._tab.apply_settings(self._new)
+
+    def undo(self) -> None:
+        self._tab.apply_settings(self._old)
 
 
 class SettingsBar(QWidget):

@@ -30,7 +30,7 @@ from gui.matrix_tab.layer_panel import LayerPanel
 from gui.matrix_tab.matrix_editor import MatrixEditor
 from gui.matrix_tab.matrix_model import ListCommand, MatrixModel
 from gui.matrix_tab.output_panel import OutputPanel
-from gui.matrix_tab.settings_bar import SettingsBar
+from gui.matrix_tab.settings_bar import SettingsBar, SettingsCommand
 from gui.matrix_tab.side_panels import SolutionPanel, SolverPanel
 from gui.matrix_tab.tab_explain import ExplainMixin
 from gui.matrix_tab.tab_state import TabStateMixin
@@ -69,6 +69,8 @@ class MatrixTab(ExplainMixin, TabStateMixin, TabPage):
         self._stack = QUndoStack(self)
         self._stack.setObjectName("matrixUndoStack")
         self._updating = False
+        self._applying = False
+        self._settings_state: dict | None = None
         self._focus: tuple[int, int, int] | None = None
         self._results: list = []
         self.kernel_models: list[MatrixModel] = []
@@ -265,11 +267,25 @@ class MatrixTab(ExplainMixin, TabStateMixin, TabPage):
 
     # --- computing -------------------------------------------------------------------------------
     def _on_settings_changed(self) -> None:
+        new = self.settings.save_state()
+        old = self._settings_state
+        self._settings_state = new
+        if old is not None and old != new and not self._updating and not self._applying:
+            self._stack.push(SettingsCommand(self, old, new))
         layer = self.settings.mode.currentData() == "layer"
         self.left.setCurrentIndex(1 if layer else 0)
         self.recompute()
         if not self._updating:
             self.state_changed.emit()
+
+    def apply_settings(self, state: dict) -> None:
+        """Set every control from ``state`` (undo/redo of a settings change)."""
+        self._applying = True
+        try:
+            self.settings.restore_state(state)
+            self._on_settings_changed()
+        finally:
+            self._applying = False
 
     def layer_mode(self) -> bool:
         """True in conv-layer mode."""

@@ -83,4 +83,5 @@ class TabStateMixin:
         finally:
             self._updating = False
         self._stack.clear()
+        self._settings_state = None  # restoring is not an undoable settings change
         self._on_settings_changed()

@@ -312,3 +312,23 @@ def test_layer_slice_refuses_a_paste_of_another_shape(tab, qtbot):
     np.testing.assert_array_equal(w[0, 1], np.ones((3, 3)))
     expected = b[0] + sum(correlate2d(x[c], w[0, c]) for c in range(3))
     assert shown(tab.panels[0]) == as_text(expected)
+
+
+def test_settings_changes_are_undoable_and_spin_steps_merge(tab):
+    bar = tab.settings
+    stack = tab.undo_stack()
+    bar.set_choice("padding", "full")
+    bar.stride.setValue(2)
+    bar.stride.setValue(3)  # merges with the previous stride step
+    assert stack.count() == 2
+    assert tab.panels[0].heading.text() == "Sobel x — 3×3"
+    stack.undo()
+    assert bar.stride.value() == 1
+    assert tab.panels[0].heading.text() == "Sobel x — 9×9"
+    stack.undo()
+    assert bar.padding.currentData() == "valid"
+    assert tab.panels[0].heading.text() == "Sobel x — 5×5"
+    stack.redo()
+    stack.redo()
+    assert (bar.padding.currentData(), bar.stride.value()) == ("full", 3)
+    assert tab.panels[0].heading.text() == "Sobel x — 3×3"
