@@ -248,7 +248,7 @@ class ReadOnlyMatrixModel(QAbstractTableModel):
         super().__init__(parent)
         self._values = np.zeros((0, 0))
         self._shown = self._values
-        self._texts: list[list[str]] = []
+        self._texts: list[list[str]] | None = []
         self._offset = (0, 0)
         self._padding: np.ndarray | None = None
         self._highlight: dict[tuple[int, int], QColor] = {}
@@ -269,10 +269,8 @@ class ReadOnlyMatrixModel(QAbstractTableModel):
             self.beginResetModel()
         self._values = values
         self._shown = shown_arr
-        if shown_arr.dtype.kind in "iu":  # fast path: plain integers
-            self._texts = [
-                [str(v).replace("-", "\u2212") for v in row] for row in shown_arr.tolist()
-            ]
+        if shown_arr.dtype.kind in "iu":  # integers: formatted lazily, only visible cells
+            self._texts = None
         else:
             self._texts = [[format_cell(v) for v in row] for row in shown_arr.tolist()]
         self._offset = offset
@@ -298,10 +296,17 @@ class ReadOnlyMatrixModel(QAbstractTableModel):
 
     def text(self, r: int, c: int) -> str:
         """The text shown in cell (r, c)."""
+        if self._texts is None:
+            return str(int(self._shown[r, c])).replace("-", "\u2212")
         return self._texts[r][c]
 
     def widest_text(self) -> str:
         """The longest cell text (the view sizes its columns from it)."""
+        if self._texts is None:
+            if not self._shown.size:
+                return "0"
+            low, high = int(self._shown.min()), int(self._shown.max())
+            return max(str(low).replace("-", "\u2212"), str(high), key=len)
         return max((t for row in self._texts for t in row), key=len, default="0")
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008
@@ -316,7 +321,7 @@ class ReadOnlyMatrixModel(QAbstractTableModel):
         r, c = index.row(), index.column()
         is_pad = self._padding is not None and bool(self._padding[r, c])
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._texts[r][c]
+            return self.text(r, c)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.BackgroundRole:
