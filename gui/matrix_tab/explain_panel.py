@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QSlider,
+    QSpinBox,
     QSplitter,
     QToolButton,
     QVBoxLayout,
@@ -52,6 +53,12 @@ class ExplainPanel(QWidget):
             "<span style='background:#e4e4ec;color:#828296'><i>&nbsp;padding&nbsp;</i></span>",
             self,
         )
+        self.channel_spin = QSpinBox(self)
+        self.channel_spin.setObjectName("explainChannel")
+        self.channel_spin.setPrefix("channel ")
+        self.channel_spin.setToolTip("Which input channel's window to show (conv-layer mode)")
+        self.channel_spin.setRange(0, 0)
+        self.channel_spin.hide()
         self.text = QPlainTextEdit(self)
         self.text.setObjectName("explanationText")
         self.text.setReadOnly(True)
@@ -100,7 +107,11 @@ class ExplainPanel(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.padded_title)
-        left_layout.addWidget(legend)
+        legend_row = QHBoxLayout()
+        legend_row.addWidget(legend)
+        legend_row.addStretch(1)
+        legend_row.addWidget(self.channel_spin)
+        left_layout.addLayout(legend_row)
         left_layout.addWidget(self.padded_view, 1)
         right = QWidget(self)
         right_layout = QVBoxLayout(right)

@@ -145,6 +145,7 @@ class MatrixTab(ExplainMixin, TabStateMixin, TabPage):
 
         self.explain_panel = ExplainPanel(self)
         self.explain_panel.step_requested.connect(self.step)
+        self.explain_panel.channel_spin.valueChanged.connect(self._refresh_focus)
         self.solver = SolverPanel(
             self, undo_stack=self._stack, problem=self._solver_problem, outputs=self._named_outputs
         )
@@ -274,6 +275,7 @@ class MatrixTab(ExplainMixin, TabStateMixin, TabPage):
             self._stack.push(SettingsCommand(self, old, new))
         layer = self.settings.mode.currentData() == "layer"
         self.left.setCurrentIndex(1 if layer else 0)
+        self.explain_panel.channel_spin.setVisible(layer)
         self.recompute()
         if not self._updating:
             self.state_changed.emit()

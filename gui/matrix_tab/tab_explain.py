@@ -68,10 +68,15 @@ class ExplainMixin:
                 dilation=settings.dilation,
                 mode=settings.operation,
             )
-            first = trace.channels[0]
-            padded, pad, mask, window, tips = explain.window_view(x[0], first)
+            spin = self.explain_panel.channel_spin
+            spin.blockSignals(True)
+            spin.setMaximum(x.shape[0] - 1)
+            spin.blockSignals(False)
+            ch = spin.value()
+            first = trace.channels[ch]
+            padded, pad, mask, window, tips = explain.window_view(x[ch], first)
             self.explain_panel.show_padded(
-                padded, pad, mask, "Padded input, channel 0", window, tips
+                padded, pad, mask, f"Padded input, channel {ch}", window, tips
             )
             inside = {(t.row, t.col): WINDOW_COLOUR for t in first.terms if not t.is_padding}
             for c in range(x.shape[0]):

@@ -163,6 +163,13 @@ def test_conv_layer_mode_outputs_and_parameter_count(tab, qtbot):
     text = tab.explain_panel.explanation()
     assert "Filter 1: output cell (1, 2)" in text
     assert f"= {format_cell(out[1, 1, 2])}" in text.splitlines()[-1]
+    spin = tab.explain_panel.channel_spin
+    assert spin.isVisible() and spin.maximum() == 2
+    spin.setValue(2)
+    assert tab.explain_panel.padded_title.text() == "Padded input, channel 2"
+    padded = tab.explain_panel.padded_model
+    assert padded.values[1, 2] == x[2, 1, 2]
+    assert set(padded.highlighted()) == {(r, c) for r in range(1, 4) for c in range(2, 5)}
     layer.n_spin.setValue(3)
     layer.k_spin.setValue(2)
     assert len(tab.panels) == 3
