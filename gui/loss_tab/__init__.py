@@ -6,11 +6,7 @@ from PySide6.QtWidgets import QWidget
 
 from gui.context import AppContext
 from gui.loss_tab.loss_page import LossTab
-from gui.loss_tab.none_refcount import keep_none_alive
 from gui.widgets import TabPage
-
-# PySide6 6.12 leaks references to None on CPython < 3.12; this tab redraws a lot (see module).
-keep_none_alive()
 
 __all__ = ["LossTab", "create_tab"]
 

@@ -48,7 +48,7 @@ def main() -> None:
     from engine.frame_sources import SyntheticSource
     from engine.gallery_filters import GalleryPipeline
     from gui.gallery_tab.thumbnails import THUMB_SIZE, array_to_qimage
-    from gui.loss_tab.none_refcount import keep_none_alive
+    from gui.pyside_workarounds import keep_none_alive
 
     # The app applies this too: PySide6 6.12 on Python 3.11 leaks references to None/True on
     # every paint, and thousands of repaints would otherwise abort the process.

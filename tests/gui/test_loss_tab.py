@@ -334,18 +334,6 @@ def test_soft_labels_follow_the_class_count(tab, qtbot):
     np.testing.assert_allclose(tab.softmax_panel.target(), [0.7 / 0.9, 0.2 / 0.9], atol=1e-6)
 
 
-def test_none_refcount_workaround_is_active():
-    import sys
-
-    from gui.loss_tab.none_refcount import keep_none_alive
-
-    if sys.version_info >= (3, 12):
-        assert keep_none_alive() is False
-    else:
-        assert sys.getrefcount(None) > 2**49  # importing gui.loss_tab applied it
-        assert keep_none_alive() is False  # idempotent
-
-
 def test_typing_lambda_exactly_and_bad_values(tab, qtbot):
     tab.sections.setCurrentWidget(tab.ridge_panel)
     edit = find(tab, QLineEdit, "lambdaEdit")

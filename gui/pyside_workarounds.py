@@ -9,8 +9,9 @@ none_dealloc: deallocating None" (or ``bool_dealloc``). From CPython 3.12 these 
 immortal and the bug is harmless; on 3.10/3.11 we give ``None``, ``True``, ``False`` and the
 cached small ints so many references (2⁵⁰) that the leak can never reach zero in a session.
 
-This is process-wide; it lives here because this tab hit it first. It belongs in start-up code
-(``gui/__init__.py`` or ``gui.app``) — calling it twice is harmless.
+This is process-wide and applied when the ``gui`` package is imported (``gui/__init__.py``), before
+any widget exists; calling it twice is harmless. PySide6 6.11.3 does not leak, but our suite
+crashed on it in teardown, so we stay on the release the app is tested with and keep this guard.
 """
 
 from __future__ import annotations
