@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QLabel, QSizePolicy, QTextBrowser, QWidget
+from PySide6.QtWidgets import QLabel, QScrollArea, QSizePolicy, QTextBrowser, QWidget
 
 #: Colours used consistently across the tab (colour-blind friendly Okabe–Ito palette).
 BLUE = "#0072B2"
@@ -75,6 +75,17 @@ def make_plot_with_legend_below(
     legend = pg.LegendItem(colCount=legend_columns, labelTextColor=BLACK)
     widget.addItem(legend, row=1, col=0)
     return widget, item, legend
+
+
+def controls_column(parent: QWidget, controls: QWidget) -> QScrollArea:
+    """Wrap a panel's control column in a vertical scroll area of a readable, bounded width."""
+    scroll = QScrollArea(parent)
+    scroll.setWidget(controls)
+    scroll.setWidgetResizable(True)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setMinimumWidth(340)
+    scroll.setMaximumWidth(420)
+    return scroll
 
 
 def message_label(parent: QWidget | None, object_name: str, *, warning: bool = False) -> QLabel:

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QSplitter,
     QVBoxLayout,
@@ -25,7 +24,13 @@ from engine import gradient_descent, two_weight_problem
 from engine.gradient_descent import DescentPath
 from engine.loss_derivations import fmt, fmt_vector
 from engine.ridge_report import descent_scene
-from gui.loss_tab.common import Coalescer, message_label, readout_label, show_message
+from gui.loss_tab.common import (
+    Coalescer,
+    controls_column,
+    message_label,
+    readout_label,
+    show_message,
+)
 from gui.loss_tab.descent_plots import ContourPlot, LossCurvePlot
 
 #: Animation frame interval; a run shows at most ~FRAMES frames, whatever the step count.
@@ -90,12 +95,7 @@ class DescentPanel(QWidget):
         column.addWidget(self._build_descent_box(controls))
         column.addWidget(self._build_progress_box(controls))
         column.addStretch(1)
-        scroll = QScrollArea(self)
-        scroll.setWidget(controls)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(340)
-        scroll.setMaximumWidth(420)
+        scroll = controls_column(self, controls)
         self.contour_plot = ContourPlot(self)
         self.loss_plot = LossCurvePlot(self)
         plots = QSplitter(Qt.Orientation.Horizontal, self)

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLineEdit,
-    QScrollArea,
     QSlider,
     QSplitter,
     QTabWidget,
@@ -28,6 +27,7 @@ from engine.softmax_loss import parse_vector
 from gui.loss_tab.common import (
     Coalescer,
     DerivationView,
+    controls_column,
     message_label,
     readout_label,
     show_message,
@@ -80,12 +80,7 @@ class RidgePanel(QWidget):
         column.addWidget(self.data_box)
         column.addWidget(self._build_model_box(controls))
         column.addStretch(1)
-        scroll = QScrollArea(self)
-        scroll.setWidget(controls)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(340)
-        scroll.setMaximumWidth(420)
+        scroll = controls_column(self, controls)
 
         self.fit_plot = FitPlot(self)
         self.error_plot = ErrorPlot(self)

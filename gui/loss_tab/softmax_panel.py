@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QRadioButton,
-    QScrollArea,
     QSpinBox,
     QSplitter,
     QTabWidget,
@@ -35,6 +34,7 @@ from engine.softmax_loss import logit_sweep, parse_vector, target_vector
 from gui.loss_tab.common import (
     Coalescer,
     DerivationView,
+    controls_column,
     message_label,
     readout_label,
     show_message,
@@ -73,12 +73,7 @@ class SoftmaxPanel(QWidget):
         controls_layout.addWidget(self._build_target_box(controls))
         controls_layout.addWidget(self._build_readouts(controls))
         controls_layout.addStretch(1)
-        scroll = QScrollArea(self)
-        scroll.setWidget(controls)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(340)
-        scroll.setMaximumWidth(420)
+        scroll = controls_column(self, controls)
 
         self.probability_plot = ProbabilityPlot(self)
         self.jacobian_plot = JacobianHeatmap(self)
