@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -16,10 +17,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.matrix_tab.matrix_model import FOCUS_COLOUR, WINDOW_COLOUR, ReadOnlyMatrixModel, mono_font
+from gui.colours import follow_palette
+from gui.matrix_tab.cell_colours import cell_colours
+from gui.matrix_tab.matrix_model import ReadOnlyMatrixModel, mono_font
 from gui.matrix_tab.matrix_view import MatrixView
 
 SPEEDS = (0.5, 1, 2, 4, 8, 16)  # output cells per second
+
+
+def legend_html(palette: QPalette) -> str:
+    """The "window / padding" legend in the same colours as the cells on ``palette``."""
+    colours = cell_colours(palette)
+    return (
+        f"<span style='background:{colours.window.name()};color:{colours.on_highlight.name()}'>"
+        "&nbsp;window&nbsp;</span> "
+        f"<span style='background:{colours.padding.name()};color:{colours.padding_text.name()}'>"
+        "<i>&nbsp;padding&nbsp;</i></span>"
+    )
 
 
 class ExplainPanel(QWidget):
@@ -48,11 +62,9 @@ class ExplainPanel(QWidget):
         self.padded_view.setObjectName("paddedView")
         self.padded_view.setModel(self.padded_model)
         self.padded_view.setToolTip("Grey italic cells are zero padding; orange = the window")
-        legend = QLabel(
-            "<span style='background:#ffd68c'>&nbsp;window&nbsp;</span> "
-            "<span style='background:#e4e4ec;color:#828296'><i>&nbsp;padding&nbsp;</i></span>",
-            self,
-        )
+        legend = QLabel(self)
+        legend.setObjectName("explainLegend")
+        follow_palette(legend, lambda: legend.setText(legend_html(legend.palette())))
         self.channel_spin = QSpinBox(self)
         self.channel_spin.setObjectName("explainChannel")
         self.channel_spin.setPrefix("channel ")
@@ -167,9 +179,9 @@ class ExplainPanel(QWidget):
         """Show the padded input and highlight the window cells (padded coordinates)."""
         self.padded_title.setText(title)
         self.padded_model.set_matrix(padded, offset=pad, padding_mask=mask)
-        cells = {cell: WINDOW_COLOUR for cell in window}
+        cells = {cell: "window" for cell in window}
         if focus is not None:
-            cells[focus] = FOCUS_COLOUR
+            cells[focus] = "focus"
         self.padded_model.set_highlight(cells, tips)
         if window:
             self.padded_view.scrollTo(self.padded_model.index(*window[0]))

@@ -26,6 +26,7 @@ from engine.kernel_tools import (
     transpose_kernel,
 )
 from engine.matrix_text import format_cell
+from gui.colours import tone_label
 from gui.matrix_tab.matrix_editor import MatrixEditor
 from gui.matrix_tab.matrix_model import MatrixModel
 
@@ -134,7 +135,7 @@ class KernelEditor(QFrame):
         self.info = QLabel("", self)
         self.info.setObjectName(f"{name}_info")
         self.info.setWordWrap(True)
-        self.info.setStyleSheet("color: #444;")
+        tone_label(self.info, "hint")
 
         layout = self.editor.layout()
         layout.insertLayout(0, top)

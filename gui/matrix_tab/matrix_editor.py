@@ -28,10 +28,9 @@ from engine.matrix_fill import (
     resize_matrix,
 )
 from engine.matrix_text import FORMAT_LABELS, MatrixParseError, parse_matrix, parse_number
+from gui.colours import tone_label
 from gui.matrix_tab.matrix_model import MatrixModel
 from gui.matrix_tab.matrix_view import MatrixView, copy_menu_button
-
-ERROR_STYLE = "color: #b00020;"
 
 
 class MatrixEditor(QWidget):
@@ -99,7 +98,7 @@ class MatrixEditor(QWidget):
 
         self.error_label = QLabel("", self)
         self.error_label.setObjectName(f"{name}_error")
-        self.error_label.setStyleSheet(ERROR_STYLE)
+        tone_label(self.error_label, "error")
         self.error_label.setWordWrap(True)
         self.error_label.hide()
 

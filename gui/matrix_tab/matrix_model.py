@@ -17,17 +17,21 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QFontDatabase, QUndoCommand, QUndoStack
+from PySide6.QtGui import (
+    QBrush,
+    QFont,
+    QFontDatabase,
+    QGuiApplication,
+    QPalette,
+    QUndoCommand,
+    QUndoStack,
+)
 
 from engine.matrix_text import MatrixParseError, as_exact, format_cell, parse_number
+from gui.colours import mix
+from gui.matrix_tab.cell_colours import HIGHLIGHT_KINDS, CellColours, cell_colours
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-
-WINDOW_COLOUR = QColor(255, 214, 140)
-FOCUS_COLOUR = QColor(255, 170, 60)
-PADDING_COLOUR = QColor(228, 228, 236)
-PADDING_TEXT = QColor(130, 130, 150)
-NEGATIVE_TEXT = QColor(176, 30, 30)
 
 
 def mono_font() -> QFont:
@@ -65,7 +69,8 @@ class MatrixModel(QAbstractTableModel):
         self._values = as_exact(np.array(values))
         self._title = title
         self._stack = undo_stack
-        self._highlight: dict[tuple[int, int], QColor] = {}
+        self._highlight: dict[tuple[int, int], str] = {}
+        self._colours = cell_colours(QGuiApplication.palette())
 
     # --- reading -------------------------------------------------------------------------
     @property
@@ -105,10 +110,14 @@ class MatrixModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.BackgroundRole:
-            colour = self._highlight.get((r, c))
-            return QBrush(colour) if colour is not None else None
-        if role == Qt.ItemDataRole.ForegroundRole and self._values[r, c] < 0:
-            return QBrush(NEGATIVE_TEXT)
+            kind = self._highlight.get((r, c))
+            return QBrush(self._colours.background(kind)) if kind is not None else None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            negative = bool(self._values[r, c] < 0)
+            if (r, c) in self._highlight:
+                colours = self._colours
+                return QBrush(colours.negative_on_highlight if negative else colours.on_highlight)
+            return QBrush(self._colours.negative) if negative else None
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"row {r}, column {c}: {format_cell(self._values[r, c].item())}"
         return None
@@ -179,8 +188,10 @@ class MatrixModel(QAbstractTableModel):
             self.title_changed.emit(title)
         self.values_changed.emit()
 
-    def set_highlight(self, cells: dict[tuple[int, int], QColor]) -> None:
-        """Colour these cells' backgrounds (the window of an explained output cell)."""
+    def set_highlight(self, cells: dict[tuple[int, int], str]) -> None:
+        """Highlight these cells as ``"window"`` or ``"focus"`` (the window of an explained
+        output cell)."""
+        _check_kinds(cells)
         old = set(self._highlight)
         self._highlight = dict(cells)
         touched = old | set(cells)
@@ -191,8 +202,12 @@ class MatrixModel(QAbstractTableModel):
         self.dataChanged.emit(
             self.index(min(rows), min(cols)),
             self.index(max(rows), max(cols)),
-            [Qt.ItemDataRole.BackgroundRole],
+            [Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole],
         )
+
+    def set_palette(self, palette: QPalette) -> None:
+        """Recolour the cells for ``palette`` (the views call this on a theme change)."""
+        _recolour(self, palette)
 
 
 class ReplaceMatrixCommand(QUndoCommand):
@@ -251,8 +266,9 @@ class ReadOnlyMatrixModel(QAbstractTableModel):
         self._texts: list[list[str]] | None = []
         self._offset = (0, 0)
         self._padding: np.ndarray | None = None
-        self._highlight: dict[tuple[int, int], QColor] = {}
+        self._highlight: dict[tuple[int, int], str] = {}
         self._tips: dict[tuple[int, int], str] = {}
+        self._colours = cell_colours(QGuiApplication.palette())
 
     def set_matrix(
         self,
@@ -325,16 +341,21 @@ class ReadOnlyMatrixModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.BackgroundRole:
-            colour = self._highlight.get((r, c))
-            if colour is not None:
-                return QBrush(
-                    colour, Qt.BrushStyle.Dense3Pattern if is_pad else Qt.BrushStyle.SolidPattern
-                )
-            return QBrush(PADDING_COLOUR) if is_pad else None
+            colours = self._colours
+            kind = self._highlight.get((r, c))
+            if kind is not None:
+                colour = colours.background(kind)
+                # a window reaching into the padding: paler, still dark text on it
+                return QBrush(mix(colour, colours.padding, 0.45) if is_pad else colour)
+            return QBrush(colours.padding) if is_pad else None
         if role == Qt.ItemDataRole.ForegroundRole:
+            colours = self._colours
+            negative = not is_pad and bool(self._shown[r, c] < 0)
+            if (r, c) in self._highlight:
+                return QBrush(colours.negative_on_highlight if negative else colours.on_highlight)
             if is_pad:
-                return QBrush(PADDING_TEXT)
-            return QBrush(NEGATIVE_TEXT) if self._shown[r, c] < 0 else None
+                return QBrush(colours.padding_text)
+            return QBrush(colours.negative) if negative else None
         if role == Qt.ItemDataRole.FontRole and is_pad:
             font = mono_font()
             font.setItalic(True)
@@ -362,9 +383,11 @@ class ReadOnlyMatrixModel(QAbstractTableModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def set_highlight(
-        self, cells: dict[tuple[int, int], QColor], tips: dict[tuple[int, int], str] | None = None
+        self, cells: dict[tuple[int, int], str], tips: dict[tuple[int, int], str] | None = None
     ) -> None:
-        """Colour cells (and give them tooltips), clearing the previous highlight."""
+        """Highlight cells as ``"window"`` or ``"focus"`` (and give them tooltips), clearing
+        the previous highlight."""
+        _check_kinds(cells)
         touched = set(self._highlight) | set(cells)
         self._highlight = dict(cells)
         self._tips = dict(tips or {})
@@ -374,9 +397,33 @@ class ReadOnlyMatrixModel(QAbstractTableModel):
             self.dataChanged.emit(
                 self.index(min(rows), min(cols)),
                 self.index(max(rows), max(cols)),
-                [Qt.ItemDataRole.BackgroundRole],
+                [Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole],
             )
 
-    def highlighted(self) -> dict[tuple[int, int], QColor]:
-        """Currently highlighted cells."""
+    def highlighted(self) -> dict[tuple[int, int], str]:
+        """Currently highlighted cells and their kind."""
         return dict(self._highlight)
+
+    def set_palette(self, palette: QPalette) -> None:
+        """Recolour the cells for ``palette`` (the views call this on a theme change)."""
+        _recolour(self, palette)
+
+
+def _check_kinds(cells: dict[tuple[int, int], str]) -> None:
+    bad = {kind for kind in cells.values() if kind not in HIGHLIGHT_KINDS}
+    if bad:
+        raise ValueError(f"highlight kinds must be in {HIGHLIGHT_KINDS}, got {sorted(bad)!r}")
+
+
+def _recolour(model: MatrixModel | ReadOnlyMatrixModel, palette: QPalette) -> None:
+    colours: CellColours = cell_colours(palette)
+    if colours.same_as(model._colours):
+        return
+    model._colours = colours
+    rows, cols = model.rowCount(), model.columnCount()
+    if rows and cols:
+        model.dataChanged.emit(
+            model.index(0, 0),
+            model.index(rows - 1, cols - 1),
+            [Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole],
+        )

@@ -72,6 +72,8 @@ class MatrixView(QTableView):
     def setModel(self, model) -> None:  # noqa: N802 (Qt override)
         """Attach a model and keep the column width fitted to its longest text."""
         super().setModel(model)
+        if hasattr(model, "set_palette"):
+            model.set_palette(self.palette())
         model.modelReset.connect(self.fit_columns)
         model.dataChanged.connect(self._on_data_changed)
         self.fit_columns()
@@ -93,6 +95,14 @@ class MatrixView(QTableView):
         if self.horizontalHeader().defaultSectionSize() != width:
             self.horizontalHeader().setDefaultSectionSize(width)
         self.updateGeometry()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        """Recolour the model's cells when the theme (palette) changes."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            model = self.model()
+            if hasattr(model, "set_palette"):
+                model.set_palette(self.palette())
 
     def _on_entered(self, index: QModelIndex) -> None:
         if index.isValid():

@@ -6,6 +6,7 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from gui.colours import tone_label
 from gui.matrix_tab.matrix_model import ReadOnlyMatrixModel
 from gui.matrix_tab.matrix_view import MatrixView, copy_menu_button
 
@@ -45,11 +46,14 @@ class OutputPanel(QFrame):
         self.floor_note = QLabel(self)
         self.floor_note.setObjectName(f"{name}_floor")
         self.floor_note.setWordWrap(True)
-        self.floor_note.setStyleSheet("color: #8a5300; font-style: italic;")
+        tone_label(self.floor_note, "warning")
+        italic = self.floor_note.font()
+        italic.setItalic(True)
+        self.floor_note.setFont(italic)
         self.error = QLabel(self)
         self.error.setObjectName(f"{name}_error")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b00020;")
+        tone_label(self.error, "error")
         self.model = ReadOnlyMatrixModel(self)
         self.view = MatrixView(self, editable=False)
         self.view.setObjectName(f"{name}_view")

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.matrix_compute import ConvSettings
+from gui.colours import tone_label
 
 PADDING_ITEMS = (
     ("valid", "valid (p = 0)"),
@@ -132,7 +133,7 @@ class SettingsBar(QWidget):
         self.note = QLabel(self)
         self.note.setObjectName("operationNote")
         self.note.setWordWrap(True)
-        self.note.setStyleSheet("color: #3a4a6a;")
+        tone_label(self.note, "note")
         row1 = QHBoxLayout()
         row2 = QHBoxLayout()
         for row, items in (

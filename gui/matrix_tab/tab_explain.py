@@ -8,7 +8,6 @@ from engine.conv_layer import trace_layer_cell
 from engine.matrix_compute import display_values, explain_output_cell, step_cells
 from engine.pooling import trace_pool_cell
 from gui.matrix_tab import explain
-from gui.matrix_tab.matrix_model import WINDOW_COLOUR
 
 
 class ExplainMixin:
@@ -78,7 +77,7 @@ class ExplainMixin:
             self.explain_panel.show_padded(
                 padded, pad, mask, f"Padded input, channel {ch}", window, tips
             )
-            inside = {(t.row, t.col): WINDOW_COLOUR for t in first.terms if not t.is_padding}
+            inside = {(t.row, t.col): "window" for t in first.terms if not t.is_padding}
             for c in range(x.shape[0]):
                 self.layer_panel.channel_models[c].set_highlight(inside)
             self.explain_panel.set_explanation(explain.layer_text(trace, settings), position)
@@ -97,7 +96,7 @@ class ExplainMixin:
             tips,
         )
         self.input_model.set_highlight(
-            {(t.row, t.col): WINDOW_COLOUR for t in trace.terms if not t.is_padding}
+            {(t.row, t.col): "window" for t in trace.terms if not t.is_padding}
         )
         display = self.settings.display.currentData()
         shown = display_values(np.array([trace.total]), display)[0]
@@ -117,7 +116,7 @@ class ExplainMixin:
         except ValueError:
             return
         self._clear_highlights()
-        self.panels[p].model.set_highlight({cell: WINDOW_COLOUR for cell in trace.cells()})
+        self.panels[p].model.set_highlight({cell: "window" for cell in trace.cells()})
         self.explain_panel.set_explanation(explain.pool_text(res.name, trace), "")
 
     def step(self, delta: int) -> None:

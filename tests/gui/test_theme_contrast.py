@@ -1,0 +1,181 @@
+"""Light and dark themes: every coloured text in the Matrix tab stays readable after a switch."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QLabel
+
+from gui.colours import TONES, contrast_ratio, tone, tone_label
+from gui.context import AppContext
+from gui.matrix_tab import MatrixTab
+from gui.matrix_tab.cell_colours import cell_colours
+from gui.theme import ThemeController
+
+MIN_TEXT_CONTRAST = 4.5  # WCAG 2 AA for body text
+
+
+@pytest.fixture
+def keep_palette(qapp):
+    palette = qapp.palette()
+    yield
+    qapp.setPalette(palette)
+
+
+class Theme:
+    """Switches the theme the way View ▸ Theme does and waits until the (posted) palette
+    change has reached the widgets under test."""
+
+    def __init__(self, qtbot) -> None:
+        self.controller = ThemeController(None, mode="light")
+        self.qtbot = qtbot
+        self.widgets: list = []
+
+    def set_mode(self, mode: str) -> None:
+        self.controller.set_mode(mode)
+        window = QApplication.palette().color(QPalette.ColorRole.Window)
+        for widget in self.widgets:
+            self.qtbot.waitUntil(
+                lambda w=widget: w.palette().color(QPalette.ColorRole.Window) == window
+            )
+
+
+@pytest.fixture
+def theme(qtbot, keep_palette):
+    switcher = Theme(qtbot)
+    yield switcher
+    switcher.controller.deleteLater()
+
+
+@pytest.fixture
+def tab(qtbot):
+    page = MatrixTab(None, context=AppContext())
+    qtbot.addWidget(page)
+    page.resize(1400, 900)
+    page.show()
+    qtbot.waitExposed(page)
+    yield page
+    page.shutdown()
+    page.close()
+
+
+@pytest.fixture
+def tab_theme(tab, theme):
+    theme.widgets.append(tab)
+    return theme
+
+
+def test_contrast_ratio_matches_published_wcag_values():
+    assert contrast_ratio(QColor("black"), QColor("white")) == pytest.approx(21.0)
+    assert contrast_ratio(QColor("white"), QColor("white")) == pytest.approx(1.0)
+    # WebAIM's checker: #777777 on white is 4.48 : 1, #767676 is 4.54 : 1
+    assert contrast_ratio(QColor("#777777"), QColor("white")) == pytest.approx(4.48, abs=0.01)
+    assert contrast_ratio(QColor("white"), QColor("#767676")) == pytest.approx(4.54, abs=0.01)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_tone_reads_on_the_window_and_base_colours(theme, scheme):
+    theme.controller.set_mode(scheme)
+    palette = QApplication.palette()
+    for kind in TONES:
+        for role in (QPalette.ColorRole.Window, QPalette.ColorRole.Base):
+            ratio = contrast_ratio(tone(kind, palette), palette.color(role))
+            assert ratio >= MIN_TEXT_CONTRAST, (scheme, kind, role, ratio)
+
+
+def _cell_pairs(view):
+    """(text colour, background colour, row, col, value text) of every cell as drawn."""
+    model = view.model()
+    palette = view.palette()
+    pairs = []
+    for r in range(model.rowCount()):
+        for c in range(model.columnCount()):
+            index = model.index(r, c)
+            fg = index.data(Qt.ItemDataRole.ForegroundRole)
+            bg = index.data(Qt.ItemDataRole.BackgroundRole)
+            pairs.append(
+                (
+                    fg.color() if fg is not None else palette.color(QPalette.ColorRole.Text),
+                    bg.color() if bg is not None else palette.color(QPalette.ColorRole.Base),
+                    r,
+                    c,
+                    index.data(),
+                )
+            )
+    return pairs
+
+
+@pytest.mark.parametrize("scheme", ["dark", "light"])
+def test_matrix_cells_have_enough_contrast_after_a_theme_switch(tab, tab_theme, scheme):
+    tab_theme.set_mode("dark" if scheme == "light" else "light")  # start in the other theme
+    tab.settings.set_choice("padding", "same")
+    tab.panels[0].select_cell(0, 0)  # window reaches into the padding; Sobel has negatives
+    tab_theme.set_mode(scheme)
+    palette = tab.palette()
+    colours = cell_colours(palette)
+    views = [
+        tab.input_editor.view,
+        tab.explain_panel.padded_view,
+        *(panel.view for panel in tab.panels),
+    ]
+    pairs = [pair for view in views for pair in _cell_pairs(view)]
+    for fg, bg, r, c, text in pairs:
+        ratio = contrast_ratio(fg, bg)
+        assert ratio >= MIN_TEXT_CONTRAST, (scheme, r, c, text, fg.name(), bg.name(), ratio)
+    # the test covered the interesting cases: highlighted, padding and negative cells
+    backgrounds = {bg.name() for _fg, bg, *_ in pairs}
+    foregrounds = {fg.name() for fg, *_ in pairs}
+    assert colours.window.name() in backgrounds
+    assert colours.padding.name() in backgrounds
+    assert colours.negative.name() in foregrounds
+    assert colours.on_highlight.name() in foregrounds
+
+
+def test_cell_colours_follow_the_palette(tab, tab_theme):
+    tab_theme.set_mode("light")
+    model = tab.panels[0].model
+    light_negative = model.index(0, 2).data(Qt.ItemDataRole.ForegroundRole).color()
+    assert model.index(0, 2).data() == "\u22121"
+    tab_theme.set_mode("dark")
+    dark_negative = model.index(0, 2).data(Qt.ItemDataRole.ForegroundRole).color()
+    assert light_negative != dark_negative
+    assert dark_negative == tone("negative", tab.palette())
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_matrix_tab_labels_are_readable(tab, tab_theme, scheme):
+    tab_theme.set_mode("dark" if scheme == "light" else "light")
+    tab.input_editor.show_error("not a number: 'x'")
+    tab_theme.set_mode(scheme)
+    labels = [
+        tab.settings.note,
+        tab.input_editor.error_label,
+        *(editor.info for editor in tab.kernel_editors),
+        *(panel.floor_note for panel in tab.panels),
+        *(panel.error for panel in tab.panels),
+    ]
+    for label in labels:
+        palette = label.palette()
+        text = palette.color(QPalette.ColorRole.WindowText)
+        window = palette.color(QPalette.ColorRole.Window)
+        ratio = contrast_ratio(text, window)
+        assert ratio >= MIN_TEXT_CONTRAST, (scheme, label.objectName(), text.name(), ratio)
+    assert tab.settings.note.palette().color(QPalette.ColorRole.WindowText) == tone(
+        "note", tab.palette()
+    )
+    legend = tab.findChild(QLabel, "explainLegend")
+    assert cell_colours(tab.palette()).padding.name() in legend.text()
+
+
+def test_tone_label_switches_kind_and_follows_the_theme(qtbot, theme):
+    label = QLabel("message")
+    qtbot.addWidget(label)
+    tone_label(label, "error")
+    label.show()
+    theme.widgets.append(label)
+    theme.set_mode("dark")
+    assert label.palette().color(QPalette.ColorRole.WindowText) == tone("error")
+    label.setProperty("tone", "warning")
+    theme.set_mode("light")
+    assert label.palette().color(QPalette.ColorRole.WindowText) == tone("warning")
