@@ -23,6 +23,7 @@ from engine.border_filter import (
     BORDER_MODES,
     COLOR_MODES,
     _check_choice,
+    downscale_area,
     filter_same,
     gaussian_blur,
     pad_image,
@@ -77,11 +78,13 @@ __all__ = [
     "GalleryFrame",
     "GalleryOptions",
     "GalleryPipeline",
+    "SharedIntermediates",
     "TileResult",
     "TileSpec",
     "canny_numpy",
     "display_response",
     "diverging_scale",
+    "downscale_area",
     "filter_same",
     "gaussian_blur",
     "gradient_magnitude",
@@ -232,6 +235,45 @@ def preview_size(shape: tuple[int, ...], max_side: int) -> tuple[int, int]:
     return max(1, round(h * factor)), max(1, round(w * factor))
 
 
+class SharedIntermediates:
+    """Results several tiles of one working image share: its grayscale and filter responses.
+
+    Made per frame (and per resolution) by :meth:`GalleryPipeline.process`; the arrays it
+    returns are shared between tiles and must not be modified.
+    """
+
+    def __init__(self, work: np.ndarray, border: str, backend: str) -> None:
+        self.work = work
+        self.border = border
+        self.backend = backend
+        self._gray: np.ndarray | None = None
+        self._responses: dict[tuple[bool, tuple[int, ...], bytes], np.ndarray] = {}
+
+    def matches(self, work: np.ndarray, border: str, backend: str) -> bool:
+        """True if this holds intermediates of ``work`` with ``border`` and ``backend``."""
+        return work is self.work and border == self.border and backend == self.backend
+
+    @property
+    def gray(self) -> np.ndarray:
+        """The working image as one luminance plane (itself if already gray)."""
+        if self._gray is None:
+            w = self.work
+            self._gray = cv2.cvtColor(w, cv2.COLOR_RGB2GRAY) if w.ndim == 3 else w
+        return self._gray
+
+    def filtered(self, kernel: np.ndarray, *, on_gray: bool = False) -> np.ndarray:
+        """``filter_same`` of the working image (or its grayscale) with ``kernel``, cached."""
+        k = np.asarray(kernel, dtype=np.float32)
+        gray = on_gray or self.work.ndim == 2  # a gray working image is its own grayscale
+        key = (gray, k.shape, k.tobytes())
+        out = self._responses.get(key)
+        if out is None:
+            image = self.gray if gray else self.work
+            out = filter_same(image, k, border=self.border, backend=self.backend)
+            self._responses[key] = out
+        return out
+
+
 class GalleryPipeline:
     """Computes every tile of the gallery for a frame (no Qt; used by the tab and benchmarks).
 
@@ -297,40 +339,56 @@ class GalleryPipeline:
         """Frame → float32 working image, with the pre-blur applied."""
         opts = self.options
         work = to_working(frame, color_mode or opts.color_mode)
+        if opts.blur_sigma == 0:
+            return work  # to_working made a new array: no copy needed
         return gaussian_blur(work, float(opts.blur_sigma), opts.border)
 
-    def compute(self, work: np.ndarray, spec: TileSpec, backend: str = "opencv") -> TileResult:
-        """One tile on a working image (from :meth:`working`) with one backend."""
+    def compute(
+        self,
+        work: np.ndarray,
+        spec: TileSpec,
+        backend: str = "opencv",
+        *,
+        shared: SharedIntermediates | None = None,
+    ) -> TileResult:
+        """One tile on a working image (from :meth:`working`) with one backend.
+
+        ``shared`` (a :class:`SharedIntermediates` for the same ``work``, border and backend)
+        lets several tiles reuse the grayscale image and filter responses — e.g. the Sobel x/y
+        responses feed the Sobel tiles, the gradient magnitude and the orientation. The results
+        are the same with or without it.
+        """
         _check_choice(backend, "backend", BACKENDS)
         opts = self.options
         t0 = time.perf_counter()
-        gray = cv2.cvtColor(work, cv2.COLOR_RGB2GRAY) if work.ndim == 3 else work
+        if shared is None or not shared.matches(work, opts.border, backend):
+            shared = SharedIntermediates(work, opts.border, backend)
         scale = 0.0
         if spec.kind == "kernel":
             assert spec.kernel is not None
-            raw = filter_same(work, spec.kernel, border=opts.border, backend=backend)
+            raw = shared.filtered(spec.kernel)
             if opts.display == "diverging" and spec.signed:
                 scale = diverging_scale(response_plane(raw))
             display = display_response(raw, opts.display, signed=spec.signed, scale=scale or None)
             compare = raw
         elif spec.kind == "magnitude":
-            gx, gy = sobel_gradients(work, border=opts.border, backend=backend)
-            raw = gradient_magnitude(gx, gy)
+            raw = gradient_magnitude(shared.filtered(SOBEL_X), shared.filtered(SOBEL_Y))
             mode = "minmax" if opts.display == "minmax" else "abs"
             display = display_response(raw, mode, signed=False)
             compare = raw
         elif spec.kind == "orientation":
-            gx, gy = sobel_gradients(gray, border=opts.border, backend=backend)
+            gx = shared.filtered(SOBEL_X, on_gray=True)
+            gy = shared.filtered(SOBEL_Y, on_gray=True)
             raw = cv2.phase(gx, gy, angleInDegrees=True)
             display = orientation_image(gx, gy)
             compare = display
         elif spec.kind == "zero_crossings":
-            log = filter_same(gray, LOG_KERNEL, border=opts.border, backend=backend)
+            log = shared.filtered(LOG_KERNEL, on_gray=True)
             threshold = opts.zero_cross_threshold * float(np.abs(log).max())
             display = zero_crossings(log, threshold).astype(np.uint8) * np.uint8(255)
             raw, compare = log, display
         elif spec.kind == "canny":
-            u8 = cv2.convertScaleAbs(gray)  # gray is 0–255: round and saturate
+            u8 = cv2.convertScaleAbs(shared.gray)  # gray is 0–255: round and saturate
             if backend == "opencv":
                 display = cv2.Canny(u8, opts.canny_low, opts.canny_high, L2gradient=True)
             else:
@@ -383,15 +441,13 @@ class GalleryPipeline:
         wanted = None if isinstance(thumbnails, bool) else set(thumbnails)
         if thumbnails is True or wanted:
             h, w = preview_size(frame.shape, self.preview_max_side)
-            small = frame
-            if (h, w) != frame.shape[:2]:
-                small = cv2.resize(
-                    np.ascontiguousarray(frame), (w, h), interpolation=cv2.INTER_AREA
-                )
+            small = frame if (h, w) == frame.shape[:2] else downscale_area(frame, (h, w))
             work_small = self.working(small)
+            shared = SharedIntermediates(work_small, self.options.border, "opencv")
             for spec in self.tiles():
                 if wanted is None or spec.key in wanted:
-                    thumbs[spec.key] = self.compute(work_small, spec, "opencv").display
+                    result = self.compute(work_small, spec, "opencv", shared=shared)
+                    thumbs[spec.key] = result.display
         large = comparison = None
         if selected is not None:
             spec = self.tile(selected)

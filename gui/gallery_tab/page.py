@@ -21,7 +21,7 @@ from gui.gallery_tab.page_parts import LargeHeader, StatusStrip
 from gui.gallery_tab.source_bar import DEFAULT_SAMPLE, RecentFiles, SourceBar
 from gui.gallery_tab.sources import SourcesMixin
 from gui.gallery_tab.state import page_state, restore_page_state
-from gui.gallery_tab.thumbnails import ThumbnailGrid
+from gui.gallery_tab.thumbnails import THUMB_PREVIEW_SIDE, ThumbnailGrid
 from gui.widgets import TabPage
 
 PULL_INTERVAL_MS = 15
@@ -51,7 +51,7 @@ class GalleryTab(SourcesMixin, TabPage):
         self.settings = (
             settings if settings is not None else QSettings("KernelScope", "KernelScope")
         )
-        self.pipeline = GalleryPipeline(preview_max_side=480)
+        self.pipeline = GalleryPipeline(preview_max_side=THUMB_PREVIEW_SIDE)
         self.recent = RecentFiles(self.settings)
         self.source_bar = SourceBar(self.recent, self)
         self.grid = ThumbnailGrid(self)

@@ -30,21 +30,61 @@ from engine.gallery_filters import CUSTOM_PREFIX, TileSpec, sanitize_for_display
 
 THUMB_SIZE = QSize(184, 138)
 TILE_WIDTH = 200
+#: Thumbnails are computed on the frame shrunk to this longer side (what the tile shows; the
+#: large view stays at full resolution), so most of them are shown without any scaling.
+THUMB_PREVIEW_SIDE = max(THUMB_SIZE.width(), THUMB_SIZE.height())
+
+
+def _displayable(image: np.ndarray) -> np.ndarray | None:
+    """A C-contiguous uint8 gray or RGB array, or None if ``image`` cannot be shown."""
+    arr = sanitize_for_display(image)
+    if arr is None:
+        return None
+    if arr.dtype != np.uint8:
+        arr = np.clip(arr, 0, 255).astype(np.uint8)
+    if arr.ndim == 3 and arr.shape[2] == 4:
+        arr = arr[:, :, :3]
+    return np.ascontiguousarray(arr)
 
 
 def array_to_qimage(image: np.ndarray) -> QImage:
     """A uint8 gray or RGB array as a QImage that owns its pixels (a copy)."""
-    arr = sanitize_for_display(image)
+    arr = _displayable(image)
     if arr is None:
         return QImage()
-    if arr.dtype != np.uint8:
-        arr = np.clip(arr, 0, 255).astype(np.uint8)
-    if arr.ndim == 3 and arr.shape[2] == 4:
-        arr = np.ascontiguousarray(arr[:, :, :3])
-    arr = np.ascontiguousarray(arr)
     h, w = arr.shape[:2]
     fmt = QImage.Format.Format_Grayscale8 if arr.ndim == 2 else QImage.Format.Format_RGB888
     return QImage(arr.data, w, h, arr.strides[0], fmt).copy()
+
+
+def array_to_pixmap(image: np.ndarray) -> QPixmap:
+    """A uint8 gray or RGB array as a QPixmap (null if it cannot be shown).
+
+    The QImage wraps the array's buffer without a copy (``bytesPerLine`` from its row stride);
+    ``QPixmap.fromImage`` then copies the pixels once while the array is still referenced here.
+    """
+    arr = _displayable(image)
+    if arr is None:
+        return QPixmap()
+    h, w = arr.shape[:2]
+    fmt = QImage.Format.Format_Grayscale8 if arr.ndim == 2 else QImage.Format.Format_RGB888
+    qimage = QImage(arr.data, w, h, arr.strides[0], fmt)
+    pixmap = QPixmap.fromImage(qimage)
+    del qimage  # before arr, whose buffer it wraps
+    return pixmap
+
+
+def thumbnail_pixmap(image: np.ndarray) -> QPixmap:
+    """``image`` as a pixmap fitting :data:`THUMB_SIZE` (aspect ratio kept; null if unshowable)."""
+    pixmap = array_to_pixmap(image)
+    if pixmap.isNull():
+        return pixmap
+    w, h, tw, th = pixmap.width(), pixmap.height(), THUMB_SIZE.width(), THUMB_SIZE.height()
+    if (w == tw and h <= th) or (h == th and w <= tw):
+        return pixmap  # computed at the tile's size already: no second resampling
+    return pixmap.scaled(
+        THUMB_SIZE, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+    )
 
 
 def _blend(a: QColor, b: QColor, t: float) -> str:
@@ -118,15 +158,10 @@ class ThumbnailTile(QFrame):
 
     def set_image(self, image: np.ndarray) -> None:
         """Show a new result (scaled to the thumbnail, aspect ratio kept)."""
-        qimage = array_to_qimage(image)
-        if qimage.isNull():
+        pixmap = thumbnail_pixmap(image)
+        if pixmap.isNull():
             self.image_label.setText("(no image)")
             return
-        pixmap = QPixmap.fromImage(qimage).scaled(
-            THUMB_SIZE,
-            Qt.AspectRatioMode.KeepAspectRatio,
-            Qt.TransformationMode.SmoothTransformation,
-        )
         self.image_label.setPixmap(pixmap)
         self.updates += 1
 

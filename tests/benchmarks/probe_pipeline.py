@@ -27,7 +27,6 @@ import time
 import numpy as np
 
 WIDTH, HEIGHT = 1280, 720
-PREVIEW_MAX_SIDE = 480
 
 
 def _rss_mb() -> float:
@@ -41,13 +40,11 @@ def _rss_mb() -> float:
 def main() -> None:
     seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 3.0
     import pyqtgraph as pg
-    from PySide6.QtCore import Qt
-    from PySide6.QtGui import QPixmap
     from PySide6.QtWidgets import QApplication, QGridLayout, QHBoxLayout, QLabel, QWidget
 
     from engine.frame_sources import SyntheticSource
     from engine.gallery_filters import GalleryPipeline
-    from gui.gallery_tab.thumbnails import THUMB_SIZE, array_to_qimage
+    from gui.gallery_tab.thumbnails import THUMB_PREVIEW_SIDE, THUMB_SIZE, thumbnail_pixmap
     from gui.pyside_workarounds import keep_none_alive
 
     # The app applies this too: PySide6 6.12 on Python 3.11 leaks references to None/True on
@@ -61,12 +58,12 @@ def main() -> None:
     frames = [np.ascontiguousarray(source.read()) for _ in range(30)]
     source.close()
     # Thumbnails at the resolution the Filter gallery tab uses (gui/gallery_tab/page.py).
-    pipeline = GalleryPipeline(preview_max_side=PREVIEW_MAX_SIDE)
+    pipeline = GalleryPipeline(preview_max_side=THUMB_PREVIEW_SIDE)
     tiles = [spec.key for spec in pipeline.tiles()]
 
     # Display as the Filter gallery tab does it: the large view is a pyqtgraph ImageItem with
-    # fixed levels, each thumbnail a QLabel showing a smoothly scaled QPixmap
-    # (gui/gallery_tab/thumbnails.py).
+    # fixed levels, each thumbnail a QLabel showing the tile's pixmap (thumbnail_pixmap in
+    # gui/gallery_tab/thumbnails.py: no copy into the QImage, no rescaling when it fits).
     window = QWidget()
     layout = QHBoxLayout(window)
     view = pg.GraphicsLayoutWidget()
@@ -87,12 +84,7 @@ def main() -> None:
     app.processEvents()
 
     def show_thumbnail(key: str, image: np.ndarray) -> None:
-        pixmap = QPixmap.fromImage(array_to_qimage(image)).scaled(
-            THUMB_SIZE,
-            Qt.AspectRatioMode.KeepAspectRatio,
-            Qt.TransformationMode.SmoothTransformation,
-        )
-        labels[key].setPixmap(pixmap)
+        labels[key].setPixmap(thumbnail_pixmap(image))
 
     for mode in ("single", "gallery"):
         with_thumbs = mode == "gallery"
