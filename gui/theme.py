@@ -63,6 +63,23 @@ def light_palette() -> QPalette:
     return app.style().standardPalette()
 
 
+def restyle_style_sheet_widgets() -> int:
+    """Re-apply every widget's own style sheet; returns how many were re-applied.
+
+    A widget with a style sheet (even one that only sets a font) keeps the palette it was
+    polished with: it gets no palette-change event when the application palette changes, and
+    neither do its children, so dark text would stay on the new dark background. Setting the
+    same sheet again re-polishes it from the current palette.
+    """
+    count = 0
+    for widget in QApplication.allWidgets():
+        sheet = widget.styleSheet()
+        if sheet:
+            widget.setStyleSheet(sheet)
+            count += 1
+    return count
+
+
 class ThemeController(QObject):
     """Applies a theme mode to the application and re-applies it when the system scheme changes.
 
@@ -95,6 +112,7 @@ class ThemeController(QObject):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.setPalette(dark_palette() if self.scheme == "dark" else light_palette())
+            restyle_style_sheet_widgets()
         self.theme_changed.emit(self.mode, self.scheme)
         return self.scheme
 

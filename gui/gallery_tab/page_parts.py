@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from gui.colours import set_tone, tone_label
+
 
 class LargeHeader(QWidget):
     """Title of the large view plus Freeze, Save input, Save result and Reset levels."""
@@ -53,6 +55,7 @@ class StatusStrip(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.message_label = QLabel(objectName="sourceMessage")
         self.message_label.setWordWrap(False)
+        tone_label(self.message_label, None)
         self.source_label = QLabel(objectName="sourceLabel")
         self.resolution_label = QLabel(objectName="resolutionLabel")
         self.fps_label = QLabel(objectName="fpsLabel")
@@ -71,10 +74,10 @@ class StatusStrip(QFrame):
         self.set_fps(None)
 
     def set_message(self, message: str, *, error: bool = True) -> None:
-        """Show (or clear) a message; errors are orange."""
+        """Show (or clear) a message; errors are amber (a shade that suits the theme)."""
         self.message_label.setText(message)
         self.message_label.setToolTip(message)
-        self.message_label.setStyleSheet("color: #d9822b;" if error else "")
+        set_tone(self.message_label, "warning" if error else None)
 
     def set_source(self, description: str, live: bool, frozen: bool) -> None:
         """``Source: camera 0 (live)`` / ``(frozen)``."""

@@ -19,6 +19,7 @@ from engine import (
 from engine.network_io import format_bytes, format_jump, format_rf, format_shape
 from engine.network_layers import format_layer_params
 from engine.network_summary import layer_names
+from gui.colours import tone
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -27,7 +28,7 @@ COL_NAME, COL_TYPE, COL_PARAMS_TEXT = 1, 2, 3
 NUMERIC = {5, 6, 7}
 ERROR_BACKGROUND = QColor(255, 214, 214)
 ERROR_TEXT = QColor(110, 0, 0)
-GREYED = QColor(140, 140, 140)
+GREYED = "hint"  # tone of skipped rows: a dimmed text colour that suits the theme
 
 CommitFn = Callable[[list[dict[str, Any]], str], None]
 
@@ -138,7 +139,7 @@ class NetworkModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.BackgroundRole and state == "error":
             return QBrush(ERROR_BACKGROUND)
         if role == Qt.ItemDataRole.ForegroundRole and state == "skipped":
-            return QBrush(GREYED)
+            return QBrush(tone(GREYED))  # looked up now: follows View ▸ Theme
         if role == Qt.ItemDataRole.ForegroundRole and state == "error":
             return QBrush(ERROR_TEXT)  # dark on light red, readable in the dark theme too
         if role == Qt.ItemDataRole.FontRole and state == "skipped":

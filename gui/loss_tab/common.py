@@ -9,6 +9,8 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QLabel, QScrollArea, QSizePolicy, QTextBrowser, QWidget
 
+from gui.colours import tone_label
+
 #: Colours used consistently across the tab (colour-blind friendly Okabe–Ito palette).
 BLUE = "#0072B2"
 ORANGE = "#E69F00"
@@ -93,8 +95,7 @@ def message_label(parent: QWidget | None, object_name: str, *, warning: bool = F
     label = QLabel(parent)
     label.setObjectName(object_name)
     label.setWordWrap(True)
-    colour = "#9a5b00" if warning else "#b00020"
-    label.setStyleSheet(f"color: {colour};")
+    tone_label(label, "warning" if warning else "error")
     label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
     label.setVisible(False)
     return label

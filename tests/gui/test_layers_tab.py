@@ -11,6 +11,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit, QPushButton, QSpinBox
 
 from engine import PRESETS
+from gui.colours import tone
 from gui.context import AppContext
 from gui.layers_tab import LayersTab
 from gui.layers_tab.network_model import COL_PARAMS_TEXT, COL_TYPE, ERROR_BACKGROUND, GREYED
@@ -218,7 +219,7 @@ def test_invalid_shape_is_highlighted_then_cleared(qtbot, tab):
     assert model.index(4, 4).data() == "invalid"
     assert model.index(6, 5).data() == "—"
     assert model.index(6, 1).data() == "relu2"  # later rows keep their names
-    assert model.index(6, 1).data(Qt.ItemDataRole.ForegroundRole).color() == GREYED
+    assert model.index(6, 1).data(Qt.ItemDataRole.ForegroundRole).color() == tone(GREYED)
     assert "Total of the 4 valid layer(s)" in totals(tab)
     assert tab.network.copy_pytorch() == ""
     # a bigger input makes the same layer fit again

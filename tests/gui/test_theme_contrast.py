@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QAction, QColor, QPalette
 from PySide6.QtWidgets import QApplication, QLabel
 
 from gui.colours import TONES, contrast_ratio, tone, tone_label
@@ -179,3 +179,37 @@ def test_tone_label_switches_kind_and_follows_the_theme(qtbot, theme):
     label.setProperty("tone", "warning")
     theme.set_mode("light")
     assert label.palette().color(QPalette.ColorRole.WindowText) == tone("warning")
+
+
+def _unreadable_labels(page) -> list[str]:
+    found = []
+    for label in page.findChildren(QLabel):
+        if not label.text() or not label.isVisibleTo(page):
+            continue
+        palette = label.palette()
+        text = palette.color(QPalette.ColorRole.WindowText)
+        # what is painted behind it: its own background if it fills one, else the window's
+        own = label.autoFillBackground() or "background" in label.styleSheet()
+        behind = (palette if own else QApplication.palette()).color(QPalette.ColorRole.Window)
+        ratio = contrast_ratio(text, behind)
+        if ratio < MIN_TEXT_CONTRAST:
+            found.append(f"{label.objectName() or label.text()[:30]!r}: {text.name()} {ratio:.2f}")
+    return found
+
+
+def test_every_tab_label_is_readable_after_switching_from_the_view_menu(
+    main_window, keep_palette, qtbot
+):
+    for mode in ("dark", "light", "dark"):
+        main_window.findChild(QAction, f"actionTheme_{mode}").trigger()
+        window_colour = QApplication.palette().color(QPalette.ColorRole.Window)
+        for key, page in main_window.pages.items():
+            main_window.show_tab(key)
+            qtbot.waitUntil(
+                lambda p=page, c=window_colour: p.palette().color(QPalette.ColorRole.Window) == c
+            )
+            assert _unreadable_labels(page) == [], (mode, key)
+    # labels with a style sheet (bold headings) follow the switch too
+    heading = main_window.page("matrix").panels[0].heading
+    assert heading.styleSheet()
+    assert heading.palette().color(QPalette.ColorRole.WindowText).lightness() > 180
