@@ -17,6 +17,7 @@ from gui.context import AppContext
 from gui.error_reporting import ErrorReporter
 from gui.menus import AppMenus
 from gui.message_bar import MessageBar
+from gui.recent_files import RecentFiles
 from gui.session import SessionManager
 from gui.settings_store import AppSettings
 from gui.tab_registry import TABS, TabSpec
@@ -54,7 +55,14 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setWindowTitle("KernelScope")
-        self.context = context if context is not None else AppContext(self)
+        self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+        self.settings = AppSettings(self.data_dir / "settings.json")
+        self.settings_load = self.settings.load()
+        # One recent-files list in the settings file, shared with the tabs via the context.
+        self.recent_files = RecentFiles(self.settings, self, save=self.save_settings)
+        self.context = (
+            context if context is not None else AppContext(self, recent_files=self.recent_files)
+        )
         self.context.status_requested.connect(self._show_status)
         self.tab_widget = QTabWidget(self)
         self.tab_widget.setObjectName("mainTabs")
@@ -76,9 +84,6 @@ class MainWindow(QMainWindow):
         self._active: TabPage | None = None
         self.tab_widget.currentChanged.connect(self._on_tab_changed)
         self.statusBar().setObjectName("statusBar")
-        self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
-        self.settings = AppSettings(self.data_dir / "settings.json")
-        self.settings_load = self.settings.load()
         self.theme = ThemeController(self, mode=self.settings.theme)
         self.sessions = SessionManager(self, self.data_dir)
         self.errors = ErrorReporter(self.data_dir / "logs" / "kernelscope-errors.log", self)
