@@ -5,9 +5,16 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from gui.recent_files import RecentFiles
+from gui.settings_store import AppSettings
+
 
 class AppContext(QObject):
-    """Cross-tab links and the status bar, handed to each tab's ``create_tab``.
+    """Cross-tab links, the status bar and the recent-files list, handed to each tab's
+    ``create_tab``.
+
+    ``recent_files`` is the app-wide list (the main window passes the one stored in the
+    settings file); without it the context keeps a list in memory only.
 
     Signals
     -------
@@ -24,9 +31,14 @@ class AppContext(QObject):
     kernel_sent = Signal(str, object)
     image_changed = Signal(object)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(
+        self, parent: QObject | None = None, *, recent_files: RecentFiles | None = None
+    ) -> None:
         super().__init__(parent)
         self._current_image: np.ndarray | None = None
+        self.recent_files = (
+            recent_files if recent_files is not None else RecentFiles(AppSettings(None), self)
+        )
 
     @property
     def current_image(self) -> np.ndarray | None:

@@ -143,7 +143,19 @@ class AppMenus(QObject):
         self.window.show_tab("gallery")
         ok = bool(page.open_image(str(path)))
         if ok:
-            self._remember(path, "image")
+            self._remember(path, "image")  # the gallery lists it too (one shared list)
+        return ok
+
+    def open_video(self, path: str | Path) -> bool:
+        """Play a recent video in the Filter gallery."""
+        page = self._gallery_opener()
+        if page is None or not hasattr(page, "open_video"):
+            self.window.statusBar().showMessage("The Filter gallery cannot play videos", 8000)
+            return False
+        self.window.show_tab("gallery")
+        ok = bool(page.open_video(str(path)))
+        if ok:
+            self._remember(path, "video")
         return ok
 
     @Slot()
@@ -192,10 +204,9 @@ class AppMenus(QObject):
     def start_folder(self, kind: str) -> str:
         """Where a file dialog opens: the folder of the newest Recent file of ``kind``, else
         the platform's Pictures (images) or Documents (sessions) folder."""
-        for item in self.window.settings.recent():
-            folder = Path(item["path"]).parent
-            if item["kind"] == kind and folder.is_dir():
-                return str(folder)
+        folder = self.window.recent_files.folder((kind,))
+        if folder is not None:
+            return folder
         location = (
             QStandardPaths.StandardLocation.PicturesLocation
             if kind == "image"
@@ -205,14 +216,14 @@ class AppMenus(QObject):
         return folder if folder and Path(folder).is_dir() else str(Path.home())
 
     def _remember(self, path: str | Path, kind: str) -> None:
-        self.window.settings.add_recent(path, kind)
-        self.window.save_settings()
+        self.window.recent_files.add(path, kind)
 
     @Slot()
     def rebuild_recent_menu(self) -> None:
-        """Fill File ▸ Recent from the settings (newest first)."""
+        """Fill File ▸ Recent from the app's one recent list (newest first; the gallery's
+        Recent menu shows the same images and videos)."""
         self.recent_menu.clear()
-        items = self.window.settings.recent()
+        items = self.window.recent_files.entries()
         for n, item in enumerate(items, start=1):
             path = Path(item["path"])
             label = f"&{n % 10} {path.name}  ({item['kind']}, {path.parent})"
@@ -234,15 +245,15 @@ class AppMenus(QObject):
     def open_recent(self, path: str, kind: str) -> bool:
         """Open a Recent entry; a file that has gone is dropped from the list with a message."""
         if not Path(path).exists():
-            self.window.settings.remove_recent(path)
-            self.window.save_settings()
+            self.window.recent_files.remove(path)
             self.window.statusBar().showMessage(f"{path} no longer exists; removed from Recent", 0)
             return False
-        return self.open_session(path) if kind == "session" else self.open_image(path)
+        if kind == "session":
+            return self.open_session(path)
+        return self.open_video(path) if kind == "video" else self.open_image(path)
 
     def _clear_recent(self) -> None:
-        self.window.settings.clear_recent()
-        self.window.save_settings()
+        self.window.recent_files.clear()
 
     # Edit --------------------------------------------------------------------------------------
     def _build_edit(self, menu: QMenu) -> None:

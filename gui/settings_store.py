@@ -21,28 +21,32 @@ from engine.session_file import (
 
 THEME_MODES = ("system", "light", "dark")
 MAX_RECENT = 10
-RECENT_KINDS = ("session", "image")
+RECENT_KINDS = ("session", "image", "video")
 
 
 class AppSettings:
-    """Preferences stored in ``<data dir>/settings.json``.
+    """Preferences stored in ``<data dir>/settings.json`` (``path=None``: in memory only).
 
     Call :meth:`load` once; getters then return validated values (defaults for anything missing
     or of the wrong type), setters change memory only and :meth:`save` writes the file.
     """
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
+    def __init__(self, path: Path | None) -> None:
+        self.path = Path(path) if path is not None else None
         self._values: dict[str, Any] = {}
 
     def load(self) -> LoadResult:
         """Read the file; a damaged one is moved aside and defaults are used (see ``message``)."""
+        if self.path is None:
+            raise ValueError("these settings live in memory only (path=None): nothing to load")
         result = load_document(self.path, SETTINGS_KIND, SETTINGS_VERSION, label="settings file")
         self._values = dict(result.data) if result.ok else {}
         return result
 
     def save(self) -> None:
         """Write the settings atomically; ``OSError`` propagates and the old file stays intact."""
+        if self.path is None:
+            raise ValueError("these settings live in memory only (path=None): nothing to save")
         write_document(self.path, SETTINGS_KIND, SETTINGS_VERSION, self._values)
 
     # generic values -------------------------------------------------------------------------
@@ -68,7 +72,7 @@ class AppSettings:
         self._values["theme"] = mode
 
     def recent(self) -> list[dict[str, str]]:
-        """Recent files, newest first: ``[{"path": str, "kind": "session" | "image"}, ...]``."""
+        """Recent files, newest first: ``[{"path": str, "kind": one of RECENT_KINDS}, ...]``."""
         items = self._values.get("recent")
         if not isinstance(items, list):
             return []

@@ -12,13 +12,17 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 from engine.frame_sources import VIDEO_SUFFIXES, probe_cameras
 from engine.gallery_filters import input_display
 from engine.image_io import IMAGE_SUFFIXES, save_png
+from gui.gallery_tab.source_bar import GALLERY_KINDS
 
 if TYPE_CHECKING:
     from gui.gallery_tab.page import GalleryTab
 
 IMAGE_FILTER = "Images (" + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ");;All files (*)"
 VIDEO_FILTER = "Videos (" + " ".join(f"*{s}" for s in VIDEO_SUFFIXES) + ");;All files (*)"
-LAST_DIR_KEY = "gallery/last_dir"
+
+
+def _pictures() -> str:
+    return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
 
 
 class FileActions:
@@ -27,33 +31,31 @@ class FileActions:
     def __init__(self, page: GalleryTab) -> None:
         self.page = page
 
-    def _start_dir(self) -> str:
-        value = self.page.settings.value(LAST_DIR_KEY, "")
-        if isinstance(value, str) and value and Path(value).is_dir():
-            return value
-        return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
+    def _open_dir(self, kind: str) -> str:
+        """Where an open dialog starts: the folder of the newest recent file of ``kind``."""
+        return self.page.recent.folder((kind,)) or _pictures()
 
-    def _remember_dir(self, path: str) -> None:
-        self.page.settings.setValue(LAST_DIR_KEY, str(Path(path).parent))
+    def _save_dir(self) -> str:
+        """Where a save dialog starts: the last save folder, else the newest recent file's."""
+        recent = self.page.recent
+        return recent.save_folder() or recent.folder(GALLERY_KINDS) or _pictures()
 
     def open_image_dialog(self) -> bool:
         """Ask for an image and open it."""
         path, _ = QFileDialog.getOpenFileName(
-            self.page, "Open image", self._start_dir(), IMAGE_FILTER
+            self.page, "Open image", self._open_dir("image"), IMAGE_FILTER
         )
         if not path:
             return False
-        self._remember_dir(path)
         return self.page.open_image(path)
 
     def open_video_dialog(self) -> bool:
         """Ask for a video file and play it."""
         path, _ = QFileDialog.getOpenFileName(
-            self.page, "Open video", self._start_dir(), VIDEO_FILTER
+            self.page, "Open video", self._open_dir("video"), VIDEO_FILTER
         )
         if not path:
             return False
-        self._remember_dir(path)
         return self.page.open_video(path)
 
     def refresh_cameras(self) -> None:
@@ -100,6 +102,7 @@ class FileActions:
         except (OSError, ValueError) as exc:
             self.page.show_message(f"Could not save {target.name} — {exc}")
             return False
+        self.page.recent.remember_save_folder(target)
         self.page.show_message(f"Saved {target}", error=False)
         return True
 
@@ -118,12 +121,11 @@ class FileActions:
         path, _ = QFileDialog.getSaveFileName(
             page,
             "Save input as PNG" if what == "input" else "Save result as PNG",
-            str(Path(self._start_dir()) / suggestion),
+            str(Path(self._save_dir()) / suggestion),
             "PNG image (*.png)",
         )
         if not path:
             return False
-        self._remember_dir(path)
         if what == "input":
             return self.save_input(path)
         return self.save_result(path, key)

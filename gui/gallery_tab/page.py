@@ -7,7 +7,7 @@ from collections import deque
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from engine.frame_sources import CaptureSource
@@ -18,7 +18,7 @@ from gui.gallery_tab.file_actions import FileActions
 from gui.gallery_tab.large_view import LargeView
 from gui.gallery_tab.options_panel import OptionsPanel
 from gui.gallery_tab.page_parts import LargeHeader, StatusStrip
-from gui.gallery_tab.source_bar import DEFAULT_SAMPLE, RecentFiles, SourceBar
+from gui.gallery_tab.source_bar import DEFAULT_SAMPLE, SourceBar
 from gui.gallery_tab.sources import SourcesMixin
 from gui.gallery_tab.state import page_state, restore_page_state
 from gui.gallery_tab.thumbnails import THUMB_PREVIEW_SIDE, ThumbnailGrid
@@ -44,15 +44,11 @@ class GalleryTab(SourcesMixin, TabPage):
         parent: QWidget | None = None,
         *,
         context: AppContext,
-        settings: QSettings | None = None,
     ) -> None:
         super().__init__(parent)
         self.context = context
-        self.settings = (
-            settings if settings is not None else QSettings("KernelScope", "KernelScope")
-        )
         self.pipeline = GalleryPipeline(preview_max_side=THUMB_PREVIEW_SIDE)
-        self.recent = RecentFiles(self.settings)
+        self.recent = context.recent_files  # the app-wide list, shared with File ▸ Recent
         self.source_bar = SourceBar(self.recent, self)
         self.grid = ThumbnailGrid(self)
         self.large_view = LargeView(self)

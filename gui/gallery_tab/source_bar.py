@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.frame_sources import CAMERA_RESOLUTIONS, cameras_disabled
+from gui.recent_files import RecentFiles
 
 #: Built-in samples: key → (menu label, resource name or None for the synthetic video).
 SAMPLES: dict[str, tuple[str, str | None]] = {
@@ -27,46 +27,7 @@ SAMPLES: dict[str, tuple[str, str | None]] = {
     "synthetic": ("Moving test chart — synthetic video", None),
 }
 DEFAULT_SAMPLE = "astronaut"
-RECENT_KEY = "gallery/recent_files"
-MAX_RECENT = 10
-
-
-class RecentFiles:
-    """Recently opened files in QSettings, stored as one JSON string (plain types only)."""
-
-    def __init__(self, settings: QSettings) -> None:
-        self._settings = settings
-
-    def entries(self) -> list[dict[str, str]]:
-        """``[{"path": ..., "kind": "image" | "video"}, ...]``, newest first; bad data → []."""
-        raw = self._settings.value(RECENT_KEY, "")
-        try:
-            data = json.loads(raw) if isinstance(raw, str) and raw else []
-        except ValueError:
-            return []
-        if not isinstance(data, list):
-            return []
-        return [
-            {"path": e["path"], "kind": e["kind"]}
-            for e in data
-            if isinstance(e, dict)
-            and isinstance(e.get("path"), str)
-            and e.get("kind") in ("image", "video")
-        ][:MAX_RECENT]
-
-    def add(self, path: str, kind: str) -> None:
-        """Put ``path`` first (once)."""
-        entries = [e for e in self.entries() if e["path"] != path]
-        entries.insert(0, {"path": path, "kind": kind})
-        self._write(entries[:MAX_RECENT])
-
-    def remove(self, path: str) -> None:
-        """Forget ``path``."""
-        self._write([e for e in self.entries() if e["path"] != path])
-
-    def _write(self, entries: list[dict[str, str]]) -> None:
-        self._settings.setValue(RECENT_KEY, json.dumps(entries))
-        self._settings.sync()
+GALLERY_KINDS = ("image", "video")  # the recent kinds the gallery can open
 
 
 class SourceBar(QWidget):
@@ -176,9 +137,10 @@ class SourceBar(QWidget):
         self.stop_button.setEnabled(capturing)
 
     def rebuild_recent_menu(self) -> None:
-        """List recent files (missing ones are greyed out)."""
+        """List the app's recent images and videos (the same list as File ▸ Recent; missing
+        files are greyed out)."""
         self.recent_menu.clear()
-        entries = self._recent.entries()
+        entries = self._recent.entries(GALLERY_KINDS)
         if not entries:
             self.recent_menu.addAction("(no recent files)").setEnabled(False)
             return
