@@ -148,6 +148,7 @@ class SourceBar(QWidget):
             path, kind = entry["path"], entry["kind"]
             action = self.recent_menu.addAction(f"{Path(path).name}  —  {kind}")
             action.setToolTip(path)
+            action.setData(path)
             action.setEnabled(Path(path).is_file())
             action.triggered.connect(lambda _=False, p=path, k=kind: self.recent_chosen.emit(p, k))
 

@@ -9,7 +9,7 @@ import threading
 import cv2
 import numpy as np
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QComboBox
 
@@ -19,20 +19,22 @@ from engine.gallery_filters import DERIVED_KEYS
 from engine.image_io import load_image
 from gui.context import AppContext
 from gui.gallery_tab import GalleryTab
-from gui.gallery_tab.source_bar import RecentFiles
+from gui.recent_files import RecentFiles
+from gui.settings_store import AppSettings
 from tests.media import write_video
 
 
 @pytest.fixture
 def settings(tmp_path):
-    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    """The app's settings file (JSON) in this test's folder; saved after every change."""
+    return AppSettings(tmp_path / "settings.json")
 
 
 @pytest.fixture
 def page(qtbot, settings):
     """The gallery tab on its own, visible and active; shut down after the test."""
-    context = AppContext()
-    tab = GalleryTab(context=context, settings=settings)
+    context = AppContext(recent_files=RecentFiles(settings, save=settings.save))
+    tab = GalleryTab(context=context)
     qtbot.addWidget(tab)
     tab.resize(1400, 860)
     tab.show()
@@ -168,10 +170,12 @@ def test_open_16_bit_image_with_non_ascii_name_and_remember_it(page, tmp_path, s
     assert page.status_strip.resolution_label.text() == "40×30 gray uint16"
     np.testing.assert_array_equal(page.context.current_image, img)
     assert page.save_state()["source"] == {"kind": "file", "path": str(path)}
-    # Stored as a JSON string: another process reads it back as plain types.
-    raw = QSettings(settings.fileName(), QSettings.Format.IniFormat).value("gallery/recent_files")
-    assert json.loads(raw)[0] == {"path": str(path.resolve()), "kind": "image"}
-    assert RecentFiles(settings).entries()[0]["path"] == str(path.resolve())
+    # In the app's JSON settings file: a fresh reader (another process) gets plain types back.
+    reread = AppSettings(settings.path)
+    assert reread.load().ok
+    assert reread.recent()[0] == {"path": str(path.resolve()), "kind": "image"}
+    page.source_bar.rebuild_recent_menu()
+    assert [a.data() for a in page.source_bar.recent_menu.actions()] == [str(path.resolve())]
 
 
 def test_dropping_a_file_opens_it(page, tmp_path):
@@ -280,7 +284,7 @@ def test_state_round_trips_as_plain_json(page, qtbot, settings):
     page.select("gradient_orientation")
     state = json.loads(json.dumps(page.save_state()))
     assert state["custom_kernels"] == [{"name": "ridge", "weights": [[-1.0, 2.0, -1.0]]}]
-    other = GalleryTab(context=AppContext(), settings=settings)
+    other = GalleryTab(context=AppContext(recent_files=RecentFiles(settings)))
     qtbot.addWidget(other)
     try:
         other.restore_state(state)
