@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from gui.settings_store import THEME_MODES
 
@@ -63,16 +63,18 @@ def light_palette() -> QPalette:
     return app.style().standardPalette()
 
 
-def restyle_style_sheet_widgets() -> int:
-    """Re-apply every widget's own style sheet; returns how many were re-applied.
+def restyle_style_sheet_widgets(root: QWidget) -> int:
+    """Re-apply the style sheet of ``root`` and of every widget under it; returns how many.
 
     A widget with a style sheet (even one that only sets a font) keeps the palette it was
     polished with: it gets no palette-change event when the application palette changes, and
     neither do its children, so dark text would stay on the new dark background. Setting the
-    same sheet again re-polishes it from the current palette.
+    same sheet again re-polishes it from the current palette. Only ``root``'s own tree is
+    walked: ``QApplication.allWidgets()`` also returns widgets of other windows that may be
+    half-destroyed (touching those crashed the test run).
     """
     count = 0
-    for widget in QApplication.allWidgets():
+    for widget in (root, *root.findChildren(QWidget)):
         sheet = widget.styleSheet()
         if sheet:
             widget.setStyleSheet(sheet)
@@ -82,6 +84,8 @@ def restyle_style_sheet_widgets() -> int:
 
 class ThemeController(QObject):
     """Applies a theme mode to the application and re-applies it when the system scheme changes.
+
+    A parent widget (the main window) has its style-sheet widgets re-polished on every change.
 
     Signals
     -------
@@ -112,7 +116,9 @@ class ThemeController(QObject):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.setPalette(dark_palette() if self.scheme == "dark" else light_palette())
-            restyle_style_sheet_widgets()
+            window = self.parent()
+            if isinstance(window, QWidget):
+                restyle_style_sheet_widgets(window)
         self.theme_changed.emit(self.mode, self.scheme)
         return self.scheme
 

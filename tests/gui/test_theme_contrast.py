@@ -63,6 +63,7 @@ def tab(qtbot):
 @pytest.fixture
 def tab_theme(tab, theme):
     theme.widgets.append(tab)
+    theme.controller.setParent(tab)  # as the main window owns its controller: re-polishes it
     return theme
 
 
