@@ -75,12 +75,14 @@ class JacobianHeatmap:
         self.widget = make_plot(
             parent,
             "jacobianPlot",
-            title="Softmax Jacobian  J<sub>ij</sub> = ∂ŷ<sub>i</sub>/∂z<sub>j</sub> = "
-            "ŷ<sub>i</sub>(δ<sub>ij</sub> − ŷ<sub>j</sub>)",
+            # pyqtgraph makes a title's width the plot's minimum width: with the closed form
+            # ŷ_i(δ_ij − ŷ_j) as well, the colour bar was pushed out of a 1100 px window.
+            title="Softmax Jacobian  J<sub>ij</sub> = ∂ŷ<sub>i</sub>/∂z<sub>j</sub>",
             x_label="logit z<sub>j</sub> (column j)",
             y_label="output ŷ<sub>i</sub> (row i)",
             legend=False,
         )
+        self.widget.setToolTip("J<sub>ij</sub> = ŷ<sub>i</sub>(δ<sub>ij</sub> − ŷ<sub>j</sub>)")
         item = self.widget.getPlotItem()
         item.invertY(True)
         item.setAspectLocked(False)

@@ -128,7 +128,6 @@ class ExplainPanel(QWidget):
         right = QWidget(self)
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addLayout(controls)
         right_layout.addWidget(self.text, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.setObjectName("explainSplitter")
@@ -136,10 +135,14 @@ class ExplainPanel(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([500, 500])  # half each (the text's size hint would take most)
         splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(splitter)
+        # Step controls span both panes: beside the text they held it (and so the padded input)
+        # to a third of a narrow window.
+        layout.addLayout(controls)
+        layout.addWidget(splitter, 1)
 
     def _button(self, name: str, text: str, tip: str, step: int) -> QToolButton:
         button = QToolButton(self)

@@ -163,9 +163,11 @@ class MatrixTab(ExplainMixin, TabStateMixin, TabPage):
         right.setObjectName("rightSplitter")
         right.addWidget(out_box)
         right.addWidget(self.bottom)
-        right.setStretchFactor(0, 3)
-        right.setStretchFactor(1, 2)
-        right.setSizes([470, 330])
+        # Equal shares: the outputs rarely need more than half, and the explanation's padded
+        # input and sum-of-products text were cramped (scroll bars) in a 750 px high window.
+        right.setStretchFactor(0, 1)
+        right.setStretchFactor(1, 1)
+        right.setSizes([400, 400])
         right.setChildrenCollapsible(False)
         main = QSplitter(Qt.Orientation.Horizontal, self)
         main.setObjectName("mainSplitter")
