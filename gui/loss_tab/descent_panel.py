@@ -101,7 +101,10 @@ class DescentPanel(QWidget):
         plots = QSplitter(Qt.Orientation.Horizontal, self)
         plots.addWidget(self.contour_plot.widget)
         plots.addWidget(self.loss_plot.widget)
-        plots.setSizes([620, 420])
+        # two thirds for the contours: their two-column legend was cut off at 1100 px
+        plots.setSizes([680, 340])
+        plots.setStretchFactor(0, 2)
+        plots.setStretchFactor(1, 1)
         layout = QHBoxLayout(self)
         layout.addWidget(scroll)
         layout.addWidget(plots, 1)
