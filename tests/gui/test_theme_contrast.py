@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QColor, QPalette
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QSpinBox
 
 from gui.colours import TONES, contrast_ratio, tone, tone_label
 from gui.context import AppContext
+from gui.layers_tab import LayersTab
 from gui.matrix_tab import MatrixTab
 from gui.matrix_tab.cell_colours import cell_colours
 from gui.theme import ThemeController
@@ -214,3 +215,24 @@ def test_every_tab_label_is_readable_after_switching_from_the_view_menu(
     heading = main_window.page("matrix").panels[0].heading
     assert heading.styleSheet()
     assert heading.palette().color(QPalette.ColorRole.WindowText).lightness() > 180
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_network_table_error_and_skipped_rows_are_readable(qtbot, theme, scheme):
+    page = LayersTab(context=AppContext())
+    qtbot.addWidget(page)
+    page.resize(1300, 820)
+    page.show()
+    qtbot.waitExposed(page)
+    page.show_page("network")
+    theme.widgets.append(page)
+    for axis in ("H", "W"):
+        page.findChild(QSpinBox, f"spinIn{axis}").setValue(3)  # too small for maxpool2
+    theme.set_mode("dark" if scheme == "light" else "light")
+    theme.set_mode(scheme)
+    view = page.network.table
+    states = {page.network.model.row_state(r) for r in range(page.network.model.rowCount())}
+    assert {"error", "skipped"} <= states
+    for fg, bg, r, c, text in _cell_pairs(view):
+        ratio = contrast_ratio(fg, bg)
+        assert ratio >= MIN_TEXT_CONTRAST, (scheme, r, c, text, fg.name(), bg.name(), ratio)
