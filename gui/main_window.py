@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Signal, Slot
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QStandardPaths, QTimer, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from gui.context import AppContext
@@ -20,9 +20,12 @@ from gui.message_bar import MessageBar
 from gui.recent_files import RecentFiles
 from gui.session import SessionManager
 from gui.settings_store import AppSettings
-from gui.tab_registry import TABS, TabSpec
+from gui.tab_registry import TABS, PendingTab, TabSpec
 from gui.theme import ThemeController
 from gui.widgets import TabPage
+
+#: After the window is shown, one pending tab is built every this many ms (idle time).
+IDLE_BUILD_DELAY_MS = 400
 
 
 def default_data_dir() -> Path:
@@ -76,11 +79,21 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.message_bar)
         layout.addWidget(self.tab_widget, 1)
         self.setCentralWidget(central)
+        # Only the first tab is built now; the others wait as PendingTab (they hold restored
+        # state) until first shown, asked for by page(), or built when the app is idle.
         self.pages: dict[str, TabPage] = {}
+        self._shut_down = False
         for spec in tabs:
-            page = spec.build(self.tab_widget, self.context)
+            page: TabPage = PendingTab(spec, self._build_page, self.tab_widget)
             self.pages[spec.key] = page
             self.tab_widget.addTab(page, spec.title)
+        if tabs:
+            self._build_page(tabs[0].key)
+        self._idle_builds = QTimer(self)
+        self._idle_builds.setObjectName("idleTabBuilds")
+        self._idle_builds.setSingleShot(True)
+        self._idle_builds.setInterval(IDLE_BUILD_DELAY_MS)
+        self._idle_builds.timeout.connect(self._build_next_pending)
         self._active: TabPage | None = None
         self.tab_widget.currentChanged.connect(self._on_tab_changed)
         self.statusBar().setObjectName("statusBar")
@@ -91,7 +104,6 @@ class MainWindow(QMainWindow):
         if not self.settings_load.ok and self.settings_load.message:
             self.message_bar.show_message(self.settings_load.message, kind="warning")
         self.resize(1280, 860)
-        self._shut_down = False
         self._on_tab_changed(self.tab_widget.currentIndex())
 
     def save_settings(self) -> bool:
@@ -106,16 +118,77 @@ class MainWindow(QMainWindow):
         return True
 
     def page(self, key: str) -> TabPage:
-        """The tab widget registered under ``key`` (e.g. ``"matrix"``)."""
-        return self.pages[key]
+        """The tab widget registered under ``key`` (e.g. ``"matrix"``), built if need be."""
+        return self._build_page(key)
 
     def show_tab(self, key: str) -> None:
         """Make the tab registered under ``key`` the visible one."""
-        self.tab_widget.setCurrentWidget(self.pages[key])
+        self.tab_widget.setCurrentWidget(self._build_page(key))
+
+    def is_built(self, key: str) -> bool:
+        """Whether the tab registered under ``key`` has been built yet."""
+        return not isinstance(self.pages[key], PendingTab)
+
+    def _build_page(self, key: str) -> TabPage:
+        """Build tab ``key`` in its pending placeholder's place (no-op once built)."""
+        pending = self.pages[key]
+        if not isinstance(pending, PendingTab):
+            return pending
+        spec = pending.spec
+        page = spec.build(self.tab_widget, self.context)
+        self.pages[key] = page
+        tabs = self.tab_widget
+        index = tabs.indexOf(pending)
+        was_current = tabs.currentIndex() == index
+        blocked = tabs.blockSignals(True)  # the visible tab does not change: nobody is told
+        try:
+            tabs.insertTab(index, page, spec.title)
+            if was_current:
+                tabs.setCurrentIndex(index)
+            tabs.removeTab(index + 1)
+        finally:
+            tabs.blockSignals(blocked)
+        pending.hide()
+        pending.deleteLater()
+        if pending.pending_state is not None:
+            try:
+                page.restore_state(pending.pending_state)
+            except Exception as exc:  # as SessionManager.apply: the tab still opens
+                self._show_status(f"The {key} tab could not restore its state ({exc})", 0)
+        sessions = getattr(self, "sessions", None)
+        if sessions is not None:
+            page.state_changed.connect(sessions.schedule_autosave)
+        if self._shut_down:
+            page.shutdown()  # built while closing (to save its state): start nothing
+        return page
+
+    @Slot()
+    def _build_next_pending(self) -> None:
+        """Build one tab not built yet (idle time after start-up), then schedule the next."""
+        if self._shut_down:
+            return
+        for key, page in self.pages.items():
+            if isinstance(page, PendingTab):
+                self._build_page(key)
+                break
+        if any(isinstance(page, PendingTab) for page in self.pages.values()):
+            self._idle_builds.start()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        """Once shown and painted, build the other tabs one at a time while the app is idle.
+
+        Otherwise the first save of the session (which asks every tab for its state) would
+        build them all at once, at a random moment.
+        """
+        super().showEvent(event)
+        if not self._shut_down and not self._idle_builds.isActive():
+            self._idle_builds.start()
 
     @Slot(int)
     def _on_tab_changed(self, index: int) -> None:
         page = self.tab_widget.widget(index)
+        if isinstance(page, PendingTab):
+            page = self._build_page(page.spec.key)
         if self._active is not None and self._active is not page:
             self._active.deactivate()
         self._active = page if isinstance(page, TabPage) else None
@@ -131,6 +204,7 @@ class MainWindow(QMainWindow):
         if self._shut_down:
             return
         self._shut_down = True
+        self._idle_builds.stop()
         for page in self.pages.values():
             page.shutdown()
 
