@@ -13,6 +13,8 @@ from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
 from gui.main_window import MainWindow
+from gui.pg_config import configure_pyqtgraph as configure_pyqtgraph  # re-exported
+from gui.pg_config import configure_pyqtgraph_if_imported
 from gui.resources_access import resource_path
 from gui.session import RESTORE_CHOICES
 
@@ -21,20 +23,14 @@ ORGANISATION = "KernelScope"
 DESKTOP_FILE = "kernelscope"
 
 
-def configure_pyqtgraph() -> None:
-    """Global pyqtgraph options, once: numpy/OpenCV images are row-major."""
-    import pyqtgraph as pg
-
-    pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
-
-
 def build_window(data_dir: Path | None = None) -> MainWindow:
     """Create the main window (a ``QApplication`` must exist) without running the event loop.
 
     ``data_dir`` is where sessions, settings and the error log live (default: the platform's
     app-data folder). Nothing is restored until ``window.sessions.start(...)``.
     """
-    configure_pyqtgraph()
+    # pyqtgraph is configured (and imported) only when a tab that uses it is built.
+    configure_pyqtgraph_if_imported()
     window = MainWindow(data_dir=data_dir)
     window.setWindowIcon(app_icon())
     return window

@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtWidgets import QWidget
 
 from gui.context import AppContext
+from gui.pg_config import configure_pyqtgraph_if_imported
 from gui.widgets import TabPage
 
 TabFactory = Callable[..., TabPage]
@@ -38,7 +39,9 @@ class TabSpec:
 
     def build(self, parent: QWidget | None, context: AppContext) -> TabPage:
         """Create the tab widget, with ``objectName`` set to ``"tab_" + key``."""
-        page = self.load_factory()(parent, context=context)
+        factory = self.load_factory()
+        configure_pyqtgraph_if_imported()  # the tab's module may have imported pyqtgraph
+        page = factory(parent, context=context)
         page.setObjectName(f"tab_{self.key}")
         return page
 

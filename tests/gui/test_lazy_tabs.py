@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 from gui.main_window import MainWindow
 from gui.tab_registry import TABS, PendingTab
@@ -129,3 +133,47 @@ def test_calling_an_entry_point_builds_the_tab(qtbot, tmp_path):
     assert window.is_built("gallery")
     assert "missing.png" in window.page("gallery").status_strip.message_label.text()
     window.shutdown()
+
+
+_PYQTGRAPH_PROBE = """
+import sys, tempfile
+from pathlib import Path
+from PySide6.QtWidgets import QApplication
+app = QApplication(["probe"])
+from gui.app import build_window
+window = build_window(Path(tempfile.mkdtemp()))
+print("after start-up:", "pyqtgraph" in sys.modules)
+window.page("gallery")
+import pyqtgraph as pg
+print("gallery built:", pg.getConfigOption("imageAxisOrder"))
+window.shutdown()
+"""
+
+
+def test_pyqtgraph_is_imported_and_configured_only_with_a_tab_that_uses_it(tmp_path):
+    # A fresh process: in this one pyqtgraph is long imported.
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "-c", _PYQTGRAPH_PROBE],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert result.returncode == 0, result.stderr
+    assert "after start-up: False" in result.stdout
+    assert "gallery built: row-major" in result.stdout
+
+
+def test_building_a_pyqtgraph_tab_applies_the_row_major_option(qtbot, tmp_path):
+    import pyqtgraph as pg
+
+    pg.setConfigOptions(imageAxisOrder="col-major")
+    try:
+        window = _window(qtbot, tmp_path, TABS)
+        window.page("gallery")
+        assert pg.getConfigOption("imageAxisOrder") == "row-major"
+        window.shutdown()
+    finally:
+        pg.setConfigOptions(imageAxisOrder="row-major")
