@@ -17,6 +17,7 @@ from gui.pg_config import configure_pyqtgraph as configure_pyqtgraph  # re-expor
 from gui.pg_config import configure_pyqtgraph_if_imported
 from gui.resources_access import resource_path
 from gui.session import RESTORE_CHOICES
+from gui.tab_registry import FIRST_RUN_TAB
 
 APP_NAME = "KernelScope"
 ORGANISATION = "KernelScope"
@@ -128,7 +129,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     window.theme.apply()
     if args.verbose:
         _print_events(window)
+    starts_with_defaults = args.session is None and (
+        args.restore_session == "no" or not window.sessions.autosave_path.exists()
+    )
     window.sessions.start(restore=args.restore_session, session_file=args.session)
+    if starts_with_defaults:
+        window.show_tab(FIRST_RUN_TAB)
     window.show()
     # Ctrl+C / SIGTERM close the window like the Quit menu, so the session is saved.
     signal.signal(signal.SIGINT, lambda *_: QTimer.singleShot(0, window.close))

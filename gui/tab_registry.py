@@ -58,6 +58,9 @@ TABS: tuple[TabSpec, ...] = (
     TabSpec("loss", "Loss && regularisation", "gui.loss_tab"),
 )
 
+#: The tab a first start (no session to restore) opens on: a sample photo, useful at once.
+FIRST_RUN_TAB = "gallery"
+
 
 class PendingTab(TabPage):
     """Stands in a tab's place until the main window builds the real tab.
