@@ -2,9 +2,9 @@
 
 Run as ``python -m tests.benchmarks.probe_startup <parent time.time()>`` (offscreen Qt is fine).
 It repeats what ``gui.app.main`` does before the event loop (QApplication, Fusion style, window,
-theme, fresh session, first-start tab, show), waits until the window is exposed, forces a full synchronous paint,
-and prints one JSON line: seconds since the parent's timestamp at each step, peak resident memory,
-and how many modules were imported.
+theme, fresh session, first-start tab, show), waits until the window is exposed, forces a full
+synchronous paint, and prints one JSON line: seconds since the parent's timestamp at each
+step, peak resident memory, and how many modules were imported.
 """
 
 from __future__ import annotations
