@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication
 
 
-def copy_focused(page: QWidget | None = None) -> bool:
+def copy_focused() -> bool:
     """Copy the focused widget's selection; ``False`` if there was nothing to copy.
 
     In order: the focused widget's own ``copy_selection()`` (widgets that know their format,
-    e.g. matrix views), a table/list's selected cells as tab-separated rows, a text widget's
-    ``copy()``, and finally ``page.copy_to_clipboard()`` if the current tab offers one.
+    e.g. matrix views), a table/list's selected cells as tab-separated rows, or a text widget's
+    ``copy()``.
     """
     widget = QApplication.focusWidget()
     if widget is not None and callable(getattr(widget, "copy_selection", None)):
@@ -24,9 +24,6 @@ def copy_focused(page: QWidget | None = None) -> bool:
             return True
     elif widget is not None and callable(getattr(widget, "copy", None)):
         widget.copy()
-        return True
-    if page is not None and callable(getattr(page, "copy_to_clipboard", None)):
-        page.copy_to_clipboard()
         return True
     return False
 

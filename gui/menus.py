@@ -313,7 +313,7 @@ class AppMenus(QObject):
     @Slot()
     def copy(self) -> bool:
         """Edit ▸ Copy (see :func:`gui.clipboard_copy.copy_focused`)."""
-        if copy_focused(self.window.tab_widget.currentWidget()):
+        if copy_focused():
             return True
         self.window.statusBar().showMessage("Nothing selected to copy", 4000)
         return False
