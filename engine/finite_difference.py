@@ -7,10 +7,11 @@ functions of size ~1 (errors ≈ 1e-9), and scales with large inputs such as log
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import numpy as np
+
+from engine.number_checks import nonnegative_float
 
 
 def _point(x: object) -> np.ndarray:
@@ -23,16 +24,6 @@ def _point(x: object) -> np.ndarray:
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"x must be finite, got {arr.tolist()!r}")
     return arr
-
-
-def _step(step: object) -> float:
-    try:
-        h = float(step)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError(f"step must be a number, got {step!r}") from None
-    if not math.isfinite(h) or h <= 0:
-        raise ValueError(f"step must be finite and > 0, got {step!r}")
-    return h
 
 
 def numerical_jacobian(
@@ -55,7 +46,7 @@ def numerical_jacobian(
         Shape ``(m, n)``; ``m = 1`` when ``f`` returns a scalar.
     """
     x0 = _point(x)
-    h_rel = _step(step)
+    h_rel = nonnegative_float(step, "step", strictly_positive=True)
     columns = []
     for j in range(x0.size):
         h = h_rel * max(1.0, abs(float(x0[j])))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.number_checks import nonnegative_float
 from engine.ridge import ridge_solution
 
 
@@ -40,20 +41,10 @@ def _problem(X: object, y: object) -> tuple[np.ndarray, np.ndarray]:
     return xa, ya
 
 
-def _nonnegative(value: object, name: str) -> float:
-    try:
-        v = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number, got {value!r}") from None
-    if not math.isfinite(v) or v < 0:
-        raise ValueError(f"{name} must be finite and ≥ 0, got {value!r}")
-    return v
-
-
 def max_stable_learning_rate(X: object, lam: float) -> float:
     """``2 / λ_max(H)`` with ``H = (2/n)XᵀX + 2λI``: larger learning rates diverge."""
     xa = _matrix(X)
-    lam_v = _nonnegative(lam, "lam")
+    lam_v = nonnegative_float(lam, "lam")
     s_max = float(np.linalg.norm(xa, 2))
     top = 2.0 * s_max * s_max / xa.shape[0] + 2.0 * lam_v
     return math.inf if top == 0 else 2.0 / top
@@ -116,8 +107,8 @@ def gradient_descent(
         Number of updates, 0…100 000.
     """
     xa, ya = _problem(X, y)
-    lam_v = _nonnegative(lam, "lam")
-    eta = _nonnegative(learning_rate, "learning_rate")
+    lam_v = nonnegative_float(lam, "lam")
+    eta = nonnegative_float(learning_rate, "learning_rate")
     if eta == 0:
         raise ValueError("learning_rate must be > 0, got 0")
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)):
@@ -179,7 +170,7 @@ def two_weight_problem(
     rho = float(correlation)
     if not -0.99 <= rho <= 0.99:
         raise ValueError(f"correlation must be in −0.99…0.99, got {correlation!r}")
-    sigma = _nonnegative(noise, "noise")
+    sigma = nonnegative_float(noise, "noise")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be an integer ≥ 0, got {seed!r}")
     rng = np.random.default_rng(int(seed))
@@ -204,7 +195,7 @@ def loss_grid(
     xa, ya = _problem(X, y)
     if xa.shape[1] != 2:
         raise ValueError(f"loss_grid needs exactly 2 features, X has {xa.shape[1]}")
-    lam_v = _nonnegative(lam, "lam")
+    lam_v = nonnegative_float(lam, "lam")
     g1 = np.asarray(w1, dtype=float)
     g2 = np.asarray(w2, dtype=float)
     if g1.ndim != 1 or g2.ndim != 1 or g1.size < 2 or g2.size < 2:
@@ -228,7 +219,7 @@ def l1_constrained_minimum(X: object, y: object, radius: float) -> np.ndarray:
     xa, ya = _problem(X, y)
     if xa.shape[1] != 2:
         raise ValueError(f"l1_constrained_minimum needs 2 features, X has {xa.shape[1]}")
-    r = _nonnegative(radius, "radius")
+    r = nonnegative_float(radius, "radius")
     n = xa.shape[0]
     a = xa.T @ xa / n
     b = xa.T @ ya / n

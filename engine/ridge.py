@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.number_checks import nonnegative_float
+
 #: cond(XᵀX + nλI) above this gets a warning: about 4 of 16 significant digits are left.
 ILL_CONDITIONED = 1e12
 
@@ -41,16 +43,9 @@ def _design(X: object, y: object) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _lambda(lam: object, name: str = "lam") -> float:
-    try:
-        value = float(lam)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number, got {lam!r}") from None
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(
-            f"{name} must be finite and ≥ 0, got {lam!r} (λ < 0 rewards large weights: the loss "
-            "can be unbounded below)"
-        )
-    return value
+    return nonnegative_float(
+        lam, name, hint=" (λ < 0 rewards large weights: the loss can be unbounded below)"
+    )
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ import re
 
 import numpy as np
 
+from engine.number_checks import nonnegative_float
+
 #: How far a probability or soft-label vector may sum away from 1 and still be accepted.
 SUM_TOLERANCE = 1e-6
 
@@ -35,13 +37,7 @@ def _logits(z: object, name: str = "z", *, batch: bool = False) -> np.ndarray:
 
 
 def _temperature(temperature: object) -> float:
-    try:
-        t = float(temperature)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError(f"temperature must be a number, got {temperature!r}") from None
-    if not math.isfinite(t) or t <= 0:
-        raise ValueError(f"temperature must be finite and > 0, got {temperature!r}")
-    return t
+    return nonnegative_float(temperature, "temperature", strictly_positive=True)
 
 
 def log_softmax(z: object, *, temperature: float = 1.0) -> np.ndarray:
