@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -65,6 +65,15 @@ class ConvSettings:
         """What :func:`engine.correlate2d` takes as ``padding``."""
         return self.custom_pad if self.padding == "custom" else self.padding
 
+    def geometry_kwargs(self) -> dict[str, Any]:
+        """``padding``/``stride``/``dilation`` as :func:`engine.correlate2d` takes them."""
+        return {"padding": self.padding_spec, "stride": self.stride, "dilation": self.dilation}
+
+    def operation_kwargs(self) -> dict[str, Any]:
+        """:meth:`geometry_kwargs` plus ``mode`` (``"correlate"``/``"convolve"``) for the
+        functions that take both, such as ``trace_cell`` and ``conv_layer``."""
+        return {**self.geometry_kwargs(), "mode": self.operation}
+
     def describe(self) -> str:
         """One line, e.g. ``cross-correlation, padding same, stride 2, dilation 1``."""
         op = "cross-correlation" if self.operation == "correlate" else "convolution"
@@ -99,9 +108,7 @@ def apply_kernel(x: np.ndarray, kernel: np.ndarray, settings: ConvSettings) -> n
     return op(
         x,
         kernel,
-        padding=settings.padding_spec,
-        stride=settings.stride,
-        dilation=settings.dilation,
+        **settings.geometry_kwargs(),
     )
 
 
@@ -112,9 +119,7 @@ def geometry_for(
     return conv_geometry(
         input_shape,
         kernel_shape,
-        padding=settings.padding_spec,
-        stride=settings.stride,
-        dilation=settings.dilation,
+        **settings.geometry_kwargs(),
     )
 
 
@@ -172,10 +177,7 @@ def compute_layer_outputs(
             x,
             weights,
             bias,
-            padding=settings.padding_spec,
-            stride=settings.stride,
-            dilation=settings.dilation,
-            mode=settings.operation,  # type: ignore[arg-type]
+            **settings.operation_kwargs(),
         )
         geo = geometry_for(x.shape[1:], weights.shape[2:], settings)
     except ValueError as exc:
@@ -219,10 +221,7 @@ def explain_output_cell(
         kernel,
         i,
         j,
-        padding=settings.padding_spec,
-        stride=settings.stride,
-        dilation=settings.dilation,
-        mode=settings.operation,  # type: ignore[arg-type]
+        **settings.operation_kwargs(),
     )
 
 

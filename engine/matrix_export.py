@@ -194,10 +194,7 @@ def layer_worked_solution(
         x,
         weights,
         bias,
-        padding=settings.padding_spec,
-        stride=settings.stride,
-        dilation=settings.dilation,
-        mode=settings.operation,  # type: ignore[arg-type]
+        **settings.operation_kwargs(),
     )
     n_filters, channels = weights.shape[0], weights.shape[1]
     comment = {"markdown": "", "latex": "% "}.get(fmt, "# ")
@@ -222,10 +219,7 @@ def layer_worked_solution(
                 n,
                 i,
                 j,
-                padding=settings.padding_spec,
-                stride=settings.stride,
-                dilation=settings.dilation,
-                mode=settings.operation,  # type: ignore[arg-type]
+                **settings.operation_kwargs(),
             )
             lines.append(f"{comment}map {n}, cell ({i}, {j}):")
             lines += [f"{comment}  {line}" for line in trace.expression().splitlines()]

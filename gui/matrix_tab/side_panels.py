@@ -147,10 +147,7 @@ class SolverPanel(QWidget):
                 x,
                 self.target_model.values,
                 (self.k_rows.value(), self.k_cols.value()),
-                padding=settings.padding_spec,
-                stride=settings.stride,
-                dilation=settings.dilation,
-                mode=settings.operation,  # type: ignore[arg-type]
+                **settings.operation_kwargs(),
             )
         except ValueError as exc:
             self.solution = None

@@ -62,10 +62,7 @@ class ExplainMixin:
                 p,
                 i,
                 j,
-                padding=settings.padding_spec,
-                stride=settings.stride,
-                dilation=settings.dilation,
-                mode=settings.operation,
+                **settings.operation_kwargs(),
             )
             spin = self.explain_panel.channel_spin
             spin.blockSignals(True)
