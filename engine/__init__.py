@@ -3,115 +3,137 @@
 Everything a tab shows is computed by a function importable from here.
 """
 
-from engine.charts import make_test_chart
-from engine.conv_layer import (
-    LayerCellTrace,
-    conv_layer,
-    layer_param_count,
-    layer_param_formula,
-    trace_layer_cell,
-)
-from engine.convolution import (
+from engine.conv import (
+    FILTER_LIBRARY,
     CellTerm,
     CellTrace,
     ConvGeometry,
+    FilterMatch,
+    KernelSolution,
+    LayerCellTrace,
+    NamedKernel,
+    PoolTrace,
+    Separability,
     choose_numpy_method,
     conv_geometry,
+    conv_layer,
     convolve2d,
     correlate2d,
     dilate_kernel,
+    filter_keys,
+    fit_kernel,
+    flip_kernel,
     format_number,
+    get_filter,
+    layer_param_count,
+    layer_param_formula,
+    match_library_filter,
+    normalise_kernel,
     output_floor_note,
+    pool2d,
+    rotate_kernel,
+    separability,
     size_formula_text,
     trace_cell,
+    trace_layer_cell,
+    trace_pool_cell,
+    transpose_kernel,
 )
-from engine.filter_library import FILTER_LIBRARY, NamedKernel, filter_keys, get_filter
-from engine.finite_difference import max_abs_error, numerical_gradient, numerical_jacobian
-from engine.frame_sources import (
+from engine.images import (
     CaptureSource,
     EndOfStream,
     FrameSource,
     FrameSourceError,
+    GalleryOptions,
+    GalleryPipeline,
+    ImageLoadError,
     StillImageSource,
     SyntheticSource,
+    filter_same,
+    load_image,
+    make_test_chart,
     probe_cameras,
+    process_frame,
+    save_png,
 )
-from engine.gallery_filters import GalleryOptions, GalleryPipeline, filter_same, process_frame
-from engine.gradient_descent import DescentPath, gradient_descent, loss_grid, two_weight_problem
-from engine.image_io import ImageLoadError, load_image, save_png
-from engine.kernel_tools import (
-    FilterMatch,
-    KernelSolution,
-    Separability,
-    fit_kernel,
-    flip_kernel,
-    match_library_filter,
-    normalise_kernel,
-    rotate_kernel,
-    separability,
-    transpose_kernel,
-)
-from engine.layer_arithmetic import conv_params, output_size, transposed_output_size
-from engine.layer_explain import (
+from engine.layers import (
+    LAYER_KINDS,
+    PRESETS,
     LayerExplanation,
+    LayerRow,
+    NetworkSummary,
+    conv_params,
     explain_layer,
+    get_preset,
+    network_from_json,
+    network_to_json,
+    normalize_layer,
+    output_size,
+    parse_layer_params,
+    pytorch_code,
     same_padding,
     solve_kernel,
     solve_padding,
     solve_stride,
+    summarize,
+    summarize_partial,
+    summary_to_csv,
+    summary_to_markdown,
+    transposed_output_size,
 )
-from engine.matrix_compute import (
+from engine.loss import (
+    CsvFormatError,
+    DescentPath,
+    RidgeSolution,
+    cross_entropy,
+    cross_entropy_from_logits,
+    cross_entropy_grad,
+    generate_data,
+    gradient_descent,
+    load_xy_csv,
+    log_softmax,
+    loss_grid,
+    max_abs_error,
+    numerical_gradient,
+    numerical_jacobian,
+    polynomial_features,
+    ridge_fit,
+    ridge_path,
+    ridge_solution,
+    softmax,
+    softmax_jacobian,
+    two_weight_problem,
+)
+from engine.matrix import (
+    EXPORT_FORMATS,
     ConvSettings,
     KernelOutput,
+    MatrixParseError,
     compute_layer_outputs,
     compute_outputs,
+    crop_patch,
     display_values,
     explain_output_cell,
-)
-from engine.matrix_export import (
-    EXPORT_FORMATS,
-    layer_worked_solution,
-    matrix_to_text,
-    save_text,
-    worked_solution,
-)
-from engine.matrix_fill import (
-    crop_patch,
     fill_checkerboard,
     fill_ramp,
     fill_random_ints,
     fill_zeros,
+    format_cell,
+    layer_worked_solution,
+    matrix_to_text,
+    parse_matrix,
+    parse_number,
     resize_matrix,
+    save_text,
+    worked_solution,
 )
-from engine.matrix_text import MatrixParseError, format_cell, parse_matrix, parse_number
-from engine.network_io import (
-    network_from_json,
-    network_to_json,
-    pytorch_code,
-    summary_to_csv,
-    summary_to_markdown,
-)
-from engine.network_layers import LAYER_KINDS, normalize_layer, parse_layer_params
-from engine.network_presets import PRESETS, get_preset
-from engine.network_summary import LayerRow, NetworkSummary, summarize, summarize_partial
-from engine.pooling import PoolTrace, pool2d, trace_pool_cell
-from engine.regression_data import CsvFormatError, generate_data, load_xy_csv
-from engine.ridge import RidgeSolution, polynomial_features, ridge_fit, ridge_path, ridge_solution
-from engine.session_file import (
+from engine.storage import (
     DocumentError,
     LoadResult,
     atomic_write_text,
     load_document,
     to_plain_json,
     write_document,
-)
-from engine.softmax_loss import (
-    cross_entropy,
-    cross_entropy_from_logits,
-    cross_entropy_grad,
-    log_softmax,
-    softmax,
-    softmax_jacobian,
 )
 
 __all__ = [

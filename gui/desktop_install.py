@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from engine.session_file import atomic_write_text
+from engine.storage import atomic_write_text
 from gui.resources_access import read_resource_bytes
 
 DESKTOP_NAME = "kernelscope.desktop"

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QElapsedTimer, QObject, QTimer, Signal, Slot
 
-from engine.session_file import (
+from engine.storage import (
     SESSION_KIND,
     SESSION_VERSION,
     atomic_write_text,

@@ -2,7 +2,7 @@
 
 QSettings in INI form hands bools and ints back as strings and pickles numpy values that a fresh
 process cannot read; a JSON document keeps every type as written. Files are written atomically
-and a damaged or future-version file is moved aside (see :mod:`engine.session_file`).
+and a damaged or future-version file is moved aside (see :mod:`engine.storage`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from engine.session_file import (
+from engine.storage import (
     SETTINGS_KIND,
     SETTINGS_VERSION,
     LoadResult,

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtWidgets import QApplication, QFileDialog
 
-from engine.frame_sources import VIDEO_SUFFIXES, probe_cameras
-from engine.gallery_filters import input_display
-from engine.image_io import IMAGE_SUFFIXES, save_png
+from engine.images.frame_sources import VIDEO_SUFFIXES, probe_cameras
+from engine.images.gallery import input_display
+from engine.images.io import IMAGE_SUFFIXES, save_png
 from gui.gallery_tab.source_bar import GALLERY_KINDS
 
 if TYPE_CHECKING:

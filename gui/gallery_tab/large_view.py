@@ -8,8 +8,8 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from engine.convolution import format_number
-from engine.gallery_filters import DIVERGING_LUT, sanitize_for_display
+from engine.conv.correlate import format_number
+from engine.images.gallery import DIVERGING_LUT, sanitize_for_display
 
 
 def _fmt(value: object) -> str:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.gallery_filters import (
+from engine.images.gallery import (
     BORDER_LABELS,
     BORDER_MODES,
     DISPLAY_LABELS,

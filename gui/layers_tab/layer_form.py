@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine import LAYER_KINDS, parse_layer_params
-from engine.network_layers import FieldSpec
+from engine.layers.kinds import FieldSpec
 
 TEXT_KINDS = ("pair", "padding", "optional_pair", "optional_int")
 

@@ -22,7 +22,7 @@ from engine import (
     summary_to_csv,
     summary_to_markdown,
 )
-from engine.network_io import atomic_write_text
+from engine.layers.network_io import atomic_write_text
 
 if TYPE_CHECKING:
     from gui.layers_tab.network_model import NetworkModel

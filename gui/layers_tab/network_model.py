@@ -16,9 +16,9 @@ from engine import (
     parse_layer_params,
     summarize_partial,
 )
-from engine.network_io import format_bytes, format_jump, format_rf, format_shape
-from engine.network_layers import format_layer_params
-from engine.network_summary import layer_names
+from engine.layers.kinds import format_layer_params
+from engine.layers.network_io import format_bytes, format_jump, format_rf, format_shape
+from engine.layers.summary import layer_names
 from gui.colours import tone
 
 ModelIndex = QModelIndex | QPersistentModelIndex

@@ -27,7 +27,7 @@ from engine import (
     solve_padding,
     solve_stride,
 )
-from engine.layer_explain import describe_solutions
+from engine.layers.explain import describe_solutions
 from gui.layers_tab.layer_drawing import LayerDrawing
 
 WARNING_STYLE = "background:#fef3c7; color:#5c3d00; border:1px solid #f5c451; padding:6px;"

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from engine import gradient_descent, two_weight_problem
-from engine.gradient_descent import DescentPath
-from engine.loss_derivations import fmt, fmt_vector
-from engine.ridge_report import descent_scene
+from engine.loss.derivations import fmt, fmt_vector
+from engine.loss.gradient_descent import DescentPath
+from engine.loss.ridge_report import descent_scene
 from gui.loss_tab.common import (
     Coalescer,
     controls_column,

@@ -6,9 +6,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
-from engine.contours import contour_polyline
-from engine.gradient_descent import DescentPath
-from engine.ridge_report import DescentScene
+from engine.loss.contours import contour_polyline
+from engine.loss.gradient_descent import DescentPath
+from engine.loss.ridge_report import DescentScene
 from gui.loss_tab.common import (
     BLACK,
     BLUE,

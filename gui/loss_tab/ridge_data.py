@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.regression_data import (
+from engine.loss.regression_data import (
     TRUE_FUNCTIONS,
     RegressionData,
     generate_data,

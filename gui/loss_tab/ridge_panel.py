@@ -20,10 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.loss_derivations import fmt, ridge_derivation_html
-from engine.regression_data import RegressionData
-from engine.ridge_report import PolynomialRidgeReport, polynomial_ridge_report
-from engine.softmax_loss import parse_vector
+from engine.loss.derivations import fmt, ridge_derivation_html
+from engine.loss.regression_data import RegressionData
+from engine.loss.ridge_report import PolynomialRidgeReport, polynomial_ridge_report
+from engine.loss.softmax import parse_vector
 from gui.loss_tab.common import (
     Coalescer,
     DerivationView,

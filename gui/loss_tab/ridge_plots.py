@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
-from engine.ridge_report import PolynomialRidgeReport
+from engine.loss.ridge_report import PolynomialRidgeReport
 from gui.loss_tab.common import (
     BLACK,
     BLUE,

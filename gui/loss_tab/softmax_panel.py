@@ -29,8 +29,8 @@ from engine import (
     softmax,
     softmax_jacobian,
 )
-from engine.loss_derivations import fmt_vector, softmax_derivation_html
-from engine.softmax_loss import logit_sweep, parse_vector, target_vector
+from engine.loss.derivations import fmt_vector, softmax_derivation_html
+from engine.loss.softmax import logit_sweep, parse_vector, target_vector
 from gui.loss_tab.common import (
     Coalescer,
     DerivationView,

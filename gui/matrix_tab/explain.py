@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.conv_layer import LayerCellTrace
-from engine.convolution import CellTrace, format_number
-from engine.matrix_compute import ConvSettings, padded_input
-from engine.pooling import PoolTrace
+from engine.conv.correlate import CellTrace, format_number
+from engine.conv.layer import LayerCellTrace
+from engine.conv.pooling import PoolTrace
+from engine.matrix.compute import ConvSettings, padded_input
 
 DISPLAY_NOTE = {"abs": "absolute value", "clamp": "clamped to 0…255"}
 

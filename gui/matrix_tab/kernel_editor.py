@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.filter_library import FILTER_LIBRARY, get_filter
-from engine.kernel_tools import (
+from engine.conv.filters import FILTER_LIBRARY, get_filter
+from engine.conv.kernel_tools import (
     flip_kernel,
     match_library_filter,
     normalise_kernel,
@@ -25,7 +25,7 @@ from engine.kernel_tools import (
     separability,
     transpose_kernel,
 )
-from engine.matrix_text import format_cell
+from engine.matrix.parse import format_cell
 from gui.colours import tone_label
 from gui.matrix_tab.matrix_editor import MatrixEditor
 from gui.matrix_tab.matrix_model import MatrixModel

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidgetAction,
 )
 
-from engine.matrix_fill import (
+from engine.matrix.fill import (
     crop_patch,
     fill_checkerboard,
     fill_ramp,
@@ -27,7 +27,7 @@ from engine.matrix_fill import (
     fill_zeros,
     resize_matrix,
 )
-from engine.matrix_text import FORMAT_LABELS, MatrixParseError, parse_matrix, parse_number
+from engine.matrix.parse import FORMAT_LABELS, MatrixParseError, parse_matrix, parse_number
 from gui.colours import tone_label
 from gui.matrix_tab.matrix_model import MatrixModel
 from gui.matrix_tab.matrix_view import MatrixView, copy_menu_button

@@ -27,7 +27,7 @@ from PySide6.QtGui import (
     QUndoStack,
 )
 
-from engine.matrix_text import MatrixParseError, as_exact, format_cell, parse_number
+from engine.matrix.parse import MatrixParseError, as_exact, format_cell, parse_number
 from gui.colours import mix
 from gui.matrix_tab.cell_colours import HIGHLIGHT_KINDS, CellColours, cell_colours
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.matrix_export import (
+from engine.matrix.export import (
     EXPORT_FORMATS,
     EXPORT_LABELS,
     EXPORT_SUFFIX,

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.matrix_compute import ConvSettings
+from engine.matrix.compute import ConvSettings
 from gui.colours import tone_label
 
 PADDING_ITEMS = (

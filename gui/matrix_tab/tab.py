@@ -18,11 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.conv_layer import layer_param_formula
-from engine.filter_library import get_filter
-from engine.matrix_compute import compute_layer_outputs, compute_outputs, display_values
-from engine.matrix_export import layer_worked_solution, worked_solution
-from engine.pooling import pool2d, pool_formula_text
+from engine.conv.filters import get_filter
+from engine.conv.layer import layer_param_formula
+from engine.conv.pooling import pool2d, pool_formula_text
+from engine.matrix.compute import compute_layer_outputs, compute_outputs, display_values
+from engine.matrix.export import layer_worked_solution, worked_solution
 from gui.context import AppContext
 from gui.matrix_tab.explain_panel import ExplainPanel
 from gui.matrix_tab.kernel_editor import KernelEditor

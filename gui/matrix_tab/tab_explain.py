@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.conv_layer import trace_layer_cell
-from engine.matrix_compute import display_values, explain_output_cell, step_cells
-from engine.pooling import trace_pool_cell
+from engine.conv.layer import trace_layer_cell
+from engine.conv.pooling import trace_pool_cell
+from engine.matrix.compute import display_values, explain_output_cell, step_cells
 from gui.matrix_tab import explain
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.matrix_text import as_exact
+from engine.matrix.parse import as_exact
 
 STATE_VERSION = 1
 

@@ -1,8 +1,10 @@
 """Child process for the live-pipeline benchmark (720p frames, OpenCV backend).
 
 Run as ``python -m tests.benchmarks.probe_pipeline <parent time> [seconds]``.  Frames come
-pre-decoded from memory (a list filled from :class:`engine.frame_sources.SyntheticSource`), so
-decoding is not measured.  Each frame goes through :class:`engine.gallery_filters.GalleryPipeline`
+pre-decoded from memory (a list filled from
+:class:`engine.images.frame_sources.SyntheticSource`), so decoding is not measured.
+Each frame goes through
+:class:`engine.images.gallery.GalleryPipeline`
 (grayscale → pre-blur → filter → uint8 display image) and is shown the way the Filter gallery
 tab shows it (a pyqtgraph ``ImageItem`` with fixed levels for the large view, scaled pixmaps in
 labels for the thumbnails), followed by a synchronous repaint of the (offscreen) window.
@@ -42,8 +44,8 @@ def main() -> None:
     import pyqtgraph as pg
     from PySide6.QtWidgets import QApplication, QGridLayout, QHBoxLayout, QLabel, QWidget
 
-    from engine.frame_sources import SyntheticSource
-    from engine.gallery_filters import GalleryPipeline
+    from engine.images.frame_sources import SyntheticSource
+    from engine.images.gallery import GalleryPipeline
     from gui.gallery_tab.thumbnails import THUMB_PREVIEW_SIDE, THUMB_SIZE, thumbnail_pixmap
     from gui.pyside_workarounds import keep_none_alive
 

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from engine import choose_numpy_method, conv_geometry, correlate2d
-from engine.fast_correlate import correlate
-from engine.matrix_compute import ConvSettings, compute_outputs, explain_output_cell
+from engine.conv._numpy.dispatch import correlate
+from engine.matrix.compute import ConvSettings, compute_outputs, explain_output_cell
 from tests.benchmarks.report import RESULTS, Row, best_of
 
 H, W = 1080, 1920

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from engine.contours import contour_polyline, contour_segments
+from engine.loss.contours import contour_polyline, contour_segments
 
 
 def _edge_value(grid, point):

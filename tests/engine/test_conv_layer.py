@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from scipy import signal
 
 from engine import convolve2d, correlate2d
-from engine.conv_layer import (
+from engine.conv.layer import (
     conv_layer,
     layer_param_count,
     layer_param_formula,

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from engine import choose_numpy_method, conv_geometry, correlate2d
-from engine.correlate_fft import next_fast_len
-from engine.fast_correlate import correlate, separable_factors
+from engine.conv._numpy.dispatch import correlate, separable_factors
+from engine.conv._numpy.fft import next_fast_len
 from tests.engine.reference import brute_force_correlate
 
 _pairs = st.one_of(st.integers(1, 3), st.tuples(st.integers(1, 3), st.integers(1, 3)))

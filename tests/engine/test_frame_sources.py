@@ -1,4 +1,4 @@
-"""engine.frame_sources and engine.charts: every source through the common interface."""
+"""engine.images.frame_sources and engine.images.chart: every source through one interface."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from engine.charts import make_test_chart
-from engine.frame_sources import (
+from engine.images.chart import make_test_chart
+from engine.images.frame_sources import (
     CaptureSource,
     EndOfStream,
     FrameSourceError,

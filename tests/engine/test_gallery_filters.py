@@ -1,4 +1,4 @@
-"""engine.gallery_filters and engine.canny against independent references."""
+"""engine.images.gallery and engine.images.canny against independent references."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from engine.canny import canny_numpy
-from engine.charts import make_test_chart
-from engine.filter_library import FILTER_LIBRARY
-from engine.gallery_filters import (
+from engine.conv.filters import FILTER_LIBRARY
+from engine.images.canny import canny_numpy
+from engine.images.chart import make_test_chart
+from engine.images.gallery import (
     BORDER_MODES,
     DERIVED_KEYS,
     DIVERGING_LUT,
@@ -356,7 +356,7 @@ def test_preview_size_and_pipeline_arguments():
 
 
 def test_diverging_scale_is_robust_to_a_few_strong_edges():
-    from engine.gallery_filters import diverging_scale
+    from engine.images.gallery import diverging_scale
 
     plane = np.zeros((100, 100), np.float32)
     plane[:, :10] = -50.0  # 10 % of the pixels respond with |r| = 50

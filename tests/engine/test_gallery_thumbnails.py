@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.charts import make_test_chart
-from engine.frame_sources import SyntheticSource
-from engine.gallery_filters import (
+from engine.images.chart import make_test_chart
+from engine.images.frame_sources import SyntheticSource
+from engine.images.gallery import (
     BORDER_MODES,
     GalleryOptions,
     GalleryPipeline,

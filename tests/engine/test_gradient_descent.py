@@ -8,9 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine import gradient_descent, loss_grid, ridge_fit, ridge_solution, two_weight_problem
-from engine.gradient_descent import l1_constrained_minimum, max_stable_learning_rate
-from engine.loss_derivations import ridge_derivation_html, softmax_derivation_html
-from engine.ridge import ridge_loss
+from engine.loss.derivations import ridge_derivation_html, softmax_derivation_html
+from engine.loss.gradient_descent import l1_constrained_minimum, max_stable_learning_rate
+from engine.loss.ridge import ridge_loss
 
 
 @given(
@@ -108,9 +108,9 @@ def test_derivations_substitute_numbers_and_note_the_slips():
 
 
 def test_polynomial_ridge_report_is_consistent():
-    from engine.regression_data import generate_data
-    from engine.ridge import polynomial_features
-    from engine.ridge_report import polynomial_ridge_report
+    from engine.loss.regression_data import generate_data
+    from engine.loss.ridge import polynomial_features
+    from engine.loss.ridge_report import polynomial_ridge_report
 
     data = generate_data(15, 12, 0.1, "cubic", seed=7)
     report = polynomial_ridge_report(data, 5, 1e-3, true_key="cubic")
@@ -126,7 +126,7 @@ def test_polynomial_ridge_report_is_consistent():
 
 
 def test_descent_scene_frames_the_path_and_shapes():
-    from engine.ridge_report import descent_scene
+    from engine.loss.ridge_report import descent_scene
 
     X, y, _ = two_weight_problem(30, correlation=0.7, seed=3)
     path = gradient_descent(X, y, 0.5, w0=[-3.0, 4.0], learning_rate=0.1, steps=50)

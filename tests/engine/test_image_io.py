@@ -1,4 +1,4 @@
-"""engine.image_io: good and bad image files made in the test, EXIF, bombs, PNG saving."""
+"""engine.images.io: good and bad image files made in the test, EXIF, bombs, PNG saving."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from engine.image_io import (
+from engine.images.io import (
     ImageLoadError,
     apply_exif_orientation,
     decode_image,

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from engine import FILTER_LIBRARY, convolve2d, correlate2d, get_filter
-from engine.kernel_tools import (
+from engine.conv.kernel_tools import (
     fit_kernel,
     flip_kernel,
     match_library_filter,

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from engine import correlate2d, get_filter
-from engine.conv_layer import conv_layer
-from engine.matrix_compute import (
+from engine.conv.layer import conv_layer
+from engine.matrix.compute import (
     ConvSettings,
     compute_layer_outputs,
     compute_outputs,

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from engine import get_filter
-from engine.matrix_compute import ConvSettings, compute_outputs
-from engine.matrix_export import (
+from engine.matrix.compute import ConvSettings, compute_outputs
+from engine.matrix.export import (
     layer_worked_solution,
     matrix_to_text,
     save_text,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.matrix_fill import (
+from engine.matrix.fill import (
     crop_patch,
     fill_checkerboard,
     fill_ramp,

@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from engine.matrix_export import matrix_to_text
-from engine.matrix_text import (
+from engine.matrix.export import matrix_to_text
+from engine.matrix.parse import (
     MatrixParseError,
     as_exact,
     detect_matrix_format,

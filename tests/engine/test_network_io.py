@@ -22,8 +22,8 @@ from engine import (
     summary_to_csv,
     summary_to_markdown,
 )
-from engine.network_io import atomic_write_text, format_bytes
-from engine.network_layers import format_layer_params
+from engine.layers.kinds import format_layer_params
+from engine.layers.network_io import atomic_write_text, format_bytes
 
 
 @pytest.mark.parametrize("key", list(PRESETS))

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine import PRESETS, correlate2d, summarize, summarize_partial, transposed_output_size
-from engine.network_summary import LayerRow
+from engine.layers.summary import LayerRow
 
 
 @pytest.mark.parametrize(

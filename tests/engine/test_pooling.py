@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from engine.pooling import pool2d, pool_formula_text, pool_output_shape, trace_pool_cell
+from engine.conv.pooling import pool2d, pool_formula_text, pool_output_shape, trace_pool_cell
 
 
 def _brute(x, size, stride, mode):

@@ -19,8 +19,8 @@ from engine import (
     ridge_path,
     ridge_solution,
 )
-from engine.regression_data import split_train_validation
-from engine.ridge import feature_scaling, mean_squared_error, ridge_gradient, ridge_loss
+from engine.loss.regression_data import split_train_validation
+from engine.loss.ridge import feature_scaling, mean_squared_error, ridge_gradient, ridge_loss
 
 
 def _augmented_lstsq(X, y, lam):

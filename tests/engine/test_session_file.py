@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.session_file import (
+from engine.storage import (
     SESSION_KIND,
     SESSION_VERSION,
     atomic_write_text,
@@ -175,7 +175,7 @@ def test_failed_write_raises_and_leaves_no_temporary_file(tmp_path):
 
 DISK_FULL_CHILD = r"""
 import sys
-from engine.session_file import write_document, SESSION_KIND
+from engine.storage import write_document, SESSION_KIND
 path = sys.argv[1]
 try:
     write_document(path, SESSION_KIND, 1, {"big": "x" * 200_000})

@@ -21,7 +21,7 @@ from engine import (
     softmax,
     softmax_jacobian,
 )
-from engine.softmax_loss import logit_sweep, parse_vector, target_vector
+from engine.loss.softmax import logit_sweep, parse_vector, target_vector
 
 
 def _logits(scale_max: float = 50.0):

@@ -13,10 +13,10 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QComboBox
 
-from engine.filter_library import FILTER_LIBRARY
-from engine.frame_sources import FrameSource, FrameSourceError
-from engine.gallery_filters import DERIVED_KEYS
-from engine.image_io import load_image
+from engine.conv.filters import FILTER_LIBRARY
+from engine.images.frame_sources import FrameSource, FrameSourceError
+from engine.images.gallery import DERIVED_KEYS
+from engine.images.io import load_image
 from gui.context import AppContext
 from gui.gallery_tab import GalleryTab
 from gui.recent_files import RecentFiles

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.gallery_filters import GalleryPipeline, preview_size
+from engine.images.gallery import GalleryPipeline, preview_size
 from gui.gallery_tab.thumbnails import (
     THUMB_PREVIEW_SIDE,
     THUMB_SIZE,

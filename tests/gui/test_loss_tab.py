@@ -25,8 +25,8 @@ from engine import (
     gradient_descent,
     two_weight_problem,
 )
-from engine.regression_data import generate_data
-from engine.ridge_report import polynomial_ridge_report
+from engine.loss.regression_data import generate_data
+from engine.loss.ridge_report import polynomial_ridge_report
 from gui.context import AppContext
 from gui.loss_tab import LossTab
 from gui.loss_tab.ridge_panel import lambda_from_position, position_from_lambda

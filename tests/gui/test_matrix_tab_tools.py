@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
 from engine import conv_layer, correlate2d, format_cell, get_filter
-from engine.matrix_text import parse_matrix
+from engine.matrix.parse import parse_matrix
 from gui.context import AppContext
 from gui.matrix_tab import MatrixTab
 from gui.matrix_tab.tab import DEFAULT_INPUT

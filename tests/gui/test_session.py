@@ -12,7 +12,7 @@ import json
 import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
 
-from engine.session_file import SESSION_KIND, write_document
+from engine.storage import SESSION_KIND, write_document
 from gui.tab_registry import TABS
 
 

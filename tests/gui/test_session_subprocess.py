@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.session_file import SESSION_KIND, write_document
+from engine.storage import SESSION_KIND, write_document
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and rlimits")

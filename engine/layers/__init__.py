@@ -1,0 +1,48 @@
+"""CNN layer arithmetic: output sizes, layer kinds, explanations, network summaries,
+presets and network files."""
+
+from engine.layers.arithmetic import conv_params, output_size, transposed_output_size
+from engine.layers.explain import (
+    LayerExplanation,
+    explain_layer,
+    same_padding,
+    solve_kernel,
+    solve_padding,
+    solve_stride,
+)
+from engine.layers.kinds import LAYER_KINDS, normalize_layer, parse_layer_params
+from engine.layers.network_io import (
+    network_from_json,
+    network_to_json,
+    pytorch_code,
+    summary_to_csv,
+    summary_to_markdown,
+)
+from engine.layers.presets import PRESETS, get_preset
+from engine.layers.summary import LayerRow, NetworkSummary, summarize, summarize_partial
+
+__all__ = [
+    "LAYER_KINDS",
+    "LayerExplanation",
+    "LayerRow",
+    "NetworkSummary",
+    "PRESETS",
+    "conv_params",
+    "explain_layer",
+    "get_preset",
+    "network_from_json",
+    "network_to_json",
+    "normalize_layer",
+    "output_size",
+    "parse_layer_params",
+    "pytorch_code",
+    "same_padding",
+    "solve_kernel",
+    "solve_padding",
+    "solve_stride",
+    "summarize",
+    "summarize_partial",
+    "summary_to_csv",
+    "summary_to_markdown",
+    "transposed_output_size",
+]

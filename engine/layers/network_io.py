@@ -1,0 +1,315 @@
+"""Networks in and out: JSON documents, CSV/Markdown summaries and equivalent PyTorch code.
+
+A saved network is ``{"format": "kernelscope-network", "version": 1, "name": …,
+"input_shape": [C, H, W], "layers": [layer spec, …]}``.  Loading checks every layer spec and
+says which one is wrong; a network whose *shapes* do not fit still loads (the table shows where).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from engine.layers.kinds import LAYER_KINDS, format_layer_params, normalize_layer
+from engine.layers.kinds import torch_activation_class as _torch_act
+from engine.layers.summary import NetworkSummary, check_input_shape, summarize_partial
+
+FORMAT = "kernelscope-network"
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class NetworkDocument:
+    """A network as saved: a name, the input shape and normalised layer specs."""
+
+    name: str
+    input_shape: tuple[int, ...]
+    layers: tuple[dict[str, Any], ...]
+
+
+def format_shape(shape: tuple[int, ...]) -> str:
+    """``(16, 28, 28)`` → ``"16×28×28"``."""
+    return "×".join(str(v) for v in shape)
+
+
+def format_jump(jump: tuple[int | Fraction, int | Fraction]) -> str:
+    """``(4, 4)`` → ``"4"``, ``(2, 1)`` → ``"2×1"``, fractions as ``"1/2"``."""
+    a, b = (str(v) for v in jump)
+    return a if a == b else f"{a}×{b}"
+
+
+def format_rf(rf: tuple[int, int]) -> str:
+    """``(11, 11)`` → ``"11×11"``."""
+    return f"{rf[0]}×{rf[1]}"
+
+
+def format_bytes(n: int) -> str:
+    """Human-readable size with binary prefixes: ``3136`` → ``"3.1 KiB"``."""
+    value = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{int(value)} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError  # pragma: no cover
+
+
+def network_to_json(
+    layers: list[dict[str, Any]], input_shape: tuple[int, ...], name: str = ""
+) -> str:
+    """Serialise a network (layers are normalised first) as indented JSON text.
+
+    Raises
+    ------
+    ValueError
+        For an invalid layer spec (naming it) or input shape.
+    """
+    shape = check_input_shape(input_shape)
+    clean = [normalize_layer(spec, f"layer {i + 1}") for i, spec in enumerate(layers)]
+    doc = {
+        "format": FORMAT,
+        "version": VERSION,
+        "name": name,
+        "input_shape": list(shape),
+        "layers": clean,
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def network_from_json(text: str) -> NetworkDocument:
+    """Read a network saved by :func:`network_to_json` (a bare list of layers is accepted too,
+    with input ``1×28×28``).
+
+    Raises
+    ------
+    ValueError
+        With a message a user can act on: not JSON (line and column), wrong structure, or the
+        first invalid layer.
+    """
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(
+            f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from None
+    if isinstance(data, list):
+        data = {"layers": data, "input_shape": [1, 28, 28]}
+    if not isinstance(data, dict):
+        raise ValueError(f"expected a JSON object with 'layers', got {type(data).__name__}")
+    if data.get("format", FORMAT) != FORMAT:
+        raise ValueError(f"not a KernelScope network file (format {data.get('format')!r})")
+    version = data.get("version", VERSION)
+    if not isinstance(version, int) or version > VERSION:
+        raise ValueError(
+            f"network file version {version!r} is newer than this KernelScope ({VERSION})"
+        )
+    layers = data.get("layers")
+    if not isinstance(layers, list):
+        raise ValueError("the file has no 'layers' list")
+    if "input_shape" not in data:
+        raise ValueError("the file has no 'input_shape' (C, H, W)")
+    shape = check_input_shape(data["input_shape"])
+    name = data.get("name", "")
+    clean = tuple(normalize_layer(spec, f"layer {i + 1}") for i, spec in enumerate(layers))
+    return NetworkDocument(name if isinstance(name, str) else "", shape, clean)
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file and ``os.replace``, so a
+    failed write (full disk, bad folder) leaves any existing file intact.
+
+    Raises
+    ------
+    OSError
+        When the folder cannot be written.
+    """
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+_COLUMNS = (
+    "#",
+    "name",
+    "type",
+    "parameters",
+    "output shape",
+    "params",
+    "MACs",
+    "activations",
+    "activation bytes",
+    "receptive field",
+    "jump",
+)
+
+
+def _table(summary: NetworkSummary) -> list[list[str]]:
+    rows = [
+        ["0", "input", "input", "", format_shape(summary.input_shape), "0", "0", "", "", "1×1", "1"]
+    ]
+    for r in summary.rows:
+        rows.append(
+            [
+                str(r.index + 1),
+                r.name,
+                LAYER_KINDS[r.type].label,
+                format_layer_params(r.spec),
+                format_shape(r.output_shape),
+                str(r.params),
+                str(r.macs),
+                str(r.activations),
+                str(r.activation_bytes),
+                format_rf(r.receptive_field),
+                format_jump(r.jump),
+            ]
+        )
+    return rows
+
+
+def summary_to_csv(summary: NetworkSummary) -> str:
+    """The summary as CSV: a header, the input, one row per layer, a ``total`` row; a last
+    ``error`` row when a layer is invalid."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(_COLUMNS)
+    writer.writerows(_table(summary))
+    writer.writerow(
+        [
+            "",
+            "total",
+            "",
+            "",
+            format_shape(summary.output_shape),
+            summary.total_params,
+            summary.total_macs,
+            summary.total_activations,
+            summary.total_activation_bytes,
+            "",
+            "",
+        ]
+    )
+    if summary.error is not None:
+        writer.writerow(["", "error", "", summary.error.message] + [""] * 7)
+    return buffer.getvalue()
+
+
+def summary_to_markdown(summary: NetworkSummary, title: str = "") -> str:
+    """The summary as a GitHub-flavoured Markdown table with thousands separators and totals."""
+    lines = [f"## {title}", ""] if title else []
+    lines.append(
+        "| " + " | ".join(_COLUMNS[:5] + ("params", "MACs", "memory", "RF", "jump")) + " |"
+    )
+    lines.append("|" + "---|" * 4 + "---|" + "---:|" * 3 + "---|---|")
+    for row in _table(summary):
+        cells = row[:5] + [
+            f"{int(row[5]):,}",
+            f"{int(row[6]):,}",
+            format_bytes(int(row[8])) if row[8] else "",
+            row[9],
+            row[10],
+        ]
+        cells = [c.replace("|", "\\|") for c in cells]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append(
+        f"| | **total** | | | {format_shape(summary.output_shape)} | "
+        f"**{summary.total_params:,}** | **{summary.total_macs:,}** | "
+        f"{format_bytes(summary.total_activation_bytes)} | | |"
+    )
+    if summary.error is not None:
+        lines += ["", f"**Invalid:** {summary.error.message}"]
+    return "\n".join(lines) + "\n"
+
+
+def _torch_value(value: Any) -> str:
+    if isinstance(value, list):
+        return f"({value[0]}, {value[1]})"
+    if isinstance(value, str):
+        return repr(value)
+    return repr(value)
+
+
+def _torch_layer(spec: dict[str, Any], in_shape: tuple[int, ...]) -> str:
+    kind = LAYER_KINDS[spec["type"]]
+    args: list[str] = []
+    extra: list[str] = []
+
+    def keep(name: str) -> None:
+        default = next(f.default for f in kind.fields if f.name == name)
+        if spec[name] != default:
+            extra.append(f"{name}={_torch_value(spec[name])}")
+
+    t = spec["type"]
+    if t in ("conv2d", "conv_transpose2d"):
+        args = [str(in_shape[0]), str(spec["out_channels"])]
+        extra.append(f"kernel_size={_torch_value(spec['kernel_size'])}")
+        names = ["stride", "padding"]
+        names += ["output_padding"] if t == "conv_transpose2d" else []
+        for name in names + ["dilation", "groups", "bias"]:
+            keep(name)
+    elif t in ("maxpool2d", "avgpool2d"):
+        extra.append(f"kernel_size={_torch_value(spec['kernel_size'])}")
+        for name in ("stride", "padding", "dilation", "ceil_mode"):
+            if name in spec:
+                keep(name)
+    elif t == "adaptive_avgpool2d":
+        args = [_torch_value(spec["output_size"])]
+    elif t == "batchnorm2d":
+        args = [str(in_shape[0])]
+        keep("affine")
+    elif t == "activation":
+        return f"nn.{_torch_act(spec['function'])}()"
+    elif t == "dropout":
+        args = [f"p={spec['p']}"]
+    elif t == "linear":
+        args = [str(in_shape[0]), str(spec["out_features"])]
+        keep("bias")
+    return f"nn.{kind.torch_class}({', '.join(args + extra)})"
+
+
+def pytorch_code(summary: NetworkSummary, name: str = "model") -> str:
+    """Python source building the same network as ``torch.nn.Sequential``, with each layer's
+    output shape and parameters in a comment and a check of the total.
+
+    Raises
+    ------
+    ValueError
+        When the summary has an invalid layer (the code would not run).
+    """
+    if summary.error is not None:
+        raise ValueError(f"cannot write PyTorch code: {summary.error.message}")
+    ident = "".join(ch if ch.isalnum() else "_" for ch in name.strip()) or "model"
+    if ident[0].isdigit():
+        ident = "model_" + ident
+    lines = ["import torch", "from torch import nn", "", f"{ident} = nn.Sequential("]
+    for row in summary.rows:
+        code = _torch_layer(row.spec, row.input_shape)
+        lines.append(
+            f"    {code},  # {row.name}: → {format_shape(row.output_shape)}, {row.params:,} params"
+        )
+    shape = ", ".join(str(v) for v in summary.input_shape)
+    lines += [
+        ")",
+        "",
+        f"x = torch.randn(1, {shape})",
+        f"assert tuple({ident}(x).shape[1:]) == {tuple(summary.output_shape)!r}",
+        f"assert sum(p.numel() for p in {ident}.parameters()) == {summary.total_params}",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def summarize_document(doc: NetworkDocument) -> NetworkSummary:
+    """:func:`engine.layers.summary.summarize_partial` of a loaded document."""
+    return summarize_partial(list(doc.layers), doc.input_shape)

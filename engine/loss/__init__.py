@@ -1,0 +1,50 @@
+"""Softmax, cross-entropy, finite differences, derivations, ridge regression, gradient
+descent and their data."""
+
+from engine.loss.finite_difference import max_abs_error, numerical_gradient, numerical_jacobian
+from engine.loss.gradient_descent import (
+    DescentPath,
+    gradient_descent,
+    loss_grid,
+    two_weight_problem,
+)
+from engine.loss.regression_data import CsvFormatError, generate_data, load_xy_csv
+from engine.loss.ridge import (
+    RidgeSolution,
+    polynomial_features,
+    ridge_fit,
+    ridge_path,
+    ridge_solution,
+)
+from engine.loss.softmax import (
+    cross_entropy,
+    cross_entropy_from_logits,
+    cross_entropy_grad,
+    log_softmax,
+    softmax,
+    softmax_jacobian,
+)
+
+__all__ = [
+    "CsvFormatError",
+    "DescentPath",
+    "RidgeSolution",
+    "cross_entropy",
+    "cross_entropy_from_logits",
+    "cross_entropy_grad",
+    "generate_data",
+    "gradient_descent",
+    "load_xy_csv",
+    "log_softmax",
+    "loss_grid",
+    "max_abs_error",
+    "numerical_gradient",
+    "numerical_jacobian",
+    "polynomial_features",
+    "ridge_fit",
+    "ridge_path",
+    "ridge_solution",
+    "softmax",
+    "softmax_jacobian",
+    "two_weight_problem",
+]
