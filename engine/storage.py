@@ -119,6 +119,15 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
     permission) propagates after the temporary file is removed; ``path`` is then untouched.
     The folder is created if needed.
     """
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Replace ``path`` with ``data`` so that it is either fully old or fully new.
+
+    Same guarantees as :func:`atomic_write_text` (temporary file in the same folder, ``fsync``,
+    ``os.replace``, the folder is created if needed), for binary files such as ``.npz``.
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -127,10 +136,10 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
         mode = 0o644
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        with os.fdopen(fd, "wb") as handle:
             if os.name == "posix":
                 os.fchmod(handle.fileno(), mode)
-            handle.write(text)
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp_name, target)

@@ -1,0 +1,119 @@
+"""Training small CNNs and MLPs on digits, in numpy (the Train tab's engine; no Qt).
+
+Data
+    ``load_digits() -> Dataset``: the 1,797 UCI 8×8 digits; ``.images`` (n, 8, 8) float32 in
+    [0, 1], ``.labels`` (n,) int64 0–9, ``.class_names``, ``.source``, ``.as_input()`` →
+    (n, 1, H, W), ``.subset(idx)``.
+    ``load_idx(images_path, labels_path) -> Dataset``: MNIST IDX files (``.gz`` too).
+    ``load_image_folder(folder, size=(28, 28), *, invert=False) -> Dataset``: one sub-folder
+    per class.  ``train_validation_split(n, validation_fraction=0.2, seed=0) -> (train_idx,
+    val_idx)``; ``split_dataset(data, validation_fraction=0.2, seed=0) -> (train, val)``;
+    ``shift_images(images, dy, dx)`` (zero fill, last two axes); ``random_shift(images,
+    max_shift, rng)``.
+
+Models
+    ``build_model(spec, input_shape=None, classes=10, seed=0, *, dtype=float32) -> Model``;
+    ``spec`` is ``"cnn"``, ``"mlp"``, Layer-sizes network JSON text, ``{"layers", "input_shape"}``
+    or a list of layer specs (Conv2d, MaxPool2d, AvgPool2d, ReLU, Flatten, Linear, Dropout).
+    ``TRAIN_PRESETS`` = ``{"cnn": layers, "mlp": layers}`` for (1, 8, 8);
+    ``preset_network_json(name)`` gives a preset as network JSON for the layer table.
+    ``Model``: ``.parameters()`` (live arrays by name, e.g. ``"conv1.weight"``), ``.n_params``
+    (= ``engine.summarize(...).total_params``), ``.summary``, ``.layers``, ``.input_shape``,
+    ``.forward(x)`` → logits (N, classes), ``.predict_proba(x)``, ``.predict(x)``,
+    ``.loss_and_gradients(x, y, lam)`` → (loss, grads), ``.data_loss(x, y)`` → (CE, accuracy),
+    ``.activations(one_sample)`` → [``LayerActivation(index, name, type, values)``],
+    ``.first_layer_filters()`` → (F, C, kh, kw) or None, ``.network_json()``, ``.copy()``,
+    ``.set_parameters(dict)``.  Loss: ``(1/n) Σ CE + λ Σ‖W‖²`` over weights only.
+
+Training
+    ``train_model(model, x, y, *, epochs, batch_size, learning_rate, lam, optimizer,
+    augment_shift, seed=0, validation=None, on_epoch=None, should_stop=None) -> History``;
+    defaults are ``DEFAULTS`` (a :class:`TrainSettings`: the tab's defaults).
+    ``Trainer(model, x, y, **same)`` for worker threads: ``.step()`` trains one batch (returns
+    ``True`` while more remain; pause/resume = stop/continue calling it), ``.step_epoch()``,
+    ``.run(on_epoch, should_stop)``, ``.progress`` (0–1), ``.epoch``, ``.done``, ``.history``,
+    ``.last_batch_loss``.  ``History``: ``.records`` (:class:`EpochRecord`), ``.train_loss``,
+    ``.train_accuracy``, ``.val_loss``, ``.val_accuracy``, ``.to_dict()``/``from_dict``.
+    ``OPTIMIZERS`` = ("sgd", "momentum", "adam").
+    ``save_model(path, model, history=None)`` / ``load_model(path) -> (Model, History | None)``:
+    one ``.npz`` with the weights and the network JSON, written atomically.
+
+Experiments
+    ``shift_test(model, x, y, shifts=(0, 1, 2, 3)) -> {shift: accuracy}`` (mean of 4
+    directions); ``lambda_sweep(spec, x, y, validation, lambdas, *, epochs=10, seed=0,
+    on_result=None, should_stop=None, **train_kwargs) -> LambdaSweep``;
+    ``gradient_check(model, x, y, lam) -> [GradientCheckRow(layer, parameter,
+    max_relative_error, max_abs_error, checked)]`` (float64 central differences);
+    ``confusion_matrix(y_true, y_pred, classes=10)``; ``misclassified(y_true, y_pred)``.
+"""
+
+from engine.train._data import (
+    Dataset,
+    load_digits,
+    load_idx,
+    load_image_folder,
+    random_shift,
+    shift_images,
+    split_dataset,
+    train_validation_split,
+)
+from engine.train._experiments import (
+    GradientCheckRow,
+    LambdaSweep,
+    confusion_matrix,
+    gradient_check,
+    lambda_sweep,
+    misclassified,
+    shift_test,
+)
+from engine.train._model import (
+    TRAIN_PRESETS,
+    TRAINABLE_KINDS,
+    LayerActivation,
+    Model,
+    build_model,
+    preset_network_json,
+)
+from engine.train._saving import load_model, save_model
+from engine.train._training import (
+    DEFAULTS,
+    OPTIMIZERS,
+    EpochRecord,
+    History,
+    Trainer,
+    TrainSettings,
+    train_model,
+)
+
+__all__ = [
+    "DEFAULTS",
+    "OPTIMIZERS",
+    "TRAINABLE_KINDS",
+    "TRAIN_PRESETS",
+    "Dataset",
+    "EpochRecord",
+    "GradientCheckRow",
+    "History",
+    "LambdaSweep",
+    "LayerActivation",
+    "Model",
+    "TrainSettings",
+    "Trainer",
+    "build_model",
+    "confusion_matrix",
+    "gradient_check",
+    "lambda_sweep",
+    "load_digits",
+    "load_idx",
+    "load_image_folder",
+    "load_model",
+    "misclassified",
+    "preset_network_json",
+    "random_shift",
+    "save_model",
+    "shift_images",
+    "shift_test",
+    "split_dataset",
+    "train_model",
+    "train_validation_split",
+]
