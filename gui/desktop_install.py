@@ -45,13 +45,15 @@ def launch_command(argv0: str | None = None) -> list[str]:
     """The absolute command that starts this KernelScope (``Exec`` of the desktop entry)."""
     if getattr(sys, "frozen", False):
         return [str(Path(sys.executable).resolve())]
+    # Absolute, but symlinks are NOT followed: a virtual environment's python is a symlink to
+    # the base interpreter, and only the venv's own path finds the venv's site-packages.
     first = Path(argv0 if argv0 is not None else sys.argv[0])
     if first.name.startswith("kernelscope") and first.exists():
-        return [str(first.resolve())]
+        return [os.path.abspath(first)]
     found = shutil.which("kernelscope")
     if found:
-        return [str(Path(found).resolve())]
-    return [str(Path(sys.executable).resolve()), "-m", "gui"]
+        return [os.path.abspath(found)]
+    return [os.path.abspath(sys.executable), "-m", "gui"]
 
 
 def desktop_entry_text(command: list[str]) -> str:

@@ -127,3 +127,27 @@ def test_launch_command_is_absolute_for_a_script_a_bundle_and_a_module(tmp_path)
     assert launch_command(str(script)) == [str(script.resolve())]
     fallback = launch_command(str(tmp_path / "not-our-name.py"))
     assert Path(fallback[0]).is_absolute()
+
+
+LAUNCH_FROM_LINK = (
+    "import sys; sys.path.insert(0, sys.argv[1]); "
+    "from gui.desktop_install import launch_command; print(launch_command('python -m gui')[0])"
+)
+
+
+@linux_only
+def test_a_venv_python_symlink_is_kept_not_resolved_to_the_base_interpreter(tmp_path):
+    # A virtual environment's bin/python is a symlink to the base interpreter; following it
+    # gives an interpreter without the venv's site-packages (no PySide6 there).
+    link = tmp_path / "venv" / "bin" / "python3"
+    link.parent.mkdir(parents=True)
+    link.symlink_to(Path(sys.executable).resolve())
+    result = subprocess.run(
+        [str(link), "-c", LAUNCH_FROM_LINK, str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=dict(os.environ, PATH=str(link.parent)),  # no kernelscope script on PATH
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(link)
