@@ -18,6 +18,7 @@ from gui.pg_config import configure_pyqtgraph_if_imported
 from gui.resources_access import resource_path
 from gui.session import RESTORE_CHOICES
 from gui.tab_registry import FIRST_RUN_TAB
+from gui.widgets import install_wheel_guard
 
 APP_NAME = "KernelScope"
 ORGANISATION = "KernelScope"
@@ -32,6 +33,8 @@ def build_window(data_dir: Path | None = None) -> MainWindow:
     """
     # pyqtgraph is configured (and imported) only when a tab that uses it is built.
     configure_pyqtgraph_if_imported()
+    # Spin boxes, combos and sliders of every tab (built now or later) ignore an unfocused wheel.
+    install_wheel_guard()
     window = MainWindow(data_dir=data_dir)
     window.setWindowIcon(app_icon())
     return window
