@@ -1,0 +1,277 @@
+""" "Which input?": recover the input that several known-kernel outputs came from.
+
+Every output cell is a linear function of the input cells, so all outputs together form one
+linear system ``A x = b`` (one row per output cell, one column per input cell).  Least squares
+gives the best input; its residual says whether any single input reproduces every table, and
+the rank of ``A`` whether that input is the only one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.conv.correlate import PaddingSpec, PairSpec, conv_geometry, correlate2d, format_number
+from engine.tutor._convolution import OPERATIONS, _matrix
+
+
+@dataclass(frozen=True)
+class InputSolution:
+    """The least-squares answer to "which input gives these outputs?".
+
+    Attributes
+    ----------
+    x
+        The best input (int64 when every value is a whole number and reproduces the outputs,
+        else float64); the minimum-norm one when several fit equally well.
+    rank, unknowns
+        Rank of the system and number of input cells.
+    unique
+        Whether only one input fits best (``rank == unknowns``).
+    exact
+        Whether ``x`` reproduces every output cell (to ``1e-9`` relative).
+    residual
+        ``‖A x − b‖₂`` over all output cells (0 when exact).
+    max_error, worst
+        Largest cell error and where: ``(output index, row, col)`` (``None`` when exact).
+    reproduced
+        What ``x`` gives for each output.
+    determined
+        Boolean mask of the input cells the outputs pin down (all ``True`` when unique).
+    message
+        A sentence for the user.
+    """
+
+    x: np.ndarray
+    rank: int
+    unknowns: int
+    unique: bool
+    exact: bool
+    residual: float
+    max_error: float
+    worst: tuple[int, int, int] | None
+    reproduced: tuple[np.ndarray, ...]
+    determined: np.ndarray
+    message: str
+
+
+def _matrices(value: object, name: str) -> list[object]:
+    """One matrix (2-D) or a sequence of matrices, as a list of matrices."""
+    if isinstance(value, np.ndarray):
+        return [value] if value.ndim == 2 else list(value)
+    if not isinstance(value, (list, tuple)) or not value:
+        raise ValueError(f"{name} must be a 2-D array or a list of them, got {value!r}")
+    return [value] if np.ndim(value[0]) == 1 else list(value)
+
+
+def _per_output(value: object, count: int, name: str) -> list[object]:
+    """A ``list`` gives one value per output; anything else applies to every output."""
+    if isinstance(value, list):
+        if len(value) != count:
+            raise ValueError(f"{name} lists {len(value)} values for {count} outputs")
+        return list(value)
+    return [value] * count
+
+
+def _infer_shape(
+    outputs: Sequence[np.ndarray],
+    kernels: Sequence[np.ndarray],
+    settings: Sequence[dict[str, object]],
+) -> tuple[int, int]:
+    """The smallest input shape whose geometry gives every output's shape."""
+    shape = []
+    for axis in range(2):
+        upper = max(
+            o.shape[axis] * 4 + k.shape[axis] * 4 + 8 for o, k in zip(outputs, kernels, strict=True)
+        )
+        for n in range(1, upper):
+            if all(
+                _fits(n, axis, o, k, s) for o, k, s in zip(outputs, kernels, settings, strict=True)
+            ):
+                shape.append(n)
+                break
+        else:
+            raise ValueError(
+                "outputs: no input size gives all these output sizes with these kernels and "
+                "settings; pass input_shape or check the settings"
+            )
+    return (shape[0], shape[1])
+
+
+def _fits(n: int, axis: int, out: np.ndarray, kernel: np.ndarray, s: dict[str, object]) -> bool:
+    probe = [out.shape[0] * 8 + kernel.shape[0] * 8, out.shape[1] * 8 + kernel.shape[1] * 8]
+    probe[axis] = n
+    try:
+        geo = conv_geometry(probe, kernel.shape, **s)  # type: ignore[arg-type]
+    except ValueError:
+        return False
+    return geo.output_shape[axis] == out.shape[axis]
+
+
+def _system(
+    shape: tuple[int, int], kernel: np.ndarray, s: dict[str, object], operation: str
+) -> np.ndarray:
+    """Rows of ``A`` for one output: correlate each unit input (small sizes only)."""
+    geo = conv_geometry(shape, kernel.shape, **s)  # type: ignore[arg-type]
+    k = kernel if operation == "correlate" else kernel[::-1, ::-1]
+    top, _, left, _ = geo.pad
+    oh, ow = geo.output_shape
+    rows = np.zeros((oh * ow, shape[0] * shape[1]))
+    for i in range(oh):
+        for j in range(ow):
+            for a in range(k.shape[0]):
+                for b in range(k.shape[1]):
+                    r = i * geo.stride[0] + a * geo.dilation[0] - top
+                    c = j * geo.stride[1] + b * geo.dilation[1] - left
+                    if 0 <= r < shape[0] and 0 <= c < shape[1]:
+                        rows[i * ow + j, r * shape[1] + c] += float(k[a, b])
+    return rows
+
+
+def solve_input(
+    outputs: object,
+    kernels: object,
+    *,
+    padding: PaddingSpec | list[PaddingSpec] = "valid",
+    stride: PairSpec | list[PairSpec] = 1,
+    dilation: PairSpec | list[PairSpec] = 1,
+    operation: str | list[str] = "correlate",
+    input_shape: tuple[int, int] | None = None,
+) -> InputSolution:
+    """Find the input that produced one or more outputs of known kernels, by least squares.
+
+    Parameters
+    ----------
+    outputs, kernels
+        One 2-D output and its kernel, or sequences of them (same length).
+    padding, stride, dilation, operation
+        As for :func:`engine.correlate2d` / ``"correlate"`` or ``"convolve"``; a ``list`` gives
+        one value per output (a tuple is a ``(vertical, horizontal)`` pair).
+    input_shape
+        ``(rows, cols)`` of the input; by default the smallest one that gives every output's
+        size (with stride > 1 several sizes do; the rows no window reaches are then unknown).
+
+    Returns
+    -------
+    InputSolution
+        Exact and unique when the outputs pin the input down, else the best (minimum-norm)
+        input with the rank, the residual and which input cells are determined.
+
+    Raises
+    ------
+    ValueError
+        Naming the bad argument; at most 400 input cells.
+    """
+    outs = [_matrix(o, "outputs") for o in _matrices(outputs, "outputs")]
+    kers = [_matrix(k, "kernels") for k in _matrices(kernels, "kernels")]
+    if not outs:
+        raise ValueError("outputs must hold at least one output")
+    if len(outs) != len(kers):
+        raise ValueError(f"kernels must give one kernel per output: {len(kers)} for {len(outs)}")
+    count = len(outs)
+    pads = _per_output(padding, count, "padding")
+    strides = _per_output(stride, count, "stride")
+    dils = _per_output(dilation, count, "dilation")
+    ops = _per_output(operation, count, "operation")
+    for op in ops:
+        if op not in OPERATIONS:
+            raise ValueError(f"operation must be one of {OPERATIONS}, got {op!r}")
+    settings = [
+        {"padding": p, "stride": s, "dilation": d}
+        for p, s, d in zip(pads, strides, dils, strict=True)
+    ]
+    if input_shape is None:
+        shape = _infer_shape(outs, kers, settings)
+    else:
+        try:
+            shape = (int(input_shape[0]), int(input_shape[1]))
+        except (TypeError, ValueError, IndexError):
+            raise ValueError(f"input_shape must be (rows, cols), got {input_shape!r}") from None
+        if shape[0] < 1 or shape[1] < 1:
+            raise ValueError(f"input_shape must be positive, got {input_shape!r}")
+    if shape[0] * shape[1] > 400:
+        raise ValueError(f"input_shape {shape} has more than 400 cells: too large to solve here")
+    blocks = []
+    for index, (o, k, s, op) in enumerate(zip(outs, kers, settings, ops, strict=True)):
+        geo = conv_geometry(shape, k.shape, **s)  # type: ignore[arg-type]
+        if geo.output_shape != o.shape:
+            raise ValueError(
+                f"outputs[{index}] is {o.shape[0]}×{o.shape[1]} but a {shape[0]}×{shape[1]} "
+                f"input gives {geo.output_shape[0]}×{geo.output_shape[1]} with these settings"
+            )
+        blocks.append(_system(shape, k, s, str(op)))
+    a = np.vstack(blocks)
+    b = np.concatenate([o.astype(float).reshape(-1) for o in outs])
+    sol, _, rank, sv = np.linalg.lstsq(a, b, rcond=None)
+    unknowns = shape[0] * shape[1]
+    rank = int(rank)
+    # input cells untouched by every null-space direction are pinned down
+    _, _, vt = np.linalg.svd(a)
+    null = vt[rank:]
+    determined = np.all(np.abs(null) < 1e-9, axis=0) if null.size else np.ones(unknowns, dtype=bool)
+    x = sol.reshape(shape)
+    rounded = np.round(x)
+    scale = max(1.0, float(np.abs(b).max(initial=0.0)))
+    if np.allclose(a @ rounded.reshape(-1), b, rtol=0, atol=1e-9 * scale):
+        x = rounded.astype(np.int64)
+    reproduced = []
+    for k, s, op in zip(kers, settings, ops, strict=True):
+        kk = k if op == "correlate" else k[::-1, ::-1]
+        reproduced.append(correlate2d(x, kk, **s))  # type: ignore[arg-type]
+    errors = [np.abs(r.astype(float) - o) for r, o in zip(reproduced, outs, strict=True)]
+    residual = float(np.sqrt(sum(float((e**2).sum()) for e in errors)))
+    max_error = max(float(e.max()) for e in errors)
+    exact = max_error <= 1e-9 * scale
+    worst = None
+    if not exact:
+        index = int(np.argmax([e.max() for e in errors]))
+        r, c = np.unravel_index(int(np.argmax(errors[index])), errors[index].shape)
+        worst = (index, int(r), int(c))
+    unique = rank == unknowns
+    message = _message(shape, count, len(b), rank, unknowns, exact, residual, max_error, worst)
+    return InputSolution(
+        x=x,
+        rank=rank,
+        unknowns=unknowns,
+        unique=unique,
+        exact=exact,
+        residual=0.0 if exact else residual,
+        max_error=0.0 if exact else max_error,
+        worst=worst,
+        reproduced=tuple(reproduced),
+        determined=determined.reshape(shape),
+        message=message,
+    )
+
+
+def _message(
+    shape: tuple[int, int],
+    count: int,
+    equations: int,
+    rank: int,
+    unknowns: int,
+    exact: bool,
+    residual: float,
+    max_error: float,
+    worst: tuple[int, int, int] | None,
+) -> str:
+    size = f"{shape[0]}×{shape[1]}"
+    tables = "this output" if count == 1 else f"all {count} outputs"
+    system = f"{equations} equations, {unknowns} unknowns, rank {rank}"
+    if exact and rank == unknowns:
+        return f"Exactly one {size} input reproduces {tables} ({system})."
+    if exact:
+        return (
+            f"Many {size} inputs reproduce {tables} exactly ({system}: {unknowns - rank} "
+            "free direction(s)); showing the smallest one"
+        ) + "."
+    assert worst is not None
+    where = f"output {worst[0] + 1}, cell ({worst[1]}, {worst[2]})"
+    uniq = "the" if rank == unknowns else "a (minimum-norm)"
+    return (
+        f"No single {size} input reproduces {tables} ({system}). {uniq.capitalize()} "
+        f"best least-squares input misses by ‖r‖ = {format_number(round(residual, 4))}; "
+        f"the largest cell error is {format_number(round(max_error, 4))} at {where}."
+    )
