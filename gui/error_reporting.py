@@ -17,7 +17,7 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -32,8 +32,18 @@ from PySide6.QtWidgets import (
 MAX_LOG_BYTES = 1_000_000
 
 
+#: Distinct errors kept in the dialog; more are only counted (the log file has them all).
+MAX_SHOWN_ERRORS = 20
+
+
 class ErrorDialog(QDialog):
-    """Shows what went wrong; more errors while it is open are appended, not stacked."""
+    """Shows what went wrong; more errors while it is open are added, not stacked.
+
+    A burst of errors (a paint handler failing on every frame) must not freeze the GUI: an
+    error identical to one already shown only bumps its count ("the same error 1,999 more
+    times"), at most :data:`MAX_SHOWN_ERRORS` distinct ones are kept, and the text is rebuilt
+    once per burst (a zero-delay timer), not once per error.
+    """
 
     def __init__(self, parent: QWidget | None, summary: str, details: str, log_path: Path) -> None:
         super().__init__(parent)
@@ -67,18 +77,54 @@ class ErrorDialog(QDialog):
         buttons.rejected.connect(self.close)
         layout.addWidget(buttons)
         self.count = 0
+        self.not_shown = 0  # distinct errors beyond MAX_SHOWN_ERRORS
+        self._repeats: dict[str, int] = {}  # details -> times seen, in first-seen order
+        self._summary = ""
+        self._render_timer = QTimer(self)
+        self._render_timer.setSingleShot(True)
+        self._render_timer.setInterval(0)
+        self._render_timer.timeout.connect(self._render)
         self.add_error(summary, details)
+        self._render()
 
     def add_error(self, summary: str, details: str) -> None:
-        """Show another error in the same dialog."""
+        """Count another error; the dialog's text is refreshed once the burst is over."""
         self.count += 1
-        suffix = "" if self.count == 1 else f" ({self.count} errors so far; details below)"
-        self.message.setText(f"<b>{_escape(summary)}</b>{suffix}")
-        separator = "\n" + "-" * 60 + "\n" if self.details.toPlainText() else ""
-        self.details.setPlainText(self.details.toPlainText() + separator + details)
+        self._summary = summary
+        if details in self._repeats:
+            self._repeats[details] += 1
+        elif len(self._repeats) < MAX_SHOWN_ERRORS:
+            self._repeats[details] = 1
+        else:
+            self.not_shown += 1
+        if not self._render_timer.isActive():
+            self._render_timer.start()
+
+    def flush(self) -> None:
+        """Bring the text up to date now (tests, Copy details)."""
+        self._render_timer.stop()
+        self._render()
+
+    def _render(self) -> None:
+        suffix = "" if self.count == 1 else f" ({self.count:,} errors so far; details below)"
+        self.message.setText(f"<b>{_escape(self._summary)}</b>{suffix}")
+        parts = []
+        for details, times in self._repeats.items():
+            more = times - 1
+            if more:
+                plural = "time" if more == 1 else "times"
+                details = f"{details.rstrip()}\n(the same error {more:,} more {plural})\n"
+            parts.append(details)
+        if self.not_shown:
+            parts.append(
+                f"… and {self.not_shown:,} more errors of other kinds, not shown here "
+                "(they are in the log file)\n"
+            )
+        self.details.setPlainText(("\n" + "-" * 60 + "\n").join(parts))
 
     def copy_details(self) -> None:
         """Put the message and tracebacks on the clipboard (for a bug report)."""
+        self.flush()
         QGuiApplication.clipboard().setText(self.details.toPlainText())
 
 

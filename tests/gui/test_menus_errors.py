@@ -44,6 +44,7 @@ def test_more_errors_go_into_the_open_dialog_instead_of_stacking(light_window, q
             reporter.excepthook(*_raise(RuntimeError(f"paint failed {n}")))
     dialogs = [w for w in main_window.findChildren(type(reporter.dialog)) if w.isVisible()]
     assert len(dialogs) == 1
+    reporter.dialog.flush()
     assert "3 errors so far" in reporter.dialog.message.text()
     assert reporter.dialog.details.toPlainText().count("RuntimeError: paint failed") == 3
 
@@ -103,3 +104,38 @@ def test_a_large_log_is_rotated_not_grown_forever(light_window, qtbot, size):
         main_window.errors.excepthook(*_raise(ValueError("after rotation")))
     assert "after rotation" in log.read_text()
     assert log.with_suffix(".log.1").exists() == (size > 0)
+
+
+def test_a_burst_of_two_thousand_errors_is_coalesced_into_one_entry(light_window, qtbot):
+    main_window = light_window()
+    reporter = main_window.errors
+    received = []
+    reporter.error_reported.connect(lambda summary, _details: received.append(summary))
+    for _ in range(2000):
+        reporter.excepthook(*_raise(RuntimeError("paint failed")))
+    reporter.excepthook(*_raise(KeyError("other")))
+    qtbot.waitUntil(lambda: len(received) == 2001, timeout=60_000)
+    dialog = reporter.dialog
+    dialog.flush()
+    text = dialog.details.toPlainText()
+    assert text.count("RuntimeError: paint failed") == 1
+    assert "(the same error 1,999 more times)" in text
+    assert text.count("KeyError: 'other'") == 1
+    assert "2,001 errors so far" in dialog.message.text()
+    assert len(text) < 5000  # kept small: one traceback per distinct error
+
+
+def test_distinct_errors_beyond_the_cap_are_counted_not_kept(light_window, qtbot):
+    from gui.error_reporting import MAX_SHOWN_ERRORS
+
+    main_window = light_window()
+    reporter = main_window.errors
+    extra = 5
+    for n in range(MAX_SHOWN_ERRORS + extra):
+        with qtbot.waitSignal(reporter.error_reported, timeout=3000):
+            reporter.excepthook(*_raise(ValueError(f"distinct {n}")))
+    reporter.dialog.flush()
+    text = reporter.dialog.details.toPlainText()
+    assert f"ValueError: distinct {MAX_SHOWN_ERRORS - 1}" in text
+    assert f"ValueError: distinct {MAX_SHOWN_ERRORS}\n" not in text
+    assert f"… and {extra:,} more errors of other kinds" in text
