@@ -323,7 +323,7 @@ class Model:
         """``L = (1/n) Σ CE + λ Σ‖W‖²`` and ``∂L/∂θ`` for every parameter (same keys).
 
         ``training`` turns dropout on (a fresh random mask); pass ``False`` for a deterministic
-        loss (gradient checks).
+        loss (gradient checks).  Raises ``FloatingPointError`` when the logits are not finite.
         """
         arr = self._input(x)
         labels = self._labels(y, len(arr))
@@ -336,6 +336,11 @@ class Model:
         out = arr
         for layer in self._net:
             out = layer.forward(out, training)
+        if not np.all(np.isfinite(out)):
+            raise FloatingPointError(
+                "the network's outputs are not finite: the weights diverged (lower the learning "
+                "rate)"
+            )
         # The Loss tab's log_softmax (float64, max subtracted): never log 0, never overflow.
         logp = log_softmax(out.astype(np.float64))
         loss = -float(np.mean(logp[np.arange(n), labels]))

@@ -133,10 +133,10 @@ class History:
         """Validation accuracy per epoch (0–1)."""
         return self._column("val_accuracy")
 
-    def to_dict(self) -> dict[str, list[float]]:
-        """Plain-JSON columns (for sessions and exports)."""
+    def to_dict(self) -> dict[str, list[float | None]]:
+        """Plain-JSON columns (for sessions and exports); ``nan`` (no validation) → ``None``."""
         names = EpochRecord.__dataclass_fields__
-        return {name: [float(getattr(r, name)) for r in self.records] for name in names}
+        return {name: [_json_number(getattr(r, name)) for r in self.records] for name in names}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> History:
@@ -151,11 +151,16 @@ class History:
         records = []
         for values in zip(*columns, strict=True):
             try:
-                numbers = [float(v) for v in values]
+                numbers = [math.nan if v is None else float(v) for v in values]
             except (TypeError, ValueError):
                 raise ValueError(f"history: not numbers: {values!r}") from None
             records.append(EpochRecord(int(numbers[0]), *numbers[1:]))
         return cls(records)
+
+
+def _json_number(value: float) -> float | None:
+    number = float(value)
+    return number if math.isfinite(number) else None
 
 
 def _int(value: object, name: str, minimum: int) -> int:
@@ -246,13 +251,16 @@ class Trainer:
             )
         assert self._order is not None and self._epoch_x is not None
         idx = self._order[within * self.batch_size : (within + 1) * self.batch_size]
-        loss, grads = self.model.loss_and_gradients(self._epoch_x[idx], self.y[idx], self.lam)
-        if not math.isfinite(loss):
-            raise FloatingPointError(
-                f"the loss became {loss} at epoch {self.epoch + 1}: lower the learning rate"
-            )
+        # Divergence (a too-large learning rate) overflows float32 on the way; it is reported
+        # once, as FloatingPointError, instead of as a stream of RuntimeWarnings.
+        with np.errstate(over="ignore", invalid="ignore"):
+            loss, grads = self.model.loss_and_gradients(self._epoch_x[idx], self.y[idx], self.lam)
+            if not math.isfinite(loss):
+                raise FloatingPointError(
+                    f"the loss became {loss} at epoch {self.epoch + 1}: lower the learning rate"
+                )
+            self.optimizer.step(self.model.parameters(), grads)
         self.last_batch_loss = loss
-        self.optimizer.step(self.model.parameters(), grads)
         self.batches_done += 1
         if self.batches_done % self.batches_per_epoch == 0:
             self._finish_epoch()
