@@ -45,6 +45,8 @@ operation="correlate", input_shape=None)`` → :class:`InputSolution` (``.x``, `
 from engine.tutor._arithmetic import diagnose_output_size, diagnose_param_count
 from engine.tutor._convolution import diagnose_convolution
 from engine.tutor._diagnosis import CellSlip, Diagnosis, Finding, Precision
+from engine.tutor._exercise import DIFFICULTIES, TOPIC_LABELS, TOPICS, Exercise
+from engine.tutor._exercises import new_exercise
 from engine.tutor._inverse import InputSolution, solve_input
 from engine.tutor._parse import parse_answer
 from engine.tutor._ridge import diagnose_ridge
@@ -53,6 +55,7 @@ from engine.tutor._softmax import (
     diagnose_softmax,
     diagnose_softmax_jacobian,
 )
+from engine.tutor._worksheet import Worksheet, make_worksheet
 
 #: Every slip code a diagnosis can name, by function.
 SLIP_CODES: dict[str, tuple[str, ...]] = {
@@ -134,12 +137,17 @@ SLIP_CODES: dict[str, tuple[str, ...]] = {
 }
 
 __all__ = [
+    "DIFFICULTIES",
     "SLIP_CODES",
+    "TOPICS",
+    "TOPIC_LABELS",
     "CellSlip",
     "Diagnosis",
+    "Exercise",
     "Finding",
     "InputSolution",
     "Precision",
+    "Worksheet",
     "diagnose_convolution",
     "diagnose_cross_entropy_grad",
     "diagnose_output_size",
@@ -147,6 +155,8 @@ __all__ = [
     "diagnose_ridge",
     "diagnose_softmax",
     "diagnose_softmax_jacobian",
+    "make_worksheet",
+    "new_exercise",
     "parse_answer",
     "solve_input",
 ]

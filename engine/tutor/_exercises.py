@@ -1,0 +1,53 @@
+"""``new_exercise``: pick the topic's generator with a reproducible random stream."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from engine.tutor._exercise import DIFFICULTIES, TOPICS, Exercise
+from engine.tutor._exercises_conv import convolution, output_size_exercise, param_count_exercise
+from engine.tutor._exercises_loss import cross_entropy_exercise, ridge_exercise, softmax_exercise
+
+Generator = Callable[[str, int, int, np.random.Generator], Exercise]
+
+GENERATORS: dict[str, Generator] = {
+    "convolution_valid": convolution,
+    "convolution_same": convolution,
+    "convolution_stride": convolution,
+    "output_size": output_size_exercise,
+    "param_count": param_count_exercise,
+    "softmax_jacobian": softmax_exercise,
+    "cross_entropy_grad": cross_entropy_exercise,
+    "ridge": ridge_exercise,
+}
+
+
+def _check_seed(seed: object) -> int:
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    if not 0 <= int(seed) < 2**63:
+        raise ValueError(f"seed must be a non-negative integer below 2**63, got {seed!r}")
+    return int(seed)
+
+
+def new_exercise(topic: str, seed: int, difficulty: int = 1) -> Exercise:
+    """A random small-number exercise on ``topic`` (one of :data:`TOPICS`).
+
+    The same ``(topic, seed, difficulty)`` always gives the same exercise; show the seed so a
+    student or teacher can regenerate it. Difficulty 1 is a warm-up, 2 the sheet's level, 3
+    adds true convolution, stride with dilation, floors, groups, soft labels or an intercept.
+
+    Raises
+    ------
+    ValueError
+        Naming ``topic``, ``seed`` or ``difficulty``.
+    """
+    if topic not in TOPICS:
+        raise ValueError(f"topic must be one of {TOPICS}, got {topic!r}")
+    value = _check_seed(seed)
+    if isinstance(difficulty, bool) or difficulty not in DIFFICULTIES:
+        raise ValueError(f"difficulty must be 1, 2 or 3, got {difficulty!r}")
+    rng = np.random.default_rng([value, TOPICS.index(topic), int(difficulty)])
+    return GENERATORS[topic](topic, value, int(difficulty), rng)
