@@ -1,11 +1,13 @@
-"""Versioned JSON documents (sessions, settings) written atomically and read defensively.
+"""Atomic file writes, and versioned JSON documents (sessions, settings) read defensively.
 
 Nothing here knows about Qt: the GUI decides *where* files live and *when* to write them; this
 module decides *how*, so that a crash, a full disk or a hand-edited file never costs the user the
 last good copy.
 
-- :func:`atomic_write_text` writes a temporary file in the target folder, ``fsync``s it and
-  ``os.replace``s it over the target: the old file stays intact until the new one is complete.
+- :func:`atomic_write_bytes` / :func:`atomic_write_text` are the engine's one file writer: a
+  temporary file in the target folder, ``fsync``ed and ``os.replace``d over the target, so the old
+  file stays intact until the new one is complete; permissions follow the old file or the umask.
+  :func:`rename_file` is the one rename. ``tests/test_architecture.py`` keeps it that way.
 - :func:`load_document` reads a ``{"kind", "version", "data"}`` document. A file that is not JSON,
   not of the expected kind, or written by a newer KernelScope (future ``version``) is moved aside
   as ``<name>.<reason>-<timestamp><suffix>`` so the caller can start with defaults and say so.
@@ -18,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
+import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,41 +106,71 @@ def _fsync_folder(folder: Path) -> None:
     """Make a rename durable (POSIX); folders cannot be opened this way on Windows."""
     if os.name != "posix":
         return
-    fd = os.open(folder, os.O_RDONLY)
     try:
-        os.fsync(fd)
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # some file systems refuse to open folders; the rename itself has happened
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
     finally:
         os.close(fd)
 
 
-def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
-    """Replace ``path`` with ``text`` (UTF-8) so that it is either fully old or fully new.
+def _create_temporary(target: Path) -> tuple[int, str]:
+    """Open a new, empty temporary file next to ``target``; return its descriptor and path.
 
-    The text goes into a temporary file in the same folder, which is flushed, ``fsync``ed and then
-    renamed over ``path`` with ``os.replace``. Any ``OSError`` (disk full, file too large, no
-    permission) propagates after the temporary file is removed; ``path`` is then untouched.
-    The folder is created if needed.
+    Unlike :func:`tempfile.mkstemp` (always 0600) the file is created with mode 0666, so the
+    user's umask decides its permissions exactly as for any other file the user creates.
     """
-    atomic_write_bytes(path, text.encode("utf-8"))
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        name = str(target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(name, flags, 0o666), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary file name next to {target}")
 
 
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+def atomic_write_bytes(
+    path: str | os.PathLike[str], data: bytes, *, make_parents: bool = True
+) -> None:
     """Replace ``path`` with ``data`` so that it is either fully old or fully new.
 
-    Same guarantees as :func:`atomic_write_text` (temporary file in the same folder, ``fsync``,
-    ``os.replace``, the folder is created if needed), for binary files such as ``.npz``.
+    This is the engine's one way to write a file. The bytes go into a temporary file in the
+    same folder, which is flushed, ``fsync``ed and renamed over ``path`` with ``os.replace``;
+    the folder is ``fsync``ed too where the platform allows it. A file that already exists keeps
+    its permission bits; a new file gets the user's umask default (e.g. 0644 under umask 022).
+
+    Parameters
+    ----------
+    path
+        The file to write.
+    data
+        Its complete new content.
+    make_parents
+        Create missing folders (sessions, settings). Exports to a path the user picked pass
+        ``False``, so a typo in a folder name is an error instead of a new folder.
+
+    Raises
+    ------
+    OSError
+        Disk full, file too large, no permission, missing folder (``make_parents=False``), or
+        ``path`` is a folder. The temporary file is removed first; ``path`` is then untouched.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if make_parents:
+        target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        mode = target.stat().st_mode & 0o777  # keep the permissions of the file we replace
+        existing_mode: int | None = target.stat().st_mode & 0o777
     except OSError:
-        mode = 0o644
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        existing_mode = None
+    fd, tmp_name = _create_temporary(target)
     try:
         with os.fdopen(fd, "wb") as handle:
-            if os.name == "posix":
-                os.fchmod(handle.fileno(), mode)
+            if existing_mode is not None and hasattr(os, "fchmod"):
+                os.fchmod(handle.fileno(), existing_mode)
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
@@ -148,6 +180,31 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
             os.unlink(tmp_name)
         raise
     _fsync_folder(target.parent)
+
+
+def atomic_write_text(
+    path: str | os.PathLike[str], text: str, *, make_parents: bool = True
+) -> None:
+    """Replace ``path`` with ``text`` encoded as UTF-8 (``\n`` line ends, no BOM).
+
+    Same guarantees and parameters as :func:`atomic_write_bytes`.
+    """
+    atomic_write_bytes(path, text.encode("utf-8"), make_parents=make_parents)
+
+
+def save_text(path: str | os.PathLike[str], text: str) -> None:
+    """Export ``text`` (UTF-8) to a file the user picked, atomically (:func:`atomic_write_text`).
+
+    Unlike session and settings files, the folder must exist: a mistyped folder is an
+    ``OSError`` rather than a new folder.
+    """
+    atomic_write_text(path, text, make_parents=False)
+
+
+def rename_file(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
+    """Rename ``source`` to ``target`` atomically (``os.replace``) and make it durable."""
+    os.replace(source, target)
+    _fsync_folder(Path(target).parent)
 
 
 def document_text(kind: str, version: int, data: dict[str, Any]) -> str:
@@ -213,7 +270,7 @@ def move_aside(path: str | os.PathLike[str], reason: str) -> Path:
         extra = f"-{n}" if n else ""
         candidate = source.with_name(f"{source.stem}.{reason}-{stamp}{extra}{source.suffix}")
         if not candidate.exists():
-            os.replace(source, candidate)
+            rename_file(source, candidate)
             return candidate
     raise OSError(f"no free backup name for {source}")
 

@@ -11,15 +11,14 @@ Every failure raises :class:`ImageLoadError` naming the file and the reason.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from engine.images.headers import SUPPORTED_FORMATS, ImageHeader, read_image_header
+from engine.storage import atomic_write_bytes
 
 #: Largest image accepted by default (width × height); 8K × 8K.
 DEFAULT_MAX_PIXELS = 64 * 1024 * 1024
@@ -43,16 +42,6 @@ IMAGE_SUFFIXES = (
     ".pnm",
     ".gif",
 )
-
-
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-# Read once at import (os.umask can only be read by setting it): new PNGs get the usual mode.
-_FILE_MODE = 0o666 & ~_current_umask()
 
 
 class ImageLoadError(ValueError):
@@ -237,14 +226,4 @@ def save_png(path: str | os.PathLike[str], image: np.ndarray) -> None:
     ok, buf = cv2.imencode(".png", np.ascontiguousarray(arr))
     if not ok:
         raise ValueError(f"OpenCV could not encode an image of shape {arr.shape} as PNG")
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".kernelscope-", suffix=".png", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(buf.tobytes())
-        os.chmod(tmp, target.stat().st_mode & 0o777 if target.exists() else _FILE_MODE)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    atomic_write_bytes(path, buf.tobytes(), make_parents=False)

@@ -10,11 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 from engine.layers.kinds import LAYER_KINDS, format_layer_params, normalize_layer
@@ -118,26 +115,6 @@ def network_from_json(text: str) -> NetworkDocument:
     name = data.get("name", "")
     clean = tuple(normalize_layer(spec, f"layer {i + 1}") for i, spec in enumerate(layers))
     return NetworkDocument(name if isinstance(name, str) else "", shape, clean)
-
-
-def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` through a temporary file and ``os.replace``, so a
-    failed write (full disk, bad folder) leaves any existing file intact.
-
-    Raises
-    ------
-    OSError
-        When the folder cannot be written.
-    """
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 _COLUMNS = (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Sequence
 
 import numpy as np
@@ -13,6 +12,7 @@ from engine.conv.layer import conv_layer, layer_param_formula, trace_layer_cell
 from engine.conv.pooling import pool2d, pool_formula_text, trace_pool_cell
 from engine.matrix.compute import ConvSettings, KernelOutput, explain_output_cell, step_cells
 from engine.matrix.parse import format_cell
+from engine.storage import atomic_write_text
 
 EXPORT_FORMATS = ("csv", "tsv", "markdown", "latex", "numpy")
 EXPORT_LABELS = {
@@ -228,19 +228,9 @@ def layer_worked_solution(
 
 
 def save_text(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` (UTF-8) atomically: a temp file in the same folder, then ``os.replace``,
-    so a full disk never leaves a truncated file behind."""
-    target = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(target))
-    fd, tmp = tempfile.mkstemp(prefix=".kernelscope-", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    """Write ``text`` (UTF-8) atomically with :func:`engine.storage.atomic_write_text`, so a
+    full disk never leaves a truncated file behind and the file gets the user's usual mode."""
+    atomic_write_text(path, text, make_parents=False)
 
 
 def number_text(value: float | int) -> str:

@@ -19,10 +19,10 @@ from engine import (
     network_from_json,
     network_to_json,
     pytorch_code,
+    save_text,
     summary_to_csv,
     summary_to_markdown,
 )
-from engine.layers.network_io import atomic_write_text
 
 if TYPE_CHECKING:
     from gui.layers_tab.network_model import NetworkModel
@@ -59,7 +59,7 @@ class NetworkFileActions(QWidget):
         """Write the network as JSON (atomically); report the result under the table."""
         try:
             text = network_to_json(self.model.layers, self.model.input_shape, self.name)
-            atomic_write_text(path, text)
+            save_text(path, text)
         except (OSError, ValueError) as exc:
             self._show_file_message(f"Could not save {path}: {exc}", error=True)
             return False
@@ -92,7 +92,7 @@ class NetworkFileActions(QWidget):
 
     def _export(self, path: str | Path, text: str) -> bool:
         try:
-            atomic_write_text(path, text)
+            save_text(path, text)
         except OSError as exc:
             self._show_file_message(f"Could not export to {path}: {exc}", error=True)
             return False

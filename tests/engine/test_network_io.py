@@ -23,7 +23,8 @@ from engine import (
     summary_to_markdown,
 )
 from engine.layers.kinds import format_layer_params
-from engine.layers.network_io import atomic_write_text, format_bytes
+from engine.layers.network_io import format_bytes
+from engine.storage import atomic_write_text
 
 
 @pytest.mark.parametrize("key", list(PRESETS))
@@ -175,6 +176,6 @@ def test_atomic_write_and_sizes(tmp_path):
     assert target.read_text(encoding="utf-8") == "new ✓"
     assert [p.name for p in tmp_path.iterdir()] == ["net.json"]
     with pytest.raises(OSError):
-        atomic_write_text(tmp_path / "missing" / "x.json", "x")
+        atomic_write_text(tmp_path / "missing" / "x.json", "x", make_parents=False)
     assert format_bytes(40) == "40 B" and format_bytes(3136) == "3.1 KiB"
     assert format_bytes(5 * 1024**3) == "5.0 GiB"

@@ -1,0 +1,94 @@
+"""The one atomic writer: exports get the user's umask default (not mkstemp's 0600) and
+overwrites keep the old mode. Failures (full disk, folder in the way) are tested in
+test_session_file.py."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import numpy as np
+import pytest
+
+from engine import (
+    load_image,
+    matrix_to_text,
+    save_png,
+    save_text,
+    summarize,
+    summary_to_csv,
+    summary_to_markdown,
+)
+from engine.storage import rename_file
+
+
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def _mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def _exports(folder):
+    """Write every kind of file the tabs export; return their paths."""
+    values = np.array([[1, -2], [3, 4]])
+    paths = {}
+    for fmt, suffix in (("csv", ".csv"), ("markdown", ".md"), ("latex", ".tex")):
+        paths[fmt] = folder / f"matrix{suffix}"
+        save_text(paths[fmt], matrix_to_text(values, fmt))
+    summary = summarize([{"type": "conv2d", "out_channels": 8, "kernel_size": 3}], (3, 32, 32))
+    paths["network-csv"] = folder / "net.csv"
+    save_text(paths["network-csv"], summary_to_csv(summary))
+    paths["network-md"] = folder / "net.md"
+    save_text(paths["network-md"], summary_to_markdown(summary))
+    paths["png"] = folder / "image.png"
+    save_png(paths["png"], np.zeros((4, 5, 3), np.uint8))
+    return paths
+
+
+def test_new_exports_get_the_umask_default_not_0600(tmp_path, umask_022):
+    paths = _exports(tmp_path)
+    assert {name: _mode(p) for name, p in paths.items()} == dict.fromkeys(paths, 0o644)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths.values())
+
+
+def test_a_stricter_umask_is_respected(tmp_path):
+    old = os.umask(0o077)
+    try:
+        paths = _exports(tmp_path)
+    finally:
+        os.umask(old)
+    assert {_mode(p) for p in paths.values()} == {0o600}
+
+
+@pytest.mark.parametrize("kept", [0o600, 0o640, 0o664])
+def test_overwriting_keeps_the_existing_mode(tmp_path, umask_022, kept):
+    paths = _exports(tmp_path)
+    for path in paths.values():
+        path.chmod(kept)
+    paths = _exports(tmp_path)
+    assert {_mode(p) for p in paths.values()} == {kept}
+    assert load_image(paths["png"]).shape == (4, 5, 3)
+    assert paths["csv"].read_text(encoding="utf-8").splitlines()[0] == "1,-2"
+
+
+def test_export_into_a_missing_folder_fails_cleanly(tmp_path):
+    with pytest.raises(OSError):
+        save_text(tmp_path / "no such folder" / "m.csv", "1")
+    with pytest.raises(OSError):
+        save_png(tmp_path / "no such folder" / "m.png", np.zeros((2, 2), np.uint8))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_rename_file_replaces_atomically(tmp_path):
+    source, target = tmp_path / "a", tmp_path / "b"
+    source.write_text("new")
+    target.write_text("old")
+    rename_file(source, target)
+    assert target.read_text() == "new" and not source.exists()
