@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from engine.user_files import UserFileError, read_user_bytes
+
 SESSION_KIND = "kernelscope-session"
 SESSION_VERSION = 1
 SETTINGS_KIND = "kernelscope-settings"
@@ -234,7 +236,7 @@ def parse_document(text: str, kind: str, max_version: int) -> dict[str, Any]:
         (``version`` greater than ``max_version``).
     """
     try:
-        document = json.loads(text)
+        document = json.loads(text.removeprefix("\ufeff"))
     except (json.JSONDecodeError, RecursionError) as exc:
         raise _error("corrupt", f"not valid JSON ({exc})") from exc
     if not isinstance(document, dict):
@@ -298,14 +300,14 @@ def load_document(
         a folder or unreadable) is reported as ``"corrupt"`` without moving anything.
     """
     source = Path(path)
-    try:
-        raw = source.read_bytes()
-    except FileNotFoundError:
-        return LoadResult("missing", {})
-    except OSError as exc:
-        return LoadResult("corrupt", {}, None, f"The {label} {source} cannot be read: {exc}.")
-    try:
-        data = parse_document(raw.decode("utf-8"), kind, max_version)
+    try:  # a FIFO or a device would block open() forever: refused before opening
+        raw = read_user_bytes(source, what=label)
+    except UserFileError as exc:
+        if exc.reason == "missing" and not os.path.lexists(source):
+            return LoadResult("missing", {})
+        return LoadResult("corrupt", {}, None, str(exc))
+    try:  # utf-8-sig: a byte-order mark from a Windows editor is not damage
+        data = parse_document(raw.decode("utf-8-sig"), kind, max_version)
     except UnicodeDecodeError as exc:
         error = _error("corrupt", f"not UTF-8 text ({exc.reason})")
         return _moved(source, error, label)

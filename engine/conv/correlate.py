@@ -27,6 +27,7 @@ import numpy as np
 
 from engine.conv._numpy.dispatch import choose_method as _choose_method
 from engine.conv._numpy.dispatch import correlate as fast_correlate
+from engine.conv.exact import correlate_python_ints, integer_route
 
 PaddingSpec = str | int | Sequence[int]
 PairSpec = int | Sequence[int]
@@ -338,6 +339,9 @@ def correlate2d(
     -------
     numpy.ndarray
         int64 when both inputs are integers (exact), float64 when either is float64, else float32.
+        Integer results never wrap: when ``max|x| · Σ|k|`` exceeds int64 the result is an
+        ``object`` array of exact Python ints, and the OpenCV backend hands integer jobs whose
+        sums reach 2⁵³ to the exact numpy path (:func:`integer_route_note` says so in words).
 
     Raises
     ------
@@ -349,6 +353,11 @@ def correlate2d(
     xa = _check_array(x, "x", (2, 3))
     ka = _check_array(kernel, "kernel", (2,))
     geo = conv_geometry(xa.shape[:2], ka.shape, padding=padding, stride=stride, dilation=dilation)
+    route = integer_route(xa, ka, backend)
+    if route == "python":
+        return correlate_python_ints(xa, ka, geo)
+    if backend == "opencv" and route != "opencv":
+        return _correlate_numpy(xa, ka, geo)
     if backend == "opencv":
         return _correlate_opencv(xa, ka, geo)
     return _correlate_numpy(xa, ka, geo)

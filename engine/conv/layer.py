@@ -22,6 +22,7 @@ from engine.conv.correlate import (
     format_number,
     trace_cell,
 )
+from engine.conv.exact import INT64_MAX, kernel_abs_sum
 from engine.layers.arithmetic import conv_params
 
 Mode = Literal["correlate", "convolve"]
@@ -53,6 +54,14 @@ def _arrays(
     return xa, wa, ba
 
 
+def _layer_sum_bound(xa: np.ndarray, wa: np.ndarray, ba: np.ndarray) -> int:
+    """``max|x| · max over filters of Σ|w| + max|b|``: bounds every partial sum of the layer."""
+    xmax = max(abs(int(xa.max())), abs(int(xa.min())))
+    wsum = max(kernel_abs_sum(wa[n]) for n in range(wa.shape[0]))
+    bmax = max(abs(int(v)) for v in ba.tolist())
+    return xmax * wsum + bmax
+
+
 def conv_layer(
     x: object,
     weights: object,
@@ -81,7 +90,8 @@ def conv_layer(
     Returns
     -------
     numpy.ndarray
-        ``(N, oh, ow)``; int64 when every input is an integer, else float64.
+        ``(N, oh, ow)``; int64 when every input is an integer, else float64; an ``object`` array
+        of exact Python ints when the integer sums could exceed int64.
 
     Raises
     ------
@@ -96,7 +106,9 @@ def conv_layer(
         xa.shape[1:], wa.shape[2:], padding=padding, stride=stride, dilation=dilation
     )
     integer = xa.dtype.kind in "iu" and wa.dtype.kind in "iu" and ba.dtype.kind in "iu"
-    dtype = np.int64 if integer else np.float64
+    dtype: type = np.int64 if integer else np.float64
+    if integer and _layer_sum_bound(xa, wa, ba) > INT64_MAX:
+        dtype = object  # int64 could wrap: exact Python ints (see engine.conv.exact)
     out = np.zeros((wa.shape[0],) + geo.output_shape, dtype=dtype)
     for n in range(wa.shape[0]):
         for c in range(xa.shape[0]):

@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 
 from engine.images.chart import make_test_chart
+from engine.user_files import UserFileError, require_regular_file
 
 #: Highest camera index probed / accepted.
 MAX_CAMERA_INDEX = 15
@@ -196,9 +197,10 @@ class CaptureSource(FrameSource):
                 )
             cap = cv2.VideoCapture(int(self._target))
         else:
-            path = Path(str(self._target))
-            if not path.is_file():
-                raise FrameSourceError(f"{self.description}: the file does not exist ({path})")
+            try:  # a FIFO would block the FFmpeg probe forever: only regular files
+                path = require_regular_file(str(self._target), what="video")
+            except UserFileError as exc:
+                raise FrameSourceError(f"{self.description}: {exc}") from None
             cap = cv2.VideoCapture(str(path))
         if not cap.isOpened():
             cap.release()

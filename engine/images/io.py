@@ -17,8 +17,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from engine.images._decoder_warnings import damage_warning, imdecode_with_warnings
 from engine.images.headers import SUPPORTED_FORMATS, ImageHeader, read_image_header
 from engine.storage import atomic_write_bytes
+from engine.user_files import UserFileError, read_user_bytes
 
 #: Largest image accepted by default (width × height); 8K × 8K.
 DEFAULT_MAX_PIXELS = 64 * 1024 * 1024
@@ -42,6 +44,10 @@ IMAGE_SUFFIXES = (
     ".pnm",
     ".gif",
 )
+
+
+# UserFileError reasons → ImageLoadError reasons.
+_FILE_REASONS = {"missing": "missing", "not a file": "not an image", "too large": "too large"}
 
 
 class ImageLoadError(ValueError):
@@ -121,8 +127,12 @@ def decode_image(
         raise ImageLoadError(
             name, "truncated", f"the {header.format} file is truncated (data is missing)"
         )
+    warnings = ""
     try:
-        decoded = cv2.imdecode(np.frombuffer(raw, np.uint8), cv2.IMREAD_UNCHANGED)
+        if header.format == "JPEG":  # libjpeg only *prints* that data is missing: listen
+            decoded, warnings = imdecode_with_warnings(raw, cv2.IMREAD_UNCHANGED)
+        else:
+            decoded = cv2.imdecode(np.frombuffer(raw, np.uint8), cv2.IMREAD_UNCHANGED)
     except cv2.error as exc:
         raise ImageLoadError(
             name, "corrupt", f"the {header.format} data could not be decoded: {exc.err}"
@@ -132,6 +142,22 @@ def decode_image(
             name,
             "corrupt",
             f"the {header.format} data is corrupt or truncated and could not be decoded",
+        )
+    damage = damage_warning(warnings)
+    if damage is not None:
+        raise ImageLoadError(
+            name,
+            "corrupt",
+            f"the {header.format} file looks damaged: part of its image data is missing (the "
+            f"decoder said {damage!r}) and that part would show as a grey area",
+        )
+    if decoded.shape[:2] != (header.height, header.width):
+        raise ImageLoadError(
+            name,
+            "corrupt",
+            f"the {header.format} file looks damaged: its header promises "
+            f"{header.width}×{header.height} pixels but {decoded.shape[1]}×{decoded.shape[0]} "
+            "were decoded",
         )
     return _normalise_decoded(decoded, header, name)
 
@@ -183,19 +209,11 @@ def load_image(path: str | os.PathLike[str], *, max_pixels: int = DEFAULT_MAX_PI
     if isinstance(max_pixels, bool) or not isinstance(max_pixels, int) or max_pixels < 1:
         raise ValueError(f"max_pixels must be a positive int, got {max_pixels!r}")
     p = Path(path)
-    if not p.exists():
-        raise ImageLoadError(p, "missing", "the file does not exist")
-    if p.is_dir():
-        raise ImageLoadError(p, "not an image", "this is a folder, not an image file")
-    try:
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ImageLoadError(
-                p, "too large", f"the file is {size:,} bytes, more than {MAX_FILE_BYTES:,}"
-            )
-        data = np.fromfile(p, dtype=np.uint8)
-    except OSError as exc:
-        raise ImageLoadError(p, "unreadable", f"cannot be read: {exc.strerror or exc}") from None
+    try:  # refuses FIFOs, devices and link loops before opening: those would hang or confuse
+        data = read_user_bytes(p, what="image", max_bytes=MAX_FILE_BYTES)
+    except UserFileError as exc:
+        reason = _FILE_REASONS.get(exc.reason, "unreadable")
+        raise ImageLoadError(p, reason, str(exc).rstrip(".")) from None
     return decode_image(data, p, max_pixels=max_pixels)
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -17,9 +19,21 @@ from typing import Any
 from engine.layers.kinds import LAYER_KINDS, format_layer_params, normalize_layer
 from engine.layers.kinds import torch_activation_class as _torch_act
 from engine.layers.summary import NetworkSummary, check_input_shape, summarize_partial
+from engine.user_files import read_user_text
 
 FORMAT = "kernelscope-network"
 VERSION = 1
+
+#: Limits of what a network file or session may hold: the ranges of the Layer sizes tab's spin
+#: boxes (input C × H × W, the layer form's integer fields), all far below 2³¹.
+MAX_INPUT_CHANNELS = 4096
+MAX_INPUT_SIDE = 8192
+MAX_INPUT_FEATURES = 1 << 24
+MAX_LAYER_INT = 1_000_000
+MAX_NETWORK_LAYERS = 1000
+#: Largest network file read (characters / bytes).
+MAX_NETWORK_CHARS = 5_000_000
+_INPUT_LIMITS = (MAX_INPUT_CHANNELS, MAX_INPUT_SIDE, MAX_INPUT_SIDE)
 
 
 @dataclass(frozen=True)
@@ -89,11 +103,21 @@ def network_from_json(text: str) -> NetworkDocument:
         With a message a user can act on: not JSON (line and column), wrong structure, or the
         first invalid layer.
     """
+    if len(text) > MAX_NETWORK_CHARS:
+        raise ValueError(
+            f"the network text is {len(text):,} characters long; at most {MAX_NETWORK_CHARS:,} "
+            "are read"
+        )
     try:
-        data = json.loads(text)
+        data = json.loads(text.removeprefix("\ufeff"))  # a BOM from a Windows editor is fine
     except json.JSONDecodeError as exc:
         raise ValueError(
             f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from None
+    except RecursionError:
+        raise ValueError(
+            "the JSON is nested too deeply to be a network file (a network is an object holding "
+            "a list of layer objects)"
         ) from None
     if isinstance(data, list):
         data = {"layers": data, "input_shape": [1, 28, 28]}
@@ -102,19 +126,81 @@ def network_from_json(text: str) -> NetworkDocument:
     if data.get("format", FORMAT) != FORMAT:
         raise ValueError(f"not a KernelScope network file (format {data.get('format')!r})")
     version = data.get("version", VERSION)
-    if not isinstance(version, int) or version > VERSION:
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise ValueError(
-            f"network file version {version!r} is newer than this KernelScope ({VERSION})"
+            f"'version' must be a positive whole number such as {VERSION}, got {version!r} "
+            f"({type(version).__name__})"
+        )
+    if version > VERSION:
+        raise ValueError(
+            f"network file version {version} is newer than this KernelScope reads ({VERSION})"
         )
     layers = data.get("layers")
     if not isinstance(layers, list):
         raise ValueError("the file has no 'layers' list")
+    if len(layers) > MAX_NETWORK_LAYERS:
+        raise ValueError(
+            f"the network has {len(layers):,} layers; at most {MAX_NETWORK_LAYERS:,} are allowed"
+        )
     if "input_shape" not in data:
         raise ValueError("the file has no 'input_shape' (C, H, W)")
     shape = check_input_shape(data["input_shape"])
     name = data.get("name", "")
     clean = tuple(normalize_layer(spec, f"layer {i + 1}") for i, spec in enumerate(layers))
+    check_network_limits(clean, shape)
     return NetworkDocument(name if isinstance(name, str) else "", shape, clean)
+
+
+def check_network_limits(layers: Sequence[dict[str, Any]], input_shape: Sequence[int]) -> None:
+    """Refuse numbers the Layer sizes tab's widgets cannot hold, naming the field and range.
+
+    A ``QSpinBox`` holds a C int (at most 2³¹ − 1); a bigger value from a file overflowed it and
+    left half a network applied, and a value above a spin box's maximum was silently clamped.
+    The limits are :data:`MAX_INPUT_CHANNELS`, :data:`MAX_INPUT_SIDE` and
+    :data:`MAX_INPUT_FEATURES` for ``input_shape`` and :data:`MAX_LAYER_INT` for every integer
+    of a normalised layer spec (the layer form's spin boxes).
+
+    Raises
+    ------
+    ValueError
+        ``"input_shape C = 1000000000 is outside 1…4096"`` and the like.
+    """
+    shape = tuple(input_shape)
+    if len(shape) == 3:
+        limits = zip(("C", "H", "W"), shape, _INPUT_LIMITS, strict=True)
+    else:
+        limits = zip(("F",), shape, (MAX_INPUT_FEATURES,), strict=True)
+    for axis, value, top in limits:
+        if not 1 <= value <= top:
+            raise ValueError(f"input_shape {axis} = {value} is outside the allowed range 1…{top:,}")
+    for index, spec in enumerate(layers):
+        for key, value in spec.items():
+            items = value if isinstance(value, list) else [value]
+            for item in items:
+                if _is_plain_int(item) and not 0 <= item <= MAX_LAYER_INT:
+                    raise ValueError(
+                        f"layer {index + 1}: {key} = {item} is outside the allowed range "
+                        f"0…{MAX_LAYER_INT:,}"
+                    )
+
+
+def _is_plain_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def read_network_file(path: str | os.PathLike[str]) -> NetworkDocument:
+    """Read a network JSON file: only a regular file, at most :data:`MAX_NETWORK_CHARS`, UTF-8
+    with or without a byte-order mark; then :func:`network_from_json`.
+
+    Raises
+    ------
+    ValueError
+        A :class:`engine.user_files.UserFileError` for a file that is missing, a FIFO or
+        another non-regular file, a symbolic link loop, a too long name or too large; else
+        the messages of :func:`network_from_json`.
+    """
+    text = read_user_text(path, what="network file", max_bytes=MAX_NETWORK_CHARS)
+    return network_from_json(text)
 
 
 _COLUMNS = (

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.user_files import UserFileError, read_user_text
+
 
 @dataclass(frozen=True)
 class TrueFunction:
@@ -129,7 +131,9 @@ class CsvFormatError(ValueError):
 
 
 _DELIMITERS = re.compile(r"\s*[,;\t]\s*|\s+")
-_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+# Each digit can be matched one way only: ``[0-9]+\.?[0-9]*`` backtracked quadratically on a
+# long run of digits followed by a letter.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 MAX_CSV_BYTES = 20_000_000
 MAX_CSV_VALUE = 1e150
 
@@ -148,19 +152,10 @@ def load_xy_csv(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
         fields, fewer than 2 data rows, or a file that cannot be read / is not UTF-8 text.
     """
     p = Path(path)
-    try:
-        size = p.stat().st_size
-        if size > MAX_CSV_BYTES:
-            raise CsvFormatError(f"{p.name} is {size / 1e6:.0f} MB; the limit is 20 MB")
-        text = p.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise CsvFormatError(f"no such file: {p}") from None
-    except IsADirectoryError:
-        raise CsvFormatError(f"{p} is a folder, not a CSV file") from None
-    except UnicodeDecodeError as exc:
-        raise CsvFormatError(f"{p.name} is not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise CsvFormatError(f"cannot read {p}: {exc.strerror or exc}") from None
+    try:  # refuses FIFOs and devices before opening them: reading one would hang
+        text = read_user_text(p, what="CSV file", max_bytes=MAX_CSV_BYTES)
+    except UserFileError as exc:
+        raise CsvFormatError(str(exc)) from None
     columns = (0, 1)
     xs: list[float] = []
     ys: list[float] = []

@@ -29,11 +29,26 @@ FORMAT_LABELS = {
     "latex": "LaTeX matrix",
 }
 
+#: Longest cell text read (characters); longer text is refused before any regex or conversion.
+MAX_CELL_CHARS = 200
+#: Most significant digits one number in a cell may have (``float`` keeps 17; 100 is generous).
+MAX_DIGITS = 100
+#: Largest |exponent| in ``1e…`` notation: beyond it a value is far outside ±1e12 or below any
+#: float, and ``Fraction("1e99999999")`` would expand the power exactly (minutes of CPU).
+MAX_EXPONENT = 400
+#: Largest pasted text read (characters), checked before anything else looks at the text.
+MAX_PASTE_CHARS = 200_000
+#: Deepest ``[`` nesting read from pasted list text: a matrix is exactly two-dimensional.
+MAX_LIST_DEPTH = 2
+
 _MINUS_SIGNS = "\u2212\u2013\u2012\ufe63\uff0d"  # minus, en dash, figure dash, small/full minus
-_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+# Every digit can be matched in one way only (no ``\d+\.?\d*``, whose two digit runs made a
+# failed match over 15,000 digits backtrack quadratically: 11 s).
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _INT_RE = re.compile(r"[+-]?\d+", re.ASCII)
 _DEC_RE = re.compile(_NUMBER, re.ASCII)
 _FRAC_RE = re.compile(rf"({_NUMBER})\s*/\s*({_NUMBER})", re.ASCII)
+_PARTS_RE = re.compile(r"[+-]?0*(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?", re.ASCII)
 _LATEX_FRAC_RE = re.compile(r"\\[dt]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}")
 
 
@@ -55,11 +70,39 @@ def _normalise_text(text: str) -> str:
     return text.replace("\u00a0", " ").replace("\u2009", " ").strip()
 
 
+def _quote(text: str) -> str:
+    """``text`` quoted for a message, shortened in the middle when long."""
+    return repr(text) if len(text) <= 40 else repr(f"{text[:20]}…{text[-12:]}")
+
+
 def _check_finite(value: float, text: str) -> None:
     if not np.isfinite(value):
-        raise MatrixParseError(f"{text!r} is not a finite number")
+        raise MatrixParseError(f"{_quote(text)} is not a finite number")
     if abs(value) > MAX_MAGNITUDE:
-        raise MatrixParseError(f"{text!r} is too large (limit ±{MAX_MAGNITUDE:.0e})")
+        raise MatrixParseError(f"{_quote(text)} is too large (limit ±{MAX_MAGNITUDE:.0e})")
+
+
+def _check_size(number: str, text: str) -> None:
+    """Refuse a matched number with too many digits or too large an exponent, before any
+    conversion (``int()`` of 5,000 digits raises a bare ``ValueError``; ``Fraction`` of
+    ``1e99999999`` runs for minutes)."""
+    parts = _PARTS_RE.fullmatch(number)
+    if parts is None:  # pragma: no cover - only called on text the number regexes matched
+        raise MatrixParseError(f"{_quote(text)} is not a number")
+    digits = len(parts.group(1)) + len((parts.group(2) or "").rstrip("0"))
+    if digits > MAX_DIGITS:
+        raise MatrixParseError(
+            f"{_quote(text)} has {digits} digits; a cell holds at most {MAX_DIGITS} "
+            f"(and values up to ±{MAX_MAGNITUDE:.0e})"
+        )
+    exponent = parts.group(3)
+    if exponent is not None and (
+        len(exponent.lstrip("+-0")) > 4 or abs(int(exponent)) > MAX_EXPONENT
+    ):
+        raise MatrixParseError(
+            f"{_quote(text)}: the exponent is too large (at most e±{MAX_EXPONENT}; cells hold "
+            f"values up to ±{MAX_MAGNITUDE:.0e})"
+        )
 
 
 def parse_number(text: str) -> int | float:
@@ -76,31 +119,40 @@ def parse_number(text: str) -> int | float:
     """
     if not isinstance(text, str):
         raise MatrixParseError(f"text must be a string, got {text!r}")
+    if len(text) > MAX_CELL_CHARS:
+        raise MatrixParseError(
+            f"{_quote(text)} is {len(text):,} characters long; a cell holds at most "
+            f"{MAX_CELL_CHARS} (numbers up to ±{MAX_MAGNITUDE:.0e})"
+        )
     clean = _normalise_text(text)
     if not clean:
         raise MatrixParseError("empty cell: type a number (e.g. 3, −1.5 or 1/9)")
     if _INT_RE.fullmatch(clean):
+        _check_size(clean, text)
         value = int(clean)
         _check_finite(float(value), text)
         return value
     if _DEC_RE.fullmatch(clean):
+        _check_size(clean, text)
         fvalue = float(clean)
         _check_finite(fvalue, text)
         return fvalue
     frac = _FRAC_RE.fullmatch(clean)
     if frac:
+        _check_size(frac.group(1), text)
+        _check_size(frac.group(2), text)
         num, den = Fraction(frac.group(1)), Fraction(frac.group(2))
         if den == 0:
-            raise MatrixParseError(f"{text!r} divides by zero")
+            raise MatrixParseError(f"{_quote(text)} divides by zero")
         exact = num / den
         _check_finite(float(exact), text)
         return int(exact) if exact.denominator == 1 else float(exact)
     lowered = clean.lower()
     if lowered.lstrip("+-") in ("nan", "inf", "infinity"):
-        raise MatrixParseError(f"{text!r} is not allowed: cells must be finite numbers")
+        raise MatrixParseError(f"{_quote(text)} is not allowed: cells must be finite numbers")
     if "," in clean and re.fullmatch(r"[+-]?\d+,\d+", clean):
         raise MatrixParseError(f"{text!r}: use a decimal point, e.g. {clean.replace(',', '.')}")
-    raise MatrixParseError(f"{text!r} is not a number (use e.g. 3, −1.5 or 1/9)")
+    raise MatrixParseError(f"{_quote(text)} is not a number (use e.g. 3, −1.5 or 1/9)")
 
 
 def as_exact(values: np.ndarray) -> np.ndarray:
@@ -180,6 +232,20 @@ def _rows_delimited(text: str, fmt: str) -> list[list[str]]:
     return rows
 
 
+def _list_depth(body: str) -> int:
+    """Deepest ``[`` nesting in ``body``, counted in one pass (no recursion, any depth)."""
+    depth = deepest = 0
+    for char in body:
+        if char == "[":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == "]":
+            depth -= 1
+            if depth < 0:
+                raise MatrixParseError("unbalanced brackets in the pasted list: a ] comes first")
+    return deepest
+
+
 def _rows_numpy(text: str) -> list[list[str]]:
     body = re.sub(r"^(?:np\.|numpy\.)?(?:array|matrix)\s*\(", "", text.strip())
     if body != text.strip():
@@ -190,6 +256,12 @@ def _rows_numpy(text: str) -> list[list[str]]:
     body = body.strip()
     if body.count("[") != body.count("]"):
         raise MatrixParseError("unbalanced brackets in the pasted list: check the [ and ]")
+    depth = _list_depth(body)
+    if depth > MAX_LIST_DEPTH:
+        raise MatrixParseError(
+            f"the pasted list is nested {depth} levels deep ({depth}-dimensional); a matrix is "
+            "exactly two-dimensional, e.g. [[1, 2], [3, 4]]"
+        )
     groups = re.findall(r"\[([^\[\]]*)\]", body)
     leftover = re.sub(r"\[[^\[\]]*\]", "", body)
     bad = re.search(r"[^\[\]\s,]+", leftover)
@@ -204,14 +276,16 @@ def _rows_numpy(text: str) -> list[list[str]]:
 
 def _rows_latex(text: str) -> list[list[str]]:
     body = text
-    match = re.search(r"\\begin\{[a-zA-Z]*matrix\*?\}(.*?)\\end\{[a-zA-Z]*matrix\*?\}", body, re.S)
-    if match:
-        body = match.group(1)
-    elif "\\begin" in body:
-        match = re.search(r"\\begin\{array\}\{[^}]*\}(.*?)\\end\{array\}", body, re.S)
-        if not match:
+    # Find the first \begin{…} with a plain search and its \end with str.find: a lazy ``(.*?)``
+    # between them is rescanned from every \begin in text holding many of them.
+    begin = re.search(r"\\begin\{(?:[a-zA-Z]*matrix\*?|array\}\{[^{}]*)\}", body)
+    if begin:
+        end = body.find("\\end{", begin.end())
+        if end < 0:
             raise MatrixParseError("could not find a \\begin{bmatrix} … \\end{bmatrix} body")
-        body = match.group(1)
+        body = body[begin.end() : end]
+    elif "\\begin" in body:
+        raise MatrixParseError("could not find a \\begin{bmatrix} … \\end{bmatrix} body")
     body = _LATEX_FRAC_RE.sub(lambda m: f"{m.group(1).strip()}/{m.group(2).strip()}", body)
     for token in ("\\left", "\\right", "\\hline", "$", "\\,", "\\;", "\\!", "{", "}"):
         body = body.replace(token, " ")
@@ -247,6 +321,11 @@ def parse_matrix(text: str, *, max_shape: tuple[int, int] | None = None) -> tupl
     """
     if not isinstance(text, str):
         raise MatrixParseError(f"text must be a string, got {type(text).__name__}")
+    if len(text) > MAX_PASTE_CHARS:  # before anything scans it
+        raise MatrixParseError(
+            f"the pasted text is {len(text):,} characters long; at most {MAX_PASTE_CHARS:,} are "
+            "read (a 64×64 matrix needs far fewer)"
+        )
     clean = _normalise_text(text)
     if not clean:
         raise MatrixParseError("nothing to paste: the clipboard holds no text")

@@ -179,7 +179,7 @@ def test_csv_errors_name_line_and_column(tmp_path, content, message, line, colum
 
 
 def test_csv_unreadable_files(tmp_path):
-    with pytest.raises(CsvFormatError, match="no such file"):
+    with pytest.raises(CsvFormatError, match="does not exist"):
         load_xy_csv(tmp_path / "missing.csv")
     with pytest.raises(CsvFormatError, match="is a folder"):
         load_xy_csv(tmp_path)
