@@ -25,11 +25,19 @@ class AppContext(QObject):
     image_changed(object)
         The Filter gallery's current still image (numpy array) changed; the Matrix tab can crop
         a patch from it.
+    kernel_opened(str, object)
+        A named kernel (2-D numpy array, e.g. a trained filter) to open in the Matrix tab; the
+        main window shows that tab and adds the kernel.
+    network_sent(object, str)
+        A Layer-sizes network (``{"name", "input_shape", "layers"}``) for the Train tab's slot
+        ``"cnn"`` or ``"mlp"``; the main window shows the Train tab and hands it over.
     """
 
     status_requested = Signal(str, int)
     kernel_sent = Signal(str, object)
     image_changed = Signal(object)
+    kernel_opened = Signal(str, object)
+    network_sent = Signal(object, str)
 
     def __init__(
         self, parent: QObject | None = None, *, recent_files: RecentFiles | None = None
@@ -57,3 +65,11 @@ class AppContext(QObject):
     def send_kernel(self, name: str, kernel: np.ndarray) -> None:
         """Offer ``kernel`` (2-D array) to the Filter gallery as a custom tile."""
         self.kernel_sent.emit(name, np.array(kernel, copy=True))
+
+    def open_kernel_in_matrix(self, name: str, kernel: np.ndarray) -> None:
+        """Ask for ``kernel`` (2-D array) to be opened in the Matrix tab as a kernel."""
+        self.kernel_opened.emit(name, np.array(kernel, copy=True))
+
+    def send_network_to_train(self, network: dict, slot: str) -> None:
+        """Offer a Layer-sizes ``network`` to the Train tab's ``slot`` (``"cnn"``/``"mlp"``)."""
+        self.network_sent.emit(dict(network), slot)

@@ -67,6 +67,8 @@ class MainWindow(QMainWindow):
             context if context is not None else AppContext(self, recent_files=self.recent_files)
         )
         self.context.status_requested.connect(self._show_status)
+        self.context.kernel_opened.connect(self._open_kernel_in_matrix)
+        self.context.network_sent.connect(self._send_network_to_train)
         self.tab_widget = QTabWidget(self)
         self.tab_widget.setObjectName("mainTabs")
         self.tab_widget.setDocumentMode(True)
@@ -198,6 +200,18 @@ class MainWindow(QMainWindow):
     @Slot(str, int)
     def _show_status(self, message: str, timeout_ms: int) -> None:
         self.statusBar().showMessage(message, timeout_ms)
+
+    @Slot(str, object)
+    def _open_kernel_in_matrix(self, name: str, kernel: object) -> None:
+        """A kernel from another tab (a trained filter) becomes a Matrix-tab kernel."""
+        self.show_tab("matrix")
+        self.page("matrix").add_kernel(name, kernel)
+
+    @Slot(object, str)
+    def _send_network_to_train(self, network: object, slot: str) -> None:
+        """A Layer-sizes network replaces the Train tab's CNN or MLP."""
+        self.show_tab("train")
+        self.page("train").receive_network(network, slot)
 
     def shutdown(self) -> None:
         """Stop every tab's threads and timers; safe to call more than once."""

@@ -56,6 +56,7 @@ TABS: tuple[TabSpec, ...] = (
     ),
     TabSpec("layers", "Layer sizes", "gui.layers_tab"),
     TabSpec("loss", "Loss && regularisation", "gui.loss_tab"),
+    TabSpec("train", "Train", "gui.train_tab"),
 )
 
 #: The tab a first start (no session to restore) opens on: a sample photo, useful at once.

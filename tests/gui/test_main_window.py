@@ -13,7 +13,13 @@ def test_window_title_and_tabs_in_registry_order(main_window):
     assert main_window.windowTitle() == "KernelScope"
     tabs = main_window.tab_widget
     shown = [tabs.tabText(i).replace("&&", "&") for i in range(tabs.count())]
-    assert shown == ["Matrix & kernel", "Filter gallery", "Layer sizes", "Loss & regularisation"]
+    assert shown == [
+        "Matrix & kernel",
+        "Filter gallery",
+        "Layer sizes",
+        "Loss & regularisation",
+        "Train",
+    ]
 
 
 @pytest.mark.parametrize("spec", TABS, ids=[s.key for s in TABS])

@@ -1,0 +1,504 @@
+"""The Train tab: a CNN and an MLP learn handwritten digits side by side, live."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.train import History, Model, Trainer
+from gui.context import AppContext
+from gui.train_tab import jobs
+from gui.train_tab.data_source import DataMixin
+from gui.train_tab.draw_panel import DigitCanvas, ProbabilityBars
+from gui.train_tab.experiments_panel import ExperimentsPanel
+from gui.train_tab.learned_panel import LearnedPanel
+from gui.train_tab.persistence import PersistenceMixin
+from gui.train_tab.plots import SLOT_COLOURS, CurvesPanel
+from gui.train_tab.setup_panel import DataBox, ModelSlot, OptionsBox
+from gui.train_tab.state import SLOT_TITLES, SLOTS, TrainOptions, make_model, preset_network
+from gui.train_tab.worker import TrainWorker
+from gui.widgets import TabPage
+
+PAGES = ("curves", "learned", "draw", "experiments")
+#: Redraw the "What it learned" page at most this often while training (ms).
+LEARNED_REFRESH_MS = 250
+
+
+def _format_seconds(seconds: float) -> str:
+    if not math.isfinite(seconds):
+        return "estimating time left…"
+    if seconds < 60:
+        return f"{seconds:.0f} s left"
+    return f"{seconds // 60:.0f} min {seconds % 60:02.0f} s left"
+
+
+class TrainTab(DataMixin, PersistenceMixin, TabPage):
+    """Data, two networks, training controls; curves, filters, drawing and experiments."""
+
+    def __init__(self, parent: QWidget | None = None, *, context: AppContext) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.options = TrainOptions()
+        self.networks: dict[str, dict[str, Any]] = {s: preset_network(s) for s in SLOTS}
+        self.models: dict[str, Model | None] = dict.fromkeys(SLOTS)
+        self.histories: dict[str, History] = {s: History() for s in SLOTS}
+        self.worker: TrainWorker | None = None
+        self._build()
+        self.init_data()  # DataMixin: the built-in digits, split, models
+
+    # -- layout ----------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.data_box = DataBox()
+        self.slots = {slot: ModelSlot(slot) for slot in SLOTS}
+        self.options_box = OptionsBox()
+        self.data_box.set_options(self.options)
+        self.options_box.set_options(self.options)
+        column = QWidget()
+        column.setObjectName("trainSetup")
+        left = QVBoxLayout(column)
+        left.setContentsMargins(4, 4, 4, 4)
+        left.addWidget(self.data_box)
+        left.addWidget(self.options_box)
+        for slot in SLOTS:
+            left.addWidget(self.slots[slot])
+        left.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setObjectName("trainSetupScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(column)
+        scroll.setMinimumWidth(350)
+
+        self.train_button = QPushButton("Train both")
+        self.train_button.setObjectName("trainButton")
+        self.train_button.setToolTip("train fresh CNN and MLP with these settings (seeded)")
+        self.pause_button = QPushButton("Pause")
+        self.pause_button.setObjectName("pauseButton")
+        self.reset_button = QPushButton("Reset")
+        self.reset_button.setObjectName("resetButton")
+        self.reset_button.setToolTip("stop and forget the trained weights and curves")
+        self.export_button = QPushButton("Export…")
+        self.export_button.setObjectName("exportButton")
+        self.export_button.setToolTip("save both models: .npz weights and the network JSON")
+        self.progress = QProgressBar()
+        self.progress.setObjectName("trainProgress")
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(False)
+        self.time_label = QLabel()
+        self.time_label.setObjectName("timeLeft")
+        self.status_label = QLabel()
+        self.status_label.setObjectName("trainStatus")
+        self.status_label.setWordWrap(True)
+        bar = QHBoxLayout()
+        for button in (self.train_button, self.pause_button, self.reset_button):
+            bar.addWidget(button)
+        bar.addWidget(self.progress, 1)
+        bar.addWidget(self.time_label)
+        bar.addWidget(self.export_button)
+
+        self.curves = CurvesPanel()
+        self.learned = LearnedPanel()
+        self.canvas = DigitCanvas()
+        self.bars = {s: ProbabilityBars(SLOT_TITLES[s], SLOT_COLOURS[s]) for s in SLOTS}
+        self.experiments = ExperimentsPanel()
+        self.pages = QTabWidget()
+        self.pages.setObjectName("trainPages")
+        self.pages.addTab(self.curves, "Curves")
+        self.pages.addTab(self.learned, "What it learned")
+        self.pages.addTab(self._draw_page(), "Draw your own")
+        self.pages.addTab(self.experiments, "Experiments")
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(4, 4, 4, 4)
+        right_layout.addLayout(bar)
+        right_layout.addWidget(self.status_label)
+        right_layout.addWidget(self.pages, 1)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setObjectName("trainSplitter")
+        splitter.addWidget(scroll)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setCollapsible(1, False)
+        splitter.setSizes([380, 1000])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(splitter)
+
+        self._learned_timer = QTimer(self)
+        self._learned_timer.setSingleShot(True)
+        self._learned_timer.setInterval(LEARNED_REFRESH_MS)
+        self._learned_timer.timeout.connect(self._refresh_learned)
+        self._learned_dirty = False
+
+        self.train_button.clicked.connect(self.start_training)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.reset_button.clicked.connect(self.reset)
+        self.export_button.clicked.connect(self.export_dialog)
+        self.data_box.open_requested.connect(self.open_requested)
+        for spin in (self.data_box.samples, self.data_box.validation, self.data_box.seed):
+            spin.valueChanged.connect(self._on_data_options_changed)
+        self.data_box.shift.valueChanged.connect(self._on_options_changed)
+        for signal in self.options_box.changed_signals():
+            signal.connect(self._on_options_changed)
+        for slot_box in self.slots.values():
+            slot_box.network_edited.connect(self._on_network_edited)
+            slot_box.reset_requested.connect(self.use_preset)
+        self.learned.kernel_to_matrix.connect(self.context.open_kernel_in_matrix)
+        self.learned.kernel_to_gallery.connect(self.context.send_kernel)
+        self.learned.digit_to_canvas.connect(self._draw_digit)
+        self.canvas.image_changed.connect(self.update_bars)
+        self.experiments.run_requested.connect(self.run_experiment)
+        self.pages.currentChanged.connect(self._on_page_changed)
+        self._update_buttons()
+
+    def _draw_page(self) -> QWidget:
+        page = QWidget()
+        clear = QPushButton("Clear")
+        clear.setObjectName("clearCanvas")
+        clear.clicked.connect(self.canvas.clear)
+        hint = QLabel(
+            "Draw a digit with the mouse (right button erases). Arrow keys shift it by one "
+            "pixel: watch which model keeps its answer. “Draw on it” on the What it learned "
+            "page copies a validation digit here."
+        )
+        hint.setWordWrap(True)
+        left = QVBoxLayout()
+        left.addWidget(self.canvas, 1)
+        left.addWidget(clear)
+        bars = QVBoxLayout()
+        for slot in SLOTS:
+            bars.addWidget(self.bars[slot], 1)
+        row = QHBoxLayout()
+        row.addLayout(left, 3)
+        row.addLayout(bars, 2)
+        layout = QVBoxLayout(page)
+        layout.addWidget(hint)
+        layout.addLayout(row, 1)
+        return page
+
+    # -- models ----------------------------------------------------------------------------------
+    def input_shape(self) -> tuple[int, int, int]:
+        """``(1, H, W)`` of the current data."""
+        h, w = self.dataset.image_shape
+        return (1, h, w)
+
+    def rebuild_models(self, slots: tuple[str, ...] = SLOTS) -> None:
+        """Fresh (untrained) models for ``slots`` from their networks; curves cleared."""
+        for slot in slots:
+            box = self.slots[slot]
+            box.set_network(self.networks[slot], self.input_shape())
+            self.histories[slot] = History()
+            try:
+                model = make_model(
+                    self.networks[slot],
+                    self.input_shape(),
+                    self.dataset.n_classes,
+                    self.options.seed,
+                )
+            except ValueError as exc:
+                self.models[slot] = None
+                box.show_params(None, f"Cannot train this network: {exc}")
+            else:
+                self.models[slot] = model
+                box.show_params(model.n_params)
+            self.curves.show_history(slot, None)
+        self._models_changed()
+
+    def trained(self, slot: str) -> bool:
+        """Whether ``slot``'s model has finished at least one epoch."""
+        return self.models[slot] is not None and bool(self.histories[slot].records)
+
+    def _models_changed(self) -> None:
+        self._learned_dirty = True
+        if self.pages.currentIndex() == PAGES.index("learned"):
+            self._learned_timer.start()
+        self.update_bars()
+        self._update_buttons()
+
+    def _refresh_learned(self) -> None:
+        self._learned_dirty = False
+        self.learned.set_models(self.models)
+
+    def _on_page_changed(self, index: int) -> None:
+        if PAGES[index] == "learned" and self._learned_dirty:
+            self._refresh_learned()
+        self.state_changed.emit()
+
+    @Slot()
+    def update_bars(self) -> None:
+        """Both models' softmax on the canvas drawing."""
+        x = self.canvas.image[None, None].astype(np.float32)
+        for slot, bars in self.bars.items():
+            model = self.models[slot]
+            if not self.trained(slot) or model is None or model.input_shape[1:] != x.shape[2:]:
+                bars.set_probabilities(None, self.dataset.class_names)
+            else:
+                bars.set_probabilities(model.predict_proba(x)[0], self.dataset.class_names)
+
+    def _draw_digit(self, image: np.ndarray) -> None:
+        self.canvas.set_image(image)
+        self.pages.setCurrentIndex(PAGES.index("draw"))
+        self.canvas.setFocus()
+
+    def use_preset(self, slot: str) -> None:
+        """Put the default network back in ``slot``."""
+        self.stop_worker()
+        self.networks[slot] = preset_network(slot)
+        self.rebuild_models((slot,))
+        self.state_changed.emit()
+
+    def _on_network_edited(self, slot: str) -> None:
+        self.stop_worker()
+        self.networks[slot] = dict(self.slots[slot].network)
+        self.rebuild_models((slot,))
+        self.state_changed.emit()
+
+    @Slot(object, str)
+    def receive_network(self, network: object, slot: str) -> None:
+        """A network from the Layer sizes tab replaces ``slot``'s (its input shape becomes the
+        data's)."""
+        if slot not in SLOTS or not isinstance(network, dict):
+            return
+        self.stop_worker()
+        self.networks[slot] = {
+            "name": str(network.get("name", "")),
+            "input_shape": list(self.input_shape()),
+            "layers": [dict(s) for s in network.get("layers", [])],
+        }
+        self.rebuild_models((slot,))
+        self.status_label.setText(f"Layer sizes network now in the {SLOT_TITLES[slot]} slot.")
+        self.state_changed.emit()
+
+    # -- options ---------------------------------------------------------------------------------
+    def _read_options(self) -> None:
+        self.options = self.options.updated(self.data_box.options() | self.options_box.options())
+
+    def _on_options_changed(self, *_args: object) -> None:
+        self._read_options()
+        self.state_changed.emit()
+
+    def _on_data_options_changed(self, *_args: object) -> None:
+        self._read_options()
+        self.stop_worker()
+        self.prepare_data()
+        self.state_changed.emit()
+
+    # -- the worker ------------------------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        """True while a training run or an experiment is in the worker thread."""
+        return self.worker is not None
+
+    def _start_worker(self, kind: str, job: jobs.Job) -> None:
+        worker = TrainWorker(kind, job, self)
+        worker.progress.connect(self._on_progress)
+        worker.epoch_finished.connect(self._on_epoch)
+        worker.partial_result.connect(self._on_partial)
+        worker.result_ready.connect(self._on_result)
+        worker.failed.connect(self._on_failed)
+        worker.finished.connect(self._on_worker_finished)
+        self.worker = worker
+        self.progress.setValue(0)
+        self.time_label.setText("")
+        self._update_buttons()
+        worker.start()
+
+    def stop_worker(self) -> None:
+        """Stop the running job (if any) and wait for its thread; no thread is left running."""
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            worker.stop_and_wait()
+            worker.deleteLater()
+            self.time_label.setText("stopped")
+        self._update_buttons()
+
+    def start_training(self) -> None:
+        """Train fresh models of both networks with the current settings, in the worker."""
+        if self.busy:
+            return
+        self._read_options()
+        self.rebuild_models()
+        o = self.options
+        trainers = {}
+        for slot in SLOTS:
+            model = self.models[slot]
+            if model is None:
+                continue
+            trainers[slot] = Trainer(
+                model.copy(),
+                self.train_x,
+                self.train_y,
+                epochs=o.epochs,
+                batch_size=o.batch_size,
+                learning_rate=o.learning_rate,
+                lam=o.lam,
+                optimizer=o.optimizer,
+                augment_shift=o.augment_shift,
+                seed=o.seed,
+                validation=(self.val_x, self.val_y),
+            )
+        if not trainers:
+            self.status_label.setText("Neither network can be trained: fix the layer tables.")
+            return
+        self.status_label.setText(f"Training on {len(self.train_y)} digits…")
+        self._start_worker("train", jobs.training_job(trainers))
+
+    def toggle_pause(self) -> None:
+        """Pause a running job, or resume a paused one."""
+        if self.worker is None:
+            return
+        if self.worker.paused:
+            self.worker.resume()
+            self.time_label.setText("")
+        else:
+            self.worker.pause()
+            self.time_label.setText("paused")
+        self._update_buttons()
+
+    def reset(self) -> None:
+        """Stop, and go back to untrained models and empty curves."""
+        self.stop_worker()
+        self.rebuild_models()
+        self.progress.setValue(0)
+        self.time_label.setText("")
+        self.status_label.setText("Reset: untrained models.")
+        self.state_changed.emit()
+
+    def run_experiment(self, kind: str, options: dict[str, Any]) -> None:
+        """Run ``"shift"``, ``"sweep"`` or ``"gradcheck"`` in the worker."""
+        if self.busy:
+            return
+        self._read_options()
+        o = self.options
+        models = {s: m.copy() for s, m in self.models.items() if m is not None and self.trained(s)}
+        if kind == "sweep":
+            slot = options["slot"]
+            network = self.networks[slot] | {"input_shape": list(self.input_shape())}
+            network["layers"] = [dict(spec) for spec in network["layers"]]
+            job = jobs.lambda_sweep_job(
+                {"layers": network["layers"], "input_shape": network["input_shape"]},
+                (self.train_x, self.train_y),
+                (self.val_x, self.val_y),
+                options["lambdas"],
+                epochs=options["epochs"],
+                batch_size=o.batch_size,
+                seed=o.seed,
+                learning_rate=o.learning_rate,
+                optimizer=o.optimizer,
+                augment_shift=o.augment_shift,
+            )
+            self.status_label.setText(f"λ sweep of the {SLOT_TITLES[slot]}…")
+        elif not models:
+            self.status_label.setText("Train the models first (Train both).")
+            return
+        elif kind == "shift":
+            job = jobs.shift_test_job(models, self.val_x, self.val_y)
+            self.status_label.setText("Shift test…")
+        else:
+            job = jobs.gradient_check_job(models, self.val_x, self.val_y, o.lam)
+            self.status_label.setText("Gradient check…")
+        self._start_worker(kind, job)
+
+    def _update_buttons(self) -> None:
+        busy = self.busy
+        self.train_button.setEnabled(not busy)
+        self.pause_button.setEnabled(busy)
+        paused = busy and self.worker is not None and self.worker.paused
+        self.pause_button.setText("Resume" if paused else "Pause")
+        for button in self.experiments.buttons():
+            button.setEnabled(not busy)
+        self.export_button.setEnabled(any(self.trained(s) for s in SLOTS))
+
+    # -- worker signals (queued: they arrive in the GUI thread) ------------------------------------
+    def _from_current_worker(self) -> bool:
+        return self.worker is not None and self.sender() is self.worker
+
+    @Slot(float, float)
+    def _on_progress(self, fraction: float, seconds_left: float) -> None:
+        if not self._from_current_worker():
+            return
+        self.progress.setValue(round(1000 * fraction))
+        if self.worker is not None and not self.worker.paused:
+            self.time_label.setText(_format_seconds(seconds_left))
+
+    @Slot(str, object, object)
+    def _on_epoch(self, slot: str, record: object, model: object) -> None:
+        if not self._from_current_worker():
+            return
+        self.histories[slot].records.append(record)  # type: ignore[arg-type]
+        self.models[slot] = model  # type: ignore[assignment]
+        self.curves.show_history(slot, self.histories[slot])
+        self._models_changed()
+
+    @Slot(str, object)
+    def _on_partial(self, kind: str, result: object) -> None:
+        if self._from_current_worker() and kind == "sweep":
+            _i, lam, train_acc, val_acc = result  # type: ignore[misc]
+            self.experiments.add_sweep_point(lam, train_acc, val_acc)
+
+    @Slot(str, object)
+    def _on_result(self, kind: str, result: Any) -> None:
+        if not self._from_current_worker():
+            return
+        if kind == "train":
+            for slot, (model, history) in result.items():
+                self.models[slot] = model
+                self.histories[slot] = history
+                self.curves.show_history(slot, history)
+            self._models_changed()
+            self.status_label.setText(self._trained_summary())
+        elif kind == "shift":
+            params = {s: m.n_params for s, m in self.models.items() if m is not None}
+            self.experiments.show_shift(result, params)
+            self.shift_result = result
+            self.status_label.setText("Shift test done.")
+        elif kind == "sweep":
+            self.status_label.setText("λ sweep done.")
+        else:
+            self.experiments.show_gradient_check(result)
+            self.status_label.setText("Gradient check done.")
+        self.state_changed.emit()
+
+    def _trained_summary(self) -> str:
+        parts = []
+        for slot in SLOTS:
+            records = self.histories[slot].records
+            if records:
+                parts.append(f"{SLOT_TITLES[slot]} {100 * records[-1].val_accuracy:.1f} %")
+        return "Validation accuracy: " + ", ".join(parts) if parts else "Not trained."
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        if self._from_current_worker():
+            self.status_label.setText(f"Stopped: {message}")
+
+    @Slot()
+    def _on_worker_finished(self) -> None:
+        if not self._from_current_worker():
+            return
+        worker, self.worker = self.worker, None
+        assert worker is not None
+        worker.wait()
+        worker.deleteLater()
+        self.time_label.setText("")
+        self._update_buttons()
+
+    # -- TabPage ---------------------------------------------------------------------------------
+    def shutdown(self) -> None:
+        """Stop the worker thread and the redraw timer."""
+        self._learned_timer.stop()
+        self.stop_worker()

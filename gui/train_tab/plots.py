@@ -1,0 +1,184 @@
+"""The Train tab's plots: live loss/accuracy curves, the shift test and the λ sweep.
+
+Plots have a white background in both themes (like the Loss tab's), so their colours are fixed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QHBoxLayout, QWidget
+
+from engine.train import History
+from gui.train_tab.state import SHIFTS
+
+#: Okabe–Ito colours: the CNN blue, the MLP orange; validation curves dashed.
+SLOT_COLOURS = {"cnn": "#0072B2", "mlp": "#D55E00"}
+TEXT = "#222222"
+AXIS = "#777777"
+
+
+def make_plot(parent: QWidget | None, name: str, title: str, x_label: str, y_label: str):
+    """A white plot with title, axis labels, a grid and a legend."""
+    plot = pg.PlotWidget(parent, background="w")
+    plot.setObjectName(name)
+    item = plot.getPlotItem()
+    item.setTitle(title, color=TEXT, size="10pt")
+    item.setLabel("bottom", x_label, color=TEXT)
+    item.setLabel("left", y_label, color=TEXT)
+    item.showGrid(x=True, y=True, alpha=0.25)
+    item.setMenuEnabled(False)
+    for axis in ("bottom", "left"):
+        item.getAxis(axis).setTextPen(TEXT)
+        item.getAxis(axis).setPen(AXIS)
+        item.getAxis(axis).enableAutoSIPrefix(False)
+    item.addLegend(offset=(-8, 8), labelTextColor=TEXT, brush=pg.mkBrush(255, 255, 255, 210))
+    plot.setMinimumSize(200, 150)
+    return plot
+
+
+def _pen(slot: str, dashed: bool) -> pg.QtGui.QPen:
+    return pg.mkPen(
+        SLOT_COLOURS[slot],
+        width=2,
+        style=pg.QtCore.Qt.PenStyle.DashLine if dashed else pg.QtCore.Qt.PenStyle.SolidLine,
+    )
+
+
+def _finite(xs: Sequence[float], ys: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+    x = np.asarray(xs, dtype=float)
+    y = np.asarray(ys, dtype=float)
+    keep = np.isfinite(y)
+    return x[keep], y[keep]
+
+
+class CurvesPanel(QWidget):
+    """Loss and accuracy per epoch: training (solid) and validation (dashed), both models."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.loss_plot = make_plot(self, "lossPlot", "Cross-entropy per epoch", "epoch", "loss")
+        self.acc_plot = make_plot(
+            self, "accuracyPlot", "Accuracy per epoch", "epoch", "accuracy (%)"
+        )
+        self.acc_plot.getPlotItem().getViewBox().setLimits(yMin=0, yMax=100)
+        self.curves: dict[tuple[str, str, str], pg.PlotDataItem] = {}
+        for slot in SLOT_COLOURS:
+            for split in ("train", "val"):
+                label = f"{slot.upper()} {'training' if split == 'train' else 'validation'}"
+                for kind, plot in (("loss", self.loss_plot), ("acc", self.acc_plot)):
+                    curve = plot.plot(pen=_pen(slot, split == "val"), name=label)
+                    self.curves[(slot, split, kind)] = curve
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.loss_plot)
+        layout.addWidget(self.acc_plot)
+
+    def show_history(self, slot: str, history: History | None) -> None:
+        """Redraw ``slot``'s four curves from ``history`` (empty for ``None``)."""
+        records = history.records if history is not None else []
+        epochs = [r.epoch for r in records]
+        columns = {
+            ("train", "loss"): [r.train_loss for r in records],
+            ("val", "loss"): [r.val_loss for r in records],
+            ("train", "acc"): [100 * r.train_accuracy for r in records],
+            ("val", "acc"): [100 * r.val_accuracy for r in records],
+        }
+        for (split, kind), values in columns.items():
+            self.curves[(slot, split, kind)].setData(*_finite(epochs, values))
+
+    def point_count(self, slot: str) -> int:
+        """Points on ``slot``'s training-loss curve (tests and the status line read it)."""
+        data = self.curves[(slot, "train", "loss")].getData()[0]
+        return 0 if data is None else len(data)
+
+
+class ShiftPlot(QWidget):
+    """Validation accuracy against the shift distance, CNN vs MLP."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot = make_plot(
+            self,
+            "shiftPlot",
+            "Shift test: accuracy on shifted digits",
+            "shift (pixels)",
+            "accuracy (%)",
+        )
+        self.plot.getPlotItem().getViewBox().setLimits(yMin=0, yMax=100)
+        self.plot.setXRange(0, max(SHIFTS), padding=0.05)
+        self.plot.setYRange(0, 100)
+        self.plot.getPlotItem().getAxis("bottom").setTicks([[(s, str(s)) for s in SHIFTS]])
+        self.curves = {
+            slot: self.plot.plot(
+                pen=_pen(slot, False),
+                symbol="o",
+                symbolBrush=colour,
+                symbolPen=None,
+                name=slot.upper(),
+            )
+            for slot, colour in SLOT_COLOURS.items()
+        }
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot)
+
+    def show_result(self, result: dict[str, dict[int, float]], names: dict[str, str]) -> None:
+        """Draw ``{slot: {shift: accuracy}}``; legend names include parameter counts."""
+        legend = self.plot.getPlotItem().legend
+        for slot, curve in self.curves.items():
+            values = result.get(slot, {})
+            shifts = sorted(values)
+            curve.setData(shifts, [100 * values[s] for s in shifts])
+            if legend is not None:
+                sample = legend.getLabel(curve)
+                if sample is not None:
+                    sample.setText(names.get(slot, slot.upper()), color=TEXT)
+
+
+class SweepPlot(QWidget):
+    """Final training and validation accuracy against λ (log axis; λ = 0 drawn at the left)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot = make_plot(
+            self, "sweepPlot", "λ sweep: accuracy after training", "λ", "accuracy (%)"
+        )
+        item = self.plot.getPlotItem()
+        item.setLogMode(x=True, y=False)
+        item.getViewBox().setLimits(yMin=0, yMax=100)
+        self.plot.setXRange(-5, 0)
+        self.plot.setYRange(0, 100)
+        self.train_curve = self.plot.plot(
+            pen=pg.mkPen("#009E73", width=2),
+            symbol="o",
+            symbolBrush="#009E73",
+            symbolPen=None,
+            name="training",
+        )
+        self.val_curve = self.plot.plot(
+            pen=pg.mkPen("#CC79A7", width=2, style=pg.QtCore.Qt.PenStyle.DashLine),
+            symbol="s",
+            symbolBrush="#CC79A7",
+            symbolPen=None,
+            name="validation",
+        )
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot)
+
+    @staticmethod
+    def plotted_lambdas(lambdas: Sequence[float]) -> list[float]:
+        """λ values placed on the log axis: 0 sits one decade left of the smallest λ > 0."""
+        positive = [lam for lam in lambdas if lam > 0]
+        floor = min(positive) / 10 if positive else 1e-5
+        return [lam if lam > 0 else floor for lam in lambdas]
+
+    def show_points(self, rows: Sequence[tuple[float, float, float]]) -> None:
+        """Draw ``(λ, train accuracy, val accuracy)`` rows."""
+        rows = sorted(rows)
+        xs = self.plotted_lambdas([r[0] for r in rows])
+        self.train_curve.setData(xs, [100 * r[1] for r in rows])
+        self.val_curve.setData(xs, [100 * r[2] for r in rows])

@@ -1,0 +1,318 @@
+"""The Train tab's left column: data, the two networks (Layer-sizes table) and the options."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.train import OPTIMIZERS
+from gui.colours import tone_label
+from gui.layers_tab.network_model import NetworkModel
+from gui.train_tab.state import LIMITS, SLOT_TITLES, TrainOptions
+
+#: Columns of the Layer-sizes table shown here (layer, parameters, output, params).
+SHOWN_COLUMNS = (2, 3, 4, 5)
+OPTIMIZER_TITLES = {"sgd": "SGD", "momentum": "SGD + momentum (β = 0.9)", "adam": "Adam"}
+
+
+def message_label(name: str, kind: str = "error") -> QLabel:
+    """A word-wrapped label in a theme tone, hidden while empty."""
+    label = QLabel()
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    tone_label(label, kind)
+    label.hide()
+    return label
+
+
+def show_message(label: QLabel, text: str) -> None:
+    """Show ``text`` (or hide the label when it is empty)."""
+    label.setText(text)
+    label.setVisible(bool(text))
+
+
+class DataBox(QGroupBox):
+    """Where the digits come from, how many, the split, its seed and the shift augmentation."""
+
+    open_requested = Signal(str)  # "digits", "idx" or "folder"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Data", parent)
+        self.setObjectName("dataBox")
+        buttons = QHBoxLayout()
+        for key, text, tip in (
+            ("digits", "UCI digits", "the 1,797 built-in 8×8 handwritten digits"),
+            ("idx", "MNIST IDX…", "open train-images-idx3-ubyte[.gz] and its labels file"),
+            ("folder", "Image folder…", "a folder with one sub-folder of images per class"),
+        ):
+            button = QPushButton(text)
+            button.setObjectName(f"open_{key}")
+            button.setToolTip(tip)
+            button.clicked.connect(lambda _=False, k=key: self.open_requested.emit(k))
+            buttons.addWidget(button)
+        self.source_label = QLabel()
+        self.source_label.setObjectName("dataSource")
+        self.source_label.setWordWrap(True)
+        self.error_label = message_label("dataError")
+        self.samples = _spin("maxSamples", "max_samples", "use at most this many images")
+        self.validation = _spin("validationPercent", None, "share held out for validation")
+        self.validation.setRange(5, 90)
+        self.validation.setSuffix(" %")
+        self.seed = _spin("splitSeed", "seed", "seeds the split, the initial weights and shuffling")
+        self.shift = _spin("augmentShift", "augment_shift", "")
+        self.shift.setToolTip("each epoch, move every training digit by a random ±k pixels")
+        self.shift.setPrefix("± ")
+        self.shift.setSuffix(" px")
+        form = _pairs(
+            [
+                ("Images:", self.samples),
+                ("Validation:", self.validation),
+                ("Seed:", self.seed),
+                ("Shift:", self.shift),
+            ]
+        )
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(buttons)
+        layout.addWidget(self.source_label)
+        layout.addWidget(self.error_label)
+        layout.addLayout(form)
+
+    def set_options(self, options: TrainOptions) -> None:
+        """Show ``options``' data fields (without emitting)."""
+        for spin, value in (
+            (self.samples, options.max_samples),
+            (self.validation, round(100 * options.validation_fraction)),
+            (self.seed, options.seed),
+            (self.shift, options.augment_shift),
+        ):
+            spin.blockSignals(True)
+            spin.setValue(int(value))
+            spin.blockSignals(False)
+
+    def options(self) -> dict[str, Any]:
+        """The data fields as :class:`TrainOptions` entries."""
+        return {
+            "max_samples": self.samples.value(),
+            "validation_fraction": self.validation.value() / 100,
+            "seed": self.seed.value(),
+            "augment_shift": self.shift.value(),
+        }
+
+
+def _pairs(rows: list[tuple[str, QWidget]]) -> QGridLayout:
+    """Label/field pairs two to a row (a compact form for a narrow column)."""
+    grid = QGridLayout()
+    grid.setHorizontalSpacing(6)
+    for i, (text, widget) in enumerate(rows):
+        r, c = divmod(i, 2)
+        label = QLabel(text)
+        label.setBuddy(widget)
+        grid.addWidget(label, r, 2 * c)
+        grid.addWidget(widget, r, 2 * c + 1)
+    grid.setColumnStretch(1, 1)
+    grid.setColumnStretch(3, 1)
+    return grid
+
+
+def _spin(name: str, key: str | None, tip: str) -> QSpinBox:
+    spin = QSpinBox()
+    spin.setObjectName(name)
+    spin.setToolTip(tip)
+    if key is not None:
+        low, high = LIMITS[key]
+        spin.setRange(int(low), int(high))
+    return spin
+
+
+class ModelSlot(QGroupBox):
+    """One network (CNN or MLP) in the Layer sizes tab's table; edits there are allowed."""
+
+    network_edited = Signal(str)  # slot
+    reset_requested = Signal(str)
+
+    def __init__(self, slot: str, parent: QWidget | None = None) -> None:
+        super().__init__(SLOT_TITLES[slot], parent)
+        self.slot = slot
+        self.setObjectName(f"slot_{slot}")
+        self.network: dict[str, Any] = {}
+        self.model = NetworkModel(self._commit, self)
+        self.model.edit_failed.connect(lambda text: show_message(self.error_label, text))
+        self.table = QTableView()
+        self.table.setObjectName(f"table_{slot}")
+        self.table.setModel(self.model)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked)
+        self.table.setToolTip("double-click a name or parameter cell to edit (as in Layer sizes)")
+        for col in range(self.model.columnCount()):
+            self.table.setColumnHidden(col, col not in SHOWN_COLUMNS)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.params_label = QLabel()
+        self.params_label.setObjectName(f"params_{slot}")
+        self.error_label = message_label(f"networkError_{slot}")
+        self.preset_button = QPushButton("Preset")
+        self.preset_button.setObjectName(f"preset_{slot}")
+        self.preset_button.setToolTip(f"back to the default {SLOT_TITLES[slot]}")
+        self.preset_button.clicked.connect(lambda: self.reset_requested.emit(self.slot))
+        row = QHBoxLayout()
+        row.addWidget(self.params_label, 1)
+        row.addWidget(self.preset_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.table)
+        layout.addLayout(row)
+        layout.addWidget(self.error_label)
+
+    def set_network(self, network: dict[str, Any], input_shape: tuple[int, ...]) -> None:
+        """Show ``network`` for data of ``input_shape`` (C, H, W)."""
+        self.network = {
+            "name": str(network.get("name", "")),
+            "input_shape": list(input_shape),
+            "layers": [dict(s) for s in network.get("layers", [])],
+        }
+        self.model.set_network(self.network["layers"], tuple(input_shape))
+        rows = self.model.rowCount()
+        height = self.table.horizontalHeader().sizeHint().height()
+        height += rows * self.table.verticalHeader().defaultSectionSize() + 4
+        self.table.setFixedHeight(min(height, 300))
+
+    def _commit(self, layers: list[dict[str, Any]], _text: str) -> None:
+        self.set_network(self.network | {"layers": layers}, tuple(self.network["input_shape"]))
+        self.network_edited.emit(self.slot)
+
+    def show_params(self, count: int | None, error: str = "") -> None:
+        """The parameter count from ``engine.summarize`` (or why the network cannot train)."""
+        self.params_label.setText("" if count is None else f"{count:,} parameters")
+        show_message(self.error_label, error)
+
+
+class OptionsBox(QGroupBox):
+    """Optimiser, learning rate, batch size, epochs and λ."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Training", parent)
+        self.setObjectName("optionsBox")
+        self.optimizer = QComboBox()
+        self.optimizer.setObjectName("optimizerCombo")
+        for key in OPTIMIZERS:
+            self.optimizer.addItem(OPTIMIZER_TITLES.get(key, key), key)
+        self.learning_rate = _double("learningRate", 8, 1e-6, 10.0, 0.001)
+        self.lam = _double("lambdaSpin", 8, 0.0, 10.0, 0.0001)
+        self.lam.setToolTip("λ of the penalty λ Σ‖W‖² over weights (not biases)")
+        self.learning_rate.setToolTip("step size η of each update")
+        self.batch_size = _spin("batchSize", "batch_size", "samples per update")
+        self.epochs = _spin("epochs", "epochs", "passes over the training data")
+        top = QFormLayout()
+        top.addRow("Optimizer:", self.optimizer)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(top)
+        layout.addLayout(
+            _pairs(
+                [
+                    ("Rate η:", self.learning_rate),
+                    ("λ (L2):", self.lam),
+                    ("Batch:", self.batch_size),
+                    ("Epochs:", self.epochs),
+                ]
+            )
+        )
+
+    def set_options(self, options: TrainOptions) -> None:
+        """Show ``options``' training fields (without emitting)."""
+        widgets: list[tuple[QWidget, Callable[[], None]]] = [
+            (
+                self.optimizer,
+                lambda: self.optimizer.setCurrentIndex(
+                    max(0, self.optimizer.findData(options.optimizer))
+                ),
+            ),
+            (self.learning_rate, lambda: self.learning_rate.setValue(options.learning_rate)),
+            (self.batch_size, lambda: self.batch_size.setValue(options.batch_size)),
+            (self.epochs, lambda: self.epochs.setValue(options.epochs)),
+            (self.lam, lambda: self.lam.setValue(options.lam)),
+        ]
+        for widget, apply in widgets:
+            widget.blockSignals(True)
+            apply()
+            widget.blockSignals(False)
+
+    def options(self) -> dict[str, Any]:
+        """The training fields as :class:`TrainOptions` entries."""
+        return {
+            "optimizer": self.optimizer.currentData(),
+            "learning_rate": self.learning_rate.value(),
+            "batch_size": self.batch_size.value(),
+            "epochs": self.epochs.value(),
+            "lam": self.lam.value(),
+        }
+
+    def changed_signals(self) -> list:
+        """Signals of every field (the page listens to save its state)."""
+        return [
+            self.optimizer.currentIndexChanged,
+            self.learning_rate.valueChanged,
+            self.batch_size.valueChanged,
+            self.epochs.valueChanged,
+            self.lam.valueChanged,
+        ]
+
+
+class CompactDoubleSpin(QDoubleSpinBox):
+    """A double spin box that shows ``0.01`` and ``1e-05`` rather than ``0.010000``."""
+
+    def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt override
+        """Shortest readable form (``%g``)."""
+        return f"{value:g}"
+
+    def valueFromText(self, text: str) -> float:  # noqa: N802 - Qt override
+        """Accept ``1e-4`` as well as ``0.0001``."""
+        try:
+            return float(text.strip().replace(",", "."))
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int) -> object:
+        """Allow partial input such as ``1e-`` while typing."""
+        from PySide6.QtGui import QValidator
+
+        stripped = text.strip().replace(",", ".")
+        try:
+            value = float(stripped)
+        except ValueError:
+            return QValidator.State.Intermediate, text, pos
+        if self.minimum() <= value <= self.maximum():
+            return QValidator.State.Acceptable, text, pos
+        return QValidator.State.Intermediate, text, pos
+
+
+def _double(name: str, decimals: int, low: float, high: float, step: float) -> QDoubleSpinBox:
+    spin = CompactDoubleSpin()
+    spin.setObjectName(name)
+    spin.setDecimals(decimals)
+    spin.setRange(low, high)
+    spin.setSingleStep(step)
+    return spin

@@ -1,0 +1,133 @@
+"""The Train tab's worker thread: training and experiments run here, never in the GUI thread.
+
+A job is a plain function ``job(worker) -> result`` that calls :meth:`TrainWorker.checkpoint`
+between batches (it blocks while paused and returns ``False`` once asked to stop) and reports
+with :meth:`TrainWorker.report_progress` / :meth:`TrainWorker.report_epoch`.  Signals cross to
+the GUI thread queued; progress is coalesced to at most one report every ``PROGRESS_MS``, so a
+fast job cannot flood the event loop.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+#: Least time between two progress reports (ms): the GUI redraws at most ~12 times a second.
+PROGRESS_MS = 80
+
+Job = Callable[["TrainWorker"], Any]
+
+
+class TrainWorker(QThread):
+    """Runs one job; pause / resume / stop between batches.
+
+    Signals
+    -------
+    progress(float, float)
+        Fraction done (0–1) and estimated seconds left (``nan`` while unknown).
+    epoch_finished(str, object, object)
+        A model slot (``"cnn"``/``"mlp"``), its :class:`engine.train.EpochRecord` and a copy of
+        the model after that epoch (the GUI's own, so it never reads arrays being trained).
+    partial_result(str, object)
+        A job's intermediate result (one λ of a sweep, one model's shift test).
+    result_ready(str, object)
+        The job's kind and its result (not emitted when the job was stopped).
+    failed(str)
+        The job raised; the message is meant for the user.
+    """
+
+    progress = Signal(float, float)
+    epoch_finished = Signal(str, object, object)
+    partial_result = Signal(str, object)
+    result_ready = Signal(str, object)
+    failed = Signal(str)
+
+    def __init__(self, kind: str, job: Job, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.kind = kind
+        self._job = job
+        self._stop = False
+        self._running = threading.Event()
+        self._running.set()
+        self._started = 0.0
+        self._paused_for = 0.0
+        self._last_report = -math.inf
+        #: True while the job is held at a checkpoint by :meth:`pause` (tests wait for it).
+        self.holding = False
+        self.setObjectName(f"trainWorker_{kind}")
+
+    # -- GUI-thread controls ---------------------------------------------------------------------
+    @property
+    def paused(self) -> bool:
+        """True between :meth:`pause` and :meth:`resume`."""
+        return not self._running.is_set()
+
+    def pause(self) -> None:
+        """Hold the job at its next checkpoint."""
+        self._running.clear()
+
+    def resume(self) -> None:
+        """Let a paused job continue."""
+        self._running.set()
+
+    def stop(self) -> None:
+        """Ask the job to end at its next checkpoint (wakes a paused job)."""
+        self._stop = True
+        self._running.set()
+
+    def stop_and_wait(self) -> None:
+        """Stop, end the thread's event loop and wait until the thread has finished."""
+        self.stop()
+        self.quit()
+        self.wait()
+
+    # -- called by the job, in the worker thread -------------------------------------------------
+    def checkpoint(self) -> bool:
+        """Block while paused; return ``False`` when the job must stop."""
+        if not self._running.is_set():
+            waited = time.perf_counter()
+            self.holding = True
+            self._running.wait()
+            self.holding = False
+            self._paused_for += time.perf_counter() - waited
+        return not self._stop
+
+    @property
+    def stopping(self) -> bool:
+        """True once :meth:`stop` was called."""
+        return self._stop
+
+    def report_progress(self, fraction: float, *, force: bool = False) -> None:
+        """Report ``fraction`` done with a time-left estimate (coalesced unless ``force``)."""
+        now = time.perf_counter()
+        if not force and (now - self._last_report) * 1000 < PROGRESS_MS:
+            return
+        self._last_report = now
+        active = now - self._started - self._paused_for
+        left = active * (1 - fraction) / fraction if fraction > 0.01 else math.nan
+        self.progress.emit(float(fraction), float(left))
+
+    def report_epoch(self, slot: str, record: object, model_copy: object) -> None:
+        """Hand one finished epoch (and the model as it is now) to the GUI."""
+        self.epoch_finished.emit(slot, record, model_copy)
+
+    def report_partial(self, result: object) -> None:
+        """Hand an intermediate result to the GUI."""
+        self.partial_result.emit(self.kind, result)
+
+    def run(self) -> None:
+        """Run the job (QThread entry point)."""
+        self._started = time.perf_counter()
+        try:
+            result = self._job(self)
+        except (ValueError, FloatingPointError, MemoryError) as exc:
+            self.failed.emit(str(exc))
+            return
+        if not self._stop:
+            self.report_progress(1.0, force=True)
+            self.result_ready.emit(self.kind, result)
