@@ -305,7 +305,7 @@ def load_document(
     except UserFileError as exc:
         if exc.reason == "missing" and not os.path.lexists(source):
             return LoadResult("missing", {})
-        return LoadResult("corrupt", {}, None, str(exc))
+        return LoadResult("corrupt", {}, None, f"{exc} It cannot be read and was left as it is.")
     try:  # utf-8-sig: a byte-order mark from a Windows editor is not damage
         data = parse_document(raw.decode("utf-8-sig"), kind, max_version)
     except UnicodeDecodeError as exc:

@@ -60,9 +60,10 @@ def correlate_python_ints(x: np.ndarray, kernel: np.ndarray, geo: ConvGeometry) 
     ``x`` is ``(H, W)`` or ``(H, W, C)``; the result is an ``object`` array of ``int`` with the
     output shape of ``geo`` (plus the channel axis).
     """
-    top, bottom, left, right = geo.pad
-    pad = [(top, bottom), (left, right)] + [(0, 0)] * (x.ndim - 2)
-    xpad = np.pad(x.astype(object), pad, constant_values=0)
+    top, _, left, _ = geo.pad
+    # Not np.pad: it fills an object array with numpy int64 zeros, and int64 arithmetic wraps.
+    xpad = np.zeros(geo.padded_shape + x.shape[2:], dtype=object)  # Python int 0s
+    xpad[top : top + x.shape[0], left : left + x.shape[1]] = x.astype(object)
     (oh, ow), (sy, sx), (dy, dx) = geo.output_shape, geo.stride, geo.dilation
     out = np.zeros((oh, ow) + x.shape[2:], dtype=object)
     kh, kw = kernel.shape

@@ -40,13 +40,40 @@ def _temperature(temperature: object) -> float:
     return nonnegative_float(temperature, "temperature", strictly_positive=True)
 
 
+def _scaled(z: np.ndarray, t: float) -> np.ndarray:
+    """``z/T − max(z/T)`` along the last axis: every entry ≤ 0, the largest exactly 0.
+
+    ``z/T`` overflows for a tiny ``T`` (``1e10/1e-300``) and ``inf − inf`` is NaN, so then the
+    maximum is subtracted *before* dividing: ``(z − max z)/T`` is −∞ only where the true value is
+    below −1.8e308, i.e. where the probability is 0 in every float.
+    """
+    with np.errstate(over="ignore"):
+        s = z / t
+    with np.errstate(over="ignore"):  # a spread beyond ±1.8e308 gives −∞: probability 0
+        if np.all(np.isfinite(s)):
+            return s - np.max(s, axis=-1, keepdims=True)
+        return (z - np.max(z, axis=-1, keepdims=True)) / t
+
+
+def _finite_or_temperature_error(values: np.ndarray, t: float, what: str) -> np.ndarray:
+    """``values`` if finite, else a ``ValueError`` naming ``temperature`` (it was too small)."""
+    if not np.all(np.isfinite(values)):
+        raise ValueError(
+            f"temperature = {t!r} is too small for these logits: {what} would be infinite in "
+            "float64; use a larger temperature"
+        )
+    return values
+
+
 def log_softmax(z: object, *, temperature: float = 1.0) -> np.ndarray:
     """``log softmax(z/T)`` along the last axis, as ``s − log Σ e^s`` with ``s = z/T − max``.
 
     Finite for any finite logits (no ``log 0``), e.g. ``[1000, 0, -1000]``.
     """
-    s = _logits(z, batch=True) / _temperature(temperature)
-    s = s - np.max(s, axis=-1, keepdims=True)
+    t = _temperature(temperature)
+    s = _finite_or_temperature_error(
+        _scaled(_logits(z, batch=True), t), t, "(z − max z)/T and so log-probabilities"
+    )
     return s - np.log(np.sum(np.exp(s), axis=-1, keepdims=True))
 
 
@@ -64,9 +91,9 @@ def softmax(z: object, *, temperature: float = 1.0) -> np.ndarray:
     -----
     The maximum is subtracted before exponentiating (the result is unchanged), so logits of ±1000
     give ``[1, 0, 0]`` rather than NaN. Entries can underflow to exactly 0; they still sum to 1.
+    Any positive temperature works: ``softmax([1e10, 0], temperature=1e-300)`` is ``[1, 0]``.
     """
-    s = _logits(z, batch=True) / _temperature(temperature)
-    e = np.exp(s - np.max(s, axis=-1, keepdims=True))
+    e = np.exp(_scaled(_logits(z, batch=True), _temperature(temperature)))
     return e / np.sum(e, axis=-1, keepdims=True)
 
 
@@ -76,7 +103,10 @@ def softmax_jacobian(z: object, *, temperature: float = 1.0) -> np.ndarray:
     Equivalently ``(diag(ŷ) − ŷŷᵀ) / T``: symmetric, each row and column sums to 0.
     """
     p = softmax(_logits(z), temperature=temperature)
-    return (np.diag(p) - np.outer(p, p)) / _temperature(temperature)
+    t = _temperature(temperature)
+    with np.errstate(over="ignore"):
+        jacobian = (np.diag(p) - np.outer(p, p)) / t
+    return _finite_or_temperature_error(jacobian, t, "the Jacobian (… / T)")
 
 
 def target_vector(y: object, n_classes: int) -> np.ndarray:
@@ -188,7 +218,10 @@ def cross_entropy_grad(z: object, y: object, *, temperature: float = 1.0) -> np.
     With ``T = 1`` this is the familiar ``ŷ − y``; it uses ``Σ_k y_k = 1``.
     """
     p = softmax(_logits(z), temperature=temperature)
-    return (p - target_vector(y, p.size)) / _temperature(temperature)
+    t = _temperature(temperature)
+    with np.errstate(over="ignore"):
+        grad = (p - target_vector(y, p.size)) / t
+    return _finite_or_temperature_error(grad, t, "the gradient (ŷ − y)/T")
 
 
 def logit_sweep(
