@@ -1,0 +1,412 @@
+"""Train tab: training in the worker (pause, resume, reset, shutdown), drawing, experiments,
+sessions and export — real widgets, a small subset of the digits so each run is quick."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication, QPushButton
+
+from engine.train import load_model
+from gui.context import AppContext
+from gui.pg_config import configure_pyqtgraph
+from gui.train_tab import TrainTab
+from gui.train_tab.page import PAGES
+from gui.train_tab.state import SLOTS
+
+SUBSET = 200  # images used: 160 training, 40 validation
+EPOCHS = 3
+TRAIN_TIMEOUT = 60_000
+
+
+def make_tab(qtbot, context: AppContext | None = None) -> TrainTab:
+    configure_pyqtgraph()
+    tab = TrainTab(None, context=context or AppContext())
+    qtbot.addWidget(tab)
+    tab.data_box.samples.setValue(SUBSET)
+    tab.options_box.epochs.setValue(EPOCHS)
+    return tab
+
+
+@pytest.fixture
+def tab(qtbot):
+    page = make_tab(qtbot)
+    page.resize(1100, 750)
+    page.show()
+    yield page
+    page.shutdown()
+
+
+def train(qtbot, tab: TrainTab) -> None:
+    qtbot.mouseClick(tab.train_button, Qt.MouseButton.LeftButton)
+    assert tab.busy
+    qtbot.waitUntil(lambda: not tab.busy, timeout=TRAIN_TIMEOUT)
+
+
+@pytest.fixture
+def trained(qtbot, tab):
+    train(qtbot, tab)
+    return tab
+
+
+def test_subset_split_and_parameter_counts(tab):
+    assert len(tab.train_y) + len(tab.val_y) == SUBSET
+    assert len(tab.val_y) == SUBSET // 5
+    assert tab.train_x.shape[1:] == (1, 8, 8)
+    # The default CNN has fewer parameters than the MLP; counts shown are engine.summarize's.
+    cnn, mlp = tab.models["cnn"], tab.models["mlp"]
+    assert cnn.n_params < mlp.n_params
+    assert tab.slots["cnn"].params_label.text() == f"{cnn.n_params:,} parameters"
+    assert tab.slots["cnn"].model.summary.total_params == cnn.n_params
+
+
+def test_training_a_few_epochs_draws_both_models_curves(qtbot, trained):
+    tab = trained
+    for slot in SLOTS:
+        history = tab.histories[slot]
+        assert [r.epoch for r in history.records] == list(range(1, EPOCHS + 1))
+        assert tab.curves.point_count(slot) == EPOCHS
+        # Far above chance (10 %) after three epochs on 160 digits.
+        assert history.records[-1].val_accuracy > 0.5
+        assert history.records[-1].train_loss < history.records[0].train_loss
+    assert tab.progress.value() == tab.progress.maximum()
+    assert "Validation accuracy" in tab.status_label.text()
+    assert tab.export_button.isEnabled()
+
+
+def test_training_is_reproducible_with_the_same_seed(qtbot, trained):
+    first = {s: [r.val_loss for r in trained.histories[s].records] for s in SLOTS}
+    train(qtbot, trained)
+    again = {s: [r.val_loss for r in trained.histories[s].records] for s in SLOTS}
+    assert again == first
+
+
+def test_pause_resume_and_reset(qtbot, tab):
+    tab.options_box.epochs.setValue(400)
+    qtbot.mouseClick(tab.train_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(tab.histories["cnn"].records) >= 1, timeout=TRAIN_TIMEOUT)
+    qtbot.mouseClick(tab.pause_button, Qt.MouseButton.LeftButton)
+    assert tab.pause_button.text() == "Resume"
+    worker = tab.worker
+    qtbot.waitUntil(lambda: worker.holding, timeout=10_000)
+    QApplication.processEvents()  # deliver what the worker sent before it stopped
+    held = {s: len(tab.histories[s].records) for s in SLOTS}
+    QApplication.processEvents()
+    assert {s: len(tab.histories[s].records) for s in SLOTS} == held  # nothing while paused
+    assert tab.time_label.text() == "paused"
+    assert worker.isRunning()
+
+    qtbot.mouseClick(tab.pause_button, Qt.MouseButton.LeftButton)
+    assert tab.pause_button.text() == "Pause"
+    qtbot.waitUntil(
+        lambda: len(tab.histories["cnn"].records) > held["cnn"] + 1, timeout=TRAIN_TIMEOUT
+    )
+
+    qtbot.mouseClick(tab.reset_button, Qt.MouseButton.LeftButton)
+    assert not tab.busy
+    assert not worker.isRunning()
+    for slot in SLOTS:
+        assert tab.histories[slot].records == []
+        assert tab.curves.point_count(slot) == 0
+        assert not tab.trained(slot)
+        assert tab.bars[slot].probabilities is None
+    assert tab.train_button.isEnabled() and not tab.pause_button.isEnabled()
+
+
+def test_shutdown_while_training_leaves_no_thread_running(qtbot, tab):
+    tab.options_box.epochs.setValue(400)
+    tab.start_training()
+    worker = tab.worker
+    qtbot.waitUntil(lambda: tab.progress.value() > 0, timeout=TRAIN_TIMEOUT)
+    tab.shutdown()
+    assert tab.worker is None
+    assert not worker.isRunning()
+
+
+def test_shutdown_while_paused_leaves_no_thread_running(qtbot, tab):
+    tab.options_box.epochs.setValue(400)
+    tab.start_training()
+    worker = tab.worker
+    tab.toggle_pause()
+    qtbot.waitUntil(lambda: worker.holding, timeout=10_000)
+    tab.shutdown()
+    assert not worker.isRunning()
+
+
+def _drag(canvas, points) -> None:
+    """Press at the first pixel, move through the others with the button held, release."""
+    first = canvas.cell_centre(*points[0])
+    press = QMouseEvent(
+        QEvent.Type.MouseButtonPress,
+        first,
+        canvas.mapToGlobal(first),
+        Qt.MouseButton.LeftButton,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(canvas, press)
+    last = first
+    for point in points[1:]:
+        last = canvas.cell_centre(*point)
+        move = QMouseEvent(
+            QEvent.Type.MouseMove,
+            last,
+            canvas.mapToGlobal(last),
+            Qt.MouseButton.NoButton,
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier,
+        )
+        QApplication.sendEvent(canvas, move)
+    release = QMouseEvent(
+        QEvent.Type.MouseButtonRelease,
+        last,
+        canvas.mapToGlobal(last),
+        Qt.MouseButton.LeftButton,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(canvas, release)
+
+
+def test_draw_with_the_mouse_and_shift_with_arrow_keys(qtbot, trained):
+    tab = trained
+    tab.pages.setCurrentIndex(PAGES.index("draw"))
+    canvas = tab.canvas
+    qtbot.waitExposed(canvas)
+    assert canvas.image.shape == (8, 8)
+    assert tab.bars["cnn"].probabilities is not None  # trained: bars follow the blank canvas
+    blank = {s: tab.bars[s].probabilities.copy() for s in SLOTS}
+
+    _drag(canvas, [(1, 4), (2, 4), (3, 4), (4, 4), (5, 4), (6, 4)])  # a vertical stroke: "1"
+    column = canvas.image[:, 4]
+    assert np.all(column[1:7] == 1.0)
+    assert canvas.image[0, 0] == 0.0
+    drawn = {s: tab.bars[s].probabilities.copy() for s in SLOTS}
+    for slot in SLOTS:
+        assert not np.allclose(drawn[slot], blank[slot])
+        assert drawn[slot].sum() == pytest.approx(1.0, abs=1e-5)
+        model = tab.models[slot]
+        expected = model.predict_proba(canvas.image[None, None])[0]
+        np.testing.assert_allclose(drawn[slot], expected, rtol=1e-6)
+
+    before = canvas.image.copy()
+    qtbot.keyClick(canvas, Qt.Key.Key_Right)
+    np.testing.assert_array_equal(canvas.image[:, 1:], before[:, :-1])
+    assert np.all(canvas.image[:, 0] == 0)
+    qtbot.keyClick(canvas, Qt.Key.Key_Up)
+    np.testing.assert_array_equal(canvas.image[:-1, 1:], before[1:, :-1])
+    for slot in SLOTS:
+        assert not np.allclose(tab.bars[slot].probabilities, drawn[slot])
+
+    clear = tab.findChild(QPushButton, "clearCanvas")
+    qtbot.mouseClick(clear, Qt.MouseButton.LeftButton)
+    assert not canvas.image.any()
+
+
+def test_learned_page_filters_maps_confusion_and_mistakes(qtbot, trained):
+    tab = trained
+    tab.pages.setCurrentIndex(PAGES.index("learned"))
+    learned = tab.learned
+    assert learned.slot == "cnn"
+    filters = tab.models["cnn"].first_layer_filters()
+    assert len(learned.filter_group.buttons()) == filters.shape[0]
+    n_val = len(tab.val_y)
+    total = sum(
+        int(learned.confusion.item(r, c).text() or 0)
+        for r in range(10)
+        for c in range(10)
+        if learned.confusion.item(r, c) is not None
+    )
+    assert total == n_val
+    wrong = int(np.sum(tab.models["cnn"].predict(tab.val_x) != tab.val_y))
+    assert learned.mistakes.count() == wrong
+    # one picture per layer plus the input
+    assert learned.maps_layout.count() == len(tab.models["cnn"].layers) + 1
+    if wrong:
+        item = learned.mistakes.item(0)
+        rect = learned.mistakes.visualItemRect(item)
+        qtbot.mouseClick(learned.mistakes.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        assert learned.digit_spin.value() == item.data(Qt.ItemDataRole.UserRole)
+    # The MLP's first layer has no kernels: its units' weights are shown as 8×8 images.
+    learned.model_combo.setCurrentIndex(learned.model_combo.findData("mlp"))
+    assert len(learned.filter_group.buttons()) == 32
+    assert learned.kernels.shape[1:] == (8, 8)
+
+
+def test_filter_goes_to_the_gallery_through_the_context(qtbot, trained):
+    received = []
+    trained.context.kernel_sent.connect(lambda name, k: received.append((name, k)))
+    trained.pages.setCurrentIndex(PAGES.index("learned"))
+    learned = trained.learned
+    assert not learned.to_gallery.isEnabled()
+    qtbot.mouseClick(learned.filter_group.button(2), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(learned.to_gallery, Qt.MouseButton.LeftButton)
+    expected = trained.models["cnn"].first_layer_filters()[2, 0]
+    assert received[0][0] == "CNN filter 3"
+    np.testing.assert_allclose(received[0][1], expected, atol=5e-4)
+
+
+def test_filter_opens_in_the_matrix_tab(qtbot, main_window):
+    tab = main_window.page("train")
+    tab.data_box.samples.setValue(SUBSET)
+    tab.options_box.epochs.setValue(1)
+    main_window.show_tab("train")
+    train(qtbot, tab)
+    tab.pages.setCurrentIndex(PAGES.index("learned"))
+    qtbot.mouseClick(tab.learned.filter_group.button(0), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(tab.learned.to_matrix, Qt.MouseButton.LeftButton)
+    matrix = main_window.page("matrix")
+    assert main_window.tab_widget.currentWidget() is matrix
+    kernel = matrix.kernel_models[-1]
+    assert kernel.title == "CNN filter 1"
+    expected = tab.models["cnn"].first_layer_filters()[0, 0]
+    np.testing.assert_allclose(np.asarray(kernel.values, dtype=float), expected, atol=5e-4)
+
+
+def test_experiments_run_in_the_worker(qtbot, trained):
+    tab = trained
+    tab.pages.setCurrentIndex(PAGES.index("experiments"))
+    exp = tab.experiments
+    qtbot.mouseClick(exp.shift_button, Qt.MouseButton.LeftButton)
+    assert tab.busy and not exp.grad_button.isEnabled()
+    qtbot.waitUntil(lambda: not tab.busy, timeout=TRAIN_TIMEOUT)
+    assert exp.shift_table.rowCount() == 2
+    assert exp.shift_table.item(0, 1).text() == f"{tab.models['cnn'].n_params:,}"
+    acc0 = float(tab.models["cnn"].predict(tab.val_x).__eq__(tab.val_y).mean())
+    assert exp.shift_table.item(0, 2).text() == f"{100 * acc0:.1f} %"
+
+    qtbot.mouseClick(exp.grad_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not tab.busy, timeout=TRAIN_TIMEOUT)
+    params = len(tab.models["cnn"].parameters()) + len(tab.models["mlp"].parameters())
+    assert exp.grad_table.rowCount() == params
+    errors = [float(exp.grad_table.item(r, 2).text()) for r in range(params)]
+    assert max(errors) < 1e-3
+
+    exp.lambdas_edit.setText("0, 0.5")
+    exp.sweep_epochs.setValue(2)
+    qtbot.mouseClick(exp.sweep_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not tab.busy, timeout=TRAIN_TIMEOUT)
+    assert [r[0] for r in exp.sweep_rows] == [0.0, 0.5]
+    # A large λ shrinks the weights: training accuracy falls.
+    assert exp.sweep_rows[1][1] < exp.sweep_rows[0][1]
+
+    exp.lambdas_edit.setText("0, banana")
+    qtbot.mouseClick(exp.sweep_button, Qt.MouseButton.LeftButton)
+    assert not tab.busy
+    assert "banana" in exp.sweep_error.text() and exp.sweep_error.isVisible()
+
+
+def test_state_survives_save_and_restore(qtbot, trained):
+    trained.canvas.set_image(trained.val_x[0, 0])
+    state = json.loads(json.dumps(trained.save_state()))  # plain JSON types only
+    other = make_tab(qtbot)
+    other.restore_state(state)
+    try:
+        for slot in SLOTS:
+            a, b = trained.models[slot].parameters(), other.models[slot].parameters()
+            assert a.keys() == b.keys()
+            for key in a:
+                np.testing.assert_array_equal(a[key], b[key])
+            assert other.histories[slot].to_dict() == trained.histories[slot].to_dict()
+            assert other.curves.point_count(slot) == EPOCHS
+        assert other.options == trained.options
+        assert len(other.val_y) == len(trained.val_y)
+        other.canvas.set_image(trained.val_x[0, 0])
+        for slot in SLOTS:
+            np.testing.assert_allclose(
+                other.bars[slot].probabilities, trained.bars[slot].probabilities, rtol=1e-6
+            )
+        assert other.export_button.isEnabled()
+    finally:
+        other.shutdown()
+
+
+def test_bad_state_entries_are_ignored(qtbot, tab):
+    before = tab.options
+    tab.restore_state(
+        {
+            "options": {"epochs": 10**12, "optimizer": "magic", "lam": "x", "batch_size": 16},
+            "trained": {"cnn": {"params": {"w": {"shape": [2], "data": "!!"}}}},
+            "source": {"kind": "idx", "images": 3},
+        }
+    )
+    assert tab.options.epochs == before.epochs
+    assert tab.options.optimizer == before.optimizer
+    assert tab.options.batch_size == 16
+    assert not tab.trained("cnn")
+    assert "Not restored" in tab.status_label.text()
+
+
+def test_export_writes_npz_and_network_json(qtbot, trained, tmp_path):
+    written = trained.export_to(str(tmp_path / "digits.npz"))
+    names = sorted(p.name for p in written)
+    assert names == ["digits_cnn.json", "digits_cnn.npz", "digits_mlp.json", "digits_mlp.npz"]
+    model, history = load_model(tmp_path / "digits_cnn.npz")
+    np.testing.assert_allclose(
+        model.predict_proba(trained.val_x), trained.models["cnn"].predict_proba(trained.val_x)
+    )
+    assert history.to_dict() == trained.histories["cnn"].to_dict()
+    doc = json.loads((tmp_path / "digits_mlp.json").read_text(encoding="utf-8"))
+    assert [layer["type"] for layer in doc["layers"]][-1] == "linear"
+
+
+def test_missing_idx_files_show_an_error_and_keep_the_data(qtbot, tab, tmp_path):
+    before = len(tab.train_y)
+    ok = tab.load_source(
+        {"kind": "idx", "images": str(tmp_path / "nope-images"), "labels": str(tmp_path / "x")}
+    )
+    assert not ok
+    assert tab.data_box.error_label.isVisible()
+    assert "Could not open the data" in tab.data_box.error_label.text()
+    assert len(tab.train_y) == before
+    assert tab.source == {"kind": "digits"}
+
+
+def test_image_folder_with_three_classes(qtbot, tab, tmp_path):
+    import cv2
+
+    rng = np.random.default_rng(0)
+    for name in ("circle", "cross", "line"):
+        (tmp_path / name).mkdir()
+        for i in range(12):
+            image = (rng.random((12, 12)) * 60).astype(np.uint8)
+            cv2.imwrite(str(tmp_path / name / f"{i}.png"), image)
+    assert tab.load_source({"kind": "folder", "path": str(tmp_path)})
+    assert tab.dataset.class_names == ("circle", "cross", "line")
+    assert tab.canvas.image.shape == tab.dataset.image_shape
+    for slot in SLOTS:
+        # the last Linear layer was fitted to three classes
+        assert tab.models[slot].forward(tab.val_x[:1]).shape == (1, 3)
+    assert not tab.data_box.error_label.isVisible()
+
+
+def test_network_from_layer_sizes_replaces_a_slot(qtbot, tab):
+    network = {
+        "name": "tiny",
+        "input_shape": [1, 28, 28],
+        "layers": [
+            {"type": "flatten"},
+            {"type": "linear", "out_features": 16},
+            {"type": "activation", "function": "relu"},
+            {"type": "linear", "out_features": 10},
+        ],
+    }
+    tab.receive_network(network, "cnn")
+    model = tab.models["cnn"]
+    assert model.input_shape == (1, 8, 8)  # the data's shape, not the sender's
+    assert model.n_params == 64 * 16 + 16 + 16 * 10 + 10
+    assert tab.slots["cnn"].model.rowCount() == 4
+    assert "CNN slot" in tab.status_label.text()
+
+
+def test_an_untrainable_network_is_explained(qtbot, tab):
+    network = {"layers": [{"type": "flatten"}, {"type": "linear", "out_features": 10}]}
+    network["layers"].insert(0, {"type": "conv2d", "out_channels": 4, "kernel_size": 9})
+    tab.receive_network(network, "mlp")
+    assert tab.models["mlp"] is None
+    assert tab.slots["mlp"].error_label.isVisible()
+    assert "Cannot train" in tab.slots["mlp"].error_label.text()
