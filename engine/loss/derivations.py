@@ -18,22 +18,27 @@ from engine.loss.softmax import (
     softmax_jacobian,
     target_vector,
 )
+from engine.text import format_short as fmt
+from engine.text import format_vector as fmt_vector
 
-_WARN = 'style="color:#a04000"'
-
-
-def fmt(value: float, digits: int = 4) -> str:
-    """``value`` with ``digits`` significant digits and a Unicode minus."""
-    v = float(value)
-    if v == 0:
-        return "0"
-    text = f"{v:.{digits}g}"
-    return text.replace("-", "\u2212")
+#: Warnings are marked with a class; the GUI colours them from its theme (no colours here).
+_WARN = 'class="warning"'
 
 
-def fmt_vector(values: object, digits: int = 4) -> str:
-    """``[a, b, c]`` with :func:`fmt` entries."""
-    return "[" + ", ".join(fmt(v, digits) for v in np.ravel(np.asarray(values, float))) + "]"
+def _exp(argument: str) -> str:
+    """``exp(argument)``: an exponent with a subscript (e^s_k) renders unreadably small."""
+    return f"exp({argument})"
+
+
+def _sum_text(values: np.ndarray, scale: float, digits: int = 3) -> str:
+    """The sum of ``values``, or ``0`` when it is float rounding noise (e.g. a Jacobian row
+    that sums to 2.78e−17 instead of exactly 0). ``scale`` is the size of the numbers the
+    terms were computed from (a term p(1 − p) carries an error of about eps·p, not eps·p(1 − p))."""
+    terms = np.asarray(values, dtype=float).ravel()
+    total = float(terms.sum())
+    size = max(float(np.abs(terms).sum()), abs(scale))
+    noise = 16 * terms.size * np.finfo(float).eps * size
+    return "0" if abs(total) <= noise else fmt(total, digits)
 
 
 def _matrix_table(m: np.ndarray) -> str:
@@ -72,21 +77,26 @@ def softmax_derivation_html(z: object, y: object, *, temperature: float = 1.0) -
     grad = cross_entropy_grad(zt, y, temperature=t)
     loss = cross_entropy_from_logits(zt, y, temperature=t)
     i, j = 0, 1 if p.size > 1 else 0
+    # With T = 1 the formulas use the sheet's z; otherwise the scaled logits s = z/T.
+    v = "z" if t == 1 else "s"
+
+    def e(sub: str, extra: str = "") -> str:
+        return _exp(f"{v}<sub>{sub}</sub>{extra}")
+
     parts = []
     t_note = (
         f"With temperature T = {fmt(t)} every formula below uses the scaled logits "
         f"s = z/T = {fmt_vector(s)}; by the chain rule each derivative picks up a factor 1/T."
         if t != 1
-        else "Temperature T = 1, so s = z."
+        else "Temperature T = 1, so the logits z are used as they are."
     )
     parts.append(
         _step(
             1,
             "Softmax, computed stably",
-            f"<p>ŷ<sub>k</sub> = e<sup>s<sub>k</sub></sup> / Σ<sub>j</sub> e<sup>s<sub>j</sub>"
-            f"</sup>. {t_note}</p>"
+            f"<p>ŷ<sub>k</sub> = {e('k')} / Σ<sub>j</sub> {e('j')}. {t_note}</p>"
             f"<p>Subtract the maximum m = {fmt(m)} first (the ratio is unchanged, and no "
-            f"exponent overflows):<br>e<sup>s<sub>k</sub> − m</sup> = {fmt_vector(shifted)}, "
+            f"exponent overflows):<br>{e('k', ' − m')} = {fmt_vector(shifted)}, "
             f"sum = {fmt(total)}<br>ŷ = {fmt_vector(p)} (sum {fmt(p.sum(), 6)})</p>",
         )
     )
@@ -100,32 +110,32 @@ def softmax_derivation_html(z: object, y: object, *, temperature: float = 1.0) -
             f"instead of {fmt(p[0] * (1 - p[0]))}"
         )
     else:
-        slip = " (here S overflows a float; only the ratios e<sup>s − m</sup> are computed)"
+        slip = f" (here S overflows a float; only the ratios {_exp(v + ' − m')} are computed)"
     parts.append(
         _step(
             2,
             "Jacobian by the quotient rule",
-            "<p>Write S = Σ<sub>k</sub> e<sup>s<sub>k</sub></sup>, so ŷ<sub>i</sub> = "
-            "e<sup>s<sub>i</sub></sup>/S and ∂S/∂s<sub>j</sub> = e<sup>s<sub>j</sub></sup>. "
+            f"<p>Write S = Σ<sub>k</sub> {e('k')}, so ŷ<sub>i</sub> = "
+            f"{e('i')}/S and ∂S/∂{v}<sub>j</sub> = {e('j')}. "
             "The quotient rule gives<br>"
-            "∂ŷ<sub>i</sub>/∂s<sub>j</sub> = (δ<sub>ij</sub> e<sup>s<sub>i</sub></sup>·S − "
-            "e<sup>s<sub>i</sub></sup>·e<sup>s<sub>j</sub></sup>) / S².</p>"
-            "<p><b>Diagonal (i = j):</b> the numerator is e<sup>s<sub>i</sub></sup>(S − "
-            "e<sup>s<sub>i</sub></sup>), so ∂ŷ<sub>i</sub>/∂s<sub>i</sub> = ŷ<sub>i</sub>(1 − "
+            f"∂ŷ<sub>i</sub>/∂{v}<sub>j</sub> = (δ<sub>ij</sub> {e('i')}·S − "
+            f"{e('i')}·{e('j')}) / S².</p>"
+            f"<p><b>Diagonal (i = j):</b> the numerator is {e('i')}(S − "
+            f"{e('i')}), so ∂ŷ<sub>i</sub>/∂{v}<sub>i</sub> = ŷ<sub>i</sub>(1 − "
             f"ŷ<sub>i</sub>). For i = 1: {fmt(p[0])}·(1 − {fmt(p[0])}) = {fmt(p[0] * (1 - p[0]))}."
             "</p>"
-            f"<p {_WARN}><b>Classic slip:</b> the numerator is e<sup>z<sub>i</sub></sup>"
-            "(Σ<sub>k</sub>e<sup>z<sub>k</sub></sup> − e<sup>z<sub>i</sub></sup>), "
-            "<i>not</i> e<sup>z<sub>i</sub></sup>(1 − e<sup>z<sub>i</sub></sup>): "
-            f"the denominator S = Σ<sub>k</sub>e<sup>z<sub>k</sub></sup> is not 1{slip}.</p>"
+            f"<p {_WARN}><b>Classic slip:</b> the numerator is {e('i')}"
+            f"(Σ<sub>k</sub>{e('k')} − {e('i')}), "
+            f"<i>not</i> {e('i')}(1 − {e('i')}): "
+            f"the denominator S = Σ<sub>k</sub>{e('k')} is not 1{slip}.</p>"
             "<p><b>Off-diagonal (i ≠ j):</b> only the second term survives: "
-            "∂ŷ<sub>i</sub>/∂s<sub>j</sub> = −ŷ<sub>i</sub>ŷ<sub>j</sub>. "
+            f"∂ŷ<sub>i</sub>/∂{v}<sub>j</sub> = −ŷ<sub>i</sub>ŷ<sub>j</sub>. "
             f"For i = {i + 1}, j = {j + 1}: −{fmt(p[i])}·{fmt(p[j])} = {fmt(-p[i] * p[j])}.</p>"
             "<p>Together: J<sub>ij</sub> = ŷ<sub>i</sub>(δ<sub>ij</sub> − ŷ<sub>j</sub>), "
             "J = diag(ŷ) − ŷŷ<sup>T</sup>"
             + (f", times 1/T = {fmt(1 / t)}" if t != 1 else "")
             + f". Each row sums to 0 (Σ<sub>j</sub>ŷ<sub>j</sub> = 1): row 1 sums to "
-            f"{fmt(jac[0].sum(), 3)}.</p>"
+            f"{_sum_text(jac[0], 2 * float(p[0]) / t)}.</p>"
             + (f"<p>J =</p>{_matrix_table(jac)}" if p.size <= 6 else ""),
         )
     )
@@ -140,17 +150,17 @@ def softmax_derivation_html(z: object, y: object, *, temperature: float = 1.0) -
             "<p>L = −Σ<sub>k</sub> y<sub>k</sub> log ŷ<sub>k</sub>, with target y = "
             f"{fmt_vector(target)}. Terms with y<sub>k</sub> = 0 drop out (0·log 0 = 0).<br>"
             f"L = −({terms}) = <b>{fmt(loss, 6)}</b></p>"
-            "<p>Because log ŷ<sub>k</sub> = s<sub>k</sub> − log Σ<sub>j</sub>e<sup>s<sub>j"
-            "</sub></sup>, the loss is computed as log-sum-exp(s) − Σ<sub>k</sub>y<sub>k</sub>"
-            "s<sub>k</sub>: finite even when some ŷ<sub>k</sub> underflows to 0.</p>",
+            f"<p>Because log ŷ<sub>k</sub> = {v}<sub>k</sub> − log Σ<sub>j</sub>{e('j')}, "
+            f"the loss is computed as log-sum-exp({v}) − Σ<sub>k</sub>y<sub>k</sub>"
+            f"{v}<sub>k</sub>: finite even when some ŷ<sub>k</sub> underflows to 0.</p>",
         )
     )
     parts.append(
         _step(
             4,
             "Gradient with respect to the logits",
-            "<p>∂L/∂s<sub>j</sub> = −Σ<sub>k</sub> y<sub>k</sub> (1/ŷ<sub>k</sub>) "
-            "∂ŷ<sub>k</sub>/∂s<sub>j</sub> = −Σ<sub>k</sub> y<sub>k</sub>(δ<sub>kj</sub> − "
+            f"<p>∂L/∂{v}<sub>j</sub> = −Σ<sub>k</sub> y<sub>k</sub> (1/ŷ<sub>k</sub>) "
+            f"∂ŷ<sub>k</sub>/∂{v}<sub>j</sub> = −Σ<sub>k</sub> y<sub>k</sub>(δ<sub>kj</sub> − "
             "ŷ<sub>j</sub>) = −y<sub>j</sub> + ŷ<sub>j</sub> Σ<sub>k</sub> y<sub>k</sub>.</p>"
             f"<p {_WARN}><b>Do not skip:</b> the last step uses Σ<sub>k</sub> y<sub>k</sub> = 1 "
             f"(your target sums to {fmt(target.sum(), 6)}); only then is the gradient "

@@ -92,9 +92,9 @@ def test_derivations_substitute_numbers_and_note_the_slips():
     text = softmax_derivation_html([2.0, 1.0, 0.1], 0)
     assert "0.659" in text  # ŷ₁
     assert "0.417" in text  # the loss 0.41703
-    assert "not</i> e<sup>z<sub>i</sub></sup>(1 − e<sup>z<sub>i</sub></sup>)" in text
+    assert "not</i> exp(z<sub>i</sub>)(1 − exp(z<sub>i</sub>))" in text
     assert "Σ<sub>k</sub> y<sub>k</sub> = 1" in text
-    assert "e<sup>z<sub>i</sub></sup>(Σ<sub>k</sub>e<sup>z<sub>k</sub></sup>" in text
+    assert "exp(z<sub>i</sub>)(Σ<sub>k</sub>exp(z<sub>k</sub>)" in text
     extreme = softmax_derivation_html([1000.0, 0.0, -1000.0], [0.0, 0.5, 0.5])
     assert "nan" not in extreme.lower() and "inf" not in extreme.lower()
     assert "overflows" in softmax_derivation_html([0.0, 1000.0], 1)  # no overflow warning
