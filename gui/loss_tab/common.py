@@ -1,93 +1,30 @@
-"""Small pieces the three Loss-tab panels share: plots, message labels, coalescing, text view."""
+"""Small pieces the three Loss-tab panels share: data colours, message labels, coalescing and
+the derivation view. Plot set-up and the panel scaffold are shared app-wide in gui.widgets."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QLabel, QScrollArea, QSizePolicy, QTextBrowser, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QTextBrowser, QWidget
 
-from gui.colours import tone_label
+from gui.colours import follow_palette, tone, tone_label
 
-#: Colours used consistently across the tab (colour-blind friendly Okabe–Ito palette).
+#: Data colours used consistently across the tab (colour-blind friendly Okabe–Ito palette);
+#: legible on the white and the dark plot background. Text and axes take the theme's ink.
 BLUE = "#0072B2"
 ORANGE = "#E69F00"
 GREEN = "#009E73"
 RED = "#D55E00"
 PURPLE = "#CC79A7"
 SKY = "#56B4E9"
-GREY = "#777777"
-BLACK = "#222222"
+GREY = "#888888"
+#: Outline of markers and bars (separates touching shapes; not used for text).
+OUTLINE = "#222222"
 
 #: Delay that merges a burst of slider events into one recomputation.
 COALESCE_MS = 30
-
-
-def style_plot_item(item: pg.PlotItem, *, title: str, x_label: str, y_label: str) -> None:
-    """Title, axis labels, grid, dark text and no SI-prefix rescaling (numbers stay as shown)."""
-    item.setTitle(title, color=BLACK, size="10pt")
-    item.setLabel("bottom", x_label, color=BLACK)
-    item.setLabel("left", y_label, color=BLACK)
-    item.showGrid(x=True, y=True, alpha=0.25)
-    item.setMenuEnabled(False)
-    for axis in ("bottom", "left"):
-        item.getAxis(axis).setTextPen(BLACK)
-        item.getAxis(axis).setPen(GREY)
-        item.getAxis(axis).enableAutoSIPrefix(False)
-
-
-def make_plot(
-    parent: QWidget | None,
-    object_name: str,
-    *,
-    title: str,
-    x_label: str,
-    y_label: str,
-    legend: bool = True,
-) -> pg.PlotWidget:
-    """A white ``PlotWidget`` with a title, both axis labels, a grid and (optionally) a legend."""
-    plot = pg.PlotWidget(parent, background="w")
-    plot.setObjectName(object_name)
-    item = plot.getPlotItem()
-    style_plot_item(item, title=title, x_label=x_label, y_label=y_label)
-    if legend:
-        item.addLegend(offset=(-8, 8), labelTextColor=BLACK, brush=pg.mkBrush(255, 255, 255, 210))
-    plot.setMinimumSize(260, 190)
-    return plot
-
-
-def make_plot_with_legend_below(
-    parent: QWidget | None,
-    object_name: str,
-    *,
-    title: str,
-    x_label: str,
-    y_label: str,
-    legend_columns: int,
-) -> tuple[pg.GraphicsLayoutWidget, pg.PlotItem, pg.LegendItem]:
-    """A plot whose legend sits in its own row below the axes, never covering the data."""
-    widget = pg.GraphicsLayoutWidget(parent)
-    widget.setObjectName(object_name)
-    widget.setBackground("w")
-    widget.setMinimumSize(300, 240)
-    item = widget.addPlot(row=0, col=0)
-    style_plot_item(item, title=title, x_label=x_label, y_label=y_label)
-    legend = pg.LegendItem(colCount=legend_columns, labelTextColor=BLACK)
-    widget.addItem(legend, row=1, col=0)
-    return widget, item, legend
-
-
-def controls_column(parent: QWidget, controls: QWidget) -> QScrollArea:
-    """Wrap a panel's control column in a vertical scroll area of a readable, bounded width."""
-    scroll = QScrollArea(parent)
-    scroll.setWidget(controls)
-    scroll.setWidgetResizable(True)
-    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    scroll.setMinimumWidth(340)
-    scroll.setMaximumWidth(420)
-    return scroll
 
 
 def message_label(parent: QWidget | None, object_name: str, *, warning: bool = False) -> QLabel:
@@ -163,15 +100,23 @@ class DerivationView(QTextBrowser):
         font = QFont(self.font())
         font.setPointSizeF(max(10.0, font.pointSizeF() + 1))
         self.setFont(font)
-        # Light "paper" like the plots, readable under the dark theme too.
-        self.setStyleSheet("QTextBrowser { background: #ffffff; color: #222222; }")
+        self._html = ""
+        # Headings and the engine's class="warning" paragraphs take theme tones; the text and
+        # background are the palette's, so the derivation follows View ▸ Theme like the plots.
+        follow_palette(self, self._apply_theme)
+
+    def _apply_theme(self) -> None:
         self.document().setDefaultStyleSheet(
-            "h3 { color: #0b3d91; margin-top: 10px; } p { margin: 4px 0; }"
+            f"h3 {{ color: {tone('note').name()}; margin-top: 10px; }} p {{ margin: 4px 0; }} "
+            f".warning {{ color: {tone('warning').name()}; }}"
         )
+        if self._html:
+            self.set_derivation(self._html)
 
     def set_derivation(self, html_text: str) -> None:
         """Replace the text, keeping the scroll position."""
         bar = self.verticalScrollBar()
         position = bar.value()
+        self._html = html_text
         self.setHtml(html_text)
         bar.setValue(position)

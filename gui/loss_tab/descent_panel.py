@@ -8,7 +8,6 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -21,59 +20,32 @@ from PySide6.QtWidgets import (
 )
 
 from engine import gradient_descent, two_weight_problem
-from engine.loss.derivations import fmt, fmt_vector
 from engine.loss.gradient_descent import DescentPath
 from engine.loss.ridge_report import descent_scene
+from engine.text import format_short as fmt
+from engine.text import format_vector as fmt_vector
 from gui.loss_tab.common import (
     Coalescer,
-    controls_column,
     message_label,
     readout_label,
     show_message,
 )
 from gui.loss_tab.descent_plots import ContourPlot, LossCurvePlot
+from gui.widgets.panels import ControlsViewsPanel
+from gui.widgets.spin_boxes import float_spin, int_spin
 
 #: Animation frame interval; a run shows at most ~FRAMES frames, whatever the step count.
 FRAME_MS = 30
 FRAMES = 90
 
 
-def _dspin(
-    parent: QWidget,
-    name: str,
-    lo: float,
-    hi: float,
-    value: float,
-    decimals: int,
-    step: float,
-    tip: str,
-) -> QDoubleSpinBox:
-    spin = QDoubleSpinBox(parent)
-    spin.setObjectName(name)
-    spin.setRange(lo, hi)
-    spin.setDecimals(decimals)
-    spin.setSingleStep(step)
-    spin.setValue(value)
-    spin.setToolTip(tip)
-    return spin
-
-
-def _ispin(parent: QWidget, name: str, lo: int, hi: int, value: int, tip: str) -> QSpinBox:
-    spin = QSpinBox(parent)
-    spin.setObjectName(name)
-    spin.setRange(lo, hi)
-    spin.setValue(value)
-    spin.setToolTip(tip)
-    return spin
-
-
-class DescentPanel(QWidget):
+class DescentPanel(ControlsViewsPanel):
     """Problem and descent settings on the left; contours and loss curve on the right.
 
     Signals
     -------
     edited()
-        The user changed a setting :meth:`state` records.
+        The user changed a setting :meth:`save_state` records.
     finished()
         An animated run reached its last step (or the step where it diverged).
     """
@@ -89,13 +61,11 @@ class DescentPanel(QWidget):
         self.timer = QTimer(self)
         self.timer.setInterval(FRAME_MS)
         self.timer.timeout.connect(self._advance)
-        controls = QWidget(self)
-        column = QVBoxLayout(controls)
-        column.addWidget(self._build_problem_box(controls))
-        column.addWidget(self._build_descent_box(controls))
-        column.addWidget(self._build_progress_box(controls))
-        column.addStretch(1)
-        scroll = controls_column(self, controls)
+        self.add_controls(
+            self._build_problem_box(self.controls),
+            self._build_descent_box(self.controls),
+            self._build_progress_box(self.controls),
+        )
         self.contour_plot = ContourPlot(self)
         self.loss_plot = LossCurvePlot(self)
         plots = QSplitter(Qt.Orientation.Horizontal, self)
@@ -105,29 +75,36 @@ class DescentPanel(QWidget):
         plots.setSizes([680, 340])
         plots.setStretchFactor(0, 2)
         plots.setStretchFactor(1, 1)
-        layout = QHBoxLayout(self)
-        layout.addWidget(scroll)
-        layout.addWidget(plots, 1)
+        self.set_views(plots)
         self.recompute()
 
     # -- construction ---------------------------------------------------------------------------
     def _build_problem_box(self, parent: QWidget) -> QGroupBox:
         box = QGroupBox("Two-weight problem  y ≈ w₁x₁ + w₂x₂", parent)
-        self.n_spin = _ispin(box, "descentN", 5, 1000, 40, "Number of samples n")
-        self.corr_spin = _dspin(
+        self.n_spin = int_spin(box, "descentN", 5, 1000, 40, "Number of samples n")
+        self.corr_spin = float_spin(
             box,
             "descentCorrelation",
             -0.95,
             0.95,
             0.8,
-            2,
-            0.05,
             "Correlation of x₁ and x₂: high values stretch the contours into narrow ellipses",
+            decimals=2,
+            step=0.05,
         )
-        self.noise_spin = _dspin(box, "descentNoise", 0.0, 2.0, 0.3, 2, 0.05, "Noise σ on y")
-        self.seed_spin = _ispin(box, "descentSeed", 0, 99_999, 0, "Random seed")
-        self.lambda_spin = _dspin(
-            box, "descentLambda", 0.0, 10.0, 0.3, 4, 0.05, "λ of the loss (1/n)‖Xw − y‖² + λ‖w‖²"
+        self.noise_spin = float_spin(
+            box, "descentNoise", 0.0, 2.0, 0.3, "Noise σ on y", decimals=2, step=0.05
+        )
+        self.seed_spin = int_spin(box, "descentSeed", 0, 99_999, 0, "Random seed")
+        self.lambda_spin = float_spin(
+            box,
+            "descentLambda",
+            0.0,
+            10.0,
+            0.3,
+            "λ of the loss (1/n)‖Xw − y‖² + λ‖w‖²",
+            decimals=4,
+            step=0.05,
         )
         self.penalty_check = QCheckBox("Contours include λ‖w‖²", box)
         self.penalty_check.setObjectName("contoursIncludePenalty")
@@ -152,10 +129,16 @@ class DescentPanel(QWidget):
 
     def _build_descent_box(self, parent: QWidget) -> QGroupBox:
         box = QGroupBox("Gradient descent  w ← w − η∇L(w)", parent)
-        self.rate_spin = _dspin(box, "learningRate", 0.0001, 10.0, 0.2, 4, 0.01, "Learning rate η")
-        self.steps_spin = _ispin(box, "descentSteps", 1, 5000, 100, "Number of updates")
-        self.start1_spin = _dspin(box, "startW1", -10.0, 10.0, -2.0, 2, 0.25, "Start w₁")
-        self.start2_spin = _dspin(box, "startW2", -10.0, 10.0, 3.0, 2, 0.25, "Start w₂")
+        self.rate_spin = float_spin(
+            box, "learningRate", 0.0001, 10.0, 0.2, "Learning rate η", decimals=4, step=0.01
+        )
+        self.steps_spin = int_spin(box, "descentSteps", 1, 5000, 100, "Number of updates")
+        self.start1_spin = float_spin(
+            box, "startW1", -10.0, 10.0, -2.0, "Start w₁", decimals=2, step=0.25
+        )
+        self.start2_spin = float_spin(
+            box, "startW2", -10.0, 10.0, 3.0, "Start w₂", decimals=2, step=0.25
+        )
         self.rate_warning = message_label(box, "learningRateWarning", warning=True)
         self.rule_label = QLabel(box)
         self.rule_label.setObjectName("descentRule")
@@ -206,7 +189,7 @@ class DescentPanel(QWidget):
         return box
 
     # -- public API ----------------------------------------------------------------------------
-    def state(self) -> dict[str, Any]:
+    def save_state(self) -> dict[str, Any]:
         """Plain-JSON descent settings."""
         return {
             "n": self.n_spin.value(),
@@ -220,8 +203,8 @@ class DescentPanel(QWidget):
             "start": [self.start1_spin.value(), self.start2_spin.value()],
         }
 
-    def set_state(self, state: dict[str, Any]) -> None:
-        """Restore :meth:`state`; missing or bad entries keep the current values."""
+    def restore_state(self, state: dict[str, Any]) -> None:
+        """Restore :meth:`save_state`; missing or bad entries keep the current values."""
         self.stop()
         numbers = {
             "n": self.n_spin,

@@ -9,17 +9,8 @@ from PySide6.QtWidgets import QWidget
 from engine.loss.contours import contour_polyline
 from engine.loss.gradient_descent import DescentPath
 from engine.loss.ridge_report import DescentScene
-from gui.loss_tab.common import (
-    BLACK,
-    BLUE,
-    GREEN,
-    GREY,
-    ORANGE,
-    PURPLE,
-    RED,
-    make_plot,
-    make_plot_with_legend_below,
-)
+from gui.loss_tab.common import BLUE, GREEN, GREY, ORANGE, OUTLINE, PURPLE, RED
+from gui.widgets.plots import make_plot, make_plot_with_legend_below
 
 #: A log axis cannot show 0 (a noise-free fit has zero loss): values are drawn at least this.
 LOG_FLOOR = 1e-12
@@ -67,15 +58,17 @@ class ContourPlot:
             "current w<sub>k</sub>",
         )
         self.minimum = self._add(
-            item.plot(pen=None, symbol="star", symbolSize=18, symbolBrush=ORANGE, symbolPen=BLACK),
+            item.plot(
+                pen=None, symbol="star", symbolSize=18, symbolBrush=ORANGE, symbolPen=OUTLINE
+            ),
             "closed form w* (ridge)",
         )
         self.least_squares = self._add(
-            item.plot(pen=None, symbol="s", symbolSize=9, symbolBrush=BLUE, symbolPen=BLACK),
+            item.plot(pen=None, symbol="s", symbolSize=9, symbolBrush=BLUE, symbolPen=OUTLINE),
             "least squares (λ = 0)",
         )
         self.l1 = self._add(
-            item.plot(pen=None, symbol="d", symbolSize=12, symbolBrush=PURPLE, symbolPen=BLACK),
+            item.plot(pen=None, symbol="d", symbolSize=12, symbolBrush=PURPLE, symbolPen=OUTLINE),
             "L1-constrained optimum",
         )
         item.addLine(x=0, pen=pg.mkPen(GREY, width=1))

@@ -138,9 +138,9 @@ class LossTab(TabPage):
         return {
             "version": STATE_VERSION,
             "section": self.sections.currentIndex(),
-            "softmax": self.softmax_panel.state(),
-            "ridge": self.ridge_panel.state(),
-            "descent": self.descent_panel.state(),
+            "softmax": self.softmax_panel.save_state(),
+            "ridge": self.ridge_panel.save_state(),
+            "descent": self.descent_panel.save_state(),
         }
 
     def restore_state(self, state: dict[str, Any]) -> None:
@@ -161,7 +161,7 @@ class LossTab(TabPage):
         ):
             part = state.get(key)
             if isinstance(part, dict):
-                panel.set_state(part)
+                panel.restore_state(part)
         section = state.get("section")
         if isinstance(section, int) and 0 <= section < self.sections.count():
             self.sections.setCurrentIndex(section)

@@ -10,14 +10,12 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
     QLabel,
     QPushButton,
     QRadioButton,
-    QSpinBox,
     QWidget,
 )
 
@@ -29,28 +27,7 @@ from engine.loss.regression_data import (
     split_train_validation,
 )
 from gui.loss_tab.common import message_label, show_message
-
-
-def int_spin(parent: QWidget, name: str, lo: int, hi: int, value: int, tip: str) -> QSpinBox:
-    """An object-named integer spin box."""
-    spin = QSpinBox(parent)
-    spin.setObjectName(name)
-    spin.setRange(lo, hi)
-    spin.setValue(value)
-    spin.setToolTip(tip)
-    return spin
-
-
-def _float_spin(
-    parent: QWidget, name: str, lo: float, hi: float, value: float, tip: str
-) -> QDoubleSpinBox:
-    spin = QDoubleSpinBox(parent)
-    spin.setObjectName(name)
-    spin.setRange(lo, hi)
-    spin.setSingleStep(0.05)
-    spin.setValue(value)
-    spin.setToolTip(tip)
-    return spin
+from gui.widgets.spin_boxes import float_spin, int_spin
 
 
 class DataBox(QGroupBox):
@@ -86,7 +63,7 @@ class DataBox(QGroupBox):
         self.n_train_spin = int_spin(self, "nTrain", 2, 500, 20, "Training points n")
         self.n_val_spin = int_spin(self, "nValidation", 1, 500, 30, "Validation points")
         self.seed_spin = int_spin(self, "dataSeed", 0, 99_999, 1, "Same seed, same data and split")
-        self.noise_spin = _float_spin(
+        self.noise_spin = float_spin(
             self, "noise", 0.0, 2.0, 0.2, "Standard deviation of the Gaussian noise added to y"
         )
         self.load_button = QPushButton("Load CSV…", self)
@@ -97,7 +74,7 @@ class DataBox(QGroupBox):
         self.csv_label = QLabel("no file loaded", self)
         self.csv_label.setObjectName("csvPathLabel")
         self.csv_label.setWordWrap(True)
-        self.val_fraction_spin = _float_spin(
+        self.val_fraction_spin = float_spin(
             self, "validationFraction", 0.1, 0.9, 0.3, "Share of CSV rows held out for validation"
         )
         self.val_fraction_spin.setEnabled(False)
@@ -166,7 +143,7 @@ class DataBox(QGroupBox):
         self._on_setting()
         return True
 
-    def state(self) -> dict[str, Any]:
+    def save_state(self) -> dict[str, Any]:
         """Plain-JSON data settings."""
         return {
             "source": "generated" if self.is_generated() else "csv",
@@ -179,8 +156,8 @@ class DataBox(QGroupBox):
             "validation_fraction": self.val_fraction_spin.value(),
         }
 
-    def set_state(self, state: dict[str, Any]) -> None:
-        """Restore :meth:`state` without emitting per widget; emits ``data_changed`` once."""
+    def restore_state(self, state: dict[str, Any]) -> None:
+        """Restore :meth:`save_state` without emitting per widget; emits ``data_changed`` once."""
         spins = (self.n_train_spin, self.n_val_spin, self.seed_spin)
         floats = (self.noise_spin, self.val_fraction_spin)
         widgets = (self.function_combo, self.generated_radio, *spins, *floats)

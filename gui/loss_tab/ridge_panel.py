@@ -16,24 +16,25 @@ from PySide6.QtWidgets import (
     QSlider,
     QSplitter,
     QTabWidget,
-    QVBoxLayout,
     QWidget,
 )
 
-from engine.loss.derivations import fmt, ridge_derivation_html
+from engine.loss.derivations import ridge_derivation_html
 from engine.loss.regression_data import RegressionData
 from engine.loss.ridge_report import PolynomialRidgeReport, polynomial_ridge_report
 from engine.loss.softmax import parse_vector
+from engine.text import format_short as fmt
 from gui.loss_tab.common import (
     Coalescer,
     DerivationView,
-    controls_column,
     message_label,
     readout_label,
     show_message,
 )
-from gui.loss_tab.ridge_data import DataBox, int_spin
+from gui.loss_tab.ridge_data import DataBox
 from gui.loss_tab.ridge_plots import CoefficientPlot, ErrorPlot, FitPlot
+from gui.widgets.panels import ControlsViewsPanel
+from gui.widgets.spin_boxes import int_spin
 
 #: λ slider: position p ↦ λ = 10^(LOG_MIN + p / STEPS_PER_DECADE).
 LOG_MIN, LOG_MAX, STEPS_PER_DECADE = -8, 2, 10
@@ -53,13 +54,13 @@ def position_from_lambda(lam: float) -> int:
     return max(0, min((LOG_MAX - LOG_MIN) * STEPS_PER_DECADE, p))
 
 
-class RidgePanel(QWidget):
+class RidgePanel(ControlsViewsPanel):
     """Data, polynomial degree and λ on the left; fit, errors, path and derivation on the right.
 
     Signals
     -------
     edited()
-        The user changed something :meth:`state` records.
+        The user changed something :meth:`save_state` records.
     updated()
         Plots and read-outs were recomputed.
     """
@@ -73,14 +74,9 @@ class RidgePanel(QWidget):
         self._lam = DEFAULT_LAMBDA  # λ > 0 shown when the λ = 0 box is off (slider or typed value)
         self.report: PolynomialRidgeReport | None = None
         self._coalescer = Coalescer(self, self.recompute)
-        controls = QWidget(self)
-        column = QVBoxLayout(controls)
-        self.data_box = DataBox(controls)
+        self.data_box = DataBox(self.controls)
         self.data_box.data_changed.connect(self._on_data_setting)
-        column.addWidget(self.data_box)
-        column.addWidget(self._build_model_box(controls))
-        column.addStretch(1)
-        scroll = controls_column(self, controls)
+        self.add_controls(self.data_box, self._build_model_box(self.controls))
 
         self.fit_plot = FitPlot(self)
         self.error_plot = ErrorPlot(self)
@@ -97,9 +93,7 @@ class RidgePanel(QWidget):
         self.views.setObjectName("ridgeViews")
         self.views.addTab(plots, "Fit and λ sweep")
         self.views.addTab(self.derivation, "Closed-form derivation")
-        layout = QHBoxLayout(self)
-        layout.addWidget(scroll)
-        layout.addWidget(self.views, 1)
+        self.set_views(self.views)
         self._data = self.data_box.data()
         self._show_lambda_text()
         self.recompute()
@@ -153,17 +147,17 @@ class RidgePanel(QWidget):
         """Load ``x, y`` data from ``path``; on error show it next to the button, keep the data."""
         return self.data_box.load_csv(path)
 
-    def state(self) -> dict[str, Any]:
+    def save_state(self) -> dict[str, Any]:
         """Plain-JSON state: data settings, degree and λ."""
         return {
-            **self.data_box.state(),
+            **self.data_box.save_state(),
             "degree": self.degree_spin.value(),
             "lambda": self.lam(),
             "lambda_nonzero": self._lam,
         }
 
-    def set_state(self, state: dict[str, Any]) -> None:
-        """Restore :meth:`state`; missing or bad entries keep the current values."""
+    def restore_state(self, state: dict[str, Any]) -> None:
+        """Restore :meth:`save_state`; missing or bad entries keep the current values."""
         degree = state.get("degree")
         if isinstance(degree, int) and not isinstance(degree, bool):
             self.degree_spin.setValue(degree)
@@ -176,7 +170,7 @@ class RidgePanel(QWidget):
         lam = state.get("lambda")
         if isinstance(lam, (int, float)) and not isinstance(lam, bool) and math.isfinite(lam):
             self.lambda_zero_check.setChecked(lam == 0)
-        self.data_box.set_state(state)
+        self.data_box.restore_state(state)
         self.flush()
 
     def shutdown(self) -> None:

@@ -7,19 +7,8 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
 from engine.loss.ridge_report import PolynomialRidgeReport
-from gui.loss_tab.common import (
-    BLACK,
-    BLUE,
-    GREY,
-    ORANGE,
-    PURPLE,
-    RED,
-    make_plot,
-    make_plot_with_legend_below,
-)
-
-#: One colour per coefficient along a rainbow-like (perceptually even) map.
-PATH_COLOURS = pg.colormap.get("CET-R2")
+from gui.loss_tab.common import BLUE, GREY, ORANGE, OUTLINE, PURPLE, RED
+from gui.widgets.plots import make_plot, make_plot_with_legend_below, series_pen, set_plot_title
 
 
 class FitPlot:
@@ -35,10 +24,10 @@ class FitPlot:
         self.fit = item.plot(pen=pg.mkPen(RED, width=3))
         # Points on top of the curves, large and outlined so they stay visible under them.
         self.train = item.plot(
-            pen=None, symbol="o", symbolSize=9, symbolBrush=BLUE, symbolPen=pg.mkPen(BLACK)
+            pen=None, symbol="o", symbolSize=9, symbolBrush=BLUE, symbolPen=pg.mkPen(OUTLINE)
         )
         self.val = item.plot(
-            pen=None, symbol="t", symbolSize=9, symbolBrush=ORANGE, symbolPen=pg.mkPen(BLACK)
+            pen=None, symbol="t", symbolSize=9, symbolBrush=ORANGE, symbolPen=pg.mkPen(OUTLINE)
         )
         for curve, name in (
             (self.train, "training"),
@@ -66,9 +55,7 @@ class FitPlot:
         item = self.plot_item
         item.setYRange(lo - margin, hi + margin, padding=0)
         item.setXRange(float(report.curve_x[0]), float(report.curve_x[-1]), padding=0.03)
-        item.setTitle(
-            f"Polynomial fit, degree {report.degree}, {lam_text}", color=BLACK, size="10pt"
-        )
+        set_plot_title(item, f"Polynomial fit, degree {report.degree}, {lam_text}")
 
 
 class ErrorPlot:
@@ -141,10 +128,8 @@ class CoefficientPlot:
             item.legend.clear()
             self.curves = []
             for k in range(d):
-                colour = PATH_COLOURS.map(k / max(d - 1, 1), mode="qcolor")
-                self.curves.append(
-                    item.plot(pen=pg.mkPen(colour, width=2), name=f"w<sub>{k}</sub>")
-                )
+                # Ten distinct hues plus dash styles: neighbours w₀/w₁, w₆/w₇ stay apart.
+                self.curves.append(item.plot(pen=series_pen(k), name=f"w<sub>{k}</sub>"))
             item.legend.setColumnCount(1 if d <= 5 else (2 if d <= 10 else 3))
         for k, curve in enumerate(self.curves):
             curve.setData(report.lams, path[:, k])

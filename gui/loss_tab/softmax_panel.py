@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLineEdit,
     QRadioButton,
     QSpinBox,
@@ -29,30 +28,31 @@ from engine import (
     softmax,
     softmax_jacobian,
 )
-from engine.loss.derivations import fmt_vector, softmax_derivation_html
+from engine.loss.derivations import softmax_derivation_html
 from engine.loss.softmax import logit_sweep, parse_vector, target_vector
+from engine.text import format_vector as fmt_vector
 from gui.loss_tab.common import (
     Coalescer,
     DerivationView,
-    controls_column,
     message_label,
     readout_label,
     show_message,
 )
 from gui.loss_tab.logit_editor import LogitEditor
 from gui.loss_tab.softmax_plots import GradientPlot, JacobianHeatmap, ProbabilityPlot, SweepPlot
+from gui.widgets.panels import ControlsViewsPanel
 
 SWEEP_HALF_WIDTH = 10.0
 SWEEP_POINTS = 201
 
 
-class SoftmaxPanel(QWidget):
+class SoftmaxPanel(ControlsViewsPanel):
     """Editable logits and target; every number derived from them is plotted and checked.
 
     Signals
     -------
     edited()
-        The user changed something :meth:`state` records.
+        The user changed something :meth:`save_state` records.
     updated()
         The plots and read-outs were recomputed.
     """
@@ -65,15 +65,13 @@ class SoftmaxPanel(QWidget):
         self._target = np.array([1.0, 0.0, 0.0])
         self._coalescer = Coalescer(self, self.recompute)
         self.editor = LogitEditor(self)
-        controls = QWidget(self)
-        controls_layout = QVBoxLayout(controls)
-        logit_box = QGroupBox("Logits z", controls)
+        logit_box = QGroupBox("Logits z", self.controls)
         QVBoxLayout(logit_box).addWidget(self.editor)
-        controls_layout.addWidget(logit_box)
-        controls_layout.addWidget(self._build_target_box(controls))
-        controls_layout.addWidget(self._build_readouts(controls))
-        controls_layout.addStretch(1)
-        scroll = controls_column(self, controls)
+        self.add_controls(
+            logit_box,
+            self._build_target_box(self.controls),
+            self._build_readouts(self.controls),
+        )
 
         self.probability_plot = ProbabilityPlot(self)
         self.jacobian_plot = JacobianHeatmap(self)
@@ -93,9 +91,7 @@ class SoftmaxPanel(QWidget):
         self.views.setObjectName("softmaxViews")
         self.views.addTab(plots, "Plots")
         self.views.addTab(self.derivation, "Step-by-step derivation")
-        layout = QHBoxLayout(self)
-        layout.addWidget(scroll)
-        layout.addWidget(self.views, 1)
+        self.set_views(self.views)
 
         self.editor.logits_changed.connect(self._on_input)
         self.editor.class_count_changed.connect(self._on_class_count)
@@ -153,7 +149,7 @@ class SoftmaxPanel(QWidget):
         return box
 
     # -- state ----------------------------------------------------------------------------------
-    def state(self) -> dict[str, Any]:
+    def save_state(self) -> dict[str, Any]:
         """Plain-JSON state: logits, temperature, target, sweep index."""
         return {
             "logits": self.editor.logits(),
@@ -164,8 +160,8 @@ class SoftmaxPanel(QWidget):
             "sweep_index": self.sweep_spin.value() - 1,
         }
 
-    def set_state(self, state: dict[str, Any]) -> None:
-        """Restore :meth:`state`; missing or bad entries keep the current values."""
+    def restore_state(self, state: dict[str, Any]) -> None:
+        """Restore :meth:`save_state`; missing or bad entries keep the current values."""
         logits = state.get("logits")
         if isinstance(logits, list) and all(isinstance(v, (int, float)) for v in logits):
             finite = [float(v) for v in logits if np.isfinite(v)]

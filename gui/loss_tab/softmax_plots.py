@@ -8,42 +8,55 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QWidget
 
-from gui.loss_tab.common import BLACK, BLUE, GREY, ORANGE, RED, SKY, make_plot
+from gui.loss_tab.common import BLUE, GREY, ORANGE, OUTLINE, RED, SKY
 from gui.loss_tab.logit_editor import MAX_CLASSES
+from gui.widgets.plots import (
+    KEEP_COLOUR,
+    ink_name,
+    make_plot,
+    make_plot_with_legend_below,
+    set_plot_title,
+)
 
 
-def _text_pool(item: pg.PlotItem, count: int, *, anchor: tuple[float, float]) -> list:
+def _text_pool(
+    item: pg.PlotItem, count: int, *, anchor: tuple[float, float], keep_colour: bool = False
+) -> list:
+    """Re-used text items; ``keep_colour`` ones are not re-coloured by the theme."""
     texts = []
     for _ in range(count):
-        text = pg.TextItem("", color=BLACK, anchor=anchor)
+        text = pg.TextItem("", color=ink_name(), anchor=anchor)
+        setattr(text, KEEP_COLOUR, keep_colour)
         text.setVisible(False)
         item.addItem(text)
         texts.append(text)
     return texts
 
 
-def _class_ticks(plot: pg.PlotWidget, axis: str, k: int, prefix: str) -> None:
-    plot.getPlotItem().getAxis(axis).setTicks([[(i + 1, f"{prefix}{i + 1}") for i in range(k)]])
+def _class_ticks(item: pg.PlotItem, axis: str, k: int, prefix: str) -> None:
+    item.getAxis(axis).setTicks([[(i + 1, f"{prefix}{i + 1}") for i in range(k)]])
 
 
 class ProbabilityPlot:
     """Bars of ŷ = softmax(z/T) beside the target y, with each probability printed."""
 
     def __init__(self, parent: QWidget | None) -> None:
-        self.widget = make_plot(
+        # The legend sits below the axes: inside, it covered the bars of the last classes.
+        self.widget, item, legend = make_plot_with_legend_below(
             parent,
             "probabilityPlot",
             title="Softmax probabilities ŷ vs target y",
             x_label="class k",
             y_label="probability",
+            legend_columns=2,
         )
-        item = self.widget.getPlotItem()
-        self.bars = pg.BarGraphItem(x=[1], height=[0], width=0.38, brush=BLUE, name="softmax ŷ")
-        self.target = pg.BarGraphItem(
-            x=[1], height=[0], width=0.38, brush=pg.mkBrush(ORANGE), name="target y"
-        )
+        self.plot_item = item
+        self.bars = pg.BarGraphItem(x=[1], height=[0], width=0.38, brush=BLUE)
+        self.target = pg.BarGraphItem(x=[1], height=[0], width=0.38, brush=pg.mkBrush(ORANGE))
         item.addItem(self.bars)
         item.addItem(self.target)
+        legend.addItem(self.bars, "softmax ŷ")
+        legend.addItem(self.target, "target y")
         item.setYRange(0, 1.12, padding=0)
         item.setMouseEnabled(x=False, y=False)
         # A fixed pool of labels, re-used: creating TextItems on every redraw is the slow part.
@@ -55,16 +68,16 @@ class ProbabilityPlot:
         x = np.arange(1, k + 1, dtype=float)
         self.bars.setOpts(x=x - 0.2, height=p)
         self.target.setOpts(x=x + 0.2, height=y)
-        item = self.widget.getPlotItem()
+        item = self.plot_item
         font = QFont()
         font.setPointSize(8 if k > 6 else 9)
         for i, text in enumerate(self._texts):
             text.setVisible(i < k)
             if i < k:
-                text.setText(f"{p[i]:.3f}", color=BLACK)
+                text.setText(f"{p[i]:.3f}", color=ink_name())
                 text.setFont(font)
                 text.setPos(x[i] - 0.2, float(p[i]) + 0.01)
-        _class_ticks(self.widget, "bottom", k, "")
+        _class_ticks(item, "bottom", k, "")
         item.setXRange(0.4, k + 0.6, padding=0)
 
 
@@ -96,7 +109,10 @@ class JacobianHeatmap:
             values=(-0.25, 0.25), colorMap=self.colormap, interactive=False, width=14, label="J"
         )
         self.colorbar.setImageItem(self.image, insert_in=item)
-        self._texts = _text_pool(item, MAX_CLASSES * MAX_CLASSES, anchor=(0.5, 0.5))
+        # Cell labels stay black/white for their cell's colour, whatever the theme.
+        self._texts = _text_pool(
+            item, MAX_CLASSES * MAX_CLASSES, anchor=(0.5, 0.5), keep_colour=True
+        )
         self.values = np.zeros((0, 0))
 
     def update(self, jac: np.ndarray) -> None:
@@ -115,12 +131,12 @@ class JacobianHeatmap:
             text.setVisible(i < k and j < k)
             if i < k and j < k:
                 value = float(jac[i, j])
-                colour = "w" if abs(value) > 0.6 * limit else BLACK
+                colour = "w" if abs(value) > 0.6 * limit else OUTLINE
                 text.setText("0" if value == 0 else f"{value:.3f}".replace("-", "−"), color=colour)
                 text.setFont(font)
                 text.setPos(j + 1, i + 1)
-        _class_ticks(self.widget, "bottom", k, "z")
-        _class_ticks(self.widget, "left", k, "ŷ")
+        _class_ticks(item, "bottom", k, "z")
+        _class_ticks(item, "left", k, "ŷ")
         item.setXRange(0.5, k + 0.5, padding=0)
         item.setYRange(0.5, k + 0.5, padding=0)
 
@@ -129,22 +145,24 @@ class GradientPlot:
     """The analytic gradient ŷ − y beside its central-difference estimate."""
 
     def __init__(self, parent: QWidget | None) -> None:
-        self.widget = make_plot(
+        # The legend sits below the axes: inside, it covered the class-2 bars.
+        self.widget, item, legend = make_plot_with_legend_below(
             parent,
             "gradientPlot",
             title="Gradient ∂L/∂z = ŷ − y vs finite differences",
             x_label="class k",
             y_label="∂L/∂z<sub>k</sub>",
+            legend_columns=2,
         )
-        item = self.widget.getPlotItem()
-        self.analytic = pg.BarGraphItem(
-            x=[1], height=[0], width=0.38, brush=BLUE, name="analytic (ŷ − y)/T"
-        )
+        self.plot_item = item
+        self.analytic = pg.BarGraphItem(x=[1], height=[0], width=0.38, brush=BLUE)
         self.numeric = pg.BarGraphItem(
-            x=[1], height=[0], width=0.38, brush=SKY, pen=pg.mkPen(BLACK), name="central difference"
+            x=[1], height=[0], width=0.38, brush=SKY, pen=pg.mkPen(OUTLINE)
         )
         item.addItem(self.analytic)
         item.addItem(self.numeric)
+        legend.addItem(self.analytic, "analytic (ŷ − y)/T")
+        legend.addItem(self.numeric, "central difference")
         item.addLine(y=0, pen=pg.mkPen(GREY))
         item.setMouseEnabled(x=False, y=False)
 
@@ -154,8 +172,8 @@ class GradientPlot:
         x = np.arange(1, k + 1, dtype=float)
         self.analytic.setOpts(x=x - 0.2, height=analytic)
         self.numeric.setOpts(x=x + 0.2, height=numeric)
-        _class_ticks(self.widget, "bottom", k, "")
-        item = self.widget.getPlotItem()
+        item = self.plot_item
+        _class_ticks(item, "bottom", k, "")
         item.setXRange(0.4, k + 0.6, padding=0)
         top = max(float(np.max(np.abs(analytic))), 1e-3) * 1.25
         item.setYRange(-top, top, padding=0)
@@ -178,7 +196,7 @@ class SweepPlot:
             pen=pg.mkPen(BLUE, width=2, dash=[5, 3]), name="slope ∂L/∂z<sub>i</sub>"
         )
         self.marker = item.plot(
-            symbol="o", symbolBrush=RED, symbolPen=BLACK, symbolSize=9, pen=None, name="current z"
+            symbol="o", symbolBrush=RED, symbolPen=OUTLINE, symbolSize=9, pen=None, name="current z"
         )
         self.line = pg.InfiniteLine(angle=90, pen=pg.mkPen(GREY, dash=[2, 2]))
         item.addItem(self.line)
@@ -192,6 +210,6 @@ class SweepPlot:
         current = int(np.argmin(np.abs(values - z_i)))
         self.marker.setData([z_i], [losses[current]])
         self.line.setValue(z_i)
-        self.widget.getPlotItem().setTitle(
-            f"Loss as z<sub>{index + 1}</sub> is swept (others fixed)", color=BLACK, size="10pt"
+        set_plot_title(
+            self.widget.getPlotItem(), f"Loss as z<sub>{index + 1}</sub> is swept (others fixed)"
         )

@@ -143,7 +143,7 @@ def test_sweep_curve_follows_the_chosen_logit(tab, qtbot):
 
 # -- ridge --------------------------------------------------------------------------------------
 def _report(tab):
-    state = tab.ridge_panel.state()
+    state = tab.ridge_panel.save_state()
     data = generate_data(
         state["n_train"], state["n_val"], state["noise"], state["function"], seed=state["seed"]
     )

@@ -1,0 +1,137 @@
+"""No visible control is cut off by its parents, on any tab or sub-tab, at 1100×750 or larger.
+
+The check is the lead's screenshot tool's: a visible control whose visible region is smaller
+than its own rectangle (a control scrolled entirely out of view is fine: the user can scroll).
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QRect
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QSlider,
+    QTabWidget,
+    QWidget,
+)
+from pytestqt.exceptions import TimeoutError as WaitTimeout
+
+from gui.tab_registry import TABS
+
+CONTROLS = (QAbstractSpinBox, QComboBox, QAbstractButton, QLineEdit, QSlider, QLabel)
+SIZES = ((1100, 750), (1920, 1080))
+
+
+def clipped_controls(root: QWidget) -> list[str]:
+    """Visible controls under ``root`` whose visible region is smaller than their rectangle."""
+    found = []
+    for w in root.findChildren(QWidget):
+        if not isinstance(w, CONTROLS) or not w.isVisible() or w.width() < 4 or w.height() < 4:
+            continue
+        if isinstance(w, QLabel) and not w.text().strip():
+            continue
+        visible = w.visibleRegion().boundingRect()
+        if visible.isEmpty():
+            continue  # scrolled out of view entirely
+        full = QRect(0, 0, w.width(), w.height())
+        text = str(w.text() if hasattr(w, "text") else "")[:30]
+        if visible.width() < full.width() - 2 or visible.height() < full.height() - 2:
+            found.append(
+                f"{type(w).__name__} {w.objectName()!r} '{text}' shows "
+                f"{visible.width()}x{visible.height()} of {full.width()}x{full.height()}"
+            )
+        elif _squeezed(w):
+            need = w.minimumSizeHint()
+            found.append(
+                f"{type(w).__name__} {w.objectName()!r} '{text}' is {w.width()}x{w.height()}, "
+                f"needs {need.width()}x{need.height()}"
+            )
+    return found
+
+
+def _squeezed(w: QWidget) -> bool:
+    """A control laid out smaller than its minimum size hint (its text or arrows are cut)."""
+    if isinstance(w, QLabel) and w.wordWrap():
+        return False  # a wrapping label's minimum hint is not a hard minimum
+    if isinstance(w.parentWidget(), (QAbstractSpinBox, QComboBox)):
+        return False  # the editor inside a spin/combo box: its box is checked instead
+    need = w.minimumSizeHint()
+    return w.width() < need.width() - 2 or w.height() < need.height() - 2
+
+
+def _innermost_tab_widgets(page: QWidget) -> list[QTabWidget]:
+    inner = [t for t in page.findChildren(QTabWidget) if t.isVisible()]
+    return [t for t in inner if not any(o is not t and o.isAncestorOf(t) for o in inner)]
+
+
+def walk_pages(qtbot, tabs: QTabWidget, path: str, report: dict[str, list[str]]) -> None:
+    """Show every page of ``tabs`` (and of nested tab widgets) and record clipped controls."""
+    for index in range(tabs.count()):
+        tabs.setCurrentIndex(index)
+        page = tabs.widget(index)
+        qtbot.waitUntil(page.isVisible)
+        QApplication.processEvents()  # layouts of the newly shown page
+        name = f"{path}/{tabs.tabText(index)}"
+        nested = _innermost_tab_widgets(page)
+        if nested:
+            for sub in nested:
+                walk_pages(qtbot, sub, name, report)
+        else:
+            report[name] = clipped_controls(page)
+
+
+def settle(qtbot, window, root: QWidget) -> None:
+    """Let layouts finish; pass when nothing is clipped (or fail with the list)."""
+    try:
+        qtbot.waitUntil(lambda: not clipped_controls(root), timeout=1500)
+    except WaitTimeout:
+        pass  # the caller's assertion shows what is cut off
+
+
+@pytest.mark.parametrize("key", [spec.key for spec in TABS])
+def test_no_control_is_clipped_at_the_smallest_supported_size(main_window, qtbot, key):
+    window = main_window
+    window.resize(1100, 750)
+    window.show_tab(key)
+    page = window.page(key)
+    qtbot.waitUntil(page.isVisible)
+    settle(qtbot, window, page)
+    assert window.width() <= 1100 and window.height() <= 750, (
+        f"tab {key!r} forces the window to {window.width()}×{window.height()}"
+    )
+    report: dict[str, list[str]] = {}
+    nested = _innermost_tab_widgets(page)
+    if nested:
+        for tabs in nested:
+            walk_pages(qtbot, tabs, key, report)
+    else:
+        settle(qtbot, window, page)
+        report[key] = clipped_controls(page)
+    cut = {name: found for name, found in report.items() if found}
+    assert not cut, f"controls cut off at 1100×750: {cut}"
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES)
+@pytest.mark.parametrize("lam", ["1e6", "123456", "3.5e-08"])
+def test_ridge_controls_are_not_cut_off_by_a_large_lambda(main_window, qtbot, width, height, lam):
+    """A large λ prints long weights: the column widens instead of cutting off its controls."""
+    window = main_window
+    window.resize(width, height)
+    window.show_tab("loss")
+    tab = window.page("loss")
+    tab.sections.setCurrentWidget(tab.ridge_panel)
+    panel = tab.ridge_panel
+    qtbot.waitUntil(panel.isVisible)
+    panel.lambda_edit.setFocus()
+    panel.lambda_edit.selectAll()
+    qtbot.keyClicks(panel.lambda_edit, lam)
+    with qtbot.waitSignal(panel.updated, timeout=3000):
+        qtbot.keyClick(panel.lambda_edit, "\r")
+    settle(qtbot, window, panel)
+    assert panel.lam() == pytest.approx(float(lam))
+    assert clipped_controls(panel) == []
