@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMenu, QTabWidget, QToolButton, QVBoxLayout, QWidget
 
 from gui.context import AppContext
 from gui.layers_tab.network_panel import NetworkPanel
@@ -31,6 +32,7 @@ class LayersTab(TabPage):
         self.pages.setObjectName("layersPages")
         self.pages.addTab(self.single, "One layer")
         self.pages.addTab(self.network, "Whole network")
+        self.pages.setCornerWidget(self._send_to_train_button(), Qt.Corner.TopRightCorner)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.pages)
@@ -40,6 +42,25 @@ class LayersTab(TabPage):
         self.single.edited.connect(self.state_changed)
         self.network.edited.connect(self.state_changed)
         self.pages.currentChanged.connect(lambda _i: self.state_changed.emit())
+
+    def _send_to_train_button(self) -> QToolButton:
+        """A "Send to Train" menu (as the CNN / as the MLP): the network replaces that slot."""
+        button = QToolButton(self)
+        button.setObjectName("sendToTrainButton")
+        button.setText("Send to Train")
+        button.setToolTip("train this network on digits in the Train tab (replaces its CNN or MLP)")
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(button)
+        for slot, title in (("cnn", "as the CNN"), ("mlp", "as the MLP")):
+            action = menu.addAction(title)
+            action.setObjectName(f"sendToTrain_{slot}")
+            action.triggered.connect(lambda _=False, s=slot: self.send_to_train(s))
+        button.setMenu(menu)
+        return button
+
+    def send_to_train(self, slot: str) -> None:
+        """Hand the whole network to the Train tab's ``slot`` (``"cnn"`` or ``"mlp"``)."""
+        self.context.send_network_to_train(self.network.snapshot(), slot)
 
     def show_page(self, key: str) -> None:
         """Show ``"single"`` or ``"network"``."""

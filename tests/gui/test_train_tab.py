@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QAction, QMouseEvent
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from engine.train import load_model
@@ -410,3 +410,17 @@ def test_an_untrainable_network_is_explained(qtbot, tab):
     assert tab.models["mlp"] is None
     assert tab.slots["mlp"].error_label.isVisible()
     assert "Cannot train" in tab.slots["mlp"].error_label.text()
+
+
+def test_send_to_train_from_layer_sizes(qtbot, main_window):
+    layers = main_window.page("layers")
+    main_window.show_tab("layers")
+    layers.network.load_preset("small_cnn")  # a 28×28 preset: the Train tab fits it to 8×8
+    sent = layers.network.snapshot()
+    action = layers.findChild(QAction, "sendToTrain_mlp")
+    action.trigger()
+    train_tab = main_window.page("train")
+    assert main_window.tab_widget.currentWidget() is train_tab
+    assert train_tab.networks["mlp"]["layers"][0] == sent["layers"][0]
+    assert train_tab.slots["mlp"].model.rowCount() == len(sent["layers"])
+    assert train_tab.networks["cnn"]["layers"] != sent["layers"]  # the other slot is kept
