@@ -187,8 +187,18 @@ from engine.tutor import (
     parse_answer,
     solve_input,
 )
+from engine.user_files import (
+    UserFileError,
+    read_user_bytes,
+    read_user_text,
+    require_regular_file,
+)
 
 __all__ = [
+    "UserFileError",
+    "read_user_bytes",
+    "read_user_text",
+    "require_regular_file",
     "EXPORT_FORMATS",
     "FILTER_LIBRARY",
     "LAYER_KINDS",

@@ -15,6 +15,7 @@ from engine.conv.correlate import (
     size_formula_text,
     trace_cell,
 )
+from engine.conv.exact import integer_route_note
 from engine.conv.filters import FILTER_LIBRARY, NamedKernel, filter_keys, get_filter
 from engine.conv.kernel_tools import (
     FilterMatch,
@@ -69,6 +70,7 @@ __all__ = [
     "separability",
     "size_formula_text",
     "trace_cell",
+    "integer_route_note",
     "trace_layer_cell",
     "trace_pool_cell",
     "transpose_kernel",

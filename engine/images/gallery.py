@@ -55,6 +55,7 @@ from engine.images.tiles import (
     CUSTOM_PREFIX,
     DERIVED_KEYS,
     MAX_CUSTOM_KERNEL,
+    MAX_CUSTOM_KERNELS,
     TileSpec,
     kernel_text,
     library_tiles,
@@ -309,10 +310,19 @@ class GalleryPipeline:
         raise ValueError(f"key {key!r} is not a gallery tile")
 
     def add_custom_kernel(self, name: str, kernel: object) -> str:
-        """Add (or replace) a custom kernel tile; returns its key ``"custom:<name>"``."""
+        """Add (or replace) a custom kernel tile; returns its key ``"custom:<name>"``.
+
+        Raises ``ValueError`` for a bad kernel, or a new one beyond :data:`MAX_CUSTOM_KERNELS`.
+        """
         title = str(name).strip() or "custom"
-        k = validate_custom_kernel(kernel, f"custom kernel {title!r}")
         key = CUSTOM_PREFIX + title
+        if key not in self._custom and len(self._custom) >= MAX_CUSTOM_KERNELS:
+            # Checked first: a session listing 20,000 kernels took over a minute to start.
+            raise ValueError(
+                f"the gallery holds at most {MAX_CUSTOM_KERNELS} custom kernels; "
+                f"{title!r} was not added"
+            )
+        k = validate_custom_kernel(kernel, f"custom kernel {title!r}")
         self._custom[key] = TileSpec(
             key,
             f"Custom: {title}",

@@ -12,6 +12,10 @@ from engine.conv.filters import FILTER_LIBRARY
 DERIVED_KEYS = ("gradient_magnitude", "gradient_orientation", "log_zero_crossings", "canny")
 CUSTOM_PREFIX = "custom:"
 MAX_CUSTOM_KERNEL = 31
+#: Largest |weight| of a custom kernel: the Matrix & kernel tab's cell limit.
+MAX_CUSTOM_WEIGHT = 1e12
+#: Most custom kernels the gallery holds (sent from the Matrix tab or restored from a session).
+MAX_CUSTOM_KERNELS = 32
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,8 @@ def library_tiles() -> list[TileSpec]:
 
 
 def validate_custom_kernel(kernel: object, name: str = "kernel") -> np.ndarray:
-    """A custom kernel as float64, or ``ValueError`` (2-D, finite, at most 31×31)."""
+    """A custom kernel as float64, or ``ValueError`` (2-D, finite, at most 31×31, weights
+    within ±:data:`MAX_CUSTOM_WEIGHT`)."""
     try:
         k = np.array(kernel, dtype=np.float64)
     except (TypeError, ValueError):
@@ -114,5 +119,10 @@ def validate_custom_kernel(kernel: object, name: str = "kernel") -> np.ndarray:
         )
     if not np.isfinite(k).all():
         raise ValueError(f"{name} contains NaN or infinity")
+    if np.abs(k).max() > MAX_CUSTOM_WEIGHT:
+        raise ValueError(
+            f"{name} has a weight of {np.abs(k).max():.3g}; weights are limited to "
+            f"±{MAX_CUSTOM_WEIGHT:.0e}, as in the Matrix & kernel tab"
+        )
     k.setflags(write=False)
     return k

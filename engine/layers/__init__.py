@@ -11,10 +11,21 @@ from engine.layers.explain import (
     solve_stride,
 )
 from engine.layers.kinds import LAYER_KINDS, normalize_layer, parse_layer_params
+from engine.layers.limits import (
+    MAX_INPUT_CHANNELS,
+    MAX_INPUT_FEATURES,
+    MAX_INPUT_SIDE,
+    MAX_LAYER_INT,
+    MAX_NETWORK_LAYERS,
+    SINGLE_LAYER_RANGES,
+    check_network_limits,
+    check_single_layer_state,
+)
 from engine.layers.network_io import (
     network_from_json,
     network_to_json,
     pytorch_code,
+    read_network_file,
     summary_to_csv,
     summary_to_markdown,
 )
@@ -23,6 +34,15 @@ from engine.layers.summary import LayerRow, NetworkSummary, summarize, summarize
 
 __all__ = [
     "LAYER_KINDS",
+    "MAX_INPUT_CHANNELS",
+    "MAX_INPUT_FEATURES",
+    "MAX_INPUT_SIDE",
+    "MAX_LAYER_INT",
+    "MAX_NETWORK_LAYERS",
+    "SINGLE_LAYER_RANGES",
+    "check_network_limits",
+    "check_single_layer_state",
+    "read_network_file",
     "LayerExplanation",
     "LayerRow",
     "NetworkSummary",

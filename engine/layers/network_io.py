@@ -11,29 +11,21 @@ import csv
 import io
 import json
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from engine.layers.kinds import LAYER_KINDS, format_layer_params, normalize_layer
 from engine.layers.kinds import torch_activation_class as _torch_act
+from engine.layers.limits import MAX_NETWORK_LAYERS, check_network_limits
 from engine.layers.summary import NetworkSummary, check_input_shape, summarize_partial
 from engine.user_files import read_user_text
 
 FORMAT = "kernelscope-network"
 VERSION = 1
 
-#: Limits of what a network file or session may hold: the ranges of the Layer sizes tab's spin
-#: boxes (input C × H × W, the layer form's integer fields), all far below 2³¹.
-MAX_INPUT_CHANNELS = 4096
-MAX_INPUT_SIDE = 8192
-MAX_INPUT_FEATURES = 1 << 24
-MAX_LAYER_INT = 1_000_000
-MAX_NETWORK_LAYERS = 1000
 #: Largest network file read (characters / bytes).
 MAX_NETWORK_CHARS = 5_000_000
-_INPUT_LIMITS = (MAX_INPUT_CHANNELS, MAX_INPUT_SIDE, MAX_INPUT_SIDE)
 
 
 @dataclass(frozen=True)
@@ -138,7 +130,7 @@ def network_from_json(text: str) -> NetworkDocument:
     layers = data.get("layers")
     if not isinstance(layers, list):
         raise ValueError("the file has no 'layers' list")
-    if len(layers) > MAX_NETWORK_LAYERS:
+    if len(layers) > MAX_NETWORK_LAYERS:  # before normalising each of them
         raise ValueError(
             f"the network has {len(layers):,} layers; at most {MAX_NETWORK_LAYERS:,} are allowed"
         )
@@ -149,43 +141,6 @@ def network_from_json(text: str) -> NetworkDocument:
     clean = tuple(normalize_layer(spec, f"layer {i + 1}") for i, spec in enumerate(layers))
     check_network_limits(clean, shape)
     return NetworkDocument(name if isinstance(name, str) else "", shape, clean)
-
-
-def check_network_limits(layers: Sequence[dict[str, Any]], input_shape: Sequence[int]) -> None:
-    """Refuse numbers the Layer sizes tab's widgets cannot hold, naming the field and range.
-
-    A ``QSpinBox`` holds a C int (at most 2³¹ − 1); a bigger value from a file overflowed it and
-    left half a network applied, and a value above a spin box's maximum was silently clamped.
-    The limits are :data:`MAX_INPUT_CHANNELS`, :data:`MAX_INPUT_SIDE` and
-    :data:`MAX_INPUT_FEATURES` for ``input_shape`` and :data:`MAX_LAYER_INT` for every integer
-    of a normalised layer spec (the layer form's spin boxes).
-
-    Raises
-    ------
-    ValueError
-        ``"input_shape C = 1000000000 is outside 1…4096"`` and the like.
-    """
-    shape = tuple(input_shape)
-    if len(shape) == 3:
-        limits = zip(("C", "H", "W"), shape, _INPUT_LIMITS, strict=True)
-    else:
-        limits = zip(("F",), shape, (MAX_INPUT_FEATURES,), strict=True)
-    for axis, value, top in limits:
-        if not 1 <= value <= top:
-            raise ValueError(f"input_shape {axis} = {value} is outside the allowed range 1…{top:,}")
-    for index, spec in enumerate(layers):
-        for key, value in spec.items():
-            items = value if isinstance(value, list) else [value]
-            for item in items:
-                if _is_plain_int(item) and not 0 <= item <= MAX_LAYER_INT:
-                    raise ValueError(
-                        f"layer {index + 1}: {key} = {item} is outside the allowed range "
-                        f"0…{MAX_LAYER_INT:,}"
-                    )
-
-
-def _is_plain_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def read_network_file(path: str | os.PathLike[str]) -> NetworkDocument:

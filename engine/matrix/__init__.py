@@ -23,7 +23,13 @@ from engine.matrix.fill import (
     fill_zeros,
     resize_matrix,
 )
-from engine.matrix.parse import MatrixParseError, format_cell, parse_matrix, parse_number
+from engine.matrix.parse import (
+    MatrixParseError,
+    format_cell,
+    matrix_from_state,
+    parse_matrix,
+    parse_number,
+)
 
 __all__ = [
     "ConvSettings",
@@ -41,6 +47,7 @@ __all__ = [
     "fill_zeros",
     "format_cell",
     "layer_worked_solution",
+    "matrix_from_state",
     "matrix_to_text",
     "parse_matrix",
     "parse_number",

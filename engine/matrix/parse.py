@@ -11,6 +11,7 @@ semicolon-separated text, whitespace-separated text, ``[[...], [...]]`` Python/N
 
 from __future__ import annotations
 
+import math
 import re
 from fractions import Fraction
 
@@ -193,6 +194,51 @@ def _to_array(rows: list[list[str]]) -> np.ndarray:
     return as_exact(np.array(values, dtype=np.float64))
 
 
+def matrix_from_state(value: object, *, max_side: int, name: str = "matrix") -> np.ndarray:
+    """A matrix restored from a session or file, held to the same limits as typing.
+
+    ``value`` must be a non-empty list of equally long rows (at most ``max_side`` of them, each
+    at most ``max_side`` long) of finite numbers with ``|v| ≤`` :data:`MAX_MAGNITUDE` — what a
+    cell accepts when typed. Sizes are checked before any value is looked at.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 when every value is whole, else float64 (as :func:`parse_matrix`).
+
+    Raises
+    ------
+    MatrixParseError
+        Naming ``name`` and, for a bad value, its row and column (1-based in the message).
+    """
+    if not isinstance(value, list) or not value or not all(isinstance(r, list) for r in value):
+        raise MatrixParseError(f"{name} must be a non-empty list of rows")
+    if len(value) > max_side or any(len(row) > max_side for row in value):
+        longest = max(len(row) for row in value)
+        raise MatrixParseError(
+            f"{name} is {len(value)}×{longest}; at most {max_side}×{max_side} fits here"
+        )
+    width = len(value[0])
+    if width == 0 or any(len(row) != width for row in value):
+        raise MatrixParseError(f"{name} must have rows of one same, non-zero length")
+    for r, row in enumerate(value):
+        for c, v in enumerate(row):
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                raise MatrixParseError(
+                    f"{name}, row {r + 1}, column {c + 1}: {v!r} is not a number", r, c
+                )
+            if not (math.isfinite(v) and abs(v) <= MAX_MAGNITUDE):
+                raise MatrixParseError(
+                    f"{name}, row {r + 1}, column {c + 1}: {_quote(repr(v))} is not a finite "
+                    f"number within ±{MAX_MAGNITUDE:.0e} (the limit for typed cells)",
+                    r,
+                    c,
+                )
+    if all(isinstance(v, int) for row in value for v in row):
+        return np.array(value, dtype=np.int64)
+    return as_exact(np.array(value, dtype=np.float64))
+
+
 def detect_matrix_format(text: str) -> str:
     """Guess which of :data:`MATRIX_FORMATS` ``text`` is written in."""
     clean = _normalise_text(text)
@@ -343,27 +389,3 @@ def parse_matrix(text: str, *, max_shape: tuple[int, int] | None = None) -> tupl
             f"{max_shape[0]}×{max_shape[1]} fits here"
         )
     return values, fmt
-
-
-def format_cell(value: float | int) -> str:
-    """Text for a matrix cell: ints exactly, short decimals as typed, ninths etc. as fractions.
-
-    The Unicode minus is used for negatives; :func:`parse_number` reads every output back.
-    """
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        text = str(int(value))
-    else:
-        v = float(value)
-        if v.is_integer() and abs(v) <= MAX_MAGNITUDE:
-            text = str(int(v))
-        else:
-            short = f"{v:.4f}".rstrip("0").rstrip(".")
-            if float(short) == v:
-                text = short
-            else:
-                frac = Fraction(v).limit_denominator(10000)
-                if frac.denominator <= 10000 and abs(float(frac) - v) <= 1e-15 * max(1.0, abs(v)):
-                    text = f"{frac.numerator}/{frac.denominator}"
-                else:
-                    text = f"{v:.6g}"
-    return text.replace("-", "\u2212") if text.startswith("-") else text
