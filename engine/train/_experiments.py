@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.train._blas import single_threaded_blas
 from engine.train._data import shift_images
 from engine.train._model import Model, build_model
 from engine.train._training import DEFAULTS, train_model
@@ -126,7 +127,13 @@ def gradient_check(
     kinks and max-pool ties can make a difference quotient straddle a kink; with ε = 1e-6 and
     real data this is rare and shows as one large error in that row.
     """
-    m64 = model.astype(np.float64)
+    with single_threaded_blas():
+        return _gradient_check(model.astype(np.float64), x, y, lam, eps, max_entries, seed)
+
+
+def _gradient_check(
+    m64: Model, x: np.ndarray, y: np.ndarray, lam: float, eps: float, max_entries: int, seed: int
+) -> list[GradientCheckRow]:
     xs = np.asarray(x, dtype=np.float64)
     labels = np.asarray(y)
     _, grads = m64.loss_and_gradients(xs, labels, lam, training=False)

@@ -1,14 +1,23 @@
-"""Trainable layers (NCHW, PyTorch semantics) with forward and backward passes.
+"""Trainable layers with forward and backward passes (PyTorch semantics, NHWC inside).
+
+Feature maps travel as ``(N, H, W, C)`` between layers: the channels of one pixel are then
+contiguous, so the im2col copy of a convolution moves whole channel vectors and its output
+``(N·OH·OW, F)`` already *is* the next NHWC map (no transposes).  Weights keep PyTorch's
+``(F, C, kh, kw)`` layout; :class:`Flatten` orders features as C, H, W like ``torch.flatten``.
 
 Each layer caches what its backward pass needs during ``forward(x, training)`` and returns
-``∂L/∂x`` from ``backward(grad)``, storing parameter gradients in ``self.grads``.
+``∂L/∂x`` from ``backward(grad)``, storing parameter gradients in ``self.grads``.  Large scratch
+arrays (im2col matrices, padded maps) are reused between calls: a fresh half-megabyte array per
+call costs page faults that took longer than the matrix product itself.  Arrays returned by
+``forward``/``backward`` are only valid until the layer's next call (the model copies what it
+hands out).
 
-* Conv2d is im2col + one GEMM: the padded input is viewed as sliding windows (no copy), strided
-  and dilated by slicing the view, then copied once into a ``(N·OH·OW, C·kh·kw)`` matrix.  Its
-  backward is two GEMMs plus ``kh·kw`` strided adds (col2im).
-* MaxPool2d routes the gradient of each window to ONE position: the first maximum in row-major
-  window order (``np.argmax``), like PyTorch's CPU kernel.  Ties therefore never split or
-  duplicate gradient; the total gradient mass is conserved.
+* Conv2d: im2col (one strided window view, one copy) + one GEMM; backward one GEMM for
+  ``∂L/∂W`` and, per kernel tap, a small GEMM added onto a strided slice of ``∂L/∂x`` (col2im).
+* Pooling runs over the ``kh·kw`` window taps, each a strided view of the (padded) input.
+* MaxPool2d routes each window's gradient to ONE position: the first maximum in row-major
+  window order (``np.argmax``), like PyTorch's CPU kernel.  Ties never split or duplicate
+  gradient; the total is conserved.
 * AvgPool2d counts zero padding in the divisor (PyTorch's ``count_include_pad=True``).
 * ReLU's derivative at exactly 0 is taken as 0 (the input is not > 0).
 """
@@ -28,8 +37,30 @@ def pair(value: Any) -> tuple[int, int]:
     return (int(value), int(value))
 
 
+class _Scratch:
+    """Reusable arrays by name and shape (a few shapes each: training and evaluation batches
+    differ); reallocated only for a shape not seen recently."""
+
+    KEEP = 6
+
+    def __init__(self) -> None:
+        self._arrays: dict[tuple[Any, ...], np.ndarray] = {}
+
+    def get(self, name: str, shape: tuple[int, ...], dtype: Any, *, zero: bool = False) -> Any:
+        key = (name, shape, np.dtype(dtype).str)
+        arr = self._arrays.pop(key, None)
+        if arr is None:
+            arr = np.zeros(shape, dtype)
+            if len(self._arrays) >= self.KEEP:
+                del self._arrays[next(iter(self._arrays))]  # the least recently used
+        elif zero:
+            arr.fill(0)
+        self._arrays[key] = arr
+        return arr
+
+
 class Layer:
-    """Base class: no parameters, identity shape."""
+    """Base class: no parameters."""
 
     kind = "layer"
 
@@ -38,8 +69,9 @@ class Layer:
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
         # The first layer need not compute ∂L/∂x (nothing upstream uses it): skipping it saves
-        # the col2im of the first convolution, the most expensive part of its backward pass.
+        # the col2im of the first convolution.
         self.need_input_grad = True
+        self._scratch = _Scratch()
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         """Output of the layer for the batch ``x``."""
@@ -54,54 +86,44 @@ class Layer:
         return ()
 
 
-def _padded_windows(
-    x: np.ndarray,
-    k: tuple[int, int],
-    stride: tuple[int, int],
-    pad: tuple[int, int, int, int],
-    dilation: tuple[int, int],
-    fill: float = 0.0,
-) -> tuple[np.ndarray, tuple[int, int, int, int]]:
-    """View of ``x`` (N, C, H, W) as windows ``(N, C, OH, OW, kh, kw)``; also the padded shape."""
-    top, bottom, left, right = pad
-    if any(pad):
-        xp = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)), constant_values=fill)
-    else:
-        xp = x
-    span = (dilation[0] * (k[0] - 1) + 1, dilation[1] * (k[1] - 1) + 1)
-    win = sliding_window_view(xp, span, axis=(2, 3))
-    win = win[:, :, :: stride[0], :: stride[1], :: dilation[0], :: dilation[1]]
-    return win, xp.shape  # type: ignore[return-value]
+class _Geometry:
+    """Window geometry shared by convolution and pooling (NHWC)."""
 
+    def __init__(
+        self,
+        k: tuple[int, int],
+        stride: tuple[int, int],
+        pad: tuple[int, int, int, int],
+        dilation: tuple[int, int],
+    ) -> None:
+        self.k, self.stride, self.pad, self.dilation = k, stride, pad, dilation
+        self.span = (dilation[0] * (k[0] - 1) + 1, dilation[1] * (k[1] - 1) + 1)
 
-def _scatter_taps(
-    dcols: np.ndarray,
-    padded_shape: tuple[int, ...],
-    k: tuple[int, int],
-    stride: tuple[int, int],
-    dilation: tuple[int, int],
-    dtype: np.dtype,
-) -> np.ndarray:
-    """col2im: add window gradients ``(N, C, OH, OW, kh, kw)`` back onto the padded input."""
-    n, c, oh, ow = dcols.shape[:4]
-    dxp = np.zeros(padded_shape, dtype=dtype)
-    for a in range(k[0]):
-        y0 = a * dilation[0]
-        for b in range(k[1]):
-            x0 = b * dilation[1]
-            dxp[
-                :,
-                :,
-                y0 : y0 + stride[0] * (oh - 1) + 1 : stride[0],
-                x0 : x0 + stride[1] * (ow - 1) + 1 : stride[1],
-            ] += dcols[:, :, :, :, a, b]
-    return dxp
+    def out_size(self, h: int, w: int) -> tuple[int, int]:
+        top, bottom, left, right = self.pad
+        oh = (h + top + bottom - self.span[0]) // self.stride[0] + 1
+        ow = (w + left + right - self.span[1]) // self.stride[1] + 1
+        return oh, ow
 
+    def padded(self, x: np.ndarray, scratch: _Scratch, fill: float = 0.0) -> np.ndarray:
+        """``x`` inside its padding (a reused buffer whose border keeps ``fill``)."""
+        top, bottom, left, right = self.pad
+        if not any(self.pad):
+            return x
+        n, h, w, c = x.shape
+        shape = (n, h + top + bottom, w + left + right, c)
+        xp = scratch.get(f"pad{fill}", shape, x.dtype)
+        if fill != 0.0 and xp[0, 0, 0, 0] != fill:  # new buffer: set the border once
+            xp.fill(fill)
+        xp[:, top : top + h, left : left + w, :] = x
+        return xp
 
-def _unpad(dxp: np.ndarray, pad: tuple[int, int, int, int]) -> np.ndarray:
-    top, bottom, left, right = pad
-    h, w = dxp.shape[2], dxp.shape[3]
-    return dxp[:, :, top : h - bottom, left : w - right]
+    def windows(self, xp: np.ndarray) -> np.ndarray:
+        """View ``(N, OH, OW, kh, kw, C)`` of the padded map: window ``[a, b]`` of every output."""
+        win = sliding_window_view(xp, self.span, axis=(1, 2))  # (N, OH', OW', C, sh, sw)
+        sy, sx = self.stride
+        dy, dx = self.dilation
+        return win[:, ::sy, ::sx, :, ::dy, ::dx].transpose(0, 1, 2, 4, 5, 3)
 
 
 def conv_padding(
@@ -137,50 +159,71 @@ class Conv2d(Layer):
         self.params["weight"] = weight
         if bias is not None:
             self.params["bias"] = bias
-        self.k = (int(weight.shape[2]), int(weight.shape[3]))
-        self.stride = pair(stride)
-        self.dilation = pair(dilation)
-        self.pad = conv_padding(padding, self.k, self.dilation)
+        k = (int(weight.shape[2]), int(weight.shape[3]))
+        dil = pair(dilation)
+        self.geo = _Geometry(k, pair(stride), conv_padding(padding, k, dil), dil)
+
+    @property
+    def pad(self) -> tuple[int, int, int, int]:
+        """(top, bottom, left, right) zero padding."""
+        return self.geo.pad
 
     def weight_keys(self) -> tuple[str, ...]:
         """The kernel ``weight`` (the bias is not regularised)."""
         return ("weight",)
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        """Convolve via im2col: one ``(N·OH·OW, C·kh·kw) @ (C·kh·kw, F)`` product."""
+        """Convolve via im2col: one ``(N·OH·OW, kh·kw·C) @ (kh·kw·C, F)`` product."""
         w = self.params["weight"]
         f = w.shape[0]
-        win, padded_shape = _padded_windows(x, self.k, self.stride, self.pad, self.dilation)
-        n, c, oh, ow = win.shape[:4]
-        # (N, OH, OW, C, kh, kw) rows: the copy is the im2col matrix.
-        cols = np.ascontiguousarray(win.transpose(0, 2, 3, 1, 4, 5)).reshape(n * oh * ow, -1)
-        out = cols @ w.reshape(f, -1).T
+        n, h, wd, c = x.shape
+        oh, ow = self.geo.out_size(h, wd)
+        kh, kw = self.geo.k
+        cols = self._scratch.get("cols", (n, oh, ow, kh, kw, c), x.dtype)
+        np.copyto(cols, self.geo.windows(self.geo.padded(x, self._scratch)))
+        cols2d = cols.reshape(n * oh * ow, kh * kw * c)
+        wmat = w.transpose(0, 2, 3, 1).reshape(f, -1)  # (F, kh·kw·C), matching the columns
+        out = self._scratch.get("out", (n * oh * ow, f), x.dtype)
+        np.matmul(cols2d, wmat.T, out=out)
         if "bias" in self.params:
             out += self.params["bias"]
-        self._cache = (cols, x.shape, padded_shape, (n, c, oh, ow))
-        return out.reshape(n, oh, ow, f).transpose(0, 3, 1, 2)
+        self._cache = (cols2d, wmat, x.shape)
+        return out.reshape(n, oh, ow, f)
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
-        """``∂L/∂W = Σ g ⊗ windows``, ``∂L/∂b = Σ g``, ``∂L/∂x`` = col2im of ``g @ W``."""
-        cols, x_shape, padded_shape, (n, c, oh, ow) = self._cache
+        """``∂L/∂W = gᵀ·cols``, ``∂L/∂b = Σ g``, ``∂L/∂x`` = col2im of ``g·W``."""
+        cols2d, wmat, x_shape = self._cache
         w = self.params["weight"]
-        f = w.shape[0]
-        g = grad.transpose(0, 2, 3, 1).reshape(n * oh * ow, f)
-        self.grads["weight"] = (g.T @ cols).reshape(w.shape)
+        f, c, kh, kw = w.shape
+        g = np.ascontiguousarray(grad).reshape(-1, f)
+        dw = g.T @ cols2d
+        self.grads["weight"] = dw.reshape(f, kh, kw, c).transpose(0, 3, 1, 2).copy()
         if "bias" in self.params:
             self.grads["bias"] = g.sum(axis=0)
         if not self.need_input_grad:
             return np.zeros(x_shape, dtype=w.dtype)
-        dcols = (g @ w.reshape(f, -1)).reshape(n, oh, ow, c, self.k[0], self.k[1])
-        dxp = _scatter_taps(
-            dcols.transpose(0, 3, 1, 2, 4, 5),
-            padded_shape,
-            self.k,
-            self.stride,
-            self.dilation,
-            w.dtype,
+        # col2im tap by tap: ∂L/∂x[window tap (a, b)] += g · W[:, :, a, b].  Each product lands
+        # as a contiguous (N, OH, OW, C) block, so the strided add runs over long rows; adding
+        # slices of one big (N·OH·OW, kh·kw·C) product instead was 4× slower.
+        n, oh, ow = grad.shape[:3]
+        top, bottom, left, right = self.geo.pad
+        _, h, wd, _ = x_shape
+        dxp = self._scratch.get(
+            "dxp", (n, h + top + bottom, wd + left + right, c), w.dtype, zero=True
         )
-        return _unpad(dxp, self.pad)
+        taps = np.ascontiguousarray(w.transpose(2, 3, 0, 1))  # (kh, kw, F, C)
+        part = self._scratch.get("part", (n * oh * ow, c), w.dtype)
+        sy, sx = self.geo.stride
+        dy, dx = self.geo.dilation
+        for a in range(kh):
+            for b in range(kw):
+                np.matmul(g, taps[a, b], out=part)
+                dxp[
+                    :,
+                    a * dy : a * dy + sy * (oh - 1) + 1 : sy,
+                    b * dx : b * dx + sx * (ow - 1) + 1 : sx,
+                ] += part.reshape(n, oh, ow, c)
+        return dxp[:, top : top + h, left : left + wd, :]
 
 
 class Pool2d(Layer):
@@ -192,39 +235,60 @@ class Pool2d(Layer):
         super().__init__(name)
         self.kind = "maxpool2d" if mode == "max" else "avgpool2d"
         self.mode = mode
-        self.k = pair(kernel_size)
-        self.stride = self.k if stride is None else pair(stride)
+        k = pair(kernel_size)
         p = pair(padding)
-        self.pad = (p[0], p[0], p[1], p[1])
-        self.dilation = pair(dilation)
+        self.geo = _Geometry(
+            k, k if stride is None else pair(stride), (p[0], p[0], p[1], p[1]), pair(dilation)
+        )
+
+    def _taps(self) -> list[tuple[int, int]]:
+        return [(a, b) for a in range(self.geo.k[0]) for b in range(self.geo.k[1])]
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        """Max (first maximum wins) or mean of each window."""
+        """Max (first maximum in row-major window order wins) or mean of each window."""
         fill = -np.inf if self.mode == "max" else 0.0
-        win, padded_shape = _padded_windows(x, self.k, self.stride, self.pad, self.dilation, fill)
-        n, c, oh, ow = win.shape[:4]
+        win = self.geo.windows(self.geo.padded(x, self._scratch, fill))
+        taps = self._taps()
+        # One pass over the kh·kw window taps, each a strided (N, OH, OW, C) view: cheaper than
+        # copying the windows out to reduce over them.
+        out = win[:, :, :, 0, 0, :].copy()
         if self.mode == "max":
-            flat = win.reshape(n, c, oh, ow, -1)
-            arg = np.argmax(flat, axis=-1)
-            out = np.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
-            self._cache = (arg, padded_shape, (n, c, oh, ow), x.dtype)
-            return out
-        out = win.mean(axis=(-2, -1), dtype=x.dtype)
-        self._cache = (None, padded_shape, (n, c, oh, ow), x.dtype)
+            for a, b in taps[1:]:
+                np.maximum(out, win[:, :, :, a, b, :], out=out)
+        else:
+            for a, b in taps[1:]:
+                out += win[:, :, :, a, b, :]
+            out *= out.dtype.type(1.0 / len(taps))
+        # Which tap won is only worked out in backward: evaluation never pays for it.
+        self._cache = (win, out, x.shape)
         return out
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         """Max: the whole window gradient to its first maximum; average: spread evenly."""
-        arg, padded_shape, (n, c, oh, ow), dtype = self._cache
-        taps = self.k[0] * self.k[1]
-        if self.mode == "max":
-            onehot = arg[..., None] == np.arange(taps)
-            dwin = np.where(onehot, grad[..., None], 0).astype(dtype, copy=False)
-        else:
-            dwin = np.broadcast_to((grad / taps).astype(dtype)[..., None], (n, c, oh, ow, taps))
-        dwin = dwin.reshape(n, c, oh, ow, self.k[0], self.k[1])
-        dxp = _scatter_taps(dwin, padded_shape, self.k, self.stride, self.dilation, dtype)
-        return _unpad(dxp, self.pad)
+        win, out, x_shape = self._cache
+        n, h, w, c = x_shape
+        top, bottom, left, right = self.geo.pad
+        oh, ow = grad.shape[1], grad.shape[2]
+        sy, sx = self.geo.stride
+        dy, dx = self.geo.dilation
+        dxp = self._scratch.get(
+            "dxp", (n, h + top + bottom, w + left + right, c), grad.dtype, zero=True
+        )
+        taps = self._taps()
+        share = grad * grad.dtype.type(1.0 / len(taps))
+        taken = np.zeros(out.shape, bool)
+        for a, b in taps:
+            rows = slice(a * dy, a * dy + sy * (oh - 1) + 1, sy)
+            cols = slice(b * dx, b * dx + sx * (ow - 1) + 1, sx)
+            if self.mode == "max":
+                # The FIRST tap (row-major) equal to the window's maximum takes all the gradient.
+                first = win[:, :, :, a, b, :] == out
+                first &= ~taken
+                taken |= first
+                dxp[:, rows, cols] += grad * first
+            else:
+                dxp[:, rows, cols] += share
+        return dxp[:, top : top + h, left : left + w, :]
 
 
 class ReLU(Layer):
@@ -235,25 +299,30 @@ class ReLU(Layer):
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         """Element-wise ``max(x, 0)``."""
         self._mask = x > 0
-        return np.where(self._mask, x, 0).astype(x.dtype, copy=False)
+        return np.maximum(x, 0)
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         """Pass the gradient where the input was positive."""
-        return np.where(self._mask, grad, 0).astype(grad.dtype, copy=False)
+        return grad * self._mask
 
 
 class Flatten(Layer):
-    """``(N, C, H, W)`` → ``(N, C·H·W)`` in C order, as ``torch.flatten(x, 1)``."""
+    """``(N, H, W, C)`` → ``(N, C·H·W)`` in C, H, W order, as ``torch.flatten(x, 1)`` on NCHW."""
 
     kind = "flatten"
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        """Reshape to one feature vector per sample."""
+        """One feature vector per sample, channels outermost."""
         self._shape = x.shape
+        if x.ndim == 4:
+            return np.ascontiguousarray(x.transpose(0, 3, 1, 2)).reshape(x.shape[0], -1)
         return x.reshape(x.shape[0], -1)
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
         """Reshape the gradient back."""
+        if len(self._shape) == 4:
+            n, h, w, c = self._shape
+            return grad.reshape(n, c, h, w).transpose(0, 2, 3, 1)
         return grad.reshape(self._shape)
 
 

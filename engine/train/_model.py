@@ -268,20 +268,27 @@ class Model:
             )
         return arr.astype(self.dtype, copy=False)
 
+    def _run(self, arr: np.ndarray, training: bool) -> np.ndarray:
+        """The layers on a checked NCHW batch; the layers work in NHWC (see ``_layers``)."""
+        out = np.ascontiguousarray(arr.transpose(0, 2, 3, 1)) if arr.ndim == 4 else arr
+        for layer in self._net:
+            out = layer.forward(out, training)
+        return out
+
     def forward(self, x: object, *, training: bool = False) -> np.ndarray:
         """Logits ``(N, classes)`` for ``x`` of shape ``(N, C, H, W)`` (or one ``(C, H, W)``).
 
-        ``training`` turns dropout on; without it the network is deterministic.
+        ``training`` turns dropout on; without it the network is deterministic.  A model is not
+        thread-safe (layers keep state between forward and backward): give another thread its
+        own :meth:`copy`.
         """
-        out = self._input(x)
-        for layer in self._net:
-            out = layer.forward(out, training)
+        out = self._run(self._input(x), training)
         if out.ndim != 2 or out.shape[1] != self.classes:
             raise ValueError(
                 f"the network ends in shape {out.shape[1:]}, but there are {self.classes} classes;"
                 f" end with Linear(out_features={self.classes})"
             )
-        return out
+        return out.copy()  # layers may reuse their output buffers on the next call
 
     def predict_proba(self, x: object, *, batch_size: int = 512) -> np.ndarray:
         """Softmax probabilities ``(N, classes)`` (float64), computed in batches."""
@@ -333,9 +340,7 @@ class Model:
         n = len(arr)
         if n == 0:
             raise ValueError("x must hold at least one sample")
-        out = arr
-        for layer in self._net:
-            out = layer.forward(out, training)
+        out = self._run(arr, training)
         if not np.all(np.isfinite(out)):
             raise FloatingPointError(
                 "the network's outputs are not finite: the weights diverged (lower the learning "
@@ -371,11 +376,12 @@ class Model:
         arr = self._input(x)
         if len(arr) != 1:
             raise ValueError(f"x must be one sample, got {len(arr)}")
-        out = arr
+        out = np.ascontiguousarray(arr.transpose(0, 2, 3, 1)) if arr.ndim == 4 else arr
         result = []
         for row, layer in zip(self.summary.rows, self._net, strict=True):
             out = layer.forward(out, False)
-            result.append(LayerActivation(row.index, row.name, row.type, out[0].copy()))
+            values = out[0].transpose(2, 0, 1) if out.ndim == 4 else out[0]  # back to (C, H, W)
+            result.append(LayerActivation(row.index, row.name, row.type, values.copy()))
         return result
 
     def first_layer_filters(self) -> np.ndarray | None:

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from engine.checks import nonnegative_float
+from engine.train._blas import single_threaded_blas
 from engine.train._data import random_shift
 from engine.train._model import Model
 
@@ -253,7 +254,7 @@ class Trainer:
         idx = self._order[within * self.batch_size : (within + 1) * self.batch_size]
         # Divergence (a too-large learning rate) overflows float32 on the way; it is reported
         # once, as FloatingPointError, instead of as a stream of RuntimeWarnings.
-        with np.errstate(over="ignore", invalid="ignore"):
+        with single_threaded_blas(), np.errstate(over="ignore", invalid="ignore"):
             loss, grads = self.model.loss_and_gradients(self._epoch_x[idx], self.y[idx], self.lam)
             if not math.isfinite(loss):
                 raise FloatingPointError(
@@ -267,10 +268,11 @@ class Trainer:
         return not self.done
 
     def _finish_epoch(self) -> None:
-        train_loss, train_acc = self.model.data_loss(self.x, self.y)
-        val_loss = val_acc = math.nan
-        if self.validation is not None:
-            val_loss, val_acc = self.model.data_loss(*self.validation)
+        with single_threaded_blas():
+            train_loss, train_acc = self.model.data_loss(self.x, self.y)
+            val_loss = val_acc = math.nan
+            if self.validation is not None:
+                val_loss, val_acc = self.model.data_loss(*self.validation)
         self.history.records.append(
             EpochRecord(
                 self.epoch + 1,

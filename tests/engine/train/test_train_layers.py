@@ -1,5 +1,8 @@
 """Layers of engine.train: forward against engine.correlate2d / brute force, every backward
-against central differences in float64, pooling ties, and shapes against output_size."""
+against central differences in float64, pooling ties, and shapes against output_size.
+
+The layers take and return NHWC maps; the tests build NCHW data (as PyTorch and the Layer sizes
+tab describe it) and convert with ``_nhwc`` / ``_nchw``."""
 
 from __future__ import annotations
 
@@ -12,6 +15,14 @@ from engine import correlate2d, output_size, pool2d
 from engine.train._layers import Conv2d, Dropout, Flatten, Linear, Pool2d, ReLU
 
 EPS = 1e-6
+
+
+def _nhwc(x):
+    return np.ascontiguousarray(np.asarray(x).transpose(0, 2, 3, 1))
+
+
+def _nchw(x):
+    return np.asarray(x).transpose(0, 3, 1, 2)
 
 
 def _numeric_input_grad(layer, x, upstream):
@@ -79,7 +90,7 @@ def test_conv_forward_equals_correlate2d_summed_over_channels(geometry):
     rng = np.random.default_rng(1)
     layer = _conv(rng, 3, 4, (3, 2), **geometry)
     x = rng.standard_normal((2, 3, 9, 8))
-    out = layer.forward(x)
+    out = _nchw(layer.forward(_nhwc(x)))
     w, b = layer.params["weight"], layer.params["bias"]
     top, bottom, left, right = layer.pad
     for n in range(2):
@@ -87,7 +98,7 @@ def test_conv_forward_equals_correlate2d_summed_over_channels(geometry):
             # correlate2d takes symmetric padding: pad the input ourselves for "same".
             xp = np.pad(x[n], ((0, 0), (top, bottom), (left, right)))
             expected = b[f] + sum(
-                correlate2d(xp[c], w[f, c], stride=layer.stride, dilation=layer.dilation)
+                correlate2d(xp[c], w[f, c], stride=layer.geo.stride, dilation=layer.geo.dilation)
                 for c in range(3)
             )
             np.testing.assert_allclose(out[n, f], expected, rtol=1e-12, atol=1e-12)
@@ -97,7 +108,7 @@ def test_conv_same_padding_keeps_size_and_puts_extra_at_bottom_right():
     rng = np.random.default_rng(2)
     layer = _conv(rng, 1, 1, (2, 2), padding="same")
     assert layer.pad == (0, 1, 0, 1)  # PyTorch: the odd extra row/column goes last
-    assert layer.forward(rng.standard_normal((1, 1, 5, 6))).shape == (1, 1, 5, 6)
+    assert layer.forward(rng.standard_normal((1, 5, 6, 1))).shape == (1, 5, 6, 1)
 
 
 @settings(max_examples=60, deadline=None)
@@ -117,11 +128,11 @@ def test_conv_output_shape_matches_output_size(h, w, k, stride, padding, dilatio
     layer = _conv(rng, 2, 3, (k, k), stride=stride, padding=padding, dilation=dilation)
     for key in layer.params:
         layer.params[key] = layer.params[key].astype(np.float32)
-    out = layer.forward(rng.standard_normal((2, 2, h, w)).astype(np.float32))
+    out = layer.forward(rng.standard_normal((2, h, w, 2)).astype(np.float32))
     expected = tuple(
         output_size(n, k, padding=padding, stride=stride, dilation=dilation) for n in (h, w)
     )
-    assert out.shape == (2, 3, *expected)
+    assert out.shape == (2, *expected, 3)
     assert out.dtype == np.float32
 
 
@@ -142,22 +153,22 @@ def test_conv_backward_matches_central_differences_for_any_geometry(
         return
     rng = np.random.default_rng(seed)
     layer = _conv(rng, 2, 2, (k, k), stride=stride, padding=padding, dilation=dilation)
-    _check_backward(layer, rng.standard_normal((2, 2, h, w)), seed)
+    _check_backward(layer, rng.standard_normal((2, h, w, 2)), seed)
 
 
 def test_conv_backward_with_asymmetric_kernel_and_no_bias():
     rng = np.random.default_rng(3)
     layer = _conv(rng, 3, 2, (2, 3), bias=False, padding="same")
     assert "bias" not in layer.params
-    _check_backward(layer, rng.standard_normal((2, 3, 5, 6)))
+    _check_backward(layer, rng.standard_normal((2, 5, 6, 3)))
 
 
 def test_first_conv_skips_the_input_gradient_but_keeps_weight_gradients():
     rng = np.random.default_rng(4)
     layer = _conv(rng, 1, 2, (3, 3), padding=1)
-    x = rng.standard_normal((3, 1, 6, 6))
+    x = rng.standard_normal((3, 6, 6, 1))
     reference = _conv(np.random.default_rng(4), 1, 2, (3, 3), padding=1)
-    upstream = rng.standard_normal((3, 2, 6, 6))
+    upstream = rng.standard_normal((3, 6, 6, 2))
     reference.forward(x)
     reference.backward(upstream)
     layer.need_input_grad = False
@@ -187,17 +198,17 @@ def test_pool_backward_matches_central_differences(mode, geometry):
     if mode == "avg" and "dilation" in geometry:
         geometry = {k: v for k, v in geometry.items() if k != "dilation"}
     layer = Pool2d("pool", mode, **geometry)
-    _check_backward(layer, _tie_free((2, 3, 6, 7), 5))
+    _check_backward(layer, _tie_free((2, 6, 7, 3), 5))
 
 
 def test_maxpool_forward_equals_engine_pool2d_and_brute_force():
     x = np.random.default_rng(6).standard_normal((2, 3, 8, 6))
     layer = Pool2d("pool", "max", 2, None, 0)
-    out = layer.forward(x)
+    out = _nchw(layer.forward(_nhwc(x)))
     for n in range(2):
         for c in range(3):
             np.testing.assert_array_equal(out[n, c], pool2d(x[n, c], 2, 2, "max"))
-    avg = Pool2d("pool", "avg", 3, 2, 1).forward(x)
+    avg = _nchw(Pool2d("pool", "avg", 3, 2, 1).forward(_nhwc(x)))
     padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
     for i in range(avg.shape[2]):
         for j in range(avg.shape[3]):
@@ -209,9 +220,9 @@ def test_maxpool_forward_equals_engine_pool2d_and_brute_force():
 def test_maxpool_tie_sends_the_whole_gradient_to_the_first_maximum_in_row_major_order():
     layer = Pool2d("pool", "max", 2, None, 0)
     x = np.array([[[[1.0, 3.0, 5.0, 5.0], [3.0, 2.0, 5.0, 5.0]]]])
-    out = layer.forward(x)
+    out = _nchw(layer.forward(_nhwc(x)))
     np.testing.assert_array_equal(out, [[[[3.0, 5.0]]]])
-    dx = layer.backward(np.array([[[[10.0, 7.0]]]]))
+    dx = _nchw(layer.backward(_nhwc(np.array([[[[10.0, 7.0]]]]))))
     # window 1: 3 at (0,1) and (1,0) tie → (0,1); window 2: four 5s → its top-left
     expected = np.array([[[[0.0, 10.0, 7.0, 0.0], [0.0, 0.0, 0.0, 0.0]]]])
     np.testing.assert_array_equal(dx, expected)
@@ -220,10 +231,10 @@ def test_maxpool_tie_sends_the_whole_gradient_to_the_first_maximum_in_row_major_
 
 def test_maxpool_tie_with_overlapping_windows_accumulates_per_window():
     layer = Pool2d("pool", "max", 2, 1, 0)
-    x = np.zeros((1, 1, 3, 3))  # every entry ties in every window
+    x = np.zeros((1, 3, 3, 1))  # every entry ties in every window
     layer.forward(x)
-    dx = layer.backward(np.ones((1, 1, 2, 2)))
-    np.testing.assert_array_equal(dx[0, 0], [[1, 1, 0], [1, 1, 0], [0, 0, 0]])
+    dx = layer.backward(np.ones((1, 2, 2, 1)))
+    np.testing.assert_array_equal(dx[0, :, :, 0], [[1, 1, 0], [1, 1, 0], [0, 0, 0]])
 
 
 def test_relu_backward_away_from_the_kink_and_zero_at_it():
@@ -244,8 +255,10 @@ def test_linear_and_flatten_backward_match_central_differences():
         layer.forward(x), x @ layer.params["weight"].T + layer.params["bias"]
     )
     _check_backward(layer, x)
-    _check_backward(Flatten("flat"), rng.standard_normal((2, 3, 2, 2)))
-    assert Flatten("flat").forward(np.arange(24.0).reshape(2, 3, 2, 2))[1, 5] == 17.0
+    _check_backward(Flatten("flat"), rng.standard_normal((2, 2, 2, 3)))
+    x = np.arange(24.0).reshape(2, 3, 2, 2)  # NCHW
+    flat = Flatten("flat").forward(_nhwc(x))
+    np.testing.assert_array_equal(flat, x.reshape(2, 12))  # torch.flatten order: C, H, W
 
 
 def test_dropout_backward_uses_the_same_mask_and_is_identity_in_evaluation():

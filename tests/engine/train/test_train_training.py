@@ -224,3 +224,20 @@ def test_default_models_reach_the_issue_targets(digits):
     assert cnn_shift[0] == cnn_acc and mlp_shift[0] == mlp_acc
     assert cnn_params < mlp_params
     assert cnn_shift[1] - mlp_shift[1] >= 0.08, (cnn_shift, mlp_shift)
+
+
+def test_training_runs_blas_on_one_thread_and_restores_it():
+    from threadpoolctl import threadpool_info
+
+    from engine.train._blas import single_threaded_blas
+
+    def blas_threads():
+        info = threadpool_info()
+        return {i["filepath"]: i["num_threads"] for i in info if i["user_api"] == "blas"}
+
+    before = blas_threads()
+    with single_threaded_blas():
+        with single_threaded_blas():  # nested (two trainers) keeps the limit
+            assert set(blas_threads().values()) == {1}
+        assert set(blas_threads().values()) == {1}
+    assert blas_threads() == before
