@@ -389,3 +389,5 @@ def parse_matrix(text: str, *, max_shape: tuple[int, int] | None = None) -> tupl
             f"{max_shape[0]}×{max_shape[1]} fits here"
         )
     return values, fmt
+
+
