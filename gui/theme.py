@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QWidget
+import sys
+
+from PySide6.QtCore import QObject, QPointF, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPalette
+from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleOption, QWidget
 
 from gui.settings_store import THEME_MODES
 
@@ -63,6 +65,58 @@ def light_palette() -> QPalette:
     return app.style().standardPalette()
 
 
+def radio_dot_colour(palette: QPalette) -> QColor:
+    """The checked radio button's dot: the highlight colour, lightened on a dark palette."""
+    highlight = palette.color(QPalette.ColorRole.Highlight)
+    dark = palette.color(QPalette.ColorRole.Base).lightnessF() < 0.5
+    return highlight.lighter(140) if dark else highlight
+
+
+class ThemeStyle(QProxyStyle):
+    """The platform style (Fusion) with a checked radio button's dot that is clearly visible.
+
+    Fusion paints the dot small, in the text colour at 70 % opacity over the base colour: on
+    the dark palette a grey dot on near-black, barely visible. Here the dot is larger and in
+    :func:`radio_dot_colour`; everything else is the base style's.
+    """
+
+    def drawPrimitive(  # noqa: N802 (Qt override)
+        self,
+        element: QStyle.PrimitiveElement,
+        option: QStyleOption,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        checked = bool(option.state & QStyle.StateFlag.State_On)
+        if element != QStyle.PrimitiveElement.PE_IndicatorRadioButton or not checked:
+            super().drawPrimitive(element, option, painter, widget)
+            return
+        ring = type(option)(option)
+        ring.state = option.state & ~QStyle.StateFlag.State_On
+        super().drawPrimitive(element, ring, painter, widget)
+        rect = option.rect
+        radius = max(2.5, min(rect.width(), rect.height()) / 3.3)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(Qt.PenStyle.NoPen)
+        colour = radio_dot_colour(option.palette)
+        if not option.state & QStyle.StateFlag.State_Enabled:
+            colour.setAlphaF(0.45)
+        painter.setBrush(colour)
+        # Fusion centres its ring one pixel right/down of the rectangle's centre.
+        painter.drawEllipse(QPointF(rect.center()) + QPointF(1.0, 1.0), radius, radius)
+        painter.restore()
+
+
+def use_theme_style(app: QApplication) -> None:
+    """Wrap the application's style in :class:`ThemeStyle` (once; keeps the palette)."""
+    if isinstance(app.style(), ThemeStyle):
+        return
+    palette = app.palette()
+    app.setStyle(ThemeStyle(app.style().name()))
+    app.setPalette(palette)  # setStyle() may reset the palette to the style's own
+
+
 def restyle_style_sheet_widgets(root: QWidget) -> int:
     """Re-apply the style sheet of ``root`` and of every widget under it; returns how many.
 
@@ -80,6 +134,25 @@ def restyle_style_sheet_widgets(root: QWidget) -> int:
             widget.setStyleSheet(sheet)
             count += 1
     return count
+
+
+def theme_plots(root: QWidget) -> int:
+    """Re-colour every pyqtgraph view under ``root`` from the current palette; returns how many.
+
+    Plots built through ``gui.widgets.plots`` follow the palette on their own; this also
+    reaches any other view (a tab's own plots). pyqtgraph is not imported for it: with no
+    pyqtgraph loaded there is no plot to colour.
+    """
+    if "pyqtgraph" not in sys.modules:
+        return 0
+    import pyqtgraph as pg
+
+    from gui.widgets.plots import apply_plot_theme
+
+    views = root.findChildren(pg.GraphicsView)
+    for view in views:
+        apply_plot_theme(view)
+    return len(views)
 
 
 class ThemeController(QObject):
@@ -115,10 +188,12 @@ class ThemeController(QObject):
         self.scheme = effective_scheme(self.mode)
         app = QApplication.instance()
         if isinstance(app, QApplication):
+            use_theme_style(app)
             app.setPalette(dark_palette() if self.scheme == "dark" else light_palette())
             window = self.parent()
             if isinstance(window, QWidget):
                 restyle_style_sheet_widgets(window)
+                theme_plots(window)
         self.theme_changed.emit(self.mode, self.scheme)
         return self.scheme
 
