@@ -23,7 +23,6 @@ from engine.conv import (
     filter_keys,
     fit_kernel,
     flip_kernel,
-    format_number,
     get_filter,
     layer_param_count,
     layer_param_formula,
@@ -118,7 +117,6 @@ from engine.matrix import (
     fill_ramp,
     fill_random_ints,
     fill_zeros,
-    format_cell,
     layer_worked_solution,
     matrix_to_text,
     parse_matrix,
@@ -136,6 +134,7 @@ from engine.storage import (
     to_plain_json,
     write_document,
 )
+from engine.text import format_cell, format_number, format_vector
 from engine.train import (
     DEFAULTS,
     OPTIMIZERS,
@@ -259,6 +258,7 @@ __all__ = [
     "flip_kernel",
     "format_cell",
     "format_number",
+    "format_vector",
     "generate_data",
     "get_filter",
     "get_preset",

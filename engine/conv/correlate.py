@@ -28,6 +28,7 @@ import numpy as np
 from engine.conv._numpy.dispatch import choose_method as _choose_method
 from engine.conv._numpy.dispatch import correlate as fast_correlate
 from engine.conv.exact import correlate_python_ints, integer_route
+from engine.text import format_number
 
 PaddingSpec = str | int | Sequence[int]
 PairSpec = int | Sequence[int]
@@ -446,23 +447,6 @@ class CellTrace:
             if not (skip_zero_weights and t.weight == 0)
         ]
         return " + ".join(parts or ["0"]) + f" = {format_number(self.total)}"
-
-
-def format_number(value: float | int, *, parens: bool = False) -> str:
-    """Format a number for display: integers exactly, floats with up to 6 significant digits.
-
-    Negative numbers use the Unicode minus and, with ``parens``, are bracketed for use in a product.
-    """
-    if isinstance(value, (float, np.floating)):
-        v = float(value)
-        text = str(int(round(v))) if v.is_integer() and abs(v) < 1e15 else f"{v:.6g}"
-    else:
-        text = str(int(value))
-    if text.startswith("-"):
-        text = "\u2212" + text[1:]
-        if parens:
-            text = f"({text})"
-    return text
 
 
 def trace_cell(

@@ -19,11 +19,11 @@ from engine.conv.correlate import (
     conv_geometry,
     convolve2d,
     correlate2d,
-    format_number,
     trace_cell,
 )
 from engine.conv.exact import INT64_MAX, kernel_abs_sum
 from engine.layers.arithmetic import conv_params
+from engine.text import format_number
 
 Mode = Literal["correlate", "convolve"]
 

@@ -7,7 +7,7 @@ from typing import Literal
 
 import numpy as np
 
-from engine.conv.correlate import format_number
+from engine.text import format_number
 
 PoolMode = Literal["max", "avg"]
 POOL_MODES = ("max", "avg")

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engine.conv.correlate import format_number
 from engine.conv.filters import FILTER_LIBRARY
+from engine.text import format_number
 
 DERIVED_KEYS = ("gradient_magnitude", "gradient_orientation", "log_zero_crossings", "canny")
 CUSTOM_PREFIX = "custom:"

@@ -25,7 +25,6 @@ from engine.matrix.fill import (
 )
 from engine.matrix.parse import (
     MatrixParseError,
-    format_cell,
     matrix_from_state,
     parse_matrix,
     parse_number,
@@ -45,7 +44,6 @@ __all__ = [
     "fill_ramp",
     "fill_random_ints",
     "fill_zeros",
-    "format_cell",
     "layer_worked_solution",
     "matrix_from_state",
     "matrix_to_text",

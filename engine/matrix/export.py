@@ -7,12 +7,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from engine.conv.correlate import format_number
 from engine.conv.layer import conv_layer, layer_param_formula, trace_layer_cell
 from engine.conv.pooling import pool2d, pool_formula_text, trace_pool_cell
 from engine.matrix.compute import ConvSettings, KernelOutput, explain_output_cell, step_cells
-from engine.matrix.parse import format_cell
 from engine.storage import atomic_write_text
+from engine.text import format_cell, format_number
 
 EXPORT_FORMATS = ("csv", "tsv", "markdown", "latex", "numpy")
 EXPORT_LABELS = {
@@ -231,8 +230,3 @@ def save_text(path: str | os.PathLike[str], text: str) -> None:
     """Write ``text`` (UTF-8) atomically with :func:`engine.storage.atomic_write_text`, so a
     full disk never leaves a truncated file behind and the file gets the user's usual mode."""
     atomic_write_text(path, text, make_parents=False)
-
-
-def number_text(value: float | int) -> str:
-    """Short display text of a number (Unicode minus), as used in explanations."""
-    return format_number(value)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engine.conv.correlate import format_number
+from engine.text import format_number
 
 Cell = tuple[int, int]
 

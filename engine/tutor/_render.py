@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.matrix.export import matrix_to_text
-from engine.matrix.parse import format_cell
+from engine.text import format_cell
 
 
 @dataclass(frozen=True)

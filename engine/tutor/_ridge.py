@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from engine.checks import nonnegative_float
-from engine.conv.correlate import format_number
 from engine.loss.ridge import ridge_fit, ridge_solution
+from engine.text import format_number
 from engine.tutor._diagnosis import Alternative, Diagnosis, Precision, diagnose_array
 from engine.tutor._softmax import _vector_answer
 

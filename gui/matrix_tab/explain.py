@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.conv.correlate import CellTrace, format_number
+from engine.conv.correlate import CellTrace
 from engine.conv.layer import LayerCellTrace
 from engine.conv.pooling import PoolTrace
 from engine.matrix.compute import ConvSettings, padded_input
+from engine.text import format_number
 
 DISPLAY_NOTE = {"abs": "absolute value", "clamp": "clamped to 0…255"}
 

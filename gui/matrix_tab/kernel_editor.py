@@ -25,7 +25,7 @@ from engine.conv.kernel_tools import (
     separability,
     transpose_kernel,
 )
-from engine.matrix.parse import format_cell
+from engine.text import format_cell
 from gui.colours import tone_label
 from gui.matrix_tab.matrix_editor import MatrixEditor
 from gui.matrix_tab.matrix_model import MatrixModel

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from engine.conv.kernel_tools import KernelSolution, fit_kernel
 from engine.matrix.compute import ConvSettings
 from engine.matrix.export import EXPORT_FORMATS, EXPORT_LABELS, EXPORT_SUFFIX, save_text
-from engine.matrix.parse import format_cell
+from engine.text import format_cell
 from gui.matrix_tab.matrix_editor import MatrixEditor
 from gui.matrix_tab.matrix_model import MatrixModel, ReadOnlyMatrixModel, mono_font
 from gui.matrix_tab.matrix_view import MatrixView

@@ -13,10 +13,10 @@ from engine.matrix.parse import (
     MatrixParseError,
     as_exact,
     detect_matrix_format,
-    format_cell,
     parse_matrix,
     parse_number,
 )
+from engine.text import format_cell
 
 
 @pytest.mark.parametrize(
