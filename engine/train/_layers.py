@@ -12,8 +12,10 @@ call costs page faults that took longer than the matrix product itself.  Arrays 
 ``forward``/``backward`` are only valid until the layer's next call (the model copies what it
 hands out).
 
-* Conv2d: im2col (one strided window view, one copy) + one GEMM; backward one GEMM for
-  ``∂L/∂W`` and, per kernel tap, a small GEMM added onto a strided slice of ``∂L/∂x`` (col2im).
+* Conv2d: im2col (one strided window view, one copy) + one GEMM, the bias folded in; backward
+  one GEMM for ``∂L/∂W`` and ``∂L/∂b``, and for ``∂L/∂x`` (stride 1) the correlation of the
+  padded ``∂L/∂y`` with the flipped kernel — im2col + GEMM again — or, for other strides, a
+  small GEMM per kernel tap added onto a strided slice (col2im).
 * Pooling runs over the ``kh·kw`` window taps, each a strided view of the (padded) input.
 * MaxPool2d routes each window's gradient to ONE position: the first maximum in row-major
   window order (``np.argmax``), like PyTorch's CPU kernel.  Ties never split or duplicate
@@ -140,8 +142,31 @@ def conv_padding(
     return (p[0], p[0], p[1], p[1])
 
 
+def _im2col(dest: np.ndarray, src: np.ndarray, geo: _Geometry) -> None:
+    """Copy the windows of ``src`` (N, Hp, Wp, C) into ``dest`` (N, OH, OW, kh, kw, C)."""
+    if src.shape[3] >= 8:
+        # Whole channel vectors per tap: one copy from the strided window view is fastest.
+        np.copyto(dest, geo.windows(src))
+        return
+    # Few channels (the first layer: C = 1): kh·kw slab copies beat a copy of 1-float rows.
+    oh, ow = dest.shape[1], dest.shape[2]
+    sy, sx = geo.stride
+    for a in range(geo.k[0]):
+        y0 = a * geo.dilation[0]
+        for b in range(geo.k[1]):
+            x0 = b * geo.dilation[1]
+            dest[:, :, :, a, b, :] = src[
+                :, y0 : y0 + sy * (oh - 1) + 1 : sy, x0 : x0 + sx * (ow - 1) + 1 : sx, :
+            ]
+
+
 class Conv2d(Layer):
-    """``y[n, f] = b[f] + Σ_c correlate(x[n, c], W[f, c])`` with stride, padding, dilation."""
+    """``y[n, f] = b[f] + Σ_c correlate(x[n, c], W[f, c])`` with stride, padding, dilation.
+
+    The bias rides along in the GEMMs: the im2col matrix has a last column of ones and the
+    weight matrix the bias as its last column, so ``y`` includes ``b`` and the same product
+    that gives ``∂L/∂W`` gives ``∂L/∂b = Σ g`` as its last column.
+    """
 
     kind = "conv2d"
 
@@ -162,6 +187,12 @@ class Conv2d(Layer):
         k = (int(weight.shape[2]), int(weight.shape[3]))
         dil = pair(dilation)
         self.geo = _Geometry(k, pair(stride), conv_padding(padding, k, dil), dil)
+        top, bottom, left, right = self.geo.pad
+        span_h, span_w = self.geo.span[0] - 1, self.geo.span[1] - 1
+        # ∂L/∂x is itself a stride-1 correlation of the padded ∂L/∂y with the flipped kernel
+        # when the layer has stride 1 and pads at most the kernel span (the usual case).
+        self._dx_pad = (span_h - top, span_h - bottom, span_w - left, span_w - right)
+        self._dx_as_conv = self.geo.stride == (1, 1) and min(self._dx_pad) >= 0
 
     @property
     def pad(self) -> tuple[int, int, int, int]:
@@ -173,39 +204,70 @@ class Conv2d(Layer):
         return ("weight",)
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
-        """Convolve via im2col: one ``(N·OH·OW, kh·kw·C) @ (kh·kw·C, F)`` product."""
+        """Convolve via im2col: one ``(N·OH·OW, kh·kw·C [+1]) @ (kh·kw·C [+1], F)`` product."""
         w = self.params["weight"]
         f = w.shape[0]
         n, h, wd, c = x.shape
         oh, ow = self.geo.out_size(h, wd)
         kh, kw = self.geo.k
-        cols = self._scratch.get("cols", (n, oh, ow, kh, kw, c), x.dtype)
-        np.copyto(cols, self.geo.windows(self.geo.padded(x, self._scratch)))
-        cols2d = cols.reshape(n * oh * ow, kh * kw * c)
-        wmat = w.transpose(0, 2, 3, 1).reshape(f, -1)  # (F, kh·kw·C), matching the columns
+        k = kh * kw * c
+        bias = "bias" in self.params
+        cols = self._scratch.get("cols", (n * oh * ow, k + bias), x.dtype)
+        if bias and cols[0, k] != 1:  # a new buffer: its ones column, written once
+            cols[:, k] = 1
+        _im2col(
+            cols[:, :k].reshape(n, oh, ow, kh, kw, c), self.geo.padded(x, self._scratch), self.geo
+        )
+        wmat = np.empty((f, k + bias), x.dtype)
+        wmat[:, :k] = w.transpose(0, 2, 3, 1).reshape(f, k)  # column order kh, kw, C
+        if bias:
+            wmat[:, k] = self.params["bias"]
         out = self._scratch.get("out", (n * oh * ow, f), x.dtype)
-        np.matmul(cols2d, wmat.T, out=out)
-        if "bias" in self.params:
-            out += self.params["bias"]
-        self._cache = (cols2d, wmat, x.shape)
+        np.matmul(cols, wmat.T, out=out)
+        self._cache = (cols, x.shape)
         return out.reshape(n, oh, ow, f)
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
-        """``∂L/∂W = gᵀ·cols``, ``∂L/∂b = Σ g``, ``∂L/∂x`` = col2im of ``g·W``."""
-        cols2d, wmat, x_shape = self._cache
+        """``[∂L/∂W | ∂L/∂b] = gᵀ·cols``; ``∂L/∂x`` by a correlation or tap-by-tap col2im."""
+        cols, x_shape = self._cache
         w = self.params["weight"]
         f, c, kh, kw = w.shape
+        k = kh * kw * c
         g = np.ascontiguousarray(grad).reshape(-1, f)
-        dw = g.T @ cols2d
-        self.grads["weight"] = dw.reshape(f, kh, kw, c).transpose(0, 3, 1, 2).copy()
+        dw = g.T @ cols
+        self.grads["weight"] = dw[:, :k].reshape(f, kh, kw, c).transpose(0, 3, 1, 2).copy()
         if "bias" in self.params:
-            self.grads["bias"] = g.sum(axis=0)
+            self.grads["bias"] = dw[:, k].copy()
         if not self.need_input_grad:
             return np.zeros(x_shape, dtype=w.dtype)
-        # col2im tap by tap: ∂L/∂x[window tap (a, b)] += g · W[:, :, a, b].  Each product lands
-        # as a contiguous (N, OH, OW, C) block, so the strided add runs over long rows; adding
-        # slices of one big (N·OH·OW, kh·kw·C) product instead was 4× slower.
-        n, oh, ow = grad.shape[:3]
+        if self._dx_as_conv:
+            return self._input_grad_as_conv(np.ascontiguousarray(grad), x_shape)
+        return self._input_grad_by_taps(g, grad.shape, x_shape)
+
+    def _input_grad_as_conv(self, grad: np.ndarray, x_shape: tuple[int, ...]) -> np.ndarray:
+        """Stride 1: ``∂L/∂x = correlate(pad(∂L/∂y), flip(W))``, one im2col and one GEMM."""
+        w = self.params["weight"]
+        f, c, kh, kw = w.shape
+        n, h, wd, _ = x_shape
+        oh, ow = grad.shape[1], grad.shape[2]
+        top, bottom, left, right = self._dx_pad
+        gp = self._scratch.get("gpad", (n, oh + top + bottom, ow + left + right, f), w.dtype)
+        gp[:, top : top + oh, left : left + ow, :] = grad  # the border stays zero
+        flip_geo = _Geometry(self.geo.k, (1, 1), (0, 0, 0, 0), self.geo.dilation)
+        gcols = self._scratch.get("gcols", (n * h * wd, kh * kw * f), w.dtype)
+        _im2col(gcols.reshape(n, h, wd, kh, kw, f), gp, flip_geo)
+        flipped = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(2, 3, 0, 1))
+        dx = self._scratch.get("dx", (n * h * wd, c), w.dtype)
+        np.matmul(gcols, flipped.reshape(kh * kw * f, c), out=dx)
+        return dx.reshape(n, h, wd, c)
+
+    def _input_grad_by_taps(
+        self, g: np.ndarray, grad_shape: tuple[int, ...], x_shape: tuple[int, ...]
+    ) -> np.ndarray:
+        """Any stride: per kernel tap, ``g · W[:, :, a, b]`` added onto a strided slice."""
+        w = self.params["weight"]
+        f, c, kh, kw = w.shape
+        n, oh, ow = grad_shape[:3]
         top, bottom, left, right = self.geo.pad
         _, h, wd, _ = x_shape
         dxp = self._scratch.get(
@@ -216,13 +278,10 @@ class Conv2d(Layer):
         sy, sx = self.geo.stride
         dy, dx = self.geo.dilation
         for a in range(kh):
+            rows = slice(a * dy, a * dy + sy * (oh - 1) + 1, sy)
             for b in range(kw):
                 np.matmul(g, taps[a, b], out=part)
-                dxp[
-                    :,
-                    a * dy : a * dy + sy * (oh - 1) + 1 : sy,
-                    b * dx : b * dx + sx * (ow - 1) + 1 : sx,
-                ] += part.reshape(n, oh, ow, c)
+                dxp[:, rows, b * dx : b * dx + sx * (ow - 1) + 1 : sx] += part.reshape(n, oh, ow, c)
         return dxp[:, top : top + h, left : left + wd, :]
 
 
