@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from engine.images.gallery import DIVERGING_LUT, sanitize_for_display
 from engine.text import format_number
+from gui.widgets.plots import follow_theme
 
 
 def _fmt(value: object) -> str:
@@ -29,7 +30,7 @@ class LargeView(QWidget):
         self.setObjectName("largeView")
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setObjectName("largeViewGraphics")
-        self.graphics.setBackground("#1e1e1e")
+        # Background, histogram and colour-bar axes follow the light/dark theme.
         self.view = pg.ViewBox(lockAspect=True, invertY=True, enableMenu=True)
         self.view.setObjectName("largeViewBox")
         self.image_item = pg.ImageItem(axisOrder="row-major")
@@ -64,6 +65,7 @@ class LargeView(QWidget):
         self._shape: tuple[int, ...] | None = None
         self._last_pos: QPointF | None = None
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        follow_theme(self.graphics)
 
     def set_result(
         self,
