@@ -7,7 +7,7 @@ Every ``diagnose_*`` function takes the exercise's data and the user's answer (a
 number, or text read by :func:`parse_answer`) and returns a :class:`Diagnosis`:
 
 * ``.correct`` — right to the exercise's precision: integer exercises exactly; other numbers
-  within half a unit of the ``decimals``-th decimal (``decimals=2`` for convolutions, ``3`` for
+  within one unit of the ``decimals``-th decimal (``decimals=2`` for convolutions, ``3`` for
   softmax, cross-entropy and ridge), so a fraction typed as ``3/7`` is always right;
 * ``.expected`` and ``.answer``; ``.wrong_cells`` — ``(row, col)`` of each wrong cell
   (``(0, k)`` for vector entries; empty for numbers and answers of another shape);

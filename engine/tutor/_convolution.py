@@ -134,12 +134,12 @@ def diagnose_convolution(
     alts: list[Alternative] = []
     op_task = f"the task asks for {_OP_TEXT[operation]}"
 
-    def add(code: str, what: str, task: str, fn: object, **over: object) -> None:
+    def add(code: str, what: str, task: str, fn: object, size_of: str = "", **over: object) -> None:
         try:
             value = fn(xa, ka, **{**kw, **over})  # type: ignore[operator]
         except ValueError:  # that slip gives no output here (the kernel does not fit)
             return
-        alts.append(Alternative(code, value, what, task))
+        alts.append(Alternative(code, value, what, task, size_of))
 
     flipped = (
         "true convolution — the kernel flipped —"
@@ -150,16 +150,24 @@ def diagnose_convolution(
     pad_task = f"the task asks for {_padding_text(padding)}"
     for name in ("valid", "same", "full"):
         if padding != name:
-            add(f"padding_{name}", f"{name} padding", pad_task, op, padding=name)
+            add(f"padding_{name}", f"{name} padding", pad_task, op, f"{name} padding", padding=name)
     for s in (1, 2, 3):
         if (s, s) != geo.stride:
-            add("stride", f"stride {s}", f"the task asks for stride {stride}", op, stride=s)
+            add(
+                "stride",
+                f"stride {s}",
+                f"the task asks for stride {stride}",
+                op,
+                f"stride {s}",
+                stride=s,
+            )
     if geo.dilation != (1, 1):
         add(
             "dilation",
             "no dilation — the kernel's taps side by side —",
             f"the task asks for dilation {dilation}: taps {dilation} cells apart",
             op,
+            "no dilation",
             dilation=1,
         )
     right = f"the right {shape_text(expected.shape)}"
@@ -189,12 +197,14 @@ def diagnose_convolution(
             )
         )
     # combined slips: the other operation and another padding (after the single slips)
+    other_short = "true convolution" if operation == "correlate" else "cross-correlation"
     for name in ("valid", "same", "full"):
         if padding != name:
             add(
                 f"padding_{name}",
-                f"{flipped[:-2]} with {name} padding",
-                pad_task,
+                f"{other_short} (the kernel {'' if operation == 'correlate' else 'not '}flipped) "
+                f"with {name} padding",
+                f"{op_task}, with {_padding_text(padding)}",
                 other,
                 padding=name,
             )

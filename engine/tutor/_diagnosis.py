@@ -6,9 +6,10 @@ lost factor 2, …).  Alternatives are ranked by how many cells they explain; th
 itself competes as ``arithmetic`` (a few cells wrong, nothing systematic).
 
 Precision (:class:`Precision`): integer exercises are compared exactly; any other number is
-right when it is within half a unit of the exercise's last shown decimal (``decimals``, default
-2: ``0.33`` is right for ``1/3``, ``0.3`` is not) or within a relative ``1e-9`` (long answers
-typed in full).  Fractions typed as ``1/3`` are read exactly to a float, so they always pass.
+right when it is within one unit of the exercise's last asked-for decimal (``decimals``, default
+2: ``0.33`` and ``0.34`` are right for ``1/3``, ``0.3`` and ``0.35`` are not), which forgives
+rounding the intermediate results to that many decimals, or within a relative ``1e-9`` (long
+answers typed in full).  Fractions typed as ``1/3`` are read exactly to a float, so they pass.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ Cell = tuple[int, int]
 
 @dataclass(frozen=True)
 class Precision:
-    """How close an answer must be: ``exact`` (integers) or within ``0.5·10^−decimals``."""
+    """How close an answer must be: ``exact`` (integers) or within ``10^−decimals``."""
 
     exact: bool = False
     decimals: int = 2
@@ -33,7 +34,9 @@ class Precision:
     @property
     def tolerance(self) -> float:
         """Absolute tolerance for inexact comparisons."""
-        return 0.0 if self.exact else 0.5 * 10.0 ** (-self.decimals) * (1 + 1e-9)
+        # one unit of the last decimal: a student who rounds ŷ to 3 decimals before multiplying
+        # is still right; a little slack keeps 0.333 vs 1/3 clear of float noise
+        return 0.0 if self.exact else 10.0 ** (-self.decimals) * (1 + 1e-9)
 
     def close(self, answer: np.ndarray, expected: np.ndarray) -> np.ndarray:
         """Element-wise: is each answer cell right to this precision?"""
@@ -59,7 +62,7 @@ class CellSlip:
     work: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compare fields explicitly
 class Finding:
     """One named slip with its evidence.
 
@@ -85,7 +88,7 @@ class Finding:
     alternative: object = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compare fields explicitly
 class Diagnosis:
     """The verdict on one answer.
 
@@ -127,7 +130,7 @@ class Diagnosis:
         return self.findings[0].message if self.findings else "Not correct."
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compare fields explicitly
 class Alternative:
     """An answer a known slip produces (internal to the diagnose functions)."""
 
@@ -135,6 +138,7 @@ class Alternative:
     value: np.ndarray
     what: str  # e.g. "true convolution — the kernel flipped —"
     task: str = ""  # what the task asks instead, when more specific than the general task
+    size_of: str = ""  # "same padding": named when an answer has this slip's shape
 
 
 def shape_text(shape: Sequence[int]) -> str:
@@ -257,8 +261,9 @@ def diagnose_array(
         findings.append(
             Finding(
                 "unexplained",
-                f"{_count(misses, total, unit)} of your {noun} differ from the right answer; no "
-                f"common slip explains them; {task}",
+                f"{_count(misses, total, unit)} of your {noun} "
+                f"{'is' if misses == 1 else 'are'} wrong and no common slip explains "
+                f"{'it' if misses == 1 else 'them'}; {task}",
                 right_count,
                 total,
             )
@@ -299,12 +304,12 @@ def _wrong_shape(
                 f"{shape_text(exp.shape)}"
             )
             findings.append(Finding(alt.code, message, hits, int(value.size), (), value))
-        elif alt.what not in same_shape:
-            same_shape.append(alt.what)
+        elif alt.size_of and alt.size_of not in same_shape:
+            same_shape.append(alt.size_of)
     findings.sort(key=lambda f: -f.matched)
     expected_text = f"the answer should be {shape_text(exp.shape)}"
     if same_shape:
-        size_note = f"; {shape_text(answer.shape)} is the size of {' or '.join(same_shape[:3])}"
+        size_note = f"; {shape_text(answer.shape)} is what {' or '.join(same_shape[:3])} gives"
     else:
         size_note = ""
     findings.append(

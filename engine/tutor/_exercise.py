@@ -42,7 +42,7 @@ TOPIC_LABELS = {
 DIFFICULTIES = (1, 2, 3)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compare fields explicitly
 class Exercise:
     """One generated exercise.
 
@@ -55,8 +55,13 @@ class Exercise:
     question
         The question as plain text (Unicode).
     inputs
-        The exercise's data as keyword arguments of :meth:`check`'s diagnose function
-        (e.g. ``x``, ``kernel``, ``padding``, ``stride``, ``dilation``, ``operation``).
+        The exercise's data, as keyword arguments of the topic's diagnose function:
+        convolution topics ``x``, ``kernel``, ``padding`` (``"valid"``, ``"same"`` or an int),
+        ``stride``, ``dilation``, ``operation``; ``output_size``: ``size``, ``kernel``,
+        ``padding``, ``stride``, ``dilation``; ``param_count``: ``filters``, ``kernel``,
+        ``channels``, ``bias``, ``groups``; ``softmax_jacobian``: ``z``;
+        ``cross_entropy_grad``: ``z``, ``y`` (class index or label vector); ``ridge``: ``X``,
+        ``y``, ``lam``.
     answer
         The right answer (array, int).
     answer_text

@@ -22,6 +22,11 @@ def _vec(values: object, digits: int = 3) -> str:
     return "[" + ", ".join(_f(v, digits) for v in np.ravel(np.asarray(values, float))) + "]"
 
 
+def _tex(text: str) -> str:
+    """A Unicode number list as LaTeX math (ASCII minus)."""
+    return text.replace("\u2212", "-")
+
+
 def _ivec(values: np.ndarray) -> str:
     return "[" + ", ".join(str(int(v)).replace("-", "\u2212") for v in np.ravel(values)) + "]"
 
@@ -43,13 +48,25 @@ def softmax_exercise(topic: str, seed: int, difficulty: int, rng: np.random.Gene
     solution: list[Block] = [
         Math(
             f"e^z = {_vec(e)}, Σₖ e^(zₖ) = {_f(e.sum())}",
-            f"e^{{z}} = {_vec(e).replace(chr(0x2212), '-')},\\quad \\sum_k e^{{z_k}} = "
-            f"{_f(e.sum())}",
+            f"e^{{z}} = {_tex(_vec(e))},\\quad \\sum_k e^{{z_k}} = {_f(e.sum())}",
         ),
-        Math(f"ŷ = e^z / Σₖ e^(zₖ) = {_vec(p)}"),
-        Text(
-            "Quotient rule: ∂ŷᵢ/∂zᵢ = e^(zᵢ)(Σₖ e^(zₖ) − e^(zᵢ)) / (Σₖ e^(zₖ))² = ŷᵢ(1 − ŷᵢ), "
-            "and ∂ŷᵢ/∂zⱼ = −e^(zᵢ)e^(zⱼ) / (Σₖ e^(zₖ))² = −ŷᵢŷⱼ for i ≠ j."
+        Math(
+            f"ŷ = e^z / Σₖ e^(zₖ) = {_vec(p)}",
+            f"\\hat{{y}} = e^{{z}} / \\sum_k e^{{z_k}} = {_tex(_vec(p))}",
+        ),
+        Text("Quotient rule, on the diagonal and off it:"),
+        Math(
+            "∂ŷᵢ/∂zᵢ = e^(zᵢ)(Σₖ e^(zₖ) − e^(zᵢ)) / (Σₖ e^(zₖ))² = ŷᵢ(1 − ŷᵢ)",
+            "\\frac{\\partial \\hat{y}_i}{\\partial z_i} = "
+            "\\frac{e^{z_i}\\left(\\sum_k e^{z_k} - e^{z_i}\\right)}"
+            "{\\left(\\sum_k e^{z_k}\\right)^2}"
+            " = \\hat{y}_i(1 - \\hat{y}_i)",
+        ),
+        Math(
+            "∂ŷᵢ/∂zⱼ = −e^(zᵢ)e^(zⱼ) / (Σₖ e^(zₖ))² = −ŷᵢŷⱼ  (i ≠ j)",
+            "\\frac{\\partial \\hat{y}_i}{\\partial z_j} = "
+            "-\\frac{e^{z_i} e^{z_j}}{\\left(\\sum_k e^{z_k}\\right)^2} = -\\hat{y}_i \\hat{y}_j"
+            " \\quad (i \\neq j)",
         ),
     ]
     for i in range(size):

@@ -38,7 +38,7 @@ class Math:
     latex: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compare fields explicitly
 class Matrix:
     """``label`` followed by the values (1-D is written as a row)."""
 
@@ -105,7 +105,7 @@ _ESCAPES = {
 def latex_text(text: str) -> str:
     """Escape prose for LaTeX: specials escaped, Unicode symbols as ``\\ensuremath{…}``.
 
-    Any character left outside ASCII is written as ``?`` rather than breaking the build.
+    Any other non-ASCII character is written as ``{?}`` rather than breaking the build.
     """
     text = text.replace("⁻¹", "\x00")
     out = []
@@ -121,7 +121,7 @@ def latex_text(text: str) -> str:
         elif ord(ch) < 128:
             out.append(ch)
         else:
-            out.append("?")
+            out.append("{?}")
     return "".join(out)
 
 
@@ -139,7 +139,7 @@ def latex_math(text: str) -> str:
         elif ord(ch) < 128:
             out.append(ch)
         else:
-            out.append("?")
+            out.append("{?}")
     return "".join(out)
 
 

@@ -54,7 +54,7 @@ def diagnose_ridge(
     answer
         The user's weights (d numbers; a fraction like ``3/7`` is read exactly).
     decimals
-        Right within half a unit of this decimal.
+        Right within one unit of this decimal.
 
     Returns
     -------

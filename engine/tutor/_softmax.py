@@ -54,7 +54,7 @@ def diagnose_softmax(z: object, answer: object, *, decimals: int = 3) -> Diagnos
 
     Codes: ``no_normalisation`` (``e^{z}`` not divided by the sum), ``linear_normalisation``
     (``z/Σz``), ``log_softmax`` (``log ŷ``), ``arithmetic``, ``wrong_shape``,
-    ``unexplained``. Right within half a unit of the ``decimals``-th decimal.
+    ``unexplained``. Right within one unit of the ``decimals``-th decimal.
 
     Raises
     ------
@@ -98,7 +98,7 @@ def diagnose_softmax_jacobian(z: object, answer: object, *, decimals: int = 3) -
     answer
         The user's K×K matrix (array or text).
     decimals
-        Right within half a unit of this decimal.
+        Right within one unit of this decimal.
 
     Returns
     -------

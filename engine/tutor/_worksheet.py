@@ -22,7 +22,7 @@ _LATEX_PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 """
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compare fields explicitly
 class Worksheet:
     """A numbered list of exercises made from one seed.
 

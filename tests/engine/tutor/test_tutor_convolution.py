@@ -225,7 +225,7 @@ def test_answer_of_another_size_says_which_size_is_expected_and_what_has_that_si
     assert d.codes == ["wrong_shape"]
     message = d.findings[0].message
     assert "your answer is 5×5 but the answer should be 7×7" in message
-    assert "5×5 is the size of valid padding" in message
+    assert "5×5 is what valid padding gives" in message
     assert d.wrong_cells == []
 
 

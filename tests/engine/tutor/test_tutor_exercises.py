@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from engine import make_worksheet, new_exercise, parse_answer
-from engine.tutor import TOPIC_LABELS, TOPICS
+from engine.tutor import SLIP_CODES, TOPIC_LABELS, TOPICS
 from tests.engine.reference import brute_force_correlate
 
 
@@ -64,6 +64,34 @@ def test_every_exercise_has_the_right_answer_and_its_check_accepts_it(topic, dif
         assert exercise.question in exercise.to_markdown()
         if exercise.decimals is None:
             assert np.asarray(exercise.answer).dtype.kind == "i"  # exact integer exercises
+
+
+CHECKER_OF = {
+    "convolution_valid": "diagnose_convolution",
+    "convolution_same": "diagnose_convolution",
+    "convolution_stride": "diagnose_convolution",
+    "output_size": "diagnose_output_size",
+    "param_count": "diagnose_param_count",
+    "softmax_jacobian": "diagnose_softmax_jacobian",
+    "cross_entropy_grad": "diagnose_cross_entropy_grad",
+    "ridge": "diagnose_ridge",
+}
+
+
+@pytest.mark.parametrize("topic", TOPICS)
+def test_wrong_answers_get_findings_with_documented_codes(topic):
+    rng = np.random.default_rng(TOPICS.index(topic))
+    for seed in range(6):
+        exercise = new_exercise(topic, seed, 1 + seed % 3)
+        right = np.asarray(exercise.answer)
+        for wrong in (right + 1, right * 2 - 1, right + rng.integers(-2, 3, right.shape)):
+            diagnosis = exercise.check(wrong)
+            if diagnosis.correct:
+                assert np.allclose(wrong, right, atol=1e-2)
+                continue
+            assert diagnosis.findings, diagnosis
+            assert set(diagnosis.codes) <= set(SLIP_CODES[CHECKER_OF[topic]]), diagnosis.codes
+            assert all(f.message for f in diagnosis.findings)
 
 
 def test_exercise_answers_are_small_numbers():

@@ -54,7 +54,9 @@ def jacobian_slips(z):
 
 
 def distinct(planted, others, code, decimals=3):
-    tol = 0.5 * 10**-decimals
+    """No other candidate is within two units of the last decimal of the planted slip (the
+    check forgives one unit, the planted answer is rounded)."""
+    tol = 2 * 10**-decimals
     return not any(
         c != code and v.shape == planted.shape and np.all(np.abs(v - planted) <= tol)
         for c, v in others.items()
@@ -92,6 +94,14 @@ def test_right_jacobian_to_three_decimals_is_correct(z):
     assert diagnosis.correct and diagnosis.findings == [] and diagnosis.wrong_cells == []
     text = "\n".join(" ".join(f"{v:.3f}" for v in row) for row in right)
     assert diagnose_softmax_jacobian(z, text).correct
+
+
+@given(z=logits)
+def test_jacobian_from_probabilities_rounded_to_three_decimals_is_still_right(z):
+    p = np.round(probs(z), 3)  # what a student carries on to the next step
+    size = len(z)
+    answer = np.round([[p[i] * ((i == j) - p[j]) for j in range(size)] for i in range(size)], 3)
+    assert diagnose_softmax_jacobian(z, answer).correct
 
 
 def test_quotient_rule_slip_message_and_arithmetic_entry():
