@@ -319,14 +319,15 @@ def summarize_partial(network: object, input_shape: object = None) -> NetworkSum
         Only for an unknown preset, a network that is not a list, or a bad ``input_shape``;
         problems inside a layer are returned in ``.error``.
     """
-    from engine.layers.presets import PRESETS
+    from engine.layers.presets import PRESETS, get_preset
 
     if isinstance(network, str):
-        preset = PRESETS.get(network)
-        if preset is None:
+        try:
+            preset = get_preset(network)
+        except ValueError:
             raise ValueError(
                 f"network: unknown preset {network!r}; use one of {', '.join(PRESETS)}"
-            )
+            ) from None
         layers: Sequence[object] = preset.layers
         if input_shape is None:
             input_shape = preset.input_shape

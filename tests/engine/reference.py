@@ -32,3 +32,35 @@ def brute_force_correlate(x, kernel, pad, stride, dilation):
                             acc = acc + float(kernel[a, b]) * x[r, c].astype(np.float64)
             out[i, j] = acc
     return out
+
+
+def reference_padding(shape, kshape, padding, stride, dilation):
+    """``(pad, stride, dilation)`` as pairs/4-tuple for a padding spec, or ``None`` if the
+    kernel does not fit — derived here from the definitions, not from ``conv_geometry``.
+
+    ``"valid"``: none; ``"full"``: ``d(k−1)`` per side; ``"same"``: TensorFlow's rule, output
+    ``ceil(n/s)`` with the odd extra row/column at the bottom/right; an int or a pair: that many
+    zeros on both sides of each axis.
+    """
+
+    def pair(v):
+        return (v, v) if isinstance(v, int) else (v[0], v[1])
+
+    s, d = pair(stride), pair(dilation)
+    extent = [d[a] * (kshape[a] - 1) + 1 for a in range(2)]
+    sides = []
+    for a in range(2):
+        if padding == "valid":
+            before = after = 0
+        elif padding == "full":
+            before = after = extent[a] - 1
+        elif padding == "same":
+            out = -(-shape[a] // s[a])
+            total = max((out - 1) * s[a] + extent[a] - shape[a], 0)
+            before, after = total // 2, total - total // 2
+        else:
+            before = after = pair(padding)[a]
+        if shape[a] + before + after < extent[a]:
+            return None  # not even one window fits
+        sides += [before, after]
+    return (sides[0], sides[1], sides[2], sides[3]), s, d

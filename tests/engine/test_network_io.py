@@ -179,3 +179,15 @@ def test_atomic_write_and_sizes(tmp_path):
         atomic_write_text(tmp_path / "missing" / "x.json", "x", make_parents=False)
     assert format_bytes(40) == "40 B" and format_bytes(3136) == "3.1 KiB"
     assert format_bytes(5 * 1024**3) == "5.0 GiB"
+
+
+def test_pytorch_code_keeps_conv_dilation():
+    layers = [
+        {"type": "conv2d", "out_channels": 4, "kernel_size": 3, "dilation": 2},
+        {"type": "conv2d", "out_channels": 4, "kernel_size": 3, "dilation": [1, 3]},
+        {"type": "conv_transpose2d", "out_channels": 2, "kernel_size": 3, "dilation": 2},
+    ]
+    code = pytorch_code(summarize(layers, (1, 16, 16)))
+    assert "nn.Conv2d(1, 4, kernel_size=3, dilation=2)," in code
+    assert "nn.Conv2d(4, 4, kernel_size=3, dilation=(1, 3))," in code
+    assert "nn.ConvTranspose2d(4, 2, kernel_size=3, dilation=2)," in code

@@ -313,3 +313,37 @@ def test_conv_row_shape_matches_correlate2d(h, w, kh, kw, p, s, d):
         assert not summary.valid and "no output" in summary.error.message
         return
     assert summary.rows[0].output_shape == (2, *real.shape)
+
+
+def test_transposed_conv_macs_divide_by_groups():
+    """Each input value is scattered to k·k taps of the out_channels/groups outputs of its group
+    (counted here with a loop over channels, independent of the summary's formula)."""
+    c, n, g, k, h, w = 4, 6, 2, 3, 5, 7
+    layers = [{"type": "conv_transpose2d", "out_channels": n, "kernel_size": k, "groups": g}]
+    row = summarize(layers, (c, h, w)).rows[0]
+    scattered = sum(
+        h * w * k * k
+        for ci in range(c)
+        for co in range(n)
+        if ci // (c // g) == co // (n // g)  # same group
+    )
+    assert row.macs == scattered == 5 * 7 * 4 * 9 * 3
+    assert row.params == c * (n // g) * k * k + n
+
+
+@pytest.mark.parametrize("key", sorted(PRESETS))
+def test_get_preset_returns_the_preset_asked_for(key):
+    from engine.layers.presets import get_preset
+
+    preset = get_preset(key)
+    assert preset is PRESETS[key] and preset.key == key
+    assert summarize(key).total_params == preset.published_params
+
+
+def test_get_preset_names_the_unknown_key():
+    from engine.layers.presets import get_preset
+
+    with pytest.raises(ValueError, match="preset must be one of .*got 'resnet'"):
+        get_preset("resnet")
+    with pytest.raises(ValueError, match="unknown preset 'resnet'"):
+        summarize("resnet")

@@ -214,21 +214,43 @@ def test_disk_full_write_in_a_child_keeps_the_previous_file_intact(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["autosave.json"]
 
 
-def test_plain_open_for_writing_would_have_lost_it(tmp_path):
-    """The reason for the temporary file: truncating first loses the old content on EFBIG."""
-    path = tmp_path / "plain.json"
-    path.write_text('{"work": 1}')
-    code = (
-        "import sys\n"
-        "try:\n"
-        "    open(sys.argv[1], 'w').write('x' * 200_000)\n"
-        "except OSError:\n"
-        "    pass\n"
+PNG_DISK_FULL_CHILD = r"""
+import sys
+import numpy as np
+from engine.images.io import save_png
+rng = np.random.default_rng(0)
+try:  # noise does not compress: far more than the 50,000-byte file size limit
+    save_png(sys.argv[1], rng.integers(0, 256, (300, 300, 3), dtype=np.uint8))
+except OSError as exc:
+    print("OSError", exc.errno)
+    sys.exit(0)
+print("no error")
+sys.exit(1)
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE is POSIX")
+def test_disk_full_png_export_keeps_the_previous_png_intact(tmp_path):
+    """KernelScope's binary writer (save_png → atomic_write_bytes) on a full disk: the old
+    picture survives byte for byte and no temporary file is left behind."""
+    from engine.images.io import load_image, save_png
+
+    path = tmp_path / "export.png"
+    save_png(path, np.full((4, 4), 7, dtype=np.uint8))
+    before = path.read_bytes()
+    result = subprocess.run(
+        [sys.executable, "-c", PNG_DISK_FULL_CHILD, str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=_limit_file_size,
     )
-    subprocess.run(
-        [sys.executable, "-c", code, str(path)], preexec_fn=_limit_file_size, timeout=60, check=True
-    )
-    assert path.read_text() != '{"work": 1}'
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("OSError 27")  # EFBIG
+    assert path.read_bytes() == before
+    assert load_image(path).tolist() == [[7] * 4] * 4
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export.png"]
 
 
 def test_session_data_holds_tabs_current_tab_and_geometry():
