@@ -149,6 +149,10 @@ def test_image_folder_errors(tmp_path):
         load_image_folder(tmp_path / "one")
     with pytest.raises(ValueError, match="size must be"):
         load_image_folder(tmp_path / "one", size=(0, 4))
+    (tmp_path / "one" / "b" / "broken.png").unlink()
+    os.mkfifo(tmp_path / "one" / "b" / "pipe.png")  # would block a plain open() forever
+    with pytest.raises(ValueError, match="not a regular file"):
+        load_image_folder(tmp_path / "one")
 
 
 def test_split_is_seeded_disjoint_and_complete():

@@ -169,6 +169,25 @@ def test_unsupported_or_invalid_layers_are_named(layer, message):
         build_model([layer, {"type": "flatten"}, {"type": "linear", "out_features": 10}])
 
 
+def test_grouped_convolution_is_refused_by_name():
+    layers = [
+        {"type": "conv2d", "out_channels": 4, "kernel_size": 3, "groups": 2},
+        {"type": "flatten"},
+        {"type": "linear", "out_features": 10},
+    ]
+    with pytest.raises(ValueError, match=r"layer 1 \(conv1\): groups=2"):
+        build_model(layers, (2, 8, 8))
+
+
+def test_network_json_with_its_own_input_shape():
+    text = build_model("cnn", (3, 12, 10)).network_json("colour")
+    model = build_model(text)
+    assert model.input_shape == (3, 12, 10)
+    assert model.forward(np.zeros((2, 3, 12, 10))).shape == (2, 10)
+    with pytest.raises(ValueError, match="name must be one of"):
+        preset_network_json("resnet")
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError, match="classes"):
         build_model("mlp", classes=1)
