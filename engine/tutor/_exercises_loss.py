@@ -120,7 +120,8 @@ def cross_entropy_exercise(
     solution: list[Block] = [
         Math(f"ŷ = softmax(z) = {_vec(p)}"),
         Text("With Σₖ yₖ = 1 the chain rule through softmax gives ∂L/∂z = ŷ − y."),
-        Math(f"∂L/∂z = {_vec(p)} − {_vec(target, 2)} = {_vec(grad)}"),
+        Math(f"∂L/∂z = ŷ − y = {_vec(p)} − {_vec(target, 2)}"),
+        Math(f"∂L/∂z = {_vec(grad)}"),
     ]
     return Exercise(
         topic,
