@@ -24,6 +24,8 @@ Models
     ``.activations(one_sample)`` → [``LayerActivation(index, name, type, values)``],
     ``.first_layer_filters()`` → (F, C, kh, kw) or None, ``.network_json()``, ``.copy()``,
     ``.set_parameters(dict)``.  Loss: ``(1/n) Σ CE + λ Σ‖W‖²`` over weights only.
+    A model is not thread-safe (layers keep state between forward and backward and reuse
+    buffers): a thread that trains it owns it; hand other threads ``model.copy()`` (cheap).
 
 Training
     ``train_model(model, x, y, *, epochs, batch_size, learning_rate, lam, optimizer,
@@ -32,8 +34,11 @@ Training
     ``Trainer(model, x, y, **same)`` for worker threads: ``.step()`` trains one batch (returns
     ``True`` while more remain; pause/resume = stop/continue calling it), ``.step_epoch()``,
     ``.run(on_epoch, should_stop)``, ``.progress`` (0–1), ``.epoch``, ``.done``, ``.history``,
-    ``.last_batch_loss``.  ``History``: ``.records`` (:class:`EpochRecord`), ``.train_loss``,
-    ``.train_accuracy``, ``.val_loss``, ``.val_accuracy``, ``.to_dict()``/``from_dict``.
+    ``.last_batch_loss``; a diverging run raises ``FloatingPointError`` ("lower the learning
+    rate").  Training runs numpy's BLAS on one thread (``threadpoolctl``; two threads were 7×
+    slower when the other core was busy).  ``History``: ``.records`` (:class:`EpochRecord`),
+    ``.train_loss``, ``.train_accuracy``, ``.val_loss``, ``.val_accuracy``,
+    ``.to_dict()``/``from_dict``.
     ``OPTIMIZERS`` = ("sgd", "momentum", "adam").
     ``save_model(path, model, history=None)`` / ``load_model(path) -> (Model, History | None)``:
     one ``.npz`` with the weights and the network JSON, written atomically.

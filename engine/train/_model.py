@@ -21,6 +21,7 @@ import numpy as np
 from engine.layers.network_io import network_from_json, network_to_json
 from engine.layers.summary import NetworkSummary, summarize
 from engine.loss.softmax import log_softmax
+from engine.train._blas import single_threaded_blas
 from engine.train._layers import (
     Conv2d,
     Dropout,
@@ -271,8 +272,9 @@ class Model:
     def _run(self, arr: np.ndarray, training: bool) -> np.ndarray:
         """The layers on a checked NCHW batch; the layers work in NHWC (see ``_layers``)."""
         out = np.ascontiguousarray(arr.transpose(0, 2, 3, 1)) if arr.ndim == 4 else arr
-        for layer in self._net:
-            out = layer.forward(out, training)
+        with single_threaded_blas():
+            for layer in self._net:
+                out = layer.forward(out, training)
         return out
 
     def forward(self, x: object, *, training: bool = False) -> np.ndarray:
@@ -290,12 +292,20 @@ class Model:
             )
         return out.copy()  # layers may reuse their output buffers on the next call
 
-    def predict_proba(self, x: object, *, batch_size: int = 512) -> np.ndarray:
+    @property
+    def eval_batch(self) -> int:
+        """Samples per batch when only predicting: 512 8×8 digits, fewer for larger images
+        (the im2col matrices grow with the image; this keeps them to a few megabytes)."""
+        pixels = math.prod(self.input_shape[1:]) if len(self.input_shape) == 3 else 64
+        return max(16, min(512, 32768 // max(pixels, 1)))
+
+    def predict_proba(self, x: object) -> np.ndarray:
         """Softmax probabilities ``(N, classes)`` (float64), computed in batches."""
         arr = self._input(x)
+        step = self.eval_batch
         parts = [
-            np.exp(log_softmax(self.forward(arr[i : i + batch_size]).astype(np.float64)))
-            for i in range(0, len(arr), batch_size)
+            np.exp(log_softmax(self.forward(arr[i : i + step]).astype(np.float64)))
+            for i in range(0, len(arr), step)
         ]
         return np.concatenate(parts) if parts else np.zeros((0, self.classes))
 
@@ -316,9 +326,10 @@ class Model:
         arr = self._input(x)
         labels = self._labels(y, len(arr))
         total, correct = 0.0, 0
-        for i in range(0, len(arr), 512):
-            logp = log_softmax(self.forward(arr[i : i + 512]).astype(np.float64))
-            yb = labels[i : i + 512]
+        step = self.eval_batch
+        for i in range(0, len(arr), step):
+            logp = log_softmax(self.forward(arr[i : i + step]).astype(np.float64))
+            yb = labels[i : i + step]
             total -= float(np.sum(logp[np.arange(len(yb)), yb]))
             correct += int(np.sum(np.argmax(logp, axis=1) == yb))
         n = max(len(arr), 1)
@@ -352,8 +363,9 @@ class Model:
         grad64 = np.exp(logp)
         grad64[np.arange(n), labels] -= 1.0
         grad = (grad64 / n).astype(self.dtype)
-        for layer in reversed(self._net):
-            grad = layer.backward(grad)
+        with single_threaded_blas():
+            for layer in reversed(self._net):
+                grad = layer.backward(grad)
         grads: dict[str, np.ndarray] = {}
         weights = set(self.weight_names())
         for layer in self._net:
