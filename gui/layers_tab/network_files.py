@@ -16,13 +16,13 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from engine import (
-    network_from_json,
     network_to_json,
     pytorch_code,
     save_text,
     summary_to_csv,
     summary_to_markdown,
 )
+from engine.layers import read_network_file
 
 if TYPE_CHECKING:
     from gui.layers_tab.network_model import NetworkModel
@@ -69,11 +69,11 @@ class NetworkFileActions(QWidget):
     def load_network(self, path: str | Path) -> bool:
         """Read a network saved as JSON; on any problem say why and keep the current network."""
         try:
-            text = Path(path).read_text(encoding="utf-8")
-            doc = network_from_json(text)
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            doc = read_network_file(path)  # refuses FIFOs/devices before opening (would hang)
+        except (OSError, ValueError) as exc:
             self._show_file_message(
-                f"Could not load {Path(path).name}: {exc}. The current network is unchanged.",
+                f"Could not load {Path(path).name}: {str(exc).rstrip('.')}. "
+                "The current network is unchanged.",
                 error=True,
             )
             return False

@@ -288,12 +288,22 @@ def test_save_button_goes_through_the_path_method(qtbot, tab, tmp_path):
     assert "138,357,544 parameters" in totals(tab)
 
 
+def test_loading_a_symlink_loop_uses_the_engines_safe_reader(qtbot, tab, tmp_path):
+    """The tab reads network files through engine.layers.read_network_file, which refuses
+    FIFOs, devices and link loops before opening (a FIFO hung Path.read_text forever)."""
+    tab.show_page("network")
+    (tmp_path / "a.json").symlink_to(tmp_path / "b.json")
+    (tmp_path / "b.json").symlink_to(tmp_path / "a.json")
+    assert not tab.network.load_network(tmp_path / "a.json")
+    assert "symbolic link loop" in label(tab, "labelFileMessage").text()
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
         ("{not json", "not valid JSON"),
         ('{"input_shape": [1, 8, 8], "layers": [{"type": "conv9d"}]}', "unknown layer type"),
-        (b"\xff\xfe\x00garbage", "codec"),
+        (b"\xff\xfe\x00garbage", "not UTF-8 text"),
     ],
 )
 def test_loading_a_bad_file_says_why_and_keeps_the_network(qtbot, tab, tmp_path, content, message):
