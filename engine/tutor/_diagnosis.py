@@ -23,6 +23,10 @@ from engine.text import format_number
 
 Cell = tuple[int, int]
 
+#: Arithmetic slips get their worked computation for at most this many cells (a 64×64 answer
+#: with a 15×15 kernel and a thousand wrong cells took 0.8 s to write out in full).
+WORK_LIMIT = 50
+
 
 @dataclass(frozen=True)
 class Precision:
@@ -75,7 +79,8 @@ class Finding:
     matched, total
         How many answer cells this explanation reproduces, out of how many (1 of 1 for scalars).
     slips
-        For ``arithmetic``: each wrong cell with the user's and the right number and the work.
+        For ``arithmetic``: each wrong cell with the user's and the right number and the work
+        (the work for the first :data:`WORK_LIMIT` cells only).
     alternative
         The answer this slip produces (what the user's answer was compared with), or ``None``.
     """
@@ -240,9 +245,9 @@ def diagnose_array(
                 cell,
                 _item(answer, cell),
                 _item(exp, cell),
-                work(cell) if work is not None else "",
+                work(cell) if work is not None and n < WORK_LIMIT else "",
             )
-            for cell in wrong
+            for n, cell in enumerate(wrong)
         )
         message = (
             f"an arithmetic slip: {_count(right_count, total, unit)} are right; check "

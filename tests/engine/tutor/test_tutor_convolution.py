@@ -268,3 +268,17 @@ def test_answer_of_another_size_says_which_size_is_expected_and_what_has_that_si
 def test_bad_arguments_raise_value_error_naming_them(kwargs, name):
     with pytest.raises(ValueError, match=name):
         diagnose_convolution(**kwargs)
+
+
+def test_many_arithmetic_slips_are_all_listed_but_only_the_first_fifty_written_out():
+    rng = np.random.default_rng(8)
+    x = rng.integers(0, 9, (20, 20))
+    k = np.array([[1, 2, 0], [0, 1, -1], [-2, 0, 1]])
+    right = ref(x, k)
+    answer = right.copy()
+    wrong = rng.choice(right.size, 60, replace=False)
+    answer.flat[wrong] += 1
+    d = diagnose_convolution(x, k, answer)
+    slips = d.findings[0].slips
+    assert d.codes[0] == "arithmetic" and len(slips) == len(d.wrong_cells) == 60
+    assert all(s.work for s in slips[:50]) and not any(s.work for s in slips[50:])
