@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QObject, QPointF, Qt, Signal, Slot
+from PySide6.QtCore import QObject, QPointF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPalette
-from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleOption, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QProxyStyle,
+    QStyle,
+    QStyleOption,
+    QStyleOptionToolButton,
+    QWidget,
+)
 
 from gui.settings_store import THEME_MODES
 
@@ -72,13 +79,54 @@ def radio_dot_colour(palette: QPalette) -> QColor:
     return highlight.lighter(140) if dark else highlight
 
 
-class ThemeStyle(QProxyStyle):
-    """The platform style (Fusion) with a checked radio button's dot that is clearly visible.
+def _arrow_inside(option: QStyleOption) -> bool:
+    """A tool button whose menu arrow is drawn inside the button (popup mode not split)."""
+    if not isinstance(option, QStyleOptionToolButton):
+        return False
+    features = option.features
+    feature = QStyleOptionToolButton.ToolButtonFeature
+    return bool(features & feature.HasMenu) and not bool(features & feature.MenuButtonPopup)
 
-    Fusion paints the dot small, in the text colour at 70 % opacity over the base colour: on
-    the dark palette a grey dot on near-black, barely visible. Here the dot is larger and in
-    :func:`radio_dot_colour`; everything else is the base style's.
+
+class ThemeStyle(QProxyStyle):
+    """The platform style (Fusion) with two fixes that every widget of the app gets.
+
+    - A checked radio button's dot is clearly visible: Fusion paints it small, in the text
+      colour at 70 % opacity over the base colour (on the dark palette a grey dot on
+      near-black). Here it is larger and in :func:`radio_dot_colour`.
+    - A tool button with a menu ("Samples", "Copy", "Fill") keeps its text clear of the menu
+      arrow: Qt draws that arrow inside the button's corner without reserving room for it, so
+      it overlapped the last letter. The button is made wider by the arrow's width and its
+      label is laid out left of the arrow.
     """
+
+    def sizeFromContents(  # noqa: N802 (Qt override)
+        self,
+        contents: QStyle.ContentsType,
+        option: QStyleOption,
+        size: QSize,
+        widget: QWidget | None = None,
+    ) -> QSize:
+        result = super().sizeFromContents(contents, option, size, widget)
+        if contents == QStyle.ContentsType.CT_ToolButton and _arrow_inside(option):
+            indicator = self.pixelMetric(QStyle.PixelMetric.PM_MenuButtonIndicator, option, widget)
+            result = QSize(result.width() + indicator, result.height())
+        return result
+
+    def drawControl(  # noqa: N802 (Qt override)
+        self,
+        element: QStyle.ControlElement,
+        option: QStyleOption,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        if element == QStyle.ControlElement.CE_ToolButtonLabel and _arrow_inside(option):
+            label = QStyleOptionToolButton(option)
+            indicator = self.pixelMetric(QStyle.PixelMetric.PM_MenuButtonIndicator, option, widget)
+            label.rect = option.rect.adjusted(0, 0, -(indicator - 4), 0)
+            super().drawControl(element, label, painter, widget)
+            return
+        super().drawControl(element, option, painter, widget)
 
     def drawPrimitive(  # noqa: N802 (Qt override)
         self,
