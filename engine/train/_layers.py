@@ -193,6 +193,7 @@ class Conv2d(Layer):
         # when the layer has stride 1 and pads at most the kernel span (the usual case).
         self._dx_pad = (span_h - top, span_h - bottom, span_w - left, span_w - right)
         self._dx_as_conv = self.geo.stride == (1, 1) and min(self._dx_pad) >= 0
+        self._flip_geo = _Geometry(k, (1, 1), (0, 0, 0, 0), dil)
 
     @property
     def pad(self) -> tuple[int, int, int, int]:
@@ -253,9 +254,8 @@ class Conv2d(Layer):
         top, bottom, left, right = self._dx_pad
         gp = self._scratch.get("gpad", (n, oh + top + bottom, ow + left + right, f), w.dtype)
         gp[:, top : top + oh, left : left + ow, :] = grad  # the border stays zero
-        flip_geo = _Geometry(self.geo.k, (1, 1), (0, 0, 0, 0), self.geo.dilation)
         gcols = self._scratch.get("gcols", (n * h * wd, kh * kw * f), w.dtype)
-        _im2col(gcols.reshape(n, h, wd, kh, kw, f), gp, flip_geo)
+        _im2col(gcols.reshape(n, h, wd, kh, kw, f), gp, self._flip_geo)
         flipped = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(2, 3, 0, 1))
         dx = self._scratch.get("dx", (n * h * wd, c), w.dtype)
         np.matmul(gcols, flipped.reshape(kh * kw * f, c), out=dx)
