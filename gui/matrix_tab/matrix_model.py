@@ -365,7 +365,8 @@ class ReadOnlyMatrixModel(QAbstractTableModel):
             tip = self._tips.get((r, c))
             if tip:
                 return tip
-            raw = format_cell(self._values[r, c].item()) if self._values.shape else ""
+            # np.asarray: an exact sum beyond int64 is a plain Python int (object array)
+            raw = format_cell(np.asarray(self._values[r, c]).item()) if self._values.shape else ""
             label = "zero padding" if is_pad else f"value {raw}"
             return f"({r - self._offset[0]}, {c - self._offset[1]}): {label}"
         return None

@@ -96,9 +96,10 @@ class ExplainMixin:
             {(t.row, t.col): "window" for t in trace.terms if not t.is_padding}
         )
         display = self.settings.display.currentData()
-        shown = display_values(np.array([trace.total]), display)[0]
+        # tolist(): an exact sum beyond int64 is a Python int in an object array (no .item())
+        shown = display_values(np.array([trace.total]), display).tolist()[0]
         self.explain_panel.set_explanation(
-            explain.cell_text(res.name, trace, settings, display, shown.item()), position
+            explain.cell_text(res.name, trace, settings, display, shown), position
         )
 
     def explain_pool_cell(self, p: int, i: int, j: int) -> None:
