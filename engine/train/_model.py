@@ -33,6 +33,11 @@ from engine.train._layers import (
     pair,
 )
 
+#: Largest network :func:`build_model` accepts (parameters; values produced per sample): beyond
+#: that, numpy training would take hours and the batch's activations gigabytes.
+MAX_PARAMS = 5_000_000
+MAX_ACTIVATIONS = 2_000_000
+
 #: Layer kinds :func:`build_model` can train.
 TRAINABLE_KINDS = ("conv2d", "maxpool2d", "avgpool2d", "activation", "flatten", "linear", "dropout")
 
@@ -132,6 +137,17 @@ class Model:
         dtype: Any = np.float32,
     ) -> None:
         self.summary: NetworkSummary = summarize(layers, input_shape)
+        if self.summary.total_params > MAX_PARAMS:
+            raise ValueError(
+                f"spec: {self.summary.total_params:,} parameters is more than this numpy trainer "
+                f"takes ({MAX_PARAMS:,}); use a smaller network"
+            )
+        if self.summary.total_activations > MAX_ACTIVATIONS:
+            raise ValueError(
+                f"spec: the layers produce {self.summary.total_activations:,} values per sample, "
+                f"more than this numpy trainer takes ({MAX_ACTIVATIONS:,}); use a smaller input "
+                "or network"
+            )
         self.layers = [dict(s) for s in self.summary.layers]
         self.input_shape = tuple(self.summary.input_shape)
         self.classes = classes

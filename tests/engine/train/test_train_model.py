@@ -9,7 +9,7 @@ import os
 import numpy as np
 import pytest
 
-from engine import log_softmax, network_from_json, summarize
+from engine import PRESETS, log_softmax, network_from_json, summarize
 from engine.train import (
     TRAIN_PRESETS,
     build_model,
@@ -186,6 +186,19 @@ def test_network_json_with_its_own_input_shape():
     assert model.forward(np.zeros((2, 3, 12, 10))).shape == (2, 10)
     with pytest.raises(ValueError, match="name must be one of"):
         preset_network_json("resnet")
+
+
+def test_networks_too_large_to_train_here_are_refused_before_allocating():
+    with pytest.raises(ValueError, match="61,100,840 parameters is more than"):
+        build_model(list(PRESETS["alexnet"].layers), (3, 224, 224), classes=1000)
+    wide = [
+        {"type": "conv2d", "out_channels": 64, "kernel_size": 3, "padding": 1},
+        {"type": "avgpool2d", "kernel_size": 256},
+        {"type": "flatten"},
+        {"type": "linear", "out_features": 10},
+    ]
+    with pytest.raises(ValueError, match="values per sample"):
+        build_model(wide, (1, 256, 256))
 
 
 def test_bad_arguments():
