@@ -20,7 +20,7 @@ import numpy as np
 
 from engine.layers.network_io import network_from_json, network_to_json
 from engine.layers.summary import NetworkSummary, summarize
-from engine.loss.softmax import log_softmax
+from engine.loss.softmax import log_softmax, softmax
 from engine.train._blas import single_threaded_blas
 from engine.train._layers import (
     Conv2d,
@@ -320,7 +320,7 @@ class Model:
         arr = self._input(x)
         step = self.eval_batch
         parts = [
-            np.exp(log_softmax(self.forward(arr[i : i + step]).astype(np.float64)))
+            softmax(self.forward(arr[i : i + step]).astype(np.float64))
             for i in range(0, len(arr), step)
         ]
         return np.concatenate(parts) if parts else np.zeros((0, self.classes))
