@@ -1,8 +1,84 @@
-"""Validation of scalar arguments shared by the engine (one wording for every ValueError)."""
+"""The engine's argument validators: one wording for every ``ValueError``, naming the argument.
+
+Every public engine function checks its arguments with these before computing, so a bad value
+from the GUI, a file or a notebook is reported the same way everywhere:
+``"stride must be at least 1, got 0"``, ``"mode must be one of ('max', 'avg'), got 'min'"``.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
+from typing import TypeVar
+
+import numpy as np
+
+__all__ = ["check_array", "check_choice", "check_int", "nonnegative_float"]
+
+T = TypeVar("T")
+
+
+def check_choice(value: T, name: str, choices: Collection[T]) -> T:
+    """Return ``value`` if it is one of ``choices``.
+
+    Raises
+    ------
+    ValueError
+        ``"<name> must be one of (…), got …"``.
+    """
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {tuple(choices)}, got {value!r}")
+    return value
+
+
+def check_int(
+    value: object, name: str, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
+    """``value`` as a Python int within ``[minimum, maximum]`` (either bound optional).
+
+    Python and numpy integers are accepted; ``bool`` and floats (even ``3.0``) are not, so a
+    slip such as passing ``True`` or a computed float is caught.
+
+    Raises
+    ------
+    ValueError
+        ``"<name> must be an integer, got …"``, ``"<name> must be at least …, got …"`` or
+        ``"<name> must be at most …, got …"``.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer, got {value!r}")
+    number = int(value)
+    if minimum is not None and number < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value!r}")
+    if maximum is not None and number > maximum:
+        raise ValueError(f"{name} must be at most {maximum}, got {value!r}")
+    return number
+
+
+def check_array(value: object, name: str, ndims: tuple[int, ...] = (2,)) -> np.ndarray:
+    """``value`` as a non-empty integer or float ndarray with an allowed number of dimensions
+    and no NaN or infinity. Integer arrays stay integer (exact results downstream).
+
+    Raises
+    ------
+    ValueError
+        When it is not numeric (ragged lists, strings, booleans, complex), has another number
+        of dimensions, is empty or contains NaN/infinity.
+    """
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged lists and the like
+        raise ValueError(f"{name} must be a numeric array: {exc}") from None
+    if arr.dtype == bool or arr.dtype.kind not in "iuf":
+        raise ValueError(f"{name} has unsupported dtype {arr.dtype}; use integers or floats")
+    if arr.ndim not in ndims:
+        wanted = " or ".join(f"{n}-D" for n in ndims)
+        raise ValueError(f"{name} must be {wanted}, got {arr.ndim}-D with shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinity")
+    return arr
 
 
 def nonnegative_float(

@@ -25,6 +25,7 @@ from typing import Literal
 import cv2
 import numpy as np
 
+from engine.checks import check_array
 from engine.conv._numpy.dispatch import choose_method as _choose_method
 from engine.conv._numpy.dispatch import correlate as fast_correlate
 from engine.conv.exact import correlate_python_ints, integer_route
@@ -196,24 +197,6 @@ def conv_geometry(
     return ConvGeometry((ih, iw), (kh, kw), pad, s, d, ke, out)
 
 
-def _check_array(a: object, name: str, ndims: tuple[int, ...]) -> np.ndarray:
-    """Convert to a numeric ndarray with an allowed number of dims, or raise ValueError."""
-    try:
-        arr = np.asarray(a)
-    except Exception as exc:  # ragged lists and the like
-        raise ValueError(f"{name} must be a numeric array: {exc}") from None
-    if arr.dtype == bool or arr.dtype.kind not in "iuf":
-        raise ValueError(f"{name} has unsupported dtype {arr.dtype}; use integers or floats")
-    if arr.ndim not in ndims:
-        wanted = " or ".join(f"{n}-D" for n in ndims)
-        raise ValueError(f"{name} must be {wanted}, got {arr.ndim}-D with shape {arr.shape}")
-    if arr.size == 0:
-        raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
-    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
-        raise ValueError(f"{name} contains NaN or infinity")
-    return arr
-
-
 def result_dtype(x_dtype: np.dtype, kernel_dtype: np.dtype) -> np.dtype:
     """The dtype a correlation of these two dtypes produces.
 
@@ -351,8 +334,8 @@ def correlate2d(
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
-    xa = _check_array(x, "x", (2, 3))
-    ka = _check_array(kernel, "kernel", (2,))
+    xa = check_array(x, "x", (2, 3))
+    ka = check_array(kernel, "kernel", (2,))
     geo = conv_geometry(xa.shape[:2], ka.shape, padding=padding, stride=stride, dilation=dilation)
     route = integer_route(xa, ka, backend)
     if route == "python":
@@ -379,8 +362,8 @@ def choose_numpy_method(
     pass) or ``"fft"`` (large float jobs), whichever a cost model says is cheapest. Takes the
     arguments of :func:`correlate2d`; raises ``ValueError`` like it.
     """
-    xa = _check_array(x, "x", (2, 3))
-    ka = _check_array(kernel, "kernel", (2,))
+    xa = check_array(x, "x", (2, 3))
+    ka = check_array(kernel, "kernel", (2,))
     geo = conv_geometry(xa.shape[:2], ka.shape, padding=padding, stride=stride, dilation=dilation)
     return _choose_method(xa.shape, ka, geo, result_dtype(xa.dtype, ka.dtype))
 
@@ -398,7 +381,7 @@ def convolve2d(
 
     Takes the same arguments and returns the same dtypes as :func:`correlate2d`.
     """
-    ka = _check_array(kernel, "kernel", (2,))
+    ka = check_array(kernel, "kernel", (2,))
     return correlate2d(
         x, ka[::-1, ::-1], padding=padding, stride=stride, dilation=dilation, backend=backend
     )
@@ -473,8 +456,8 @@ def trace_cell(
     """
     if mode not in ("correlate", "convolve"):
         raise ValueError(f"mode must be 'correlate' or 'convolve', got {mode!r}")
-    xa = _check_array(x, "x", (2,))
-    ka = _check_array(kernel, "kernel", (2,))
+    xa = check_array(x, "x", (2,))
+    ka = check_array(kernel, "kernel", (2,))
     geo = conv_geometry(xa.shape, ka.shape, padding=padding, stride=stride, dilation=dilation)
     oh, ow = geo.output_shape
     if not (0 <= int(i) < oh and 0 <= int(j) < ow):

@@ -13,6 +13,7 @@ from typing import Literal
 
 import numpy as np
 
+from engine.checks import check_array
 from engine.conv.correlate import PaddingSpec, PairSpec, conv_geometry
 from engine.conv.filters import FILTER_LIBRARY
 from engine.matrix.parse import as_exact
@@ -20,18 +21,9 @@ from engine.matrix.parse import as_exact
 FlipAxis = Literal["horizontal", "vertical"]
 
 
-def _kernel(kernel: object) -> np.ndarray:
-    arr = np.asarray(kernel)
-    if arr.ndim != 2 or arr.size == 0 or arr.dtype.kind not in "iuf":
-        raise ValueError(f"kernel must be a non-empty 2-D numeric array, got shape {arr.shape}")
-    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
-        raise ValueError("kernel contains NaN or infinity")
-    return arr
-
-
 def flip_kernel(kernel: object, axis: FlipAxis = "horizontal") -> np.ndarray:
     """Mirror left↔right (``"horizontal"``) or top↔bottom (``"vertical"``)."""
-    k = _kernel(kernel)
+    k = check_array(kernel, "kernel")
     if axis == "horizontal":
         return k[:, ::-1].copy()
     if axis == "vertical":
@@ -41,12 +33,12 @@ def flip_kernel(kernel: object, axis: FlipAxis = "horizontal") -> np.ndarray:
 
 def rotate_kernel(kernel: object, quarter_turns: int = 1) -> np.ndarray:
     """Rotate clockwise by ``quarter_turns`` × 90° (2 = 180°, the convolution flip)."""
-    return np.rot90(_kernel(kernel), -int(quarter_turns)).copy()
+    return np.rot90(check_array(kernel, "kernel"), -int(quarter_turns)).copy()
 
 
 def transpose_kernel(kernel: object) -> np.ndarray:
     """Swap rows and columns (Sobel x ↔ Sobel y up to sign)."""
-    return _kernel(kernel).T.copy()
+    return check_array(kernel, "kernel").T.copy()
 
 
 def normalise_kernel(kernel: object) -> np.ndarray:
@@ -57,7 +49,7 @@ def normalise_kernel(kernel: object) -> np.ndarray:
     ValueError
         When the weights sum to 0 (derivative kernels): there is nothing to divide by.
     """
-    k = _kernel(kernel)
+    k = check_array(kernel, "kernel")
     total = k.sum(dtype=np.float64)
     if abs(total) < 1e-12:
         raise ValueError(
@@ -116,7 +108,7 @@ def separability(kernel: object, *, rtol: float = 1e-10) -> Separability:
     Separable kernels can be applied as a column pass then a row pass (``kh + kw`` instead of
     ``kh·kw`` multiplications per pixel).
     """
-    k = _kernel(kernel)
+    k = check_array(kernel, "kernel")
     s = np.linalg.svd(k.astype(np.float64), compute_uv=False)
     rank = int(np.sum(s > rtol * s[0])) if s[0] > 0 else 0
     if rank != 1:
@@ -173,7 +165,7 @@ def match_library_filter(kernel: object, *, rtol: float = 1e-8) -> FilterMatch |
 
     An exact match (scale 1, no rotation) wins over a scaled or rotated one.
     """
-    k = _kernel(kernel).astype(np.float64)
+    k = check_array(kernel, "kernel").astype(np.float64)
     best: tuple[int, FilterMatch] | None = None
     norm_k = float(np.linalg.norm(k))
     if norm_k == 0:

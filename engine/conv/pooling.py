@@ -7,6 +7,7 @@ from typing import Literal
 
 import numpy as np
 
+from engine.checks import check_choice, check_int
 from engine.text import format_number
 
 PoolMode = Literal["max", "avg"]
@@ -17,13 +18,9 @@ def _check(x: object, size: int, stride: int | None, mode: str) -> tuple[np.ndar
     arr = np.asarray(x)
     if arr.ndim != 2 or arr.size == 0 or arr.dtype.kind not in "iuf":
         raise ValueError(f"x must be a non-empty 2-D numeric array, got shape {arr.shape}")
-    if mode not in POOL_MODES:
-        raise ValueError(f"mode must be one of {POOL_MODES}, got {mode!r}")
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-        raise ValueError(f"size must be a positive int, got {size!r}")
-    s = int(size) if stride is None else stride
-    if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1:
-        raise ValueError(f"stride must be a positive int, got {stride!r}")
+    check_choice(mode, "mode", POOL_MODES)
+    size = check_int(size, "size", minimum=1)
+    s = size if stride is None else check_int(stride, "stride", minimum=1)
     if size > arr.shape[0] or size > arr.shape[1]:
         raise ValueError(f"size {size} does not fit the {arr.shape[0]}×{arr.shape[1]} input")
     return arr, int(size), int(s)

@@ -14,11 +14,10 @@ filter responses have their textbook magnitudes (a 0→255 step gives Sobel x = 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import cv2
 import numpy as np
 
+from engine.checks import check_choice
 from engine.conv.correlate import correlate2d
 
 BORDER_MODES = ("zero", "replicate", "reflect", "reflect101", "wrap")
@@ -47,17 +46,12 @@ COLOR_MODES = ("gray", "color")
 BACKENDS = ("numpy", "opencv")
 
 
-def _check_choice(value: object, name: str, choices: Sequence[str]) -> None:
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {tuple(choices)}, got {value!r}")
-
-
 def to_working(frame: np.ndarray, color_mode: str = "gray") -> np.ndarray:
     """Frame (gray/RGB/RGBA; uint8, uint16 or float 0–1) → float32 0–255, gray or RGB.
 
     Alpha is dropped. Grayscale uses the ITU-R BT.601 luma weights (``cv2.COLOR_RGB2GRAY``).
     """
-    _check_choice(color_mode, "color_mode", COLOR_MODES)
+    check_choice(color_mode, "color_mode", COLOR_MODES)
     arr = np.asarray(frame)
     if arr.ndim == 3 and arr.shape[2] == 1:
         arr = arr[:, :, 0]
@@ -113,8 +107,8 @@ def pad_image(
     image: np.ndarray, pad: tuple[int, int, int, int], border: str, backend: str = "numpy"
 ) -> np.ndarray:
     """Pad ``(top, bottom, left, right)`` pixels in a border mode (see :data:`BORDER_MODES`)."""
-    _check_choice(border, "border", BORDER_MODES)
-    _check_choice(backend, "backend", BACKENDS)
+    check_choice(border, "border", BORDER_MODES)
+    check_choice(backend, "backend", BACKENDS)
     top, bottom, left, right = pad
     if backend == "opencv":
         return cv2.copyMakeBorder(image, top, bottom, left, right, _CV_BORDER[border], value=0)
@@ -130,8 +124,8 @@ def filter_same(
     ``out[i, j] = Σ kernel[a, b] · x[i + a − kh//2, j + b − kw//2]`` with ``x`` extended by the
     ``border`` mode.
     """
-    _check_choice(border, "border", BORDER_MODES)
-    _check_choice(backend, "backend", BACKENDS)
+    check_choice(border, "border", BORDER_MODES)
+    check_choice(backend, "backend", BACKENDS)
     k = np.asarray(kernel, dtype=np.float32)
     if k.ndim != 2 or k.size == 0:
         raise ValueError(f"kernel must be a non-empty 2-D array, got shape {k.shape}")

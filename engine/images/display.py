@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from engine.images.borders import _check_choice
+from engine.checks import check_choice
 
 DISPLAY_MODES = ("abs", "offset", "minmax", "diverging")
 DISPLAY_LABELS = {
@@ -80,7 +80,7 @@ def display_response(
     :func:`diverging_scale` unless ``scale`` is given (a 3-channel response uses its channel
     mean). Values are rounded half to even.
     """
-    _check_choice(mode, "mode", DISPLAY_MODES)
+    check_choice(mode, "mode", DISPLAY_MODES)
     r = np.asarray(raw, dtype=np.float32)
     if mode == "minmax":
         lo, hi = float(r.min()), float(r.max())

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from engine.checks import check_choice
 from engine.images.borders import (
     BACKENDS,
     BORDER_LABELS,
     BORDER_MODES,
     COLOR_MODES,
-    _check_choice,
     downscale_area,
     filter_same,
     gaussian_blur,
@@ -137,9 +137,9 @@ class GalleryOptions:
     zero_cross_threshold: float = 0.05
 
     def __post_init__(self) -> None:
-        _check_choice(self.color_mode, "color_mode", COLOR_MODES)
-        _check_choice(self.border, "border", BORDER_MODES)
-        _check_choice(self.display, "display", DISPLAY_MODES)
+        check_choice(self.color_mode, "color_mode", COLOR_MODES)
+        check_choice(self.border, "border", BORDER_MODES)
+        check_choice(self.display, "display", DISPLAY_MODES)
         for name, lo, hi in (
             ("blur_sigma", 0.0, 20.0),
             ("canny_low", 0.0, 2000.0),
@@ -369,7 +369,7 @@ class GalleryPipeline:
         responses feed the Sobel tiles, the gradient magnitude and the orientation. The results
         are the same with or without it.
         """
-        _check_choice(backend, "backend", BACKENDS)
+        check_choice(backend, "backend", BACKENDS)
         opts = self.options
         t0 = time.perf_counter()
         if shared is None or not shared.matches(work, opts.border, backend):
@@ -446,7 +446,7 @@ class GalleryPipeline:
         ``compare`` is set, both backends are timed on the selected tile and their maximum
         absolute difference reported.
         """
-        _check_choice(backend, "backend", BACKENDS)
+        check_choice(backend, "backend", BACKENDS)
         t0 = time.perf_counter()
         thumbs: dict[str, np.ndarray] = {}
         wanted = None if isinstance(thumbnails, bool) else set(thumbnails)

@@ -6,14 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-
-def _positive_int(value: object, name: str, minimum: int = 1) -> int:
-    """Return ``value`` as a Python int ≥ ``minimum`` or raise ValueError naming it."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be an integer, got {value!r}")
-    if int(value) < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value!r}")
-    return int(value)
+from engine.checks import check_int
 
 
 def output_size(n: int, k: int, *, padding: int = 0, stride: int = 1, dilation: int = 1) -> int:
@@ -35,11 +28,11 @@ def output_size(n: int, k: int, *, padding: int = 0, stride: int = 1, dilation: 
     ValueError
         For a bad argument, or when the output would be shorter than 1.
     """
-    n = _positive_int(n, "n")
-    k = _positive_int(k, "k")
-    p = _positive_int(padding, "padding", 0)
-    s = _positive_int(stride, "stride")
-    d = _positive_int(dilation, "dilation")
+    n = check_int(n, "n", minimum=1)
+    k = check_int(k, "k", minimum=1)
+    p = check_int(padding, "padding", minimum=0)
+    s = check_int(stride, "stride", minimum=1)
+    d = check_int(dilation, "dilation", minimum=1)
     span = n + 2 * p - d * (k - 1) - 1
     if span < 0:
         raise ValueError(
@@ -72,17 +65,17 @@ def conv_params(
         ``in_channels/groups`` channels (``groups = in_channels`` is a depthwise convolution).
     """
     if isinstance(kernel_size, (int, np.integer)) and not isinstance(kernel_size, bool):
-        kh = kw = _positive_int(kernel_size, "kernel_size")
+        kh = kw = check_int(kernel_size, "kernel_size", minimum=1)
     else:
         try:
             kh_raw, kw_raw = kernel_size  # type: ignore[misc]
         except (TypeError, ValueError):
             raise ValueError(f"kernel_size must be an int or a pair, got {kernel_size!r}") from None
-        kh = _positive_int(kh_raw, "kernel_size")
-        kw = _positive_int(kw_raw, "kernel_size")
-    c = _positive_int(in_channels, "in_channels")
-    n = _positive_int(filters, "filters")
-    g = _positive_int(groups, "groups")
+        kh = check_int(kh_raw, "kernel_size", minimum=1)
+        kw = check_int(kw_raw, "kernel_size", minimum=1)
+    c = check_int(in_channels, "in_channels", minimum=1)
+    n = check_int(filters, "filters", minimum=1)
+    g = check_int(groups, "groups", minimum=1)
     if c % g or n % g:
         raise ValueError(f"groups={g} must divide both in_channels={c} and filters={n}")
     return n * (kh * kw * (c // g) + (1 if bias else 0))
@@ -107,12 +100,12 @@ def transposed_output_size(
         For a bad argument, for ``output_padding`` not smaller than ``max(stride, dilation)``
         (PyTorch refuses it), or when the output would be shorter than 1.
     """
-    n = _positive_int(n, "n")
-    k = _positive_int(k, "k")
-    p = _positive_int(padding, "padding", 0)
-    s = _positive_int(stride, "stride")
-    d = _positive_int(dilation, "dilation")
-    op = _positive_int(output_padding, "output_padding", 0)
+    n = check_int(n, "n", minimum=1)
+    k = check_int(k, "k", minimum=1)
+    p = check_int(padding, "padding", minimum=0)
+    s = check_int(stride, "stride", minimum=1)
+    d = check_int(dilation, "dilation", minimum=1)
+    op = check_int(output_padding, "output_padding", minimum=0)
     if op >= max(s, d):
         raise ValueError(
             f"output_padding must be smaller than max(stride, dilation) = {max(s, d)}, got {op}"

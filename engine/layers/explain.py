@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.layers.arithmetic import _positive_int, conv_params, output_size
+from engine.checks import check_int
+from engine.layers.arithmetic import conv_params, output_size
 
 PaddingArg = int | str | Sequence[int]
 
@@ -85,8 +86,8 @@ def _pair(value: int | Sequence[int], name: str) -> tuple[int, int]:
     if isinstance(value, (list, tuple)):
         if len(value) != 2:
             raise ValueError(f"{name} must be an int or a pair, got {value!r}")
-        return (_positive_int(value[0], name), _positive_int(value[1], name))
-    v = _positive_int(value, name)
+        return (check_int(value[0], name, minimum=1), check_int(value[1], name, minimum=1))
+    v = check_int(value, name, minimum=1)
     return (v, v)
 
 
@@ -97,10 +98,10 @@ def same_padding(n: int, k: int, stride: int = 1, dilation: int = 1) -> tuple[in
     one after.  With stride 1 it equals PyTorch's ``padding="same"``; an integer ``padding=p``
     only does it when the total is even.
     """
-    n = _positive_int(n, "n")
-    k = _positive_int(k, "k")
-    s = _positive_int(stride, "stride")
-    d = _positive_int(dilation, "dilation")
+    n = check_int(n, "n", minimum=1)
+    k = check_int(k, "k", minimum=1)
+    s = check_int(stride, "stride", minimum=1)
+    d = check_int(dilation, "dilation", minimum=1)
     total = max((-(-n // s) - 1) * s + d * (k - 1) + 1 - n, 0)
     return (total // 2, total - total // 2)
 
@@ -116,10 +117,10 @@ def _resolve(padding: PaddingArg, n: tuple[int, int], k, s, d) -> tuple[tuple[in
     if isinstance(padding, (list, tuple)):
         if len(padding) != 2:
             raise ValueError(f"padding must be an int or a pair, got {padding!r}")
-        ph = _positive_int(padding[0], "padding", 0)
-        pw = _positive_int(padding[1], "padding", 0)
+        ph = check_int(padding[0], "padding", minimum=0)
+        pw = check_int(padding[1], "padding", minimum=0)
     else:
-        ph = pw = _positive_int(padding, "padding", 0)
+        ph = pw = check_int(padding, "padding", minimum=0)
     return ((ph, ph), (pw, pw))
 
 
@@ -238,11 +239,11 @@ def explain_layer(
         For a bad argument (non-integer, below 1, groups not dividing C and N).  A kernel that
         does not fit is *not* an error: ``problems`` says why and ``output_shape`` is ``None``.
     """
-    h = _positive_int(height, "height")
-    w = _positive_int(width, "width")
-    c = _positive_int(channels, "channels")
-    n_f = _positive_int(filters, "filters")
-    g = _positive_int(groups, "groups")
+    h = check_int(height, "height", minimum=1)
+    w = check_int(width, "width", minimum=1)
+    c = check_int(channels, "channels", minimum=1)
+    n_f = check_int(filters, "filters", minimum=1)
+    g = check_int(groups, "groups", minimum=1)
     k = _pair(kernel_size, "kernel_size")
     s = _pair(stride, "stride")
     d = _pair(dilation, "dilation")
@@ -303,18 +304,18 @@ def explain_layer(
 
 def _check_common(n: int, wanted: int, pad: int, dilation: int) -> tuple[int, int, int, int]:
     return (
-        _positive_int(n, "n"),
-        _positive_int(wanted, "wanted"),
-        _positive_int(pad, "padding", 0),
-        _positive_int(dilation, "dilation"),
+        check_int(n, "n", minimum=1),
+        check_int(wanted, "wanted", minimum=1),
+        check_int(pad, "padding", minimum=0),
+        check_int(dilation, "dilation", minimum=1),
     )
 
 
 def solve_padding(n: int, k: int, wanted: int, *, stride: int = 1, dilation: int = 1) -> list[int]:
     """Every symmetric padding ``p`` (per side) for which the layer gives ``wanted`` outputs."""
     n, wanted, _, d = _check_common(n, wanted, 0, dilation)
-    k = _positive_int(k, "k")
-    s = _positive_int(stride, "stride")
+    k = check_int(k, "k", minimum=1)
+    s = check_int(stride, "stride", minimum=1)
     ke = d * (k - 1) + 1
     limit = (wanted * s + ke) // 2 + 1
     return [
@@ -331,7 +332,7 @@ def solve_stride(n: int, k: int, wanted: int, *, padding: int = 0, dilation: int
     when ``wanted`` is 1 the last value returned, ``span + 1``, stands for "this or larger".
     """
     n, wanted, p, d = _check_common(n, wanted, padding, dilation)
-    k = _positive_int(k, "k")
+    k = check_int(k, "k", minimum=1)
     if n + 2 * p < d * (k - 1) + 1:
         return []
     span = n + 2 * p - d * (k - 1) - 1
@@ -347,7 +348,7 @@ def solve_kernel(
 ) -> list[int]:
     """Every kernel size that gives ``wanted`` outputs with this stride, padding and dilation."""
     n, wanted, p, d = _check_common(n, wanted, padding, dilation)
-    s = _positive_int(stride, "stride")
+    s = check_int(stride, "stride", minimum=1)
     largest = (n + 2 * p - 1) // d + 1
     return [
         k

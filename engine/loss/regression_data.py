@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.checks import check_int
 from engine.user_files import UserFileError, read_user_text
 
 
@@ -54,12 +55,6 @@ class RegressionData:
     source: str
 
 
-def _count(value: object, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer ≥ {minimum}, got {value!r}")
-    return int(value)
-
-
 def generate_data(
     n_train: int, n_val: int, noise: float, function: str, *, seed: int = 0
 ) -> RegressionData:
@@ -76,13 +71,13 @@ def generate_data(
     seed
         Same seed, same data.
     """
-    nt = _count(n_train, "n_train", 1)
-    nv = _count(n_val, "n_val", 1)
+    nt = check_int(n_train, "n_train", minimum=1)
+    nv = check_int(n_val, "n_val", minimum=1)
     sigma = float(noise)
     if not math.isfinite(sigma) or sigma < 0:
         raise ValueError(f"noise must be finite and ≥ 0, got {noise!r}")
     f = true_function(function)
-    rng = np.random.default_rng(_count(seed, "seed", 0))
+    rng = np.random.default_rng(check_int(seed, "seed", minimum=0))
     x_train = np.sort(rng.uniform(-1, 1, nt))
     x_val = np.sort(rng.uniform(-1, 1, nv))
     y_train = f.func(x_train) + sigma * rng.standard_normal(nt)
@@ -107,7 +102,7 @@ def split_train_validation(
     if not 0 < frac < 1:
         raise ValueError(f"validation_fraction must be in (0, 1), got {validation_fraction!r}")
     n_val = min(xa.size - 1, max(1, round(frac * xa.size)))
-    order = np.random.default_rng(_count(seed, "seed", 0)).permutation(xa.size)
+    order = np.random.default_rng(check_int(seed, "seed", minimum=0)).permutation(xa.size)
     val, train = np.sort(order[:n_val]), np.sort(order[n_val:])
     t_order = np.argsort(xa[train], kind="stable")
     v_order = np.argsort(xa[val], kind="stable")
