@@ -66,9 +66,8 @@ class FileActions:
         finally:
             QApplication.restoreOverrideCursor()
         self.page.source_bar.set_cameras(found)
-        self.page.show_message(
-            f"Found {len(found)} camera(s)." if found else "No camera found.", error=not found
-        )
+        # The camera picker itself says "no camera found": the strip does not repeat it.
+        self.page.show_message(f"Found {len(found)} camera(s)." if found else "", error=False)
 
     # -- saving --------------------------------------------------------------------------------
     def save_input(self, path: str | Path) -> bool:

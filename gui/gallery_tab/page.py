@@ -240,9 +240,11 @@ class GalleryTab(SourcesMixin, TabPage):
         self.state_changed.emit()
 
     def show_message(self, message: str, *, error: bool = True) -> None:
-        """Show a message in the tab's status strip (and errors in the main status bar)."""
+        """Show a message in the tab's status strip; an error raised while the tab is hidden
+        (a File ▸ Recent entry opened from another tab) also goes to the main status bar —
+        while the tab is shown, the strip alone says it (not twice)."""
         self.status_strip.set_message(message, error=error)
-        if message and error:
+        if message and error and not self.isVisible():
             self.context.show_status(message, 8000)
 
     # -- TabPage -------------------------------------------------------------------------------

@@ -50,6 +50,13 @@ SPINS = (
 )
 
 
+def ratio_text(ratio: float) -> str:
+    """A parameter ratio with thousands separators and one decimal unless it is whole:
+    ``126,871`` (not ``126,871.0``), ``2.5``."""
+    text = f"{ratio:,.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
 class _InputsCommand(QUndoCommand):
     """Undoable change of the one-layer inputs; successive edits of the same field merge
     (typing "224" is one step)."""
@@ -347,7 +354,7 @@ class SingleLayerPanel(QWidget):
         else:
             self.dense_label.setText(f"Dense: {e.dense_formula}\nConv:  {e.params:,}")
             self.ratio_label.setText(
-                f"A fully connected layer would need <b>{e.ratio:,.1f}×</b> the parameters: "
+                f"A fully connected layer would need <b>{ratio_text(e.ratio)}×</b> the parameters: "
                 f"the conv layer shares one {v['kh']}×{v['kw']} kernel per filter across all "
                 f"{out[0] * out[1]:,} output positions and looks only at a local patch."
                 if out
