@@ -156,6 +156,22 @@ def test_conv_backward_matches_central_differences_for_any_geometry(
     _check_backward(layer, rng.standard_normal((2, h, w, 2)), seed)
 
 
+@pytest.mark.parametrize("shape", [(2, 4, 4, 3), (2, 3, 5, 3), (2, 6, 5, 3)])
+@pytest.mark.parametrize("geometry", [{"padding": 1}, {"padding": 2, "dilation": 2}])
+def test_the_three_input_gradient_paths_agree(shape, geometry):
+    """Small maps (spread matrix), stride 1 (flipped-kernel correlation) and per-tap col2im."""
+    rng = np.random.default_rng(11)
+    layer = _conv(rng, 3, 4, (3, 3), **geometry)
+    x = rng.standard_normal(shape)
+    upstream = rng.standard_normal(layer.forward(x).shape)
+    g = upstream.reshape(-1, 4)
+    by_taps = layer._input_grad_by_taps(g, upstream.shape, x.shape).copy()
+    as_conv = layer._input_grad_as_conv(upstream, x.shape).copy()
+    small = layer._input_grad_small_map(g, x.shape)
+    np.testing.assert_allclose(as_conv, by_taps, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(small, by_taps, rtol=1e-12, atol=1e-12)
+
+
 def test_conv_backward_with_asymmetric_kernel_and_no_bias():
     rng = np.random.default_rng(3)
     layer = _conv(rng, 3, 2, (2, 3), bias=False, padding="same")
