@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QShowEvent
-from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from gui.context import AppContext
 from gui.error_reporting import ErrorReporter
@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
         # state) until first shown, asked for by page(), or built when the app is idle.
         self.pages: dict[str, TabPage] = {}
         self._shut_down = False
+        self._force_close = False  # --quit-after, SIGTERM/SIGINT: nobody to ask
         for spec in tabs:
             page: TabPage = PendingTab(spec, self._build_page, self.tab_widget)
             self.pages[spec.key] = page
@@ -159,7 +160,7 @@ class MainWindow(QMainWindow):
                 self._show_status(f"The {key} tab could not restore its state ({exc})", 0)
         sessions = getattr(self, "sessions", None)
         if sessions is not None:
-            page.state_changed.connect(sessions.schedule_autosave)
+            page.state_changed.connect(sessions.note_edit)
         if self._shut_down:
             page.shutdown()  # built while closing (to save its state): start nothing
         return page
@@ -222,11 +223,60 @@ class MainWindow(QMainWindow):
         for page in self.pages.values():
             page.shutdown()
 
+    def request_quit(self) -> None:
+        """Close without asking anything (``--quit-after``, SIGTERM, Ctrl+C in the terminal).
+
+        The session is still saved first; if that fails the running marker stays, so the next
+        start says the last run did not end cleanly.
+        """
+        self._force_close = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
-        """Save the session, then shut every tab down: no work lost, no thread outlives it."""
+        """Save the session, then shut every tab down: no work lost, no thread outlives it.
+
+        If the final save fails (a full disk) the user is asked first: save elsewhere, quit
+        without saving, or cancel and keep the window open.
+        """
+        saved = self.sessions.autosave_now() if not self.sessions.finished else True
+        if not saved and not self._force_close and not self._confirm_close_unsaved():
+            event.ignore()
+            return
         self.closing.emit()
-        self.sessions.finish()
+        self.sessions.finish(saved)
         self.errors.close_dialog()
         self.menus.close_dialogs()
         self.shutdown()
         super().closeEvent(event)
+
+    def _confirm_close_unsaved(self) -> bool:
+        """The exit's autosave failed: ``True`` to close anyway (after saving elsewhere or on
+        the user's word), ``False`` to keep the window open."""
+        box = QMessageBox(self)
+        box.setObjectName("unsavedAtExitBox")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("KernelScope: your work could not be saved")
+        box.setText("KernelScope could not save your work before closing.")
+        reason = self.statusBar().currentMessage()
+        box.setInformativeText(
+            f"{reason}\n\nIf you quit now, the changes since the last successful autosave are "
+            "lost. Save the session somewhere else (another disk or folder), or cancel and free "
+            "some space first."
+        )
+        save = box.addButton("Save elsewhere…", QMessageBox.ButtonRole.AcceptRole)
+        save.setObjectName("saveElsewhereButton")
+        quit_anyway = box.addButton("Quit without saving", QMessageBox.ButtonRole.DestructiveRole)
+        quit_anyway.setObjectName("quitWithoutSavingButton")
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        cancel.setObjectName("cancelCloseButton")
+        box.setDefaultButton(save)
+        box.setEscapeButton(cancel)
+        while True:
+            box.exec()
+            clicked = box.clickedButton()
+            if clicked is quit_anyway:
+                return True
+            if clicked is not save:
+                return False
+            if self.menus.save_session_as_dialog():
+                return True

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QStandardPaths, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
-from PySide6.QtWidgets import QFileDialog, QMenu
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from gui.about_dialog import AboutDialog, HelpDialog
 from gui.clipboard_copy import copy_focused
@@ -165,7 +165,36 @@ class AppMenus(QObject):
             self.window, "Open session", self.start_folder("session"), SESSION_FILTER
         )
         if path:
-            self.open_session(path)
+            self.open_session_checked(path)
+
+    def open_session_checked(self, path: str | Path) -> bool:
+        """Open a session file, first asking Save / Discard / Cancel if there are unsaved edits
+        (Cancel keeps everything, including undo)."""
+        if self.window.sessions.has_unsaved_changes() and not self._save_or_discard_edits():
+            return False
+        return self.open_session(path)
+
+    def _save_or_discard_edits(self) -> bool:
+        """Ask what to do with unsaved edits; ``True`` to go on (saved or discarded)."""
+        box = QMessageBox(self.window)
+        box.setObjectName("unsavedEditsBox")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Open session")
+        box.setText("This session has unsaved edits. Save them before opening another session?")
+        box.setInformativeText("Opening a session replaces the work in every tab and clears undo.")
+        save = box.addButton(QMessageBox.StandardButton.Save)
+        save.setObjectName("saveEditsButton")
+        discard = box.addButton(QMessageBox.StandardButton.Discard)
+        discard.setObjectName("discardEditsButton")
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        cancel.setObjectName("cancelOpenButton")
+        box.setDefaultButton(save)
+        box.setEscapeButton(cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is discard:
+            return True
+        return clicked is save and self.save_session()
 
     def open_session(self, path: str | Path) -> bool:
         """Open a session file and remember it in Recent when it worked."""
@@ -175,24 +204,22 @@ class AppMenus(QObject):
         return ok
 
     @Slot()
-    def save_session(self) -> None:
+    def save_session(self) -> bool:
         """File ▸ Save session: to the current session file, or ask for one."""
         if self.window.sessions.session_path is None:
-            self.save_session_as_dialog()
-        else:
-            self.save_session_as(self.window.sessions.session_path)
+            return self.save_session_as_dialog()
+        return self.save_session_as(self.window.sessions.session_path)
 
     @Slot()
-    def save_session_as_dialog(self) -> None:
-        """File ▸ Save session as…"""
+    def save_session_as_dialog(self) -> bool:
+        """File ▸ Save session as…; ``True`` if the session was written."""
         path, _ = QFileDialog.getSaveFileName(
             self.window,
             "Save session as",
             str(Path(self.start_folder("session")) / "session.kscope.json"),
             SESSION_FILTER,
         )
-        if path:
-            self.save_session_as(path)
+        return bool(path) and self.save_session_as(path)
 
     def save_session_as(self, path: str | Path) -> bool:
         """Write the session to ``path`` and remember it in Recent when it worked."""
@@ -249,7 +276,7 @@ class AppMenus(QObject):
             self.window.statusBar().showMessage(f"{path} no longer exists; removed from Recent", 0)
             return False
         if kind == "session":
-            return self.open_session(path)
+            return self.open_session_checked(path)
         return self.open_video(path) if kind == "video" else self.open_image(path)
 
     def _clear_recent(self) -> None:

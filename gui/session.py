@@ -12,12 +12,16 @@ Files in the app-data folder:
     Exists while KernelScope runs; still there at the next start means it did not exit cleanly
     (crash, ``kill -9``, power cut), and the last autosave is offered for recovery.
 ``recovery.json``
-    Copy of the autosave taken at such a start, so the offer survives new autosaves.
+    Copy of the autosave taken at such a start: the crashed work. It stays until the user
+    restores or discards it, through any number of later crashes (a later run never overwrites
+    it; a later crashed autosave that differs is kept beside it as ``autosave.crashed-*.json``).
+``autosave.previous.json``
+    The autosave as it was before ``--session FILE`` replaced the work at start-up.
 """
 
 from __future__ import annotations
 
-import os
+import contextlib
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,11 +31,18 @@ from PySide6.QtCore import QByteArray, QElapsedTimer, QObject, QTimer, Signal, S
 from engine.storage import (
     SESSION_KIND,
     SESSION_VERSION,
+    LoadResult,
     atomic_write_text,
     document_text,
     load_document,
     make_session_data,
     normalize_session_data,
+)
+from gui.session_files import (
+    ORPHAN_GRACE_S,
+    marker_process_alive,
+    marker_text,
+    remove_orphan_temporaries,
 )
 
 if TYPE_CHECKING:
@@ -69,10 +80,14 @@ class SessionManager(QObject):
         self.data_dir = Path(data_dir)
         self.autosave_path = self.data_dir / "autosave.json"
         self.recovery_path = self.data_dir / "recovery.json"
+        self.previous_path = self.data_dir / "autosave.previous.json"
         self.marker_path = self.data_dir / "running.marker"
         self.session_path: Path | None = None
+        self.started_at = time.time()
         self._restoring = False
         self._finished = False
+        self._edited = False  # a tab reported a change since the last open/save
+        self._baseline: dict[str, Any] | None = None  # tab states at the last open/save
         self._timer = QTimer(self)
         self._timer.setObjectName("autosaveTimer")
         self._timer.setSingleShot(True)
@@ -81,7 +96,7 @@ class SessionManager(QObject):
         self.max_delay_ms = max_delay_ms
         self._pending_since = QElapsedTimer()
         for page in window.pages.values():
-            page.state_changed.connect(self.schedule_autosave)
+            page.state_changed.connect(self.note_edit)
         window.tab_widget.currentChanged.connect(self.schedule_autosave)
 
     # collecting and applying ---------------------------------------------------------------
@@ -126,6 +141,26 @@ class SessionManager(QObject):
 
     # writing ---------------------------------------------------------------------------------
     @Slot()
+    def note_edit(self) -> None:
+        """A tab's state changed (its ``state_changed``): remember it and schedule an autosave."""
+        if self._restoring or self._finished:
+            return
+        self._edited = True
+        self.schedule_autosave()
+
+    def has_unsaved_changes(self) -> bool:
+        """Whether the tabs hold work that is in no session file (Open session… asks first)."""
+        if not self._edited:
+            return False
+        if self._baseline is None:
+            return True
+        return self.collect()["tabs"] != self._baseline
+
+    def _mark_saved(self, data: dict[str, Any] | None = None) -> None:
+        self._edited = False
+        self._baseline = (data if data is not None else self.collect())["tabs"]
+
+    @Slot()
     def schedule_autosave(self) -> None:
         """(Re)start the debounce timer: the autosave happens once edits pause.
 
@@ -166,15 +201,19 @@ class SessionManager(QObject):
     def save_to(self, path: str | Path) -> bool:
         """Save the session as ``path`` (Save session as…); it becomes the current session file."""
         target = Path(path)
-        if not self._write(target, "session"):
+        data = self.collect()
+        if not self._write(target, "session", data):
             return False
+        self._mark_saved(data)
         self._set_session_path(target)
         self._status(f"Session saved to {target}")
         return True
 
-    def _write(self, path: Path, what: str) -> bool:
+    def _write(self, path: Path, what: str, data: dict[str, Any] | None = None) -> bool:
         try:
-            text = document_text(SESSION_KIND, SESSION_VERSION, self.collect())
+            text = document_text(
+                SESSION_KIND, SESSION_VERSION, self.collect() if data is None else data
+            )
             atomic_write_text(path, text)
         except (OSError, ValueError) as exc:
             message = f"Could not write the {what} file {path}: {exc}. The previous file is kept."
@@ -188,10 +227,14 @@ class SessionManager(QObject):
         self.window.setWindowTitle(f"{path.name} — KernelScope")
 
     # reading -----------------------------------------------------------------------------------
+    def _load(self, path: Path, label: str) -> LoadResult:
+        """Read a session document (a named pipe or device is refused before opening it)."""
+        return load_document(path, SESSION_KIND, SESSION_VERSION, label=label)
+
     def open_file(self, path: str | Path) -> bool:
         """Open a session file (Open session…); a damaged one is moved aside and reported."""
         source = Path(path)
-        result = load_document(source, SESSION_KIND, SESSION_VERSION, label="session file")
+        result = self._load(source, "session file")
         if result.status == "missing":
             self._status(f"Session file not found: {source}", 0)
             return False
@@ -199,6 +242,7 @@ class SessionManager(QObject):
             self._notice(result.message)
             return False
         notes = self.apply(result.data)
+        self._mark_saved()
         self._set_session_path(source)
         self._report_restored(f"Opened session {source.name}", notes)
         self.schedule_autosave()
@@ -209,104 +253,202 @@ class SessionManager(QObject):
     def previous_run_crashed(self) -> bool:
         """``True`` if the last run left its running marker behind (no clean exit).
 
-        A marker whose process is still alive belongs to another KernelScope that is running
-        now, not to a crash.
+        A marker whose process is still alive (and is the KernelScope that wrote it, not a
+        program that got the same PID later) belongs to another instance running now.
         """
         if not self.marker_path.exists():
             return False
         return not self.other_instance_running()
 
     def other_instance_running(self) -> bool:
-        """``True`` if the running marker names another process that is alive (POSIX only)."""
+        """``True`` if the running marker names another KernelScope process that is alive."""
         try:
-            words = self.marker_path.read_text(encoding="utf-8").split()
-            pid = int(words[1]) if len(words) > 1 and words[0] == "pid" else 0
-        except (OSError, ValueError):
+            text = self.marker_path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
             return False
-        if pid <= 0 or pid == os.getpid() or os.name != "posix":
-            return False
-        try:
-            os.kill(pid, 0)  # signal 0: only asks whether the process exists
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
+        return marker_process_alive(text)
+
+    @property
+    def recovery_pending(self) -> bool:
+        """Crashed work waits in ``recovery.json`` for the user to restore or discard it."""
+        return self.recovery_path.is_file()
 
     def start(self, restore: str = "ask", session_file: str | Path | None = None) -> None:
         """Start-up: restore the last session (or ``session_file``) and mark this run as running.
 
-        ``restore``: ``"ask"`` restores the autosave after a clean exit and *offers* it (message
-        bar) after a crash; ``"yes"`` always restores it; ``"no"`` starts with defaults.
+        ``restore``: ``"ask"`` restores the autosave after a clean exit and *offers* crashed work
+        (message bar: Restore / Discard) until the user chooses; ``"yes"`` restores the crashed
+        work (or the autosave) without asking; ``"no"`` starts with defaults (crashed work is
+        still kept for a later start). ``session_file`` opens that file instead of the autosave;
+        the autosave is copied to ``autosave.previous.json`` first.
         """
         if restore not in RESTORE_CHOICES:
             raise ValueError(f"restore must be one of {RESTORE_CHOICES}, got {restore!r}")
         crashed = self.previous_run_crashed
-        if self.other_instance_running():
+        another = self.other_instance_running()
+        if another:
             self.window.message_bar.show_message(
                 "Another KernelScope is running: both autosave to the same file. Use "
                 "File ▸ Save session as… to keep this window's work separately."
             )
-        self._write_marker()
-        if session_file is not None:
-            self.open_file(session_file)
-            return
-        if restore == "no":
-            return
-        result = load_document(
-            self.autosave_path, SESSION_KIND, SESSION_VERSION, label="autosaved session"
+        remove_orphan_temporaries(
+            self.data_dir, self.started_at - (ORPHAN_GRACE_S if another else 0.0)
         )
-        if result.status == "missing":
+        self._write_marker()
+        autosave = self._load(self.autosave_path, "autosaved session")
+        if not autosave.ok and autosave.status != "missing":
+            self._notice(autosave.message)
+        extra = self._keep_crashed_work(autosave) if crashed and autosave.ok else ""
+        recovery = self._pending_recovery()
+        if session_file is not None:
+            self._start_with_file(Path(session_file), autosave)
+        elif recovery is not None and crashed and restore == "yes":
+            self.recover(recovery)
             return
-        if not result.ok:
-            self._notice(result.message)
-            return
-        if crashed and restore == "ask":
-            self._offer_recovery(result.data)
-            return
-        notes = self.apply(result.data)
-        prefix = "Recovered the last autosaved session" if crashed else "Restored the last session"
-        self._report_restored(prefix, notes)
+        elif restore != "no" and autosave.ok and not crashed:
+            notes = self.apply(autosave.data)
+            self._mark_saved()
+            self._report_restored("Restored the last session", notes)
+        if recovery is not None and restore != "no":
+            self._offer_recovery(recovery, crashed, extra)
 
-    def finish(self) -> None:
-        """Clean exit: final autosave, then remove the running marker. Safe to call twice."""
-        if self._finished:
+    def _start_with_file(self, source: Path, autosave: LoadResult) -> None:
+        """``--session FILE``: keep the autosave it replaces, and offer it if the file fails."""
+        kept = ""
+        if autosave.ok:
+            try:
+                atomic_write_text(
+                    self.previous_path, document_text(SESSION_KIND, SESSION_VERSION, autosave.data)
+                )
+                kept = f" (kept as {self.previous_path.name})"
+            except (OSError, ValueError) as exc:
+                self._status(f"Could not keep a copy of the last autosave: {exc}", 0)
+        if self.open_file(source) or not autosave.ok:
             return
-        self.autosave_now()
+        problem = (
+            self.window.message_bar.label.text()
+            if self.window.message_bar.isVisible()
+            else (f"The session file {source} could not be opened.")
+        )
+        self.window.message_bar.show_message(
+            f"{problem} Restore the last autosaved session{kept} instead?",
+            kind="warning",
+            buttons=(
+                (
+                    "restorePreviousButton",
+                    "Restore last session",
+                    lambda: self._restore_previous(autosave.data),
+                ),
+            ),
+        )
+
+    def _restore_previous(self, data: dict[str, Any]) -> None:
+        notes = self.apply(data)
+        self._mark_saved()
+        self._report_restored("Restored the last autosaved session", notes)
+        self.schedule_autosave()
+
+    def _keep_crashed_work(self, autosave: LoadResult) -> str:
+        """After a crash: the autosave becomes ``recovery.json`` unless crashed work is already
+        waiting there (never overwritten); a different later one is kept beside it. Returns a
+        sentence about that extra copy, or ``""``."""
+        text = document_text(SESSION_KIND, SESSION_VERSION, autosave.data)
+        pending = self._pending_recovery()
+        if pending is None:
+            try:
+                atomic_write_text(self.recovery_path, text)
+            except (OSError, ValueError) as exc:
+                self._status(f"Could not keep a copy of the crashed work: {exc}", 0)
+            return ""
+        if pending.get("tabs") == autosave.data.get("tabs"):
+            return ""
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        extra = self.data_dir / f"autosave.crashed-{stamp}.json"
+        try:
+            atomic_write_text(extra, text)
+        except (OSError, ValueError):
+            return ""
+        return (
+            f" The work autosaved before a later crash is kept as {extra} (File ▸ Open session…)."
+        )
+
+    def _pending_recovery(self) -> dict[str, Any] | None:
+        if not self.recovery_pending:
+            return None
+        result = self._load(self.recovery_path, "recovery file")
+        if not result.ok:
+            if result.message:
+                self._notice(result.message)
+            return None
+        return result.data
+
+    def finish(self, saved: bool | None = None) -> bool:
+        """Clean exit: final autosave, then remove the running marker. Safe to call twice.
+
+        ``saved`` is the outcome of an exit autosave the caller already tried (``None``: try it
+        now). Returns whether the work is saved; if not, the marker stays, so the next start
+        says the last run did not end cleanly instead of "Restored the last session".
+        """
+        if self._finished:
+            return True
+        if saved is None:
+            saved = self.autosave_now()
         self._finished = True
         self._timer.stop()
-        try:
-            self.marker_path.unlink(missing_ok=True)
-        except OSError:  # a stale marker only means one extra recovery offer
-            pass
+        if saved:
+            with contextlib.suppress(OSError):  # a stale marker only means one extra offer
+                self.marker_path.unlink(missing_ok=True)
+        return saved
+
+    @property
+    def finished(self) -> bool:
+        """``True`` once :meth:`finish` ran (the window is closing or closed)."""
+        return self._finished
 
     def _write_marker(self) -> None:
         try:
-            atomic_write_text(self.marker_path, f"pid {os.getpid()} started {time.ctime()}\n")
+            atomic_write_text(self.marker_path, marker_text())
         except OSError as exc:
             self._status(f"Could not write {self.marker_path}: {exc}", 0)
 
-    def _offer_recovery(self, data: dict[str, Any]) -> None:
+    def _offer_recovery(self, data: dict[str, Any], crashed: bool, extra: str = "") -> None:
         try:
-            atomic_write_text(
-                self.recovery_path, document_text(SESSION_KIND, SESSION_VERSION, data)
+            stamp = time.strftime(
+                "%Y-%m-%d %H:%M:%S", time.localtime(self.recovery_path.stat().st_mtime)
             )
-            kept = f" (a copy is kept as {self.recovery_path})"
-        except (OSError, ValueError):
-            kept = ""
-        stamp = time.strftime("%H:%M:%S", time.localtime(self.autosave_path.stat().st_mtime))
+        except OSError:
+            stamp = "earlier"
+        why = (
+            "KernelScope did not close cleanly last time."
+            if crashed
+            else "Work from a KernelScope that did not close cleanly is still waiting."
+        )
         self.window.message_bar.show_message(
-            "KernelScope did not close cleanly last time. Restore the work autosaved at "
-            f"{stamp}{kept}?",
+            f"{why} Restore the work saved at {stamp} (kept as {self.recovery_path} until you "
+            f"restore or discard it)?{extra}",
             kind="warning",
-            buttons=(("restoreButton", "Restore", lambda: self.recover(data)),),
+            buttons=(
+                ("restoreButton", "Restore", lambda: self.recover(data)),
+                ("discardRecoveryButton", "Discard", self.discard_recovery),
+            ),
         )
 
     def recover(self, data: dict[str, Any]) -> None:
-        """Apply an offered autosave (the message bar's Restore button)."""
+        """Apply the crashed work (the message bar's Restore button); it is then no longer kept
+        as pending recovery (it is the session now, autosaved as usual)."""
         notes = self.apply(data)
+        self._edited = True  # it is in no session file
+        self._baseline = None
         self._report_restored("Recovered the last autosaved session", notes)
-        self.schedule_autosave()
+        if self.autosave_now():
+            with contextlib.suppress(OSError):
+                self.recovery_path.unlink(missing_ok=True)
+
+    def discard_recovery(self) -> None:
+        """Forget the crashed work (the message bar's Discard button)."""
+        with contextlib.suppress(OSError):
+            self.recovery_path.unlink(missing_ok=True)
+        self._status("Discarded the work of the run that did not close cleanly")
 
     # messages ---------------------------------------------------------------------------------
     def _report_restored(self, prefix: str, notes: list[str]) -> None:

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
 
 from engine.storage import SESSION_KIND, write_document
 from gui.tab_registry import TABS
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _doc(path):
@@ -129,6 +134,7 @@ def test_a_failed_autosave_is_reported_in_the_status_bar(light_window):
     message = window.statusBar().currentMessage()
     assert "Could not write the autosave file" in message and "previous file is kept" in message
     assert failures == [message]
+    window.sessions.autosave_path.rmdir()  # room again: the window can close without asking
 
 
 # --- Save As / Open -------------------------------------------------------------------------------
@@ -225,14 +231,42 @@ def test_restore_yes_and_no_decide_without_asking(light_window, restore, expecte
     assert not second.message_bar.isVisible()
 
 
-def test_a_marker_of_a_running_instance_is_not_taken_for_a_crash(light_window):
-    import os
+OTHER_INSTANCE = (
+    "import sys; from pathlib import Path; from gui.session_files import marker_text; "
+    "Path(sys.argv[1]).write_text(marker_text()); print('ready', flush=True); sys.stdin.read()"
+)
 
+
+@pytest.fixture
+def other_process(tmp_path):
+    """Factory: a live child process that writes its own running marker to ``path``."""
+    children = []
+
+    def start(path):
+        child = subprocess.Popen(
+            [sys.executable, "-c", OTHER_INSTANCE, str(path)],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        children.append(child)
+        assert child.stdout.readline().strip() == "ready"
+        return child
+
+    yield start
+    for child in children:
+        child.stdin.close()
+        child.wait(timeout=30)
+        child.stdout.close()
+
+
+def test_a_marker_of_a_running_instance_is_not_taken_for_a_crash(light_window, other_process):
     first = light_window()
     first.sessions.start()
     _type(first, "matrix", "shared")
     assert first.sessions.autosave_now()
-    first.sessions.marker_path.write_text(f"pid {os.getppid()} started earlier\n")  # alive
+    other_process(first.sessions.marker_path)  # alive, and it wrote this marker itself
     second = light_window()
     assert second.sessions.other_instance_running()
     assert not second.sessions.previous_run_crashed
@@ -240,6 +274,30 @@ def test_a_marker_of_a_running_instance_is_not_taken_for_a_crash(light_window):
     assert "restoreButton" not in second.message_bar.buttons  # no recovery offer
     assert _text(second, "matrix") == "shared"
     assert "Another KernelScope is running" in second.message_bar.label.text()
+
+
+@pytest.mark.parametrize("marker", ["reused", "old format"])
+def test_a_stale_marker_whose_pid_now_belongs_to_another_program_is_a_crash(
+    light_window, other_process, marker
+):
+    first = light_window()
+    first.sessions.start()
+    _type(first, "matrix", "crashed work")
+    assert first.sessions.autosave_now()
+    path = first.sessions.marker_path
+    child = other_process(path.with_name("other.marker"))  # alive, but not the marker's writer
+    if marker == "reused":
+        words = path.with_name("other.marker").read_text().split()
+        words[3] = str(int(words[3]) - 1)  # the same PID, started at another time
+        path.write_text(" ".join(words))
+    else:
+        path.write_text(f"pid {child.pid} started Mon Jan  1 00:00:00 2024\n")  # no start time
+    second = light_window()
+    assert not second.sessions.other_instance_running()
+    assert second.sessions.previous_run_crashed
+    second.sessions.start(restore="ask")
+    assert "restoreButton" in second.message_bar.buttons
+    assert "Another KernelScope" not in second.message_bar.label.text()
 
 
 def test_corrupt_autosave_at_start_is_moved_aside_and_defaults_are_used(light_window, tmp_path):
