@@ -13,6 +13,7 @@ from engine.images.frame_sources import (
 )
 from engine.images.gallery import GalleryOptions, GalleryPipeline, filter_same, process_frame
 from engine.images.io import ImageLoadError, load_image, save_png
+from engine.images.pixel_window import PixelWindow, pixel_window
 
 __all__ = [
     "CaptureSource",
@@ -22,11 +23,13 @@ __all__ = [
     "GalleryOptions",
     "GalleryPipeline",
     "ImageLoadError",
+    "PixelWindow",
     "StillImageSource",
     "SyntheticSource",
     "filter_same",
     "load_image",
     "make_test_chart",
+    "pixel_window",
     "probe_cameras",
     "process_frame",
     "save_png",
