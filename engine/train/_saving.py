@@ -65,6 +65,10 @@ def load_model(path: str | os.PathLike[str]) -> tuple[Model, History | None]:
         raise ValueError(f"path: {p.name} is larger than {MAX_MODEL_BYTES:,} bytes")
     try:
         with np.load(io.BytesIO(p.read_bytes()), allow_pickle=False) as npz:
+            # A small archive can expand to gigabytes: check the sizes it declares first.
+            expanded = sum(info.file_size for info in npz.zip.infolist())
+            if expanded > MAX_MODEL_BYTES:
+                raise ValueError(f"it expands to {expanded:,} bytes")
             arrays = {name: npz[name] for name in npz.files}
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
         raise ValueError(f"path: {p.name} is not a KernelScope model archive ({exc})") from None

@@ -12,6 +12,7 @@ import pytest
 from engine import PRESETS, log_softmax, network_from_json, summarize
 from engine.train import (
     TRAIN_PRESETS,
+    _saving,
     build_model,
     load_digits,
     load_model,
@@ -235,7 +236,7 @@ def test_save_and_load_round_trip(tmp_path):
     assert none is None and again.n_params == build_model("mlp").n_params
 
 
-def test_load_refuses_bad_files(tmp_path):
+def test_load_refuses_bad_files(tmp_path, monkeypatch):
     junk = tmp_path / "junk.npz"
     junk.write_bytes(b"not a zip")
     with pytest.raises(ValueError, match="not a KernelScope model archive"):
@@ -250,6 +251,13 @@ def test_load_refuses_bad_files(tmp_path):
     np.savez(wrong, __network__=np.array(model.network_json()), **params)
     with pytest.raises(ValueError, match="missing"):
         load_model(wrong)
+    bomb = tmp_path / "bomb.npz"
+    zeros = np.zeros(2**20, np.float32)  # 4 MiB of zeros compress to a few KiB
+    np.savez_compressed(bomb, __network__=np.array(model.network_json()), w=zeros)
+    monkeypatch.setattr(_saving, "MAX_MODEL_BYTES", 2**21)  # the file is far below this limit
+    assert bomb.stat().st_size < 2**16
+    with pytest.raises(ValueError, match="expands to"):
+        load_model(bomb)
     fifo = tmp_path / "fifo.npz"
     os.mkfifo(fifo)
     with pytest.raises(ValueError, match="not a regular file"):
