@@ -16,7 +16,11 @@ POOL_MODES = ("max", "avg")
 
 def _check(x: object, size: int, stride: int | None, mode: str) -> tuple[np.ndarray, int, int]:
     arr = np.asarray(x)
-    if arr.ndim != 2 or arr.size == 0 or arr.dtype.kind not in "iuf":
+    # An exact integer output beyond int64 is an object array of Python ints: pool it as is.
+    exact_ints = arr.dtype == object and all(
+        isinstance(v, int) and not isinstance(v, bool) for v in arr.ravel().tolist()
+    )
+    if arr.ndim != 2 or arr.size == 0 or (arr.dtype.kind not in "iuf" and not exact_ints):
         raise ValueError(f"x must be a non-empty 2-D numeric array, got shape {arr.shape}")
     check_choice(mode, "mode", POOL_MODES)
     size = check_int(size, "size", minimum=1)
@@ -61,6 +65,8 @@ def pool2d(x: object, size: int, stride: int | None = None, mode: PoolMode = "ma
     )
     if mode == "max":
         return stack.max(axis=0)
+    if arr.dtype == object:  # exact sum of Python ints, one correctly rounded division
+        return (stack.sum(axis=0) / (k * k)).astype(np.float64)
     return stack.astype(np.float64).mean(axis=0)
 
 
@@ -98,9 +104,14 @@ def trace_pool_cell(
     if not (0 <= i < oh and 0 <= j < ow):
         raise ValueError(f"cell (i, j) = ({i}, {j}) is outside the {oh}×{ow} pooled output")
     window = arr[i * s : i * s + k, j * s : j * s + k]
-    cast = int if arr.dtype.kind in "iu" else float
+    cast = int if arr.dtype.kind in "iuO" else float
     values = tuple(cast(v) for v in window.ravel())
-    result: float | int = max(values) if mode == "max" else float(np.mean(window, dtype=np.float64))
+    if mode == "max":
+        result: float | int = max(values)
+    elif arr.dtype == object:
+        result = sum(values) / len(values)  # exact sum, one correctly rounded division
+    else:
+        result = float(np.mean(window, dtype=np.float64))
     return PoolTrace(int(i), int(j), mode, (i * s, i * s + k), (j * s, j * s + k), values, result)
 
 

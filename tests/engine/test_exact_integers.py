@@ -7,9 +7,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.conv.correlate import convolve2d, correlate2d, trace_cell
+from engine.conv import convolve2d, correlate2d, trace_cell
 from engine.conv.exact import integer_route, integer_route_note
 from engine.conv.layer import conv_layer, trace_layer_cell
+from engine.conv.pooling import pool2d, trace_pool_cell
 from engine.matrix.compute import ConvSettings, compute_outputs, display_values
 
 BACKENDS = ("numpy", "opencv")
@@ -124,3 +125,16 @@ def test_the_matrix_tab_computation_and_display_keep_exact_values():
     total = trace_cell(x, k, 0, 0).total
     for mode, expected in (("raw", 9 * 10**24), ("abs", 9 * 10**24), ("clamp", 255)):
         assert display_values(np.array([total]), mode).tolist()[0] == expected
+
+
+def test_pooling_an_exact_output_beyond_int64_stays_exact():
+    x = np.array([[10**12, 10**12, 0], [10**12, 1, 3], [2, 0, 5]], dtype=np.int64)
+    k = np.full((2, 2), 10**12, dtype=np.int64)
+    out = correlate2d(x, k)  # sums up to 3e24 + 1e12: an object array of Python ints
+    assert out.dtype == object
+    assert pool2d(out, 2, 1).tolist() == [[3 * 10**24 + 10**12]]
+    sums = [[int(v) for v in row] for row in out.tolist()]
+    assert pool2d(out, 2, 1, "avg").tolist() == [[sum(map(sum, sums)) / 4]]
+    trace = trace_pool_cell(out, 0, 0, 2, 1, "avg")
+    assert trace.values == tuple(v for row in sums for v in row)
+    assert trace.result == sum(map(sum, sums)) / 4
