@@ -83,7 +83,11 @@ class GalleryTab(SourcesMixin, TabPage):
 
         self._connect()
         self.grid.set_tiles(self.pipeline.tiles())
-        self.grid.set_selected(self.selected)
+        # The default selection is highlighted without scrolling: a first start shows the
+        # top rows (Identity, the blurs) rather than jumping down to Sobel x.
+        self.grid.set_selected(self.selected, scroll=False)
+        first = self.pipeline.tile(self.selected)
+        self.header.set_title(first.title, first.description)
         self.open_sample(DEFAULT_SAMPLE)
 
     def _build_layout(self) -> None:

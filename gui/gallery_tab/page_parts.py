@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from gui.colours import set_tone, tone_label
 
 
 class LargeHeader(QWidget):
-    """Title of the large view plus Freeze, Save input, Save result and Reset levels."""
+    """Title of the large view plus Freeze, Save input, Save result and Reset levels; below
+    them the filter's full description (a thumbnail shows only its first lines)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -28,22 +30,32 @@ class LargeHeader(QWidget):
         )
         self.reset_levels_button = QPushButton("Reset levels", objectName="resetLevelsButton")
         self.reset_levels_button.setToolTip("Set the histogram levels back to 0–255")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(4, 0, 4, 0)
-        layout.addWidget(self.title_label, 1)
+        self.description_label = QLabel(objectName="largeDescription")
+        self.description_label.setWordWrap(True)
+        self.description_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        tone_label(self.description_label, "hint")
+        row = QHBoxLayout()
+        row.addWidget(self.title_label, 1)
         for button in (
             self.freeze_button,
             self.save_input_button,
             self.save_result_button,
             self.reset_levels_button,
         ):
-            layout.addWidget(button)
+            row.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 0, 4, 2)
+        layout.setSpacing(2)
+        layout.addLayout(row)
+        layout.addWidget(self.description_label)
         self.set_title("Sobel x", "")
 
     def set_title(self, title: str, description: str) -> None:
-        """Name (and tooltip description) of the filter in the large view."""
+        """Name and full description of the filter in the large view."""
         self.title_label.setText(title)
         self.title_label.setToolTip(description)
+        self.description_label.setText(description)
+        self.description_label.setVisible(bool(description))
 
 
 class StatusStrip(QFrame):

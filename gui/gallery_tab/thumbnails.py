@@ -8,6 +8,7 @@ from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
     QFontDatabase,
+    QFontMetrics,
     QImage,
     QKeyEvent,
     QMouseEvent,
@@ -30,6 +31,8 @@ from engine.images.gallery import CUSTOM_PREFIX, TileSpec, sanitize_for_display
 
 THUMB_SIZE = QSize(184, 138)
 TILE_WIDTH = 200
+#: A tile's caption shows this many lines of the description; the large view shows all of it.
+CAPTION_LINES = 3
 #: Thumbnails are computed on the frame shrunk to this longer side (what the tile shows; the
 #: large view stays at full resolution), so most of them are shown without any scaling.
 THUMB_PREVIEW_SIDE = max(THUMB_SIZE.width(), THUMB_SIZE.height())
@@ -87,6 +90,33 @@ def thumbnail_pixmap(image: np.ndarray) -> QPixmap:
     )
 
 
+def wrapped_caption(text: str, metrics: QFontMetrics, width: int, max_lines: int) -> str:
+    """``text`` word-wrapped to ``width`` pixels in at most ``max_lines`` lines (joined with
+    newlines); only a longer text loses its tail, at a word boundary, marked with "…"."""
+    lines: list[str] = []
+    words = text.split()
+    current = ""
+    while words:
+        candidate = f"{current} {words[0]}".strip()
+        if metrics.horizontalAdvance(candidate) <= width or not current:
+            current = candidate
+            words.pop(0)
+            continue
+        lines.append(current)
+        current = ""
+        if len(lines) == max_lines:
+            break
+    if current and len(lines) < max_lines:
+        lines.append(current)
+        current = ""
+    if words or current:  # did not fit: the last line ends with an ellipsis
+        last = lines[-1]
+        while last and metrics.horizontalAdvance(last + " …") > width:
+            last = last.rsplit(" ", 1)[0] if " " in last else last[:-1]
+        lines[-1] = (last + " …").strip()
+    return "\n".join(lines)
+
+
 def _blend(a: QColor, b: QColor, t: float) -> str:
     """``a`` moved a fraction ``t`` towards ``b``, as ``#rrggbb`` (a border for any theme)."""
     mixed = [round(x + (y - x) * t) for x, y in zip(a.getRgb()[:3], b.getRgb()[:3], strict=True)]
@@ -141,7 +171,7 @@ class ThumbnailTile(QFrame):
         self._description = spec.description
         metrics = self.description_label.fontMetrics()
         self.description_label.setText(
-            metrics.elidedText(spec.description, Qt.TextElideMode.ElideRight, TILE_WIDTH - 16)
+            wrapped_caption(spec.description, metrics, TILE_WIDTH - 16, CAPTION_LINES)
         )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
@@ -300,10 +330,12 @@ class ThumbnailGrid(QScrollArea):
             if tile is not None:
                 tile.set_image(image)
 
-    def set_selected(self, key: str | None) -> None:
-        """Highlight one tile (and scroll it into view)."""
+    def set_selected(self, key: str | None, *, scroll: bool = True) -> None:
+        """Highlight one tile (and, with ``scroll``, scroll it into view)."""
         for tile_key, tile in self.tiles.items():
             tile.set_selected(tile_key == key)
+        if not scroll:
+            return
         self._scroll_target = key
         # After set_tiles the new geometry is only known once the layout has run.
         QTimer.singleShot(0, self, self._scroll_to_target)
