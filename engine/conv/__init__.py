@@ -2,20 +2,24 @@
 kernel tools and the filter library."""
 
 from engine.conv.correlate import (
-    CellTerm,
-    CellTrace,
-    ConvGeometry,
+    BACKENDS,
     choose_numpy_method,
-    conv_geometry,
     convolve2d,
     correlate2d,
-    dilate_kernel,
-    output_floor_note,
-    size_formula_text,
-    trace_cell,
+    result_dtype,
 )
 from engine.conv.exact import integer_route_note
 from engine.conv.filters import FILTER_LIBRARY, NamedKernel, filter_keys, get_filter
+from engine.conv.geometry import (
+    PADDING_NAMES,
+    ConvGeometry,
+    PaddingSpec,
+    PairSpec,
+    conv_geometry,
+    dilate_kernel,
+    output_floor_note,
+    size_formula_text,
+)
 from engine.conv.kernel_tools import (
     FilterMatch,
     KernelSolution,
@@ -36,6 +40,7 @@ from engine.conv.layer import (
     trace_layer_cell,
 )
 from engine.conv.pooling import PoolTrace, pool2d, trace_pool_cell
+from engine.conv.trace import CellTerm, CellTrace, trace_cell
 
 __all__ = [
     "CellTerm",
@@ -72,4 +77,9 @@ __all__ = [
     "trace_layer_cell",
     "trace_pool_cell",
     "transpose_kernel",
+    "BACKENDS",
+    "PADDING_NAMES",
+    "PaddingSpec",
+    "PairSpec",
+    "result_dtype",
 ]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from engine.conv.correlate import ConvGeometry
+    from engine.conv.geometry import ConvGeometry
 
 #: Largest sum int64 holds.
 INT64_MAX = 2**63 - 1

@@ -14,8 +14,9 @@ from typing import Literal
 import numpy as np
 
 from engine.checks import check_array
-from engine.conv.correlate import PaddingSpec, PairSpec, conv_geometry
+from engine.conv._rank1 import integer_outer_factors
 from engine.conv.filters import FILTER_LIBRARY
+from engine.conv.geometry import PaddingSpec, PairSpec, conv_geometry
 from engine.matrix.parse import as_exact
 
 FlipAxis = Literal["horizontal", "vertical"]
@@ -76,24 +77,6 @@ class Separability:
     scale: Fraction = Fraction(1)
 
 
-def _integer_factors(k: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """Integer column/row factors of a rank-1 integer kernel, or None."""
-    nz = np.argwhere(k != 0)
-    if nz.size == 0:
-        return None
-    a, b = (int(v) for v in nz[0])
-    row = [int(v) for v in k[a, :]]
-    g = math.gcd(*row)
-    row_i = np.array([v // g for v in row], dtype=np.int64)
-    col_f = [Fraction(int(v) * g, int(k[a, b])) for v in k[:, b]]
-    if any(f.denominator != 1 for f in col_f):
-        return None
-    col_i = np.array([int(f) for f in col_f], dtype=np.int64)
-    if not np.array_equal(np.outer(col_i, row_i), k):
-        return None
-    return col_i, row_i
-
-
 def _orient(col: np.ndarray, row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Pick the sign so the factor with the larger |sum| (the smoothing one) sums positive."""
     main = col if abs(col.sum()) >= abs(row.sum()) else row
@@ -115,7 +98,7 @@ def separability(kernel: object, *, rtol: float = 1e-10) -> Separability:
         return Separability(False, rank, tuple(float(v) for v in s), None, None)
     svals = tuple(float(v) for v in s)
     if k.dtype.kind in "iu":
-        factors = _integer_factors(k.astype(np.int64))
+        factors = integer_outer_factors(k)
         if factors is not None:
             col, row = _orient(*factors)
             return Separability(True, 1, svals, col, row)
@@ -124,7 +107,7 @@ def separability(kernel: object, *, rtol: float = 1e-10) -> Separability:
         if all(abs(float(f) - float(v)) <= 1e-12 for f, v in zip(fracs, k.ravel(), strict=True)):
             denom = math.lcm(*(f.denominator for f in fracs))
             ints = np.array([int(f * denom) for f in fracs], dtype=np.int64).reshape(k.shape)
-            factors = _integer_factors(ints)
+            factors = integer_outer_factors(ints)
             if factors is not None:
                 col, row = _orient(*factors)
                 return Separability(True, 1, svals, col, row, Fraction(1, denom))

@@ -12,16 +12,10 @@ from typing import Literal
 
 import numpy as np
 
-from engine.conv.correlate import (
-    CellTrace,
-    PaddingSpec,
-    PairSpec,
-    conv_geometry,
-    convolve2d,
-    correlate2d,
-    trace_cell,
-)
+from engine.conv.correlate import convolve2d, correlate2d
 from engine.conv.exact import INT64_MAX, kernel_abs_sum
+from engine.conv.geometry import PaddingSpec, PairSpec, conv_geometry
+from engine.conv.trace import CellTrace, trace_cell
 from engine.layers.arithmetic import conv_params
 from engine.text import format_number
 

@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from engine.checks import check_choice
-from engine.conv.correlate import correlate2d
+from engine.conv.correlate import BACKENDS, correlate2d
 
 BORDER_MODES = ("zero", "replicate", "reflect", "reflect101", "wrap")
 BORDER_LABELS = {
@@ -43,7 +43,6 @@ _CV_BORDER = {
     "wrap": cv2.BORDER_WRAP,
 }
 COLOR_MODES = ("gray", "color")
-BACKENDS = ("numpy", "opencv")
 
 
 def to_working(frame: np.ndarray, color_mode: str = "gray") -> np.ndarray:

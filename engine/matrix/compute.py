@@ -13,18 +13,11 @@ from typing import Any, Literal
 
 import numpy as np
 
-from engine.conv.correlate import (
-    CellTrace,
-    ConvGeometry,
-    conv_geometry,
-    convolve2d,
-    correlate2d,
-    format_number,
-    output_floor_note,
-    size_formula_text,
-    trace_cell,
-)
+from engine.conv.correlate import convolve2d, correlate2d
+from engine.conv.geometry import ConvGeometry, conv_geometry, output_floor_note, size_formula_text
 from engine.conv.layer import conv_layer
+from engine.conv.trace import CellTrace, trace_cell
+from engine.text import format_number
 
 DisplayMode = Literal["raw", "abs", "clamp"]
 DISPLAY_MODES = ("raw", "abs", "clamp")

@@ -6,15 +6,9 @@ from typing import Any, Literal
 
 import numpy as np
 
-from engine.conv.correlate import (
-    PaddingSpec,
-    PairSpec,
-    conv_geometry,
-    convolve2d,
-    correlate2d,
-    dilate_kernel,
-    trace_cell,
-)
+from engine.conv.correlate import convolve2d, correlate2d
+from engine.conv.geometry import PaddingSpec, PairSpec, conv_geometry, dilate_kernel
+from engine.conv.trace import trace_cell
 from engine.tutor._diagnosis import (
     Alternative,
     Diagnosis,

@@ -6,13 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from engine.conv.correlate import (
-    conv_geometry,
-    convolve2d,
-    correlate2d,
-    size_formula_text,
-    trace_cell,
-)
+from engine.conv.correlate import convolve2d, correlate2d
+from engine.conv.geometry import conv_geometry, size_formula_text
+from engine.conv.trace import trace_cell
 from engine.layers.arithmetic import conv_params, output_size
 from engine.tutor._exercise import TOPIC_LABELS, Exercise, ints, kernel_ints
 from engine.tutor._render import Block, Math, Matrix, Text

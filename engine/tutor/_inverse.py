@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.conv.correlate import PaddingSpec, PairSpec, conv_geometry, correlate2d
+from engine.conv.correlate import correlate2d
+from engine.conv.geometry import PaddingSpec, PairSpec, conv_geometry
 from engine.text import format_number
 from engine.tutor._convolution import OPERATIONS, _matrix
 

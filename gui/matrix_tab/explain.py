@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.conv.correlate import CellTrace
+from engine.conv import CellTrace
 from engine.conv.layer import LayerCellTrace
 from engine.conv.pooling import PoolTrace
 from engine.matrix.compute import ConvSettings, padded_input

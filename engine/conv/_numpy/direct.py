@@ -24,7 +24,7 @@ from engine.conv._numpy.taps import (
 )
 
 if TYPE_CHECKING:
-    from engine.conv.correlate import ConvGeometry
+    from engine.conv.geometry import ConvGeometry
 
 BAND_BYTES = 384 * 1024  # working set per band (band buffer, output band, temporary)
 

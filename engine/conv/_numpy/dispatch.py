@@ -50,9 +50,10 @@ from engine.conv._numpy.taps import (
     pass_count,
     stacked_band_rows,
 )
+from engine.conv._rank1 import integer_outer_factors
 
 if TYPE_CHECKING:
-    from engine.conv.correlate import ConvGeometry
+    from engine.conv.geometry import ConvGeometry
 
 Method = Literal["direct", "matmul", "separable", "fft"]
 METHODS: tuple[str, ...] = ("direct", "matmul", "separable", "fft")
@@ -97,28 +98,14 @@ def _executor() -> ThreadPoolExecutor:
 def separable_factors(kernel: np.ndarray, work: np.dtype) -> tuple[np.ndarray, np.ndarray] | None:
     """``(u, v)`` with ``kernel == outer(u, v)`` in dtype ``work``, or ``None`` if not rank 1.
 
-    Integer kernels are factored exactly over the integers (a rank-1 integer matrix is the outer
-    product of an integer column and a primitive integer row).  Float kernels use the SVD and
-    count as rank 1 when the second singular value is below the rounding level of ``work``.
+    Integer kernels are factored exactly over the integers by
+    :func:`engine.conv._rank1.integer_outer_factors` (shared with the kernel tools).  Float
+    kernels use the SVD and count as rank 1 when the second singular value is below the
+    rounding level of ``work``.
     An all-zero kernel returns ``None`` (the direct method handles it for free).
     """
     if work.kind in "iu":
-        rows = [[int(v) for v in row] for row in kernel.tolist()]
-        pivot_row = next((r for r in rows if any(r)), None)
-        if pivot_row is None:
-            return None
-        g = math.gcd(*pivot_row)
-        v = [e // g for e in pivot_row]
-        j0 = next(j for j, e in enumerate(v) if e)
-        u = []
-        for row in rows:
-            if row[j0] % v[j0]:
-                return None
-            factor = row[j0] // v[j0]
-            if any(factor * vj != e for vj, e in zip(v, row, strict=True)):
-                return None
-            u.append(factor)
-        return np.array(u, dtype=work), np.array(v, dtype=work)
+        return integer_outer_factors(kernel, work)
     k64 = kernel.astype(np.float64)
     dyadic = _dyadic_integers(k64)
     if dyadic is not None:  # e.g. Sobel, [1 2 1]ᵀ[1 2 1]/16: exact factors, exact products

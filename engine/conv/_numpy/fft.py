@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from engine.conv.correlate import ConvGeometry
+    from engine.conv.geometry import ConvGeometry
 
 FFT_STRIP_ROWS = 192  # stride-1 output rows per strip (128–256 measured best at 1080p)
 

@@ -9,7 +9,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 if TYPE_CHECKING:
-    from engine.conv.correlate import ConvGeometry
+    from engine.conv.geometry import ConvGeometry
 
 Offset = tuple[int, int]
 # (weight w, tap offsets, whether each tap's weight is +w rather than -w)
