@@ -14,7 +14,7 @@ import numpy as np
 
 from engine.conv.correlate import convolve2d, correlate2d
 from engine.conv.exact import INT64_MAX, kernel_abs_sum
-from engine.conv.geometry import PaddingSpec, PairSpec, conv_geometry
+from engine.conv.geometry import ConvGeometry, PaddingSpec, PairSpec, conv_geometry
 from engine.conv.trace import CellTrace, trace_cell
 from engine.layers.arithmetic import conv_params
 from engine.text import format_number
@@ -157,8 +157,10 @@ def trace_layer_cell(
     stride: PairSpec = 1,
     dilation: PairSpec = 1,
     mode: Mode = "correlate",
+    geometry: ConvGeometry | None = None,
 ) -> LayerCellTrace:
-    """Explain output cell ``(i, j)`` of filter ``n`` channel by channel."""
+    """Explain output cell ``(i, j)`` of filter ``n`` channel by channel (``geometry``: an
+    already resolved geometry for one channel, as :func:`engine.conv.trace_cell` takes it)."""
     xa, wa, ba = _arrays(x, weights, bias)
     if not 0 <= int(n) < wa.shape[0]:
         raise ValueError(f"n = {n} is not a filter index (0…{wa.shape[0] - 1})")
@@ -172,6 +174,7 @@ def trace_layer_cell(
             stride=stride,
             dilation=dilation,
             mode=mode,
+            geometry=geometry,
         )
         for c in range(xa.shape[0])
     )

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Sequence
-
 import numpy as np
 
-from engine.conv.layer import conv_layer, layer_param_formula, trace_layer_cell
-from engine.conv.pooling import pool2d, pool_formula_text, trace_pool_cell
-from engine.matrix.compute import ConvSettings, KernelOutput, explain_output_cell, step_cells
-from engine.storage import atomic_write_text
+from engine.conv.layer import layer_param_formula
+from engine.matrix.compute import SHEET_FORMULA_NOTE, MatrixResult, step_cells
 from engine.text import format_cell, format_number
 
 EXPORT_FORMATS = ("csv", "tsv", "markdown", "latex", "numpy")
@@ -89,25 +84,74 @@ def _latex_math(text: str) -> str:
     )
 
 
-def worked_solution(
-    x: np.ndarray,
-    results: Sequence[KernelOutput],
-    settings: ConvSettings,
-    fmt: str = "markdown",
-    *,
-    pooling: tuple[str, int, int] | None = None,
-) -> str:
-    """The whole exercise written out: input, each kernel, size formulas, every output cell's sum
-    of products, the outputs (and pooled outputs when ``pooling = (mode, size, stride)``).
+def worked_solution(result: MatrixResult, fmt: str = "markdown") -> str:
+    """The whole exercise written out from one :func:`~engine.matrix.compute_matrix` result:
+    input, each kernel and what it responds to, size formulas, every output cell's sum of
+    products, the outputs (and the pooled outputs when the result has pooling).
 
     Matrices are written in ``fmt``; prose lines are Markdown for ``"markdown"``, LaTeX text for
-    ``"latex"``, and ``#`` comments for CSV, TSV and NumPy.
+    ``"latex"``, and ``#`` comments for CSV, TSV and NumPy.  A conv-layer result is written by
+    :func:`layer_worked_solution`.
     """
-    if fmt not in EXPORT_FORMATS:
-        raise ValueError(f"fmt must be one of {EXPORT_FORMATS}, got {fmt!r}")
-    lines: list[str] = []
+    if result.layer is not None:
+        return layer_worked_solution(result, fmt)
+    doc = _Document(fmt)
+    settings, x = result.settings, result.x
+    doc.prose("Worked solution", heading=1)
+    doc.prose(f"Settings: {settings.describe()}.")
+    if settings.operation == "convolve":
+        doc.prose("Convolution rotates each kernel by 180° before sliding it over the input.")
+    else:
+        doc.prose(
+            "Cross-correlation slides each kernel as written; this is what deep-learning "
+            "libraries call “convolution”."
+        )
+    doc.prose(f"Output size: {SHEET_FORMULA_NOTE}")
+    doc.prose(f"Input ({x.shape[0]}×{x.shape[1]})", heading=2)
+    doc.matrix(x)
+    for p, res in enumerate(result.outputs):
+        doc.prose(f"Kernel: {res.name}", heading=2)
+        doc.matrix(res.kernel)
+        if res.about:
+            doc.prose(f"Responds to: {res.about}")
+        if res.output is None or res.geometry is None:
+            doc.prose(f"Cannot be applied: {res.error}")
+            continue
+        doc.prose(f"Output rows: {res.row_formula}", math=True)
+        doc.prose(f"Output columns: {res.col_formula}", math=True)
+        if res.floor_note:
+            doc.prose(f"The floor drops: {res.floor_note}.")
+        for i, j in step_cells(res.output.shape):
+            doc.prose(f"out[{i}, {j}] = {result.trace(p, i, j).expression()}", math=True)
+        doc.prose(f"Output of {res.name}", heading=3)
+        doc.matrix(res.output)
+        pooled = res.pooled
+        if pooled is None:
+            continue
+        if pooled.values is None:
+            doc.prose(f"{pooled.error}.")
+            continue
+        doc.prose(
+            f"{pooled.heading}: rows {pooled.row_formula}, columns {pooled.col_formula}",
+            math=True,
+        )
+        for i, j in step_cells(pooled.values.shape):
+            doc.prose(f"pool[{i}, {j}] = {result.pool_trace(p, i, j).expression()}", math=True)
+        doc.matrix(pooled.values)
+    return doc.text()
 
-    def prose(text: str, *, heading: int = 0, math: bool = False) -> None:
+
+class _Document:
+    """Prose and matrices in one export format (see :func:`worked_solution`)."""
+
+    def __init__(self, fmt: str) -> None:
+        if fmt not in EXPORT_FORMATS:
+            raise ValueError(f"fmt must be one of {EXPORT_FORMATS}, got {fmt!r}")
+        self.fmt = fmt
+        self.lines: list[str] = []
+
+    def prose(self, text: str, *, heading: int = 0, math: bool = False) -> None:
+        fmt, lines = self.fmt, self.lines
         if fmt == "markdown":
             lines.append(("#" * heading + " " if heading else "") + text)
             lines.append("")
@@ -127,74 +171,24 @@ def worked_solution(
         else:
             lines.append(f"# {text}")
 
-    def matrix(values: np.ndarray) -> None:
-        text = matrix_to_text(values, fmt).rstrip("\n")
-        lines.append(f"\\[\n{text}\n\\]" if fmt == "latex" else text)
-        lines.append("")
+    def matrix(self, values: np.ndarray) -> None:
+        text = matrix_to_text(values, self.fmt).rstrip("\n")
+        self.lines.append(f"\\[\n{text}\n\\]" if self.fmt == "latex" else text)
+        self.lines.append("")
 
-    prose("Worked solution", heading=1)
-    prose(f"Settings: {settings.describe()}.")
-    if settings.operation == "convolve":
-        prose("Convolution rotates each kernel by 180° before sliding it over the input.")
-    else:
-        prose(
-            "Cross-correlation slides each kernel as written; this is what deep-learning "
-            "libraries call “convolution”."
-        )
-    prose(f"Input ({x.shape[0]}×{x.shape[1]})", heading=2)
-    matrix(x)
-    for res in results:
-        prose(f"Kernel: {res.name}", heading=2)
-        matrix(res.kernel)
-        if res.output is None or res.geometry is None:
-            prose(f"Cannot be applied: {res.error}")
-            continue
-        prose(f"Output rows: {res.row_formula}", math=True)
-        prose(f"Output columns: {res.col_formula}", math=True)
-        if res.floor_note:
-            prose(f"The floor drops: {res.floor_note}.")
-        for i, j in step_cells(res.output.shape):
-            trace = explain_output_cell(x, res.kernel, i, j, settings)
-            prose(f"out[{i}, {j}] = {trace.expression()}", math=True)
-        prose(f"Output of {res.name}", heading=3)
-        matrix(res.output)
-        if pooling is not None:
-            mode, size, stride = pooling
-            if size > min(res.output.shape):
-                prose(f"{mode} pooling {size}×{size} does not fit the output.")
-                continue
-            pooled = pool2d(res.output, size, stride, mode)  # type: ignore[arg-type]
-            label = "Max" if mode == "max" else "Average"
-            prose(
-                f"{label} pooling {size}×{size}, stride {stride}: rows "
-                f"{pool_formula_text(res.output.shape[0], size, stride)}, columns "
-                f"{pool_formula_text(res.output.shape[1], size, stride)}",
-                math=True,
-            )
-            for i, j in step_cells(pooled.shape):
-                ptrace = trace_pool_cell(res.output, i, j, size, stride, mode)  # type: ignore[arg-type]
-                prose(f"pool[{i}, {j}] = {ptrace.expression()}", math=True)
-            matrix(pooled)
-    return "\n".join(lines).rstrip("\n") + "\n"
+    def text(self) -> str:
+        return "\n".join(self.lines).rstrip("\n") + "\n"
 
 
-def layer_worked_solution(
-    x: np.ndarray,
-    weights: np.ndarray,
-    bias: np.ndarray,
-    settings: ConvSettings,
-    fmt: str = "markdown",
-) -> str:
-    """The worked solution of a conv layer: channels, filters, biases, parameter count and every
-    output cell of every map as per-channel sums of products plus the bias."""
+def layer_worked_solution(result: MatrixResult, fmt: str = "markdown") -> str:
+    """The worked solution of a :func:`~engine.matrix.compute_layer` result: channels, filters,
+    biases, parameter count and every output cell of every map as per-channel sums of products
+    plus the bias."""
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"fmt must be one of {EXPORT_FORMATS}, got {fmt!r}")
-    out = conv_layer(
-        x,
-        weights,
-        bias,
-        **settings.operation_kwargs(),
-    )
+    if result.layer is None:
+        raise ValueError("result must be a conv-layer result (from compute_layer)")
+    x, (weights, bias), settings = result.x, result.layer, result.settings
     n_filters, channels = weights.shape[0], weights.shape[1]
     comment = {"markdown": "", "latex": "% "}.get(fmt, "# ")
     lines = [
@@ -202,31 +196,21 @@ def layer_worked_solution(
         f"{weights.shape[2]}×{weights.shape[3]}×{channels}; {settings.describe()}",
         f"{comment}Parameters N·(k·k·C + 1) = "
         + layer_param_formula(weights.shape[2:], channels, n_filters),
+        f"{comment}Output size: {SHEET_FORMULA_NOTE}",
         "",
     ]
     for c in range(channels):
         lines += [f"{comment}Input channel {c}", matrix_to_text(x[c], fmt)]
-    for n in range(n_filters):
+    for n, res in enumerate(result.outputs):
         lines.append(f"{comment}Filter {n}, bias {format_number(bias[n].item())}")
         for c in range(channels):
             lines += [f"{comment}Filter {n}, channel {c}", matrix_to_text(weights[n, c], fmt)]
-        for i, j in step_cells(out.shape[1:]):
-            trace = trace_layer_cell(
-                x,
-                weights,
-                bias,
-                n,
-                i,
-                j,
-                **settings.operation_kwargs(),
-            )
+        if res.output is None:
+            lines.append(f"{comment}Cannot be applied: {res.error}")
+            continue
+        for i, j in step_cells(res.output.shape):
+            trace = result.layer_trace(n, i, j)
             lines.append(f"{comment}map {n}, cell ({i}, {j}):")
             lines += [f"{comment}  {line}" for line in trace.expression().splitlines()]
-        lines += [f"{comment}Output map {n}", matrix_to_text(out[n], fmt)]
+        lines += [f"{comment}Output map {n}", matrix_to_text(res.output, fmt)]
     return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def save_text(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` (UTF-8) atomically with :func:`engine.storage.atomic_write_text`, so a
-    full disk never leaves a truncated file behind and the file gets the user's usual mode."""
-    atomic_write_text(path, text, make_parents=False)

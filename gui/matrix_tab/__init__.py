@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QWidget
 
 from gui.context import AppContext
-from gui.matrix_tab.tab import MatrixTab
+from gui.matrix_tab.page import MatrixTab
 from gui.widgets import TabPage
 
 __all__ = ["MatrixTab", "create_tab"]

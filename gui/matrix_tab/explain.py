@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.conv import CellTrace
-from engine.conv.layer import LayerCellTrace
-from engine.conv.pooling import PoolTrace
-from engine.matrix.compute import ConvSettings, padded_input
+from engine.conv import CellTrace, LayerCellTrace, PoolTrace
+from engine.matrix import ConvSettings, padded_input
 from engine.text import format_number
 
 DISPLAY_NOTE = {"abs": "absolute value", "clamp": "clamped to 0…255"}
@@ -21,10 +19,12 @@ def padding_mask(geo) -> np.ndarray:
     return mask
 
 
-def window_view(x: np.ndarray, trace: CellTrace):
-    """``(padded, (top, left), mask, window cells, tooltips)`` for the padded-input view."""
+def window_view(x: np.ndarray, trace: CellTrace, padded: np.ndarray | None = None):
+    """``(padded, (top, left), mask, window cells, tooltips)`` for the padded-input view
+    (``padded``: the padded input when the result already holds it)."""
     geo = trace.geometry
-    padded = padded_input(x, geo)
+    if padded is None:
+        padded = padded_input(x, geo)
     tips = {
         (t.padded_row, t.padded_col): (
             f"input ({t.row}, {t.col}) = {format_number(t.value)}"

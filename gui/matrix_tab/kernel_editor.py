@@ -16,9 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.conv.filters import FILTER_LIBRARY, get_filter
-from engine.conv.kernel_tools import (
+from engine.conv import (
+    FILTER_LIBRARY,
     flip_kernel,
+    get_filter,
     match_library_filter,
     normalise_kernel,
     rotate_kernel,

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.conv.layer import layer_param_formula
-from engine.matrix.fill import resize_matrix
+from engine.conv import layer_param_formula
+from engine.matrix import resize_matrix
 from gui.matrix_tab.matrix_editor import MatrixEditor
 from gui.matrix_tab.matrix_model import MatrixModel
 

@@ -19,15 +19,18 @@ from PySide6.QtWidgets import (
     QWidgetAction,
 )
 
-from engine.matrix.fill import (
+from engine.matrix import (
+    FORMAT_LABELS,
+    MatrixParseError,
     crop_patch,
     fill_checkerboard,
     fill_ramp,
     fill_random_ints,
     fill_zeros,
+    parse_matrix,
+    parse_number,
     resize_matrix,
 )
-from engine.matrix.parse import FORMAT_LABELS, MatrixParseError, parse_matrix, parse_number
 from gui.colours import tone_label
 from gui.matrix_tab.matrix_model import MatrixModel
 from gui.matrix_tab.matrix_view import MatrixView, copy_menu_button

@@ -15,13 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.matrix.export import (
-    EXPORT_FORMATS,
-    EXPORT_LABELS,
-    EXPORT_SUFFIX,
-    matrix_to_text,
-    save_text,
-)
+from engine.matrix import EXPORT_FORMATS, EXPORT_LABELS, EXPORT_SUFFIX, matrix_to_text
+from engine.storage import save_text
 from gui.matrix_tab.matrix_model import mono_font
 
 MIN_CELL = 34

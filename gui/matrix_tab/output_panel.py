@@ -6,6 +6,7 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from engine.matrix import KernelOutput
 from gui.colours import tone_label
 from gui.matrix_tab.matrix_model import ReadOnlyMatrixModel
 from gui.matrix_tab.matrix_view import MatrixView, copy_menu_button
@@ -139,6 +140,25 @@ class OutputPanel(QFrame):
             self.model.set_matrix(values, shown=shown)
             self.view.show()
             self.copy_button.setEnabled(True)
+
+    def show_output(self, res: KernelOutput) -> None:
+        """Show one kernel's result from the tab's :class:`~engine.matrix.MatrixResult`."""
+        if res.output is None:
+            self.set_result(res.name, "", "", None, None, res.error or "")
+            self.set_pooled(None, "")
+            return
+        formula = f"rows: {res.row_formula}\ncolumns: {res.col_formula}"
+        self.set_result(res.heading, formula, res.floor_note, res.output, res.shown)
+        pooled = res.pooled
+        if pooled is None:
+            self.set_pooled(None, "")
+        elif pooled.values is None:
+            self.set_pooled(None, pooled.error)
+        else:
+            self.set_pooled(
+                pooled.values,
+                f"{pooled.heading}\nrows: {pooled.row_formula}\ncolumns: {pooled.col_formula}",
+            )
 
     def set_pooled(self, values: np.ndarray | None, heading: str) -> None:
         """Show the pooled output under the output (hidden when ``values`` is None)."""

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.matrix.compute import ConvSettings
+from engine.matrix import ConvSettings, PoolingSpec
 from gui.colours import tone_label
 
 PADDING_ITEMS = (
@@ -202,10 +202,12 @@ class SettingsBar(QWidget):
             operation=self.operation.currentData(),
         )
 
-    def pooling(self) -> tuple[str, int, int] | None:
-        """``(mode, size, stride)`` or None."""
+    def pooling(self) -> PoolingSpec | None:
+        """The pooling applied to every output, or None."""
         mode = self.pool.currentData()
-        return None if mode == "none" else (mode, self.pool_size.value(), self.pool_stride.value())
+        if mode == "none":
+            return None
+        return PoolingSpec(mode, self.pool_size.value(), self.pool_stride.value())
 
     def set_choice(self, name: str, key: str) -> None:
         """Pick item ``key`` of combo ``name`` (mode, padding, operation, display, pool)."""

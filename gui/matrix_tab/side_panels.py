@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
@@ -19,13 +20,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.conv.kernel_tools import KernelSolution, fit_kernel
-from engine.matrix.compute import ConvSettings
-from engine.matrix.export import EXPORT_FORMATS, EXPORT_LABELS, EXPORT_SUFFIX, save_text
+from engine.conv import KernelSolution, fit_kernel
+from engine.matrix import EXPORT_FORMATS, EXPORT_LABELS, EXPORT_SUFFIX, ConvSettings
+from engine.storage import save_text
 from engine.text import format_cell
 from gui.matrix_tab.matrix_editor import MatrixEditor
 from gui.matrix_tab.matrix_model import MatrixModel, ReadOnlyMatrixModel, mono_font
 from gui.matrix_tab.matrix_view import MatrixView
+from gui.matrix_tab.state import MAX_INPUT_SIDE, read_int_pair, read_matrix
 
 
 class SolverPanel(QWidget):
@@ -183,6 +185,23 @@ class SolverPanel(QWidget):
         self.add_button.setEnabled(True)
         return sol
 
+    def save_state(self) -> dict[str, Any]:
+        """The target output and the kernel size (plain JSON types)."""
+        return {
+            "target": self.target_model.values.tolist(),
+            "size": [self.k_rows.value(), self.k_cols.value()],
+        }
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        """Restore :meth:`save_state` output; bad entries keep the current value."""
+        target = read_matrix(state.get("target"), MAX_INPUT_SIDE)
+        if target is not None:
+            self.target_model.apply(target, self.target_model.title)
+        size = read_int_pair(state.get("size"), 1, self.k_rows.maximum())
+        if size is not None:
+            self.k_rows.setValue(size[0])
+            self.k_cols.setValue(size[1])
+
     def _on_add(self) -> None:
         if self.solution is None:
             return
@@ -238,6 +257,16 @@ class SolutionPanel(QWidget):
     def set_format(self, fmt: str) -> None:
         """Choose export format ``fmt`` (as the combo box does)."""
         self.format.setCurrentIndex(self.format.findData(fmt))
+
+    def save_state(self) -> dict[str, Any]:
+        """The chosen export format."""
+        return {"format": self.current_format()}
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        """Restore the export format (an unknown one is ignored)."""
+        fmt = state.get("format")
+        if isinstance(fmt, str) and self.format.findData(fmt) >= 0:
+            self.set_format(fmt)
 
     def refresh(self) -> None:
         """Re-render the preview (only while the panel is visible: it can be long)."""

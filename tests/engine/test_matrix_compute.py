@@ -6,16 +6,22 @@ import numpy as np
 import pytest
 
 from engine import correlate2d, get_filter
+from engine.conv import pool2d, trace_cell
 from engine.conv.layer import conv_layer
 from engine.matrix.compute import (
     ConvSettings,
+    PoolingSpec,
+    compare_paddings,
+    compute_layer,
     compute_layer_outputs,
+    compute_matrix,
     compute_outputs,
     display_values,
     explain_output_cell,
     padded_input,
     step_cells,
 )
+from engine.matrix.kernel_names import is_generated_name, kernel_about, kernel_name
 from tests.engine.reference import brute_force_correlate
 
 X = np.arange(49).reshape(7, 7) % 5
@@ -123,3 +129,99 @@ def test_layer_outputs_one_per_filter_with_bias_in_name():
         assert res.row_formula == "⌊(6 + 1 − 3)/2⌋ + 1 = 3"  # SAME pads 0 top, 1 bottom
     bad = compute_layer_outputs(x, np.zeros((1, 2, 9, 9), dtype=np.int64), b[:1], ConvSettings())
     assert bad[0].output is None and "does not fit" in bad[0].error
+
+
+def test_one_call_gives_display_pooling_padded_input_and_traces_from_its_geometry():
+    k = get_filter("sobel_x").kernel
+    settings = ConvSettings(padding="same", stride=2)
+    result = compute_matrix(
+        X,
+        [("Sobel x", k), ("L", get_filter("laplacian4").kernel)],
+        settings,
+        display="abs",
+        pooling=PoolingSpec("max", 2, 1),
+    )
+    expected = correlate2d(X, k, padding="same", stride=2)
+    res = result.outputs[0]
+    np.testing.assert_array_equal(res.output, expected)
+    np.testing.assert_array_equal(res.shown, np.abs(expected))
+    np.testing.assert_array_equal(res.pooled.values, pool2d(expected, 2, 1, "max"))
+    assert res.pooled.row_formula == "⌊(4 − 2)/1⌋ + 1 = 3"
+    assert res.padded.shape == res.geometry.padded_shape == (9, 9)
+    assert "vertical edges" in res.about
+    for i, j in step_cells(expected.shape):
+        trace = result.trace(0, i, j)
+        assert trace.geometry is res.geometry  # not resolved again
+        assert trace.total == expected[i, j]
+    assert result.pool_trace(0, 1, 1).result == res.pooled.values[1, 1]
+    with pytest.raises(ValueError, match="p = 5"):
+        result.trace(5, 0, 0)
+    small = compute_matrix(X, [("k", k)], ConvSettings(), pooling=PoolingSpec("avg", 6, 1))
+    assert small.outputs[0].pooled.values is None
+    assert "does not fit this 5×5 output" in small.outputs[0].pooled.error
+
+
+def test_trace_cell_refuses_a_geometry_for_other_shapes():
+    geo = compute_matrix(X, [("k", np.ones((3, 3)))], ConvSettings()).outputs[0].geometry
+    with pytest.raises(ValueError, match="geometry"):
+        trace_cell(X[:5], np.ones((3, 3)), 0, 0, geometry=geo)
+
+
+def test_compare_paddings_gives_valid_same_full_with_their_formulas():
+    k = get_filter("prewitt_x").kernel
+    result = compare_paddings(X, "Prewitt x", k, ConvSettings(padding="custom", custom_pad=3))
+    names = [o.name for o in result.outputs]
+    assert names == ["Prewitt x · valid", "Prewitt x · same", "Prewitt x · full"]
+    shapes = [o.output.shape for o in result.outputs]
+    assert shapes == [(5, 5), (7, 7), (9, 9)]
+    assert [o.row_formula for o in result.outputs] == [
+        "⌊(7 + 2·0 − 3)/1⌋ + 1 = 5",
+        "⌊(7 + 2·1 − 3)/1⌋ + 1 = 7",
+        "⌊(7 + 2·2 − 3)/1⌋ + 1 = 9",
+    ]
+    for p, padding in enumerate(("valid", "same", "full")):
+        expected = correlate2d(X, k, padding=padding)
+        np.testing.assert_array_equal(result.outputs[p].output, expected)
+        assert result.trace(p, 0, 0).total == expected[0, 0]
+    assert "valid 5×5, same 7×7, full 9×9" in result.title
+
+
+def test_layer_result_traces_with_its_geometry():
+    rng = np.random.default_rng(3)
+    x = rng.integers(-3, 4, (2, 5, 5))
+    w = rng.integers(-2, 3, (2, 2, 3, 3))
+    b = np.array([1, -1])
+    result = compute_layer(x, w, b, ConvSettings(padding="full"), display="clamp")
+    expected = conv_layer(x, w, b, padding="full")
+    assert result.layer_trace(1, 2, 3).total == expected[1, 2, 3]
+    np.testing.assert_array_equal(result.outputs[1].shown, np.clip(expected[1], 0, 255))
+    with pytest.raises(ValueError, match="layer_trace"):
+        result.trace(0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("title", "key", "expected"),
+    [
+        ("Identity", "prewitt_x", "Prewitt x"),
+        ("Identity (edited)", "sobel_x", "Sobel x"),
+        ("My own", "sobel_x", "My own"),
+        ("Identity", None, "Custom"),
+        ("Sobel x", None, "Custom"),
+        ("Kernel", "laplacian4", "Laplacian (4-neighbour)"),
+    ],
+)
+def test_a_typed_kernel_takes_the_library_name_or_custom(title, key, expected):
+    values = get_filter(key).kernel if key else np.array([[1, 2, 0], [0, 1, 0], [0, 0, 5]])
+    assert kernel_name(title, values) == expected
+
+
+def test_scaled_library_kernel_and_what_kernels_respond_to():
+    assert kernel_name("Custom", 2 * get_filter("sobel_x").kernel) == "2 × Sobel x"
+    assert is_generated_name("2 × Sobel x") and not is_generated_name("edges")
+    assert "vertical edges" in kernel_about(get_filter("prewitt_x").kernel)
+    assert "horizontal edges" in kernel_about(get_filter("sobel_y").kernel)
+    assert "opposite sign" in kernel_about(-get_filter("sobel_x").kernel)
+    lap = kernel_about(get_filter("laplacian4").kernel)
+    assert "every direction" in lap and "noise" in lap
+    assert "sum to 0" in kernel_about(np.array([[1, -1]]))
+    assert "sum to 1" in kernel_about(np.array([[0.5, 0.5]]))

@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 
 from engine import get_filter
-from engine.matrix.compute import ConvSettings, compute_outputs
+from engine.matrix.compute import ConvSettings, PoolingSpec, compute_layer, compute_matrix
 from engine.matrix.export import (
     layer_worked_solution,
     matrix_to_text,
-    save_text,
     worked_solution,
 )
+from engine.storage import save_text
 
 M = np.array([[1, -2], [3, 4]])
 
@@ -45,33 +45,45 @@ def test_numpy_literal_evaluates_to_the_matrix():
 
 def test_worked_solution_lists_every_cell():
     x = np.arange(16).reshape(4, 4)
-    results = compute_outputs(x, [("Sobel x", get_filter("sobel_x").kernel)], ConvSettings())
-    text = worked_solution(x, results, ConvSettings(), "markdown", pooling=("max", 2, 2))
+    kernels = [("Sobel x", get_filter("sobel_x").kernel)]
+    pooled = compute_matrix(x, kernels, ConvSettings(), pooling=PoolingSpec("max", 2, 2))
+    text = worked_solution(pooled, "markdown")
     assert "## Kernel: Sobel x" in text
     assert "Output rows: ⌊(4 + 2·0 − 3)/1⌋ + 1 = 2" in text
     for cell in ("out[0, 0]", "out[0, 1]", "out[1, 0]", "out[1, 1]"):
         assert cell in text
     assert "out[0, 0] = (−1)·0 + 0·1 + 1·2 + (−2)·4 + 0·5 + 2·6 + (−1)·8 + 0·9 + 1·10 = 8" in text
     assert "pool[0, 0] = max(8, 8, 8, 8) = 8" in text
-    latex = worked_solution(x, results, ConvSettings(), "latex")
+    results = compute_matrix(x, kernels, ConvSettings())
+    latex = worked_solution(results, "latex")
     assert "\\cdot" in latex and "\\begin{bmatrix}" in latex
-    csv = worked_solution(x, results, ConvSettings(), "csv")
+    csv = worked_solution(results, "csv")
     assert "# out[1, 1]" in csv and "\n8,8\n" in csv
 
 
 def test_worked_solution_reports_kernel_that_does_not_fit():
     x = np.ones((2, 2), dtype=np.int64)
-    results = compute_outputs(x, [("Big", np.ones((3, 3), dtype=np.int64))], ConvSettings())
-    assert "Cannot be applied" in worked_solution(x, results, ConvSettings())
+    results = compute_matrix(x, [("Big", np.ones((3, 3), dtype=np.int64))], ConvSettings())
+    assert "Cannot be applied" in worked_solution(results)
 
 
 def test_layer_worked_solution():
     x = np.arange(18).reshape(2, 3, 3)
-    text = layer_worked_solution(
-        x, np.ones((1, 2, 2, 2), dtype=np.int64), np.array([1]), ConvSettings()
-    )
+    result = compute_layer(x, np.ones((1, 2, 2, 2), dtype=np.int64), np.array([1]), ConvSettings())
+    text = layer_worked_solution(result)
+    assert worked_solution(result) == text
     assert "Parameters N·(k·k·C + 1) = 1·(2·2·2 + 1) = 9" in text
     assert "sum over channels + bias: 8 + 44 + 1 = 53" in text
+
+
+def test_worked_solution_says_what_each_kernel_responds_to_and_the_floor():
+    x = np.arange(25).reshape(5, 5)
+    kernels = [("Sobel x", get_filter("sobel_x").kernel), ("L", get_filter("laplacian4").kernel)]
+    text = worked_solution(compute_matrix(x, kernels, ConvSettings(stride=2)), "markdown")
+    assert "Responds to: Horizontal derivative ∂/∂x" in text
+    assert "responds to vertical edges" in text
+    assert "responds to edges in every direction" in text and "sensitive to noise" in text
+    assert "needs a floor" in text and "d(k − 1) + 1" in text
 
 
 def test_save_text_writes_and_replaces(tmp_path):

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QAbstractItemView, QLineEdit
 from engine import correlate2d, format_cell, get_filter
 from gui.context import AppContext
 from gui.matrix_tab import MatrixTab
-from gui.matrix_tab.tab import DEFAULT_INPUT
+from gui.matrix_tab.page import DEFAULT_INPUT
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from engine import conv_layer, correlate2d, format_cell, get_filter
 from engine.matrix.parse import parse_matrix
 from gui.context import AppContext
 from gui.matrix_tab import MatrixTab
-from gui.matrix_tab.tab import DEFAULT_INPUT
+from gui.matrix_tab.page import DEFAULT_INPUT
 
 
 @pytest.fixture

@@ -1,0 +1,168 @@
+"""Explains output and pooled cells of the tab's current result and walks through them (steps).
+
+The explainer reads the one :class:`engine.matrix.MatrixResult` the tab computed; traces come
+from it (:meth:`~engine.matrix.MatrixResult.trace`), with the geometry resolved there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from PySide6.QtCore import QObject
+
+from engine.matrix import MatrixResult, display_values, step_cells
+from gui.matrix_tab import explain
+from gui.matrix_tab.explain_panel import ExplainPanel
+from gui.matrix_tab.matrix_model import MatrixModel
+from gui.matrix_tab.output_panel import OutputPanel
+
+
+class CellExplainer(QObject):
+    """Keeps the explained cell (the step position), its highlights and the explanation text.
+
+    ``result()`` returns the tab's current result, ``panels()`` its output panels and
+    ``input_models()`` the editable input matrices whose window cells are highlighted.
+    """
+
+    def __init__(
+        self,
+        panel: ExplainPanel,
+        *,
+        result: Callable[[], MatrixResult | None],
+        panels: Callable[[], Sequence[OutputPanel]],
+        input_models: Callable[[], Sequence[MatrixModel]],
+    ) -> None:
+        super().__init__(panel)
+        self.panel = panel
+        self._result = result
+        self._panels = panels
+        self._input_models = input_models
+        #: ``(output index, i, j)`` being explained, or None.
+        self.focus: tuple[int, int, int] | None = None
+        panel.step_requested.connect(self.step)
+        panel.channel_spin.valueChanged.connect(self.refresh)
+
+    def connect_panel(self, panel: OutputPanel) -> None:
+        """Explain ``panel``'s cells on hover and selection."""
+        panel.cell_hovered.connect(lambda p, i, j: self.explain_cell(p, i, j, select=False))
+        panel.cell_selected.connect(lambda p, i, j: self.explain_cell(p, i, j, select=True))
+        panel.pool_cell_selected.connect(self.explain_pool_cell)
+
+    def refresh(self, *_args) -> None:
+        """Re-explain the focused cell after a recompute (or clear it when it is gone)."""
+        if self.focus is None:
+            return
+        p, i, j = self.focus
+        result = self._result()
+        res = result.outputs[p] if result is not None and p < len(result.outputs) else None
+        if (
+            res is None
+            or res.output is None
+            or i >= res.output.shape[0]
+            or j >= res.output.shape[1]
+        ):
+            self.focus = None
+            self._clear_highlights()
+            self.panel.set_explanation("", "")
+            return
+        self.explain_cell(p, i, j, select=False, keep_focus=True)
+
+    def _clear_highlights(self) -> None:
+        for model in self._input_models():
+            model.set_highlight({})
+        for panel in self._panels():
+            panel.model.set_highlight({})
+            panel.pool_model.set_highlight({})
+
+    def explain_cell(
+        self, p: int, i: int, j: int, *, select: bool, keep_focus: bool = False
+    ) -> None:
+        """Explain output cell (i, j) of output ``p``; ``select`` makes it the step position."""
+        result = self._result()
+        if result is None or p >= len(result.outputs):
+            return
+        res = result.outputs[p]
+        if res.output is None:
+            return
+        if select or keep_focus or self.focus is None:
+            self.focus = (p, i, j)
+        self._clear_highlights()
+        panels = self._panels()
+        if p < len(panels):
+            panels[p].model.set_highlight({(i, j): "focus"})
+        cells = step_cells(res.output.shape)
+        position = f"cell {cells.index((i, j)) + 1} of {len(cells)}"
+        if result.layer is not None:
+            trace = result.layer_trace(p, i, j)
+            spin = self.panel.channel_spin
+            spin.blockSignals(True)
+            spin.setMaximum(result.x.shape[0] - 1)
+            spin.blockSignals(False)
+            ch = spin.value()
+            first = trace.channels[ch]
+            padded, pad, mask, window, tips = explain.window_view(result.x[ch], first)
+            self.panel.show_padded(padded, pad, mask, f"Padded input, channel {ch}", window, tips)
+            inside = {(t.row, t.col): "window" for t in first.terms if not t.is_padding}
+            for model in self._input_models():
+                model.set_highlight(inside)
+            self.panel.set_explanation(explain.layer_text(trace, result.settings), position)
+            return
+        trace = result.trace(p, i, j)
+        padded, pad, mask, window, tips = explain.window_view(result.x, trace, res.padded)
+        geo = trace.geometry
+        self.panel.show_padded(
+            padded,
+            pad,
+            mask,
+            f"Padded input ({geo.padded_shape[0]}×{geo.padded_shape[1]}) — window of "
+            f"{res.name} cell ({i}, {j})",
+            window,
+            tips,
+        )
+        models = self._input_models()
+        if models:
+            models[0].set_highlight(
+                {(t.row, t.col): "window" for t in trace.terms if not t.is_padding}
+            )
+        # tolist(): an exact sum beyond int64 is a Python int in an object array (no .item())
+        shown = display_values(np.array([trace.total]), result.display).tolist()[0]
+        self.panel.set_explanation(
+            explain.cell_text(res.name, trace, result.settings, result.display, shown),
+            position,
+        )
+
+    def explain_pool_cell(self, p: int, i: int, j: int) -> None:
+        """Explain pooled cell (i, j) of output ``p`` and highlight its window on the output."""
+        result = self._result()
+        if result is None or p >= len(result.outputs):
+            return
+        try:
+            trace = result.pool_trace(p, i, j)
+        except ValueError:
+            return
+        self._clear_highlights()
+        panels = self._panels()
+        panels[p].model.set_highlight({cell: "window" for cell in trace.cells()})
+        panels[p].pool_model.set_highlight({(i, j): "focus"})
+        self.panel.set_explanation(explain.pool_text(result.outputs[p].name, trace), "")
+
+    def step(self, delta: int) -> None:
+        """Move the explained cell forward/back in reading order (step mode)."""
+        result = self._result()
+        if result is None or not result.outputs:
+            return
+        p, i, j = self.focus if self.focus is not None else (0, 0, -1 if delta > 0 else 0)
+        res = result.outputs[p]
+        if res.output is None:
+            self.panel.stop()
+            return
+        cells = step_cells(res.output.shape)
+        pos = cells.index((i, j)) if (i, j) in cells else -1
+        new = min(max(pos + delta, 0), len(cells) - 1)
+        if new == pos and delta > 0:
+            self.panel.stop()  # reached the last cell
+            return
+        self._panels()[p].select_cell(*cells[new])
+        if new == len(cells) - 1:
+            self.panel.stop()

@@ -1,0 +1,52 @@
+"""Reading the Matrix & kernel tab's saved state back safely (plain JSON types only).
+
+Each panel saves and restores its own part (``save_state()``/``restore_state(state)``); this
+module holds the checks a value from a session file must pass before a widget sees it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from engine.matrix import as_exact
+
+STATE_VERSION = 2
+MAX_INPUT_SIDE = 64
+MAX_KERNEL_SIDE = 15
+
+
+def read_matrix(value: Any, max_side: int) -> np.ndarray | None:
+    """A finite numeric 2-D list within ``max_side`` as an exact array, or None."""
+    try:
+        arr = np.array(value)
+    except (TypeError, ValueError):
+        return None
+    if arr.ndim != 2 or arr.size == 0 or arr.dtype.kind not in "iuf":
+        return None
+    if max(arr.shape) > max_side or not np.all(np.isfinite(arr)):
+        return None
+    return as_exact(arr)
+
+
+def read_kernels(value: Any) -> list[tuple[str, np.ndarray]]:
+    """``[(name, values)]`` from saved kernels; entries that are not valid kernels are skipped."""
+    kernels = []
+    for item in value if isinstance(value, list) else []:
+        if isinstance(item, dict):
+            k = read_matrix(item.get("values"), MAX_KERNEL_SIDE)
+            if k is not None:
+                kernels.append((str(item.get("name") or "Kernel"), k))
+    return kernels
+
+
+def read_int_pair(value: Any, low: int, high: int) -> tuple[int, int] | None:
+    """Two ints within ``low…high`` (a saved kernel size), or None."""
+    if (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) and low <= v <= high for v in value)
+    ):
+        return (value[0], value[1])
+    return None
