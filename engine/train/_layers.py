@@ -29,7 +29,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided
 
 
 def pair(value: Any) -> tuple[int, int]:
@@ -122,10 +122,25 @@ class _Geometry:
 
     def windows(self, xp: np.ndarray) -> np.ndarray:
         """View ``(N, OH, OW, kh, kw, C)`` of the padded map: window ``[a, b]`` of every output."""
-        win = sliding_window_view(xp, self.span, axis=(1, 2))  # (N, OH', OW', C, sh, sw)
-        sy, sx = self.stride
-        dy, dx = self.dilation
-        return win[:, ::sy, ::sx, :, ::dy, ::dx].transpose(0, 1, 2, 4, 5, 3)
+        n, hp, wp, c = xp.shape
+        oh = (hp - self.span[0]) // self.stride[0] + 1
+        ow = (wp - self.span[1]) // self.stride[1] + 1
+        s_n, s_h, s_w, s_c = xp.strides
+        # as_strided directly (read-only): sliding_window_view's checks cost more than the
+        # copy of a small map.  Every index stays inside xp by the size formula above.
+        return as_strided(
+            xp,
+            (n, oh, ow, self.k[0], self.k[1], c),
+            (
+                s_n,
+                s_h * self.stride[0],
+                s_w * self.stride[1],
+                s_h * self.dilation[0],
+                s_w * self.dilation[1],
+                s_c,
+            ),
+            writeable=False,
+        )
 
 
 def conv_padding(

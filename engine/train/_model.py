@@ -161,6 +161,7 @@ class Model:
         if self._net:
             self._net[0].need_input_grad = False
         self._param_layers = {layer.name: layer for layer in self._net if layer.params}
+        self._weight_set = frozenset(self.weight_names())
 
     def _make_layer(self, spec: dict[str, Any], name: str, shape: tuple[int, ...], i: int) -> Layer:
         kind = spec["type"]
@@ -268,10 +269,11 @@ class Model:
 
     def penalty(self, lam: float) -> float:
         """``λ Σ ‖W‖²`` over the weights (not biases)."""
+        if not lam:
+            return 0.0
         params = self.parameters()
-        return float(lam) * sum(
-            float(np.sum(params[k].astype(np.float64) ** 2)) for k in self.weight_names()
-        )
+        # vdot is one BLAS dot per array (float64 arrays sum in float64, float32 in float32).
+        return float(lam) * sum(float(np.vdot(params[k], params[k])) for k in self.weight_names())
 
     # -- forward and backward -----------------------------------------------------------------
 
@@ -383,7 +385,7 @@ class Model:
             for layer in reversed(self._net):
                 grad = layer.backward(grad)
         grads: dict[str, np.ndarray] = {}
-        weights = set(self.weight_names())
+        weights = self._weight_set
         for layer in self._net:
             for key, value in layer.params.items():
                 name = f"{layer.name}.{key}"
