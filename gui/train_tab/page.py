@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -19,15 +18,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.train import History, Model, Trainer
+from engine.train import History, Model
 from gui.context import AppContext
-from gui.train_tab import jobs
 from gui.train_tab.data_source import DataMixin
 from gui.train_tab.draw_panel import DigitCanvas, ProbabilityBars
 from gui.train_tab.experiments_panel import ExperimentsPanel
 from gui.train_tab.learned_panel import LearnedPanel
 from gui.train_tab.persistence import PersistenceMixin
 from gui.train_tab.plots import SLOT_COLOURS, CurvesPanel
+from gui.train_tab.runner import RunnerMixin
 from gui.train_tab.setup_panel import DataBox, ModelSlot, OptionsBox
 from gui.train_tab.state import SLOT_TITLES, SLOTS, TrainOptions, make_model, preset_network
 from gui.train_tab.worker import TrainWorker
@@ -38,15 +37,7 @@ PAGES = ("curves", "learned", "draw", "experiments")
 LEARNED_REFRESH_MS = 250
 
 
-def _format_seconds(seconds: float) -> str:
-    if not math.isfinite(seconds):
-        return "estimating time left…"
-    if seconds < 60:
-        return f"{seconds:.0f} s left"
-    return f"{seconds // 60:.0f} min {seconds % 60:02.0f} s left"
-
-
-class TrainTab(DataMixin, PersistenceMixin, TabPage):
+class TrainTab(DataMixin, PersistenceMixin, RunnerMixin, TabPage):
     """Data, two networks, training controls; curves, filters, drawing and experiments."""
 
     def __init__(self, parent: QWidget | None = None, *, context: AppContext) -> None:
@@ -296,206 +287,6 @@ class TrainTab(DataMixin, PersistenceMixin, TabPage):
         self.stop_worker()
         self.prepare_data()
         self.state_changed.emit()
-
-    # -- the worker ------------------------------------------------------------------------------
-    @property
-    def busy(self) -> bool:
-        """True while a training run or an experiment is in the worker thread."""
-        return self.worker is not None
-
-    def _start_worker(self, kind: str, job: jobs.Job) -> None:
-        worker = TrainWorker(kind, job, self)
-        worker.progress.connect(self._on_progress)
-        worker.epoch_finished.connect(self._on_epoch)
-        worker.partial_result.connect(self._on_partial)
-        worker.result_ready.connect(self._on_result)
-        worker.failed.connect(self._on_failed)
-        worker.finished.connect(self._on_worker_finished)
-        self.worker = worker
-        self.progress.setValue(0)
-        self.time_label.setText("")
-        self._update_buttons()
-        worker.start()
-
-    def stop_worker(self) -> None:
-        """Stop the running job (if any) and wait for its thread; no thread is left running."""
-        worker, self.worker = self.worker, None
-        if worker is not None:
-            worker.stop_and_wait()
-            worker.deleteLater()
-            self.time_label.setText("stopped")
-        self._update_buttons()
-
-    def start_training(self) -> None:
-        """Train fresh models of both networks with the current settings, in the worker."""
-        if self.busy:
-            return
-        self._read_options()
-        self.rebuild_models()
-        o = self.options
-        trainers = {}
-        for slot in SLOTS:
-            model = self.models[slot]
-            if model is None:
-                continue
-            trainers[slot] = Trainer(
-                model.copy(),
-                self.train_x,
-                self.train_y,
-                epochs=o.epochs,
-                batch_size=o.batch_size,
-                learning_rate=o.learning_rate,
-                lam=o.lam,
-                optimizer=o.optimizer,
-                augment_shift=o.augment_shift,
-                seed=o.seed,
-                validation=(self.val_x, self.val_y),
-            )
-        if not trainers:
-            self.status_label.setText("Neither network can be trained: fix the layer tables.")
-            return
-        self.status_label.setText(f"Training on {len(self.train_y)} digits…")
-        self._start_worker("train", jobs.training_job(trainers))
-
-    def toggle_pause(self) -> None:
-        """Pause a running job, or resume a paused one."""
-        if self.worker is None:
-            return
-        if self.worker.paused:
-            self.worker.resume()
-            self.time_label.setText("")
-        else:
-            self.worker.pause()
-            self.time_label.setText("paused")
-        self._update_buttons()
-
-    def reset(self) -> None:
-        """Stop, and go back to untrained models and empty curves."""
-        self.stop_worker()
-        self.rebuild_models()
-        self.progress.setValue(0)
-        self.time_label.setText("")
-        self.status_label.setText("Reset: untrained models.")
-        self.state_changed.emit()
-
-    def run_experiment(self, kind: str, options: dict[str, Any]) -> None:
-        """Run ``"shift"``, ``"sweep"`` or ``"gradcheck"`` in the worker."""
-        if self.busy:
-            return
-        self._read_options()
-        o = self.options
-        models = {s: m.copy() for s, m in self.models.items() if m is not None and self.trained(s)}
-        if kind == "sweep":
-            slot = options["slot"]
-            network = self.networks[slot] | {"input_shape": list(self.input_shape())}
-            network["layers"] = [dict(spec) for spec in network["layers"]]
-            job = jobs.lambda_sweep_job(
-                {"layers": network["layers"], "input_shape": network["input_shape"]},
-                (self.train_x, self.train_y),
-                (self.val_x, self.val_y),
-                options["lambdas"],
-                epochs=options["epochs"],
-                batch_size=o.batch_size,
-                seed=o.seed,
-                learning_rate=o.learning_rate,
-                optimizer=o.optimizer,
-                augment_shift=o.augment_shift,
-            )
-            self.status_label.setText(f"λ sweep of the {SLOT_TITLES[slot]}…")
-        elif not models:
-            self.status_label.setText("Train the models first (Train both).")
-            return
-        elif kind == "shift":
-            job = jobs.shift_test_job(models, self.val_x, self.val_y)
-            self.status_label.setText("Shift test…")
-        else:
-            job = jobs.gradient_check_job(models, self.val_x, self.val_y, o.lam)
-            self.status_label.setText("Gradient check…")
-        self._start_worker(kind, job)
-
-    def _update_buttons(self) -> None:
-        busy = self.busy
-        self.train_button.setEnabled(not busy)
-        self.pause_button.setEnabled(busy)
-        paused = busy and self.worker is not None and self.worker.paused
-        self.pause_button.setText("Resume" if paused else "Pause")
-        for button in self.experiments.buttons():
-            button.setEnabled(not busy)
-        self.export_button.setEnabled(any(self.trained(s) for s in SLOTS))
-
-    # -- worker signals (queued: they arrive in the GUI thread) ------------------------------------
-    def _from_current_worker(self) -> bool:
-        return self.worker is not None and self.sender() is self.worker
-
-    @Slot(float, float)
-    def _on_progress(self, fraction: float, seconds_left: float) -> None:
-        if not self._from_current_worker():
-            return
-        self.progress.setValue(round(1000 * fraction))
-        if self.worker is not None and not self.worker.paused:
-            self.time_label.setText(_format_seconds(seconds_left))
-
-    @Slot(str, object, object)
-    def _on_epoch(self, slot: str, record: object, model: object) -> None:
-        if not self._from_current_worker():
-            return
-        self.histories[slot].records.append(record)  # type: ignore[arg-type]
-        self.models[slot] = model  # type: ignore[assignment]
-        self.curves.show_history(slot, self.histories[slot])
-        self._models_changed()
-
-    @Slot(str, object)
-    def _on_partial(self, kind: str, result: object) -> None:
-        if self._from_current_worker() and kind == "sweep":
-            _i, lam, train_acc, val_acc = result  # type: ignore[misc]
-            self.experiments.add_sweep_point(lam, train_acc, val_acc)
-
-    @Slot(str, object)
-    def _on_result(self, kind: str, result: Any) -> None:
-        if not self._from_current_worker():
-            return
-        if kind == "train":
-            for slot, (model, history) in result.items():
-                self.models[slot] = model
-                self.histories[slot] = history
-                self.curves.show_history(slot, history)
-            self._models_changed()
-            self.status_label.setText(self._trained_summary())
-        elif kind == "shift":
-            params = {s: m.n_params for s, m in self.models.items() if m is not None}
-            self.experiments.show_shift(result, params)
-            self.shift_result = result
-            self.status_label.setText("Shift test done.")
-        elif kind == "sweep":
-            self.status_label.setText("λ sweep done.")
-        else:
-            self.experiments.show_gradient_check(result)
-            self.status_label.setText("Gradient check done.")
-        self.state_changed.emit()
-
-    def _trained_summary(self) -> str:
-        parts = []
-        for slot in SLOTS:
-            records = self.histories[slot].records
-            if records:
-                parts.append(f"{SLOT_TITLES[slot]} {100 * records[-1].val_accuracy:.1f} %")
-        return "Validation accuracy: " + ", ".join(parts) if parts else "Not trained."
-
-    @Slot(str)
-    def _on_failed(self, message: str) -> None:
-        if self._from_current_worker():
-            self.status_label.setText(f"Stopped: {message}")
-
-    @Slot()
-    def _on_worker_finished(self) -> None:
-        if not self._from_current_worker():
-            return
-        worker, self.worker = self.worker, None
-        assert worker is not None
-        worker.wait()
-        worker.deleteLater()
-        self.time_label.setText("")
-        self._update_buttons()
 
     # -- TabPage ---------------------------------------------------------------------------------
     def shutdown(self) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QFileDialog
 
-from engine import save_text
+from engine.storage import save_text
 from engine.train import save_model
 from gui.train_tab.data_source import valid_source
 from gui.train_tab.state import SLOTS, decode_trained, encode_trained

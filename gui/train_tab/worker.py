@@ -26,26 +26,32 @@ Job = Callable[["TrainWorker"], Any]
 class TrainWorker(QThread):
     """Runs one job; pause / resume / stop between batches.
 
+    Every signal's first argument is the worker itself, so the GUI can drop what a worker it
+    has already stopped still had queued.
+
     Signals
     -------
-    progress(float, float)
+    progress(worker, float, float)
         Fraction done (0–1) and estimated seconds left (``nan`` while unknown).
-    epoch_finished(str, object, object)
+    epoch_finished(worker, str, object, object)
         A model slot (``"cnn"``/``"mlp"``), its :class:`engine.train.EpochRecord` and a copy of
         the model after that epoch (the GUI's own, so it never reads arrays being trained).
-    partial_result(str, object)
-        A job's intermediate result (one λ of a sweep, one model's shift test).
-    result_ready(str, object)
+    partial_result(worker, str, object)
+        A job's intermediate result (one λ of a sweep).
+    result_ready(worker, str, object)
         The job's kind and its result (not emitted when the job was stopped).
-    failed(str)
+    failed(worker, str)
         The job raised; the message is meant for the user.
+    done(worker)
+        The job has ended (last signal of a run, whatever happened).
     """
 
-    progress = Signal(float, float)
-    epoch_finished = Signal(str, object, object)
-    partial_result = Signal(str, object)
-    result_ready = Signal(str, object)
-    failed = Signal(str)
+    progress = Signal(object, float, float)
+    epoch_finished = Signal(object, str, object, object)
+    partial_result = Signal(object, str, object)
+    result_ready = Signal(object, str, object)
+    failed = Signal(object, str)
+    done = Signal(object)
 
     def __init__(self, kind: str, job: Job, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -110,15 +116,15 @@ class TrainWorker(QThread):
         self._last_report = now
         active = now - self._started - self._paused_for
         left = active * (1 - fraction) / fraction if fraction > 0.01 else math.nan
-        self.progress.emit(float(fraction), float(left))
+        self.progress.emit(self, float(fraction), float(left))
 
     def report_epoch(self, slot: str, record: object, model_copy: object) -> None:
         """Hand one finished epoch (and the model as it is now) to the GUI."""
-        self.epoch_finished.emit(slot, record, model_copy)
+        self.epoch_finished.emit(self, slot, record, model_copy)
 
     def report_partial(self, result: object) -> None:
         """Hand an intermediate result to the GUI."""
-        self.partial_result.emit(self.kind, result)
+        self.partial_result.emit(self, self.kind, result)
 
     def run(self) -> None:
         """Run the job (QThread entry point)."""
@@ -126,8 +132,10 @@ class TrainWorker(QThread):
         try:
             result = self._job(self)
         except (ValueError, FloatingPointError, MemoryError) as exc:
-            self.failed.emit(str(exc))
-            return
-        if not self._stop:
-            self.report_progress(1.0, force=True)
-            self.result_ready.emit(self.kind, result)
+            self.failed.emit(self, str(exc))
+        else:
+            if not self._stop:
+                self.report_progress(1.0, force=True)
+                self.result_ready.emit(self, self.kind, result)
+        finally:
+            self.done.emit(self)
