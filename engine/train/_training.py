@@ -28,7 +28,7 @@ OPTIMIZERS = ("sgd", "momentum", "adam")
 class TrainSettings:
     """The Train tab's defaults (also :func:`train_model`'s)."""
 
-    epochs: int = 30
+    epochs: int = 20
     batch_size: int = 32
     learning_rate: float = 0.01
     lam: float = 1e-4
