@@ -24,6 +24,7 @@ Models
     ``.activations(one_sample)`` → [``LayerActivation(index, name, type, values)``],
     ``.first_layer_filters()`` → (F, C, kh, kw) or None, ``.network_json()``, ``.copy()``,
     ``.set_parameters(dict)``.  Loss: ``(1/n) Σ CE + λ Σ‖W‖²`` over weights only.
+    Networks over 5 M parameters or 2 M values per sample are refused (ValueError).
     A model is not thread-safe (layers keep state between forward and backward and reuse
     buffers): a thread that trains it owns it; hand other threads ``model.copy()`` (cheap).
 
