@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 from gui.about_dialog import AboutDialog, HelpDialog
 from gui.clipboard_copy import copy_focused
 from gui.settings_store import THEME_MODES
+from gui.tutor.worksheet_dialog import WorksheetDialog
 
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
@@ -35,6 +36,7 @@ class AppMenus(QObject):
         self.actions: dict[str, QAction] = {}
         self.about_dialog: AboutDialog | None = None
         self.help_dialog: HelpDialog | None = None
+        self.worksheet_dialog: WorksheetDialog | None = None
         self._stack: QUndoStack | None = None
         self._stack_connections: list = []
         bar = window.menuBar()
@@ -108,6 +110,14 @@ class AppMenus(QObject):
         self.recent_menu.setObjectName("menuRecent")
         self.recent_menu.aboutToShow.connect(self.rebuild_recent_menu)
         self.rebuild_recent_menu()
+        menu.addSeparator()
+        self._add(
+            menu,
+            "actionNewWorksheet",
+            "New &worksheet…",
+            self.show_worksheet,
+            tip="Make an exercise sheet and its answer key (Markdown, LaTeX, PDF)",
+        )
         menu.addSeparator()
         quit_action = self._add(menu, "actionQuit", "&Quit", self.window.close)
         quit_action.setShortcuts(_with_standard("Ctrl+Q", keys.Quit))
@@ -418,6 +428,15 @@ class AppMenus(QObject):
         self._add(menu, "actionAbout", "&About KernelScope", self.show_about)
 
     @Slot()
+    def show_worksheet(self) -> WorksheetDialog:
+        """File ▸ New worksheet… (non-modal, one instance)."""
+        if self.worksheet_dialog is None:
+            self.worksheet_dialog = WorksheetDialog(self.window)
+        self.worksheet_dialog.show()
+        self.worksheet_dialog.raise_()
+        return self.worksheet_dialog
+
+    @Slot()
     def show_about(self) -> AboutDialog:
         """Help ▸ About (non-modal, one instance)."""
         if self.about_dialog is None:
@@ -437,7 +456,7 @@ class AppMenus(QObject):
 
     def close_dialogs(self) -> None:
         """Close About/Help (the main window does this when it closes)."""
-        for dialog in (self.about_dialog, self.help_dialog):
+        for dialog in (self.about_dialog, self.help_dialog, self.worksheet_dialog):
             if dialog is not None:
                 dialog.close()
 

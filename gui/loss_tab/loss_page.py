@@ -13,6 +13,7 @@ from gui.context import AppContext
 from gui.loss_tab.descent_panel import DescentPanel
 from gui.loss_tab.ridge_panel import RidgePanel
 from gui.loss_tab.softmax_panel import SoftmaxPanel
+from gui.tutor.loss_hooks import attach_loss_tutor
 from gui.widgets import TabPage
 
 STATE_VERSION = 1
@@ -77,6 +78,7 @@ class LossTab(TabPage):
             panel.edited.connect(self._on_edited)
         self.sections.currentChanged.connect(self._on_section)
         self.descent_panel.finished.connect(self._on_descent_finished)
+        self.tutor = attach_loss_tutor(self, context)  # "Check my answer" sub-tabs
 
     # -- undo -----------------------------------------------------------------------------------
     def _settings(self) -> dict[str, Any]:

@@ -1,0 +1,382 @@
+"""The "Check my answer" panel that every tab shares.
+
+A tab describes what can be checked as :class:`CheckTarget` s (the convolution of a kernel, an
+output size, a Jacobian …): how to check an answer against the tab's *current* inputs, a
+one-line description of the problem, and how to load an exercise into the tab's inputs. The
+panel reads the typed or pasted answer with :func:`engine.tutor.parse_answer`, marks each cell
+(✓ right, ✗ wrong in bold, tinted), and lists the findings with the most likely slip first;
+an arithmetic slip shows each wrong cell's sum of products with the user's and the right number.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.matrix import MatrixParseError
+from engine.text import format_cell
+from engine.tutor import Diagnosis, Exercise, Finding, new_exercise, parse_answer
+from gui.colours import set_tone, tone_label
+from gui.tutor.exercise_bar import ExerciseBar
+from gui.tutor.marks import MarksView
+
+PLACEHOLDERS = {
+    "matrix": "Type or paste your matrix: one row per line, numbers separated by spaces, tabs "
+    "or commas (fractions like 1/3 work)",
+    "vector": "Type or paste your vector, e.g. 0.018, −0.982, 0.965 (fractions like 2/17 work)",
+    "number": "Your number",
+}
+
+
+@dataclass(frozen=True)
+class CheckTarget:
+    """One thing a tab's answer can be checked against.
+
+    Attributes
+    ----------
+    key, label
+        Stable name and what the target combo box shows ("Jacobian J").
+    kind
+        ``"matrix"``, ``"vector"`` or ``"number"`` (the answer box and whether cells are marked).
+    topics
+        Exercise topics (:data:`engine.tutor.TOPICS`) that load into this target's inputs.
+    check
+        ``check(answer)`` → :class:`engine.tutor.Diagnosis` against the tab's current inputs;
+        raises ``ValueError`` with a sentence when the current inputs cannot be checked.
+    describe
+        One line on what is asked with the current inputs.
+    load
+        Sets the tab's inputs from an :class:`engine.tutor.Exercise` (undoably where the tab
+        has undo).
+    problem
+        The numbers the check depends on beyond what ``describe`` says (e.g. the input's
+        values), for telling when a verdict no longer fits the inputs; ``None`` if none.
+    """
+
+    key: str
+    label: str
+    kind: str
+    topics: tuple[str, ...]
+    check: Callable[[object], Diagnosis]
+    describe: Callable[[], str]
+    load: Callable[[Exercise], None]
+    problem: Callable[[], object] | None = None
+
+
+def findings_html(diagnosis: Diagnosis) -> str:
+    """The findings as HTML: the most likely slip first and in bold, its evidence, and for an
+    arithmetic slip each wrong cell's sum of products."""
+    if diagnosis.correct:
+        return (
+            f"<p>Every entry is right ({html.escape(diagnosis.precision.describe())}).</p>"
+            if np.ndim(diagnosis.expected)
+            else f"<p>Right ({html.escape(diagnosis.precision.describe())}).</p>"
+        )
+    parts: list[str] = []
+    for rank, finding in enumerate(diagnosis.findings):
+        if rank == 0:
+            parts.append(f"<p><b>Most likely: {html.escape(finding.message)}</b></p>")
+            if len(finding.slips) > 1:  # one slip's work is already in the message
+                parts.append(_slips_html(finding))
+            if len(diagnosis.findings) > 1:
+                parts.append("<p>Also possible:</p><ul>")
+        else:
+            parts.append(f"<li>{html.escape(finding.message)}</li>")
+    if len(diagnosis.findings) > 1:
+        parts.append("</ul>")
+    return "".join(parts)
+
+
+def _slips_html(finding: Finding) -> str:
+    if not finding.slips:
+        return ""
+    rows = []
+    for slip in finding.slips:
+        r, c = slip.cell
+        rows.append(
+            f"<li>cell ({r}, {c}): you wrote <b>{html.escape(format_cell(slip.given))}</b>, "
+            f"the right value is <b>{html.escape(format_cell(slip.expected))}</b>"
+            + (f"<br><tt>{html.escape(slip.work)}</tt>" if slip.work else "")
+            + "</li>"
+        )
+    return "<ul>" + "".join(rows) + "</ul>"
+
+
+class CheckAnswerPanel(QWidget):
+    """Type or paste an answer, check it against the tab's inputs, see marks and the slip.
+
+    Signals
+    -------
+    message(str)
+        A line for the status bar (the verdict, or the exercise that was loaded).
+    checked(object)
+        The :class:`engine.tutor.Diagnosis` of the last check.
+    """
+
+    message = Signal(str)
+    checked = Signal(object)
+
+    def __init__(
+        self, parent: QWidget | None = None, *, targets: list[CheckTarget], name: str
+    ) -> None:
+        super().__init__(parent)
+        if not targets:
+            raise ValueError("targets must not be empty")
+        self.setObjectName(name)
+        self.targets = list(targets)
+        self.diagnosis: Diagnosis | None = None
+        self.exercise: Exercise | None = None
+        self._problem_at_load = ""
+        self._problem_at_check = ""
+        scalar = all(t.kind == "number" for t in targets)
+
+        self.target_combo = QComboBox(self)
+        self.target_combo.setObjectName(f"{name}Target")
+        for target in targets:
+            self.target_combo.addItem(target.label, target.key)
+        self.target_combo.setVisible(len(targets) > 1)
+        self.target_combo.currentIndexChanged.connect(self._on_target)
+        self.problem_label = QLabel(self)
+        self.problem_label.setObjectName(f"{name}Problem")
+        self.problem_label.setWordWrap(True)
+        self.header = QHBoxLayout()
+        self.header.setSpacing(6)
+        self.header.addWidget(self.target_combo)
+        self.header.addWidget(self.problem_label, 1)
+        self.exercise_bar = ExerciseBar(self, name=f"{name}Exercise")
+        self.exercise_bar.requested.connect(self.load_exercise)
+        self.question_label = QLabel(self)
+        self.question_label.setObjectName(f"{name}Question")
+        self.question_label.setWordWrap(True)
+        self.question_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        tone_label(self.question_label, "note")
+        self.question_label.hide()
+
+        self.answer_edit: QLineEdit | QPlainTextEdit
+        if scalar:
+            self.answer_edit = QLineEdit(self)
+            self.answer_edit.returnPressed.connect(self.check)
+        else:
+            self.answer_edit = QPlainTextEdit(self)
+            self.answer_edit.setTabChangesFocus(True)
+            self.answer_edit.setMinimumHeight(60)
+            # Ctrl+Enter checks without leaving the keyboard (Enter starts a new row)
+            for keys in ("Ctrl+Return", "Ctrl+Enter"):
+                shortcut = QShortcut(QKeySequence(keys), self.answer_edit)
+                shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+                shortcut.activated.connect(self.check)
+        self.answer_edit.setObjectName(f"{name}Answer")
+        self.check_button = QPushButton("Check", self)
+        self.check_button.setObjectName(f"{name}Check")
+        self.check_button.setToolTip("Compare your answer with the right one and name the slip")
+        self.check_button.clicked.connect(self.check)
+        self.verdict = QLabel(self)
+        self.verdict.setObjectName(f"{name}Verdict")
+        self.verdict.setWordWrap(True)
+        tone_label(self.verdict, None)
+        self.marks_view = MarksView(self, name=f"{name}Marks")
+        self.marks_view.hide()
+        self.findings = QTextBrowser(self)
+        self.findings.setObjectName(f"{name}Findings")
+        self.findings.setOpenLinks(False)
+
+        answer_box = QVBoxLayout()
+        answer_box.setSpacing(4)
+        answer_label = QLabel("Your answer", self)
+        answer_label.setBuddy(self.answer_edit)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(4)
+        layout.addLayout(self.header)
+        layout.addWidget(self.exercise_bar)
+        layout.addWidget(self.question_label)
+        if scalar:
+            row = QHBoxLayout()
+            row.addWidget(answer_label)
+            row.addWidget(self.answer_edit, 1)
+            row.addWidget(self.check_button)
+            layout.addLayout(row)
+            layout.addWidget(self.verdict)
+            self.findings.setMaximumHeight(110)
+            layout.addWidget(self.findings, 1)
+        else:
+            answer_box.addWidget(answer_label)
+            answer_box.addWidget(self.answer_edit, 1)
+            answer_box.addWidget(self.check_button, 0, Qt.AlignmentFlag.AlignLeft)
+            result_box = QVBoxLayout()
+            result_box.setSpacing(4)
+            result_box.addWidget(self.verdict)
+            result_box.addWidget(self.marks_view, 1)
+            result_box.addWidget(self.findings, 1)
+            body = QHBoxLayout()
+            body.addLayout(answer_box, 2)
+            body.addLayout(result_box, 3)
+            layout.addLayout(body, 1)
+        self.answer_edit.setPlaceholderText(PLACEHOLDERS[targets[0].kind])
+        self._on_target()
+
+    # --- public ------------------------------------------------------------------------------
+    @property
+    def target(self) -> CheckTarget:
+        """The target being checked."""
+        return self.targets[max(self.target_combo.currentIndex(), 0)]
+
+    def set_target(self, key: str) -> None:
+        """Check against target ``key``."""
+        index = self.target_combo.findData(key)
+        if index < 0:
+            raise ValueError(f"no check target {key!r}")
+        self.target_combo.setCurrentIndex(index)
+
+    def answer_text(self) -> str:
+        """The answer as typed."""
+        edit = self.answer_edit
+        return edit.text() if isinstance(edit, QLineEdit) else edit.toPlainText()
+
+    def set_answer_text(self, text: str) -> None:
+        """Replace the typed answer (as a paste would)."""
+        edit = self.answer_edit
+        if isinstance(edit, QLineEdit):
+            edit.setText(text)
+        else:
+            edit.setPlainText(text)
+
+    def refresh(self) -> None:
+        """Re-describe the problem after the tab's inputs changed; an earlier verdict or
+        exercise question that no longer fits the inputs is cleared."""
+        self.problem_label.setText(self._describe())
+        problem = self._problem_key()
+        if self.exercise is not None and problem != self._problem_at_load:
+            self.exercise = None
+            self.question_label.hide()
+        if self.diagnosis is not None and problem != self._problem_at_check:
+            self._clear_result("The inputs changed: press Check again.")
+
+    def check(self) -> Diagnosis | None:
+        """Check the typed answer against the current inputs and show the verdict."""
+        text = self.answer_text().strip()
+        if not text:
+            self._show_problem("Type or paste your answer first.")
+            return None
+        try:
+            answer = parse_answer(text)
+        except (MatrixParseError, ValueError) as exc:
+            self._show_problem(f"Cannot read your answer: {exc}")
+            return None
+        try:
+            diagnosis = self.target.check(answer)
+        except ValueError as exc:
+            self._show_problem(f"Cannot check with the current inputs: {exc}")
+            return None
+        self._problem_at_check = self._problem_key()
+        self.problem_label.setText(self._describe())
+        self._show(diagnosis)
+        self.checked.emit(diagnosis)
+        return diagnosis
+
+    def load_exercise(self, topic: str, seed: int, difficulty: int) -> Exercise:
+        """Load exercise ``(topic, seed, difficulty)`` into the tab's inputs and show it."""
+        if topic not in self.target.topics:
+            raise ValueError(f"topic {topic!r} does not load into {self.target.label}")
+        exercise = new_exercise(topic, seed, difficulty)
+        self.target.load(exercise)
+        self.exercise = exercise
+        self.exercise_bar.set_choice(topic, difficulty)
+        self.exercise_bar.seed.setValue(seed)
+        self._problem_at_load = self._problem_key()
+        self.problem_label.setText(self._describe())
+        self.question_label.setText(
+            f"Exercise (seed {seed}, level {difficulty}): {exercise.question}"
+        )
+        self.question_label.show()
+        self.set_answer_text("")
+        self._clear_result("")
+        self.message.emit(f"Loaded exercise: {exercise.title}, seed {seed}, level {difficulty}")
+        return exercise
+
+    # --- private -----------------------------------------------------------------------------
+    def _describe(self) -> str:
+        try:
+            return self.target.describe()
+        except ValueError as exc:
+            return str(exc)
+
+    def _problem_key(self) -> str:
+        """The description plus the numbers behind it: when it changes, a verdict is stale."""
+        key = self._describe()
+        if self.target.problem is not None:
+            try:
+                key += "\n" + repr(self.target.problem())
+            except ValueError:
+                pass
+        return key
+
+    def _on_target(self, *_args) -> None:
+        target = self.target
+        self.exercise_bar.set_topics(target.topics)
+        self.answer_edit.setPlaceholderText(PLACEHOLDERS[target.kind])
+        self.exercise = None
+        self.question_label.hide()
+        self._clear_result("")
+        self.problem_label.setText(self._describe())
+
+    def _clear_result(self, note: str) -> None:
+        self.diagnosis = None
+        self.verdict.setText(note)
+        set_tone(self.verdict, "hint" if note else None)
+        self.marks_view.marks.clear()
+        self.marks_view.hide()
+        self.findings.clear()
+
+    def _show_problem(self, text: str) -> None:
+        self._clear_result(text)
+        set_tone(self.verdict, "error")
+        self.message.emit(text)
+
+    def _show(self, diagnosis: Diagnosis) -> None:
+        self.diagnosis = diagnosis
+        answer, expected = diagnosis.answer, diagnosis.expected
+        if diagnosis.correct:
+            head = "✓ Right"
+        elif diagnosis.wrong_cells:
+            total = int(np.size(expected))
+            head = f"✗ Not right: {len(diagnosis.wrong_cells)} of {total} entries are wrong"
+        else:
+            head = "✗ Not right"
+        if self.target.kind == "number":
+            head += f" — you wrote {format_cell(answer)}"
+        self.verdict.setText(f"<b>{html.escape(head)}</b>")
+        self.verdict.setTextFormat(Qt.TextFormat.RichText)
+        set_tone(self.verdict, "note" if diagnosis.correct else "error")
+        if self.target.kind != "number" and np.ndim(answer) > 0:
+            marks: dict[tuple[int, int], str] = {}
+            if np.shape(answer) == np.shape(expected):
+                shape = np.atleast_2d(np.asarray(answer)).shape
+                wrong = set(diagnosis.wrong_cells)
+                marks = {
+                    (r, c): "wrong" if (r, c) in wrong else "right"
+                    for r in range(shape[0])
+                    for c in range(shape[1])
+                }
+            self.marks_view.marks.set_values(answer, marks)
+            self.marks_view.show()
+        else:
+            self.marks_view.hide()
+        self.findings.setHtml(findings_html(diagnosis))
+        self.message.emit(diagnosis.summary)

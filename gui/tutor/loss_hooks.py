@@ -1,0 +1,168 @@
+"""The tutor in the Loss tab: check a softmax Jacobian or a cross-entropy gradient (softmax
+panel) and a ridge weight vector (ridge panel).
+
+Exercises load through each panel's ``restore_state`` and then announce an ordinary edit
+(``edited``), so the tab's undo records them as one step. The ridge panel fits polynomials on
+generated or loaded data, which cannot hold an exercise's small ``X``: a ridge exercise keeps its
+``X`` and ``y`` here and sets the panel's λ; changing the panel's data or degree leaves it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QObject
+
+from engine.text import format_number, format_vector
+from engine.tutor import (
+    Diagnosis,
+    Exercise,
+    diagnose_cross_entropy_grad,
+    diagnose_ridge,
+    diagnose_softmax_jacobian,
+)
+from gui.tutor.check_panel import CheckAnswerPanel, CheckTarget
+
+if TYPE_CHECKING:
+    from gui.context import AppContext
+    from gui.loss_tab.loss_page import LossTab
+
+
+class LossTutor(QObject):
+    """ "Check my answer" sub-tabs beside the softmax and ridge panels' views."""
+
+    def __init__(self, tab: LossTab, context: AppContext) -> None:
+        super().__init__(tab)
+        self.tab = tab
+        self.softmax = tab.softmax_panel
+        self.ridge = tab.ridge_panel
+        #: The loaded ridge exercise whose X and y are checked against (None: the panel's data).
+        self.ridge_exercise: Exercise | None = None
+        self.softmax_check = CheckAnswerPanel(
+            self.softmax,
+            targets=[
+                CheckTarget(
+                    key="jacobian",
+                    label="Jacobian J = ∂ŷ/∂z",
+                    kind="matrix",
+                    topics=("softmax_jacobian",),
+                    check=self.check_jacobian,
+                    describe=lambda: self._describe_softmax("the Jacobian Jᵢⱼ = ∂ŷᵢ/∂zⱼ"),
+                    load=self.load_softmax,
+                ),
+                CheckTarget(
+                    key="gradient",
+                    label="Gradient ∂L/∂z",
+                    kind="vector",
+                    topics=("cross_entropy_grad",),
+                    check=self.check_gradient,
+                    describe=self._describe_gradient,
+                    load=self.load_softmax,
+                ),
+            ],
+            name="softmaxCheck",
+        )
+        self.ridge_check = CheckAnswerPanel(
+            self.ridge,
+            targets=[
+                CheckTarget(
+                    key="ridge",
+                    label="Weights w",
+                    kind="vector",
+                    topics=("ridge",),
+                    check=self.check_ridge,
+                    describe=self.describe_ridge,
+                    load=self.load_ridge,
+                    problem=lambda: [a.tolist() for a in self._ridge_problem()[:2]],
+                )
+            ],
+            name="ridgeCheck",
+        )
+        for panel in (self.softmax_check, self.ridge_check):
+            panel.message.connect(context.show_status)
+        self.softmax.views.addTab(self.softmax_check, "Check my answer")
+        self.ridge.views.addTab(self.ridge_check, "Check my answer")
+        self.softmax.updated.connect(self.softmax_check.refresh)
+        self.ridge.updated.connect(self.ridge_check.refresh)
+        self.ridge.data_box.data_changed.connect(self._leave_ridge_exercise)
+        self.ridge.degree_spin.valueChanged.connect(self._leave_ridge_exercise)
+
+    # --- softmax ------------------------------------------------------------------------------
+    def _z(self) -> np.ndarray:
+        if self.softmax.editor.temperature() != 1.0:
+            raise ValueError(
+                "set the temperature T to 1: the exercises differentiate softmax(z), "
+                "not softmax(z/T)"
+            )
+        return np.array(self.softmax.editor.logits())
+
+    def _describe_softmax(self, what: str) -> str:
+        return f"For the logits z = {format_vector(self._z())}: {what}, to 3 decimals."
+
+    def _describe_gradient(self) -> str:
+        y = format_vector(self.softmax.target())
+        return self._describe_softmax(f"with y = {y}, the gradient ∂L/∂z of L = −Σ yₖ log ŷₖ")
+
+    def check_jacobian(self, answer: object) -> Diagnosis:
+        """Diagnose ``answer`` as the softmax Jacobian at the panel's logits."""
+        return diagnose_softmax_jacobian(self._z(), answer)
+
+    def check_gradient(self, answer: object) -> Diagnosis:
+        """Diagnose ``answer`` as ∂L/∂z for the panel's logits and target."""
+        return diagnose_cross_entropy_grad(self._z(), self.softmax.target(), answer)
+
+    def load_softmax(self, exercise: Exercise) -> None:
+        """Set logits (T = 1) and, for a gradient exercise, the target; one undo step."""
+        i = exercise.inputs
+        state: dict = {"logits": [float(v) for v in i["z"]], "temperature": 1.0}
+        if "y" in i:
+            y = i["y"]
+            if np.ndim(y) == 0:
+                state.update(target_mode="index", target_index=int(y))
+            else:
+                text = ", ".join(format_number(float(v), fractions=True) for v in y)
+                state.update(target_mode="soft", soft_labels=text)
+        self.softmax.restore_state(state)
+        self.softmax.edited.emit()  # the tab's undo records edits announced this way
+
+    # --- ridge --------------------------------------------------------------------------------
+    def _ridge_problem(self) -> tuple[np.ndarray, np.ndarray, str]:
+        if self.ridge_exercise is not None:
+            i = self.ridge_exercise.inputs
+            return np.asarray(i["X"]), np.asarray(i["y"]), "the exercise's X and y"
+        report = self.ridge.report
+        if report is None:
+            raise ValueError("the ridge panel has no fit yet")
+        y = self.ridge.data_box.data().y_train
+        return report.X_train, y, "the panel's training data (scaled polynomial features)"
+
+    def describe_ridge(self) -> str:
+        """The closed-form question with the current data and λ."""
+        X, _y, source = self._ridge_problem()
+        lam = format_number(self.ridge.lam(), fractions=True)
+        return (
+            f"The minimiser w of (1/n)‖Xw − y‖² + λ‖w‖² for {source} (n = {X.shape[0]}, "
+            f"{X.shape[1]} weight(s)) and the panel's λ = {lam}, to 3 decimals."
+        )
+
+    def check_ridge(self, answer: object) -> Diagnosis:
+        """Diagnose ``answer`` as the ridge weights."""
+        X, y, _source = self._ridge_problem()
+        return diagnose_ridge(X, y, self.ridge.lam(), answer)
+
+    def load_ridge(self, exercise: Exercise) -> None:
+        """Keep the exercise's X and y here and set the panel's λ (one undo step)."""
+        self.ridge.restore_state({"lambda": float(exercise.inputs["lam"])})
+        self.ridge.edited.emit()
+        self.ridge_exercise = exercise  # after restore_state, whose data_changed leaves it
+
+    def _leave_ridge_exercise(self, *_args) -> None:
+        if self.ridge_exercise is not None:
+            self.ridge_exercise = None
+            self.ridge_check.refresh()
+
+
+def attach_loss_tutor(tab: LossTab, context: AppContext) -> LossTutor:
+    """Add "Check my answer" to the Loss tab's softmax and ridge panels."""
+    return LossTutor(tab, context)

@@ -1,0 +1,166 @@
+"""The tutor in the Matrix & kernel tab: "Check my answer" and "Which input?" sub-tabs.
+
+Both read the tab's public state (``input_model``, ``kernels``, ``settings``, ``result``) and
+change it only the way a user edit does (``push_values`` and the settings controls, inside one
+undo macro), so Edit ▸ Undo takes a loaded exercise or a recovered input back in one step.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QComboBox, QLabel
+
+from engine.tutor import Diagnosis, Exercise, diagnose_convolution
+from gui.tutor.check_panel import CheckAnswerPanel, CheckTarget
+from gui.tutor.which_input import WhichInputPanel
+
+if TYPE_CHECKING:
+    from gui.matrix_tab.page import MatrixTab
+
+CONV_TOPICS = ("convolution_valid", "convolution_same", "convolution_stride")
+OPERATION_TEXT = {"correlate": "Cross-correlation", "convolve": "True convolution"}
+
+
+class MatrixTutor(QObject):
+    """Builds and feeds the Matrix tab's "Check my answer" and "Which input?" panels."""
+
+    def __init__(self, tab: MatrixTab) -> None:
+        super().__init__(tab)
+        self.tab = tab
+        self.kernel_combo = QComboBox(tab)
+        self.kernel_combo.setObjectName("checkKernel")
+        self.kernel_combo.setToolTip("The kernel whose output you computed")
+        self.kernel_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.kernel_combo.setMinimumContentsLength(10)
+        target = CheckTarget(
+            key="convolution",
+            label="Convolution output",
+            kind="matrix",
+            topics=CONV_TOPICS,
+            check=self.check,
+            describe=self.describe,
+            load=self.load,
+            problem=lambda: [a.tolist() for a in self._problem()[::2]],
+        )
+        self.check_panel = CheckAnswerPanel(tab, targets=[target], name="matrixCheck")
+        self.check_panel.header.insertWidget(0, QLabel("Kernel", tab))
+        self.check_panel.header.insertWidget(1, self.kernel_combo)
+        self.check_panel.message.connect(tab.context.show_status)
+        self.kernel_combo.currentIndexChanged.connect(lambda _i: self.check_panel.refresh())
+        self.which_input = WhichInputPanel(
+            tab, kernels=tab.kernels.named_kernels, settings=self.solve_settings,
+            outputs=self._outputs,
+        )  # fmt: skip
+        self.which_input.message.connect(tab.context.show_status)
+        self.which_input.use_input.connect(self.use_input)
+        tab.bottom.addTab(self.check_panel, "Check my answer")
+        tab.bottom.addTab(self.which_input, "Which input?")
+        for signal in (tab.input_model.values_changed, tab.kernels.changed, tab.settings.changed):
+            signal.connect(self.refresh)
+        self.refresh()
+
+    # --- state of the tab ----------------------------------------------------------------------
+    def kernel_index(self) -> int:
+        """Index of the chosen kernel (0 when none is chosen)."""
+        return max(self.kernel_combo.currentIndex(), 0)
+
+    def refresh(self, *_args) -> None:
+        """Follow the tab's kernels and settings."""
+        names = [name for name, _ in self.tab.kernels.named_kernels()]
+        if [self.kernel_combo.itemText(i) for i in range(self.kernel_combo.count())] != names:
+            index = self.kernel_combo.currentIndex()
+            self.kernel_combo.blockSignals(True)
+            self.kernel_combo.clear()
+            self.kernel_combo.addItems(names)
+            self.kernel_combo.setCurrentIndex(min(max(index, 0), len(names) - 1))
+            self.kernel_combo.blockSignals(False)
+        self.check_panel.refresh()
+        self.which_input.refresh()
+
+    def solve_settings(self) -> dict[str, Any]:
+        """Padding, stride, dilation and operation as the engine's tutor functions take them."""
+        s = self.tab.settings.conv_settings()
+        return {
+            "padding": s.padding_spec,
+            "stride": s.stride,
+            "dilation": s.dilation,
+            "operation": s.operation,
+        }
+
+    def _problem(self) -> tuple[np.ndarray, str, np.ndarray]:
+        if self.tab.layer_mode():
+            raise ValueError(
+                "Check my answer works in “Matrix & kernels” mode (one input, one kernel)."
+            )
+        name, kernel = self.tab.kernels.named_kernels()[self.kernel_index()]
+        return self.tab.input_model.values, name, kernel
+
+    def describe(self) -> str:
+        """What is asked, with the current input, kernel and settings."""
+        x, name, k = self._problem()
+        s = self.solve_settings()
+        pad = s["padding"]
+        pad_text = f"{pad} padding" if isinstance(pad, str) else f"zero padding {pad}"
+        out = ""
+        result = self.tab.result
+        index = self.kernel_index()
+        if result is not None and index < len(result.outputs):
+            output = result.outputs[index].output
+            if output is not None:
+                out = f" → a {output.shape[0]}×{output.shape[1]} output"
+        return (
+            f"{OPERATION_TEXT[s['operation']]} of the {x.shape[0]}×{x.shape[1]} input with "
+            f"{name} ({k.shape[0]}×{k.shape[1]}), {pad_text}, stride {s['stride']}, "
+            f"dilation {s['dilation']}{out} (before pooling)."
+        )
+
+    def check(self, answer: object) -> Diagnosis:
+        """Diagnose ``answer`` as the chosen kernel's output with the tab's settings."""
+        x, _name, k = self._problem()
+        return diagnose_convolution(x, k, answer, **self.solve_settings())
+
+    def _outputs(self) -> list[tuple[str, np.ndarray]]:
+        result = self.tab.result
+        if result is None or result.layer is not None:
+            return []
+        return [(r.name, r.output) for r in result.outputs if r.output is not None]
+
+    # --- changing the tab ----------------------------------------------------------------------
+    def load(self, exercise: Exercise) -> None:
+        """Set input, chosen kernel and settings from a convolution exercise (one undo step)."""
+        inputs = exercise.inputs
+        tab = self.tab
+        stack = tab.undo_stack()
+        stack.beginMacro(f"New exercise (seed {exercise.seed})")
+        try:
+            bar = tab.settings
+            bar.set_choice("mode", "single")
+            padding = inputs["padding"]
+            if isinstance(padding, str):
+                bar.set_choice("padding", padding)
+            else:
+                bar.set_choice("padding", "custom")
+                bar.custom_pad.setValue(int(padding))
+            bar.stride.setValue(int(inputs["stride"]))
+            bar.dilation.setValue(int(inputs["dilation"]))
+            bar.set_choice("operation", inputs["operation"])
+            tab.input_model.push_values(np.asarray(inputs["x"]), "Exercise input")
+            model = tab.kernel_models[self.kernel_index()]
+            model.push_values(np.asarray(inputs["kernel"]), "Exercise kernel", "Exercise K")
+        finally:
+            stack.endMacro()
+
+    def use_input(self, x: np.ndarray) -> None:
+        """Load a recovered input into the tab's input (undoable)."""
+        self.tab.input_model.push_values(np.asarray(x), "Use the recovered input")
+        self.tab.context.show_status("Loaded the recovered input into the Matrix tab", 4000)
+
+
+def attach_matrix_tutor(tab: MatrixTab) -> MatrixTutor:
+    """Add "Check my answer" and "Which input?" beside the tab's other bottom sub-tabs."""
+    return MatrixTutor(tab)

@@ -1,0 +1,262 @@
+"""File ▸ New worksheet…: choose topics, count, seed and level; preview; export the sheet and a
+separate answer key as Markdown, LaTeX or PDF.
+
+Text files go through the engine's atomic writer (:func:`engine.storage.save_text`); the PDF is
+Qt's own (``QPdfWriter`` printing a ``QTextDocument`` of :meth:`engine.tutor.Worksheet.to_html`)
+into memory first and then written the same atomic way — no new dependency.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, Qt
+from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.storage import atomic_write_bytes, save_text
+from engine.tutor import DIFFICULTIES, TOPIC_LABELS, TOPICS, Worksheet, make_worksheet
+from gui.colours import set_tone, tone_label
+from gui.tutor.exercise_bar import LEVEL_LABELS, MAX_SEED
+
+FORMATS = {"markdown": ("Markdown", ".md"), "latex": ("LaTeX", ".tex"), "pdf": ("PDF", ".pdf")}
+MAX_COUNT = 50
+
+
+def worksheet_pdf(worksheet: Worksheet, *, answers: bool = False) -> bytes:
+    """The worksheet (or with ``answers`` its answer key) as A4 PDF bytes."""
+    document = QTextDocument()
+    font = QFont()
+    font.setPointSize(11)
+    document.setDefaultFont(font)
+    document.setHtml(worksheet.to_html(answers=answers))
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
+    writer.setTitle(worksheet.title + (" — answer key" if answers else ""))
+    writer.setCreator("KernelScope")
+    writer.setResolution(300)
+    writer.setPageLayout(
+        QPageLayout(
+            QPageSize(QPageSize.PageSizeId.A4),
+            QPageLayout.Orientation.Portrait,
+            QMarginsF(18, 18, 18, 18),
+            QPageLayout.Unit.Millimeter,
+        )
+    )
+    document.print_(writer)
+    del writer  # finishes the PDF into the buffer
+    buffer.close()
+    return bytes(data.data())
+
+
+def answer_key_path(path: str | Path) -> Path:
+    """Where the answer key goes beside the sheet: ``sheet.md`` → ``sheet-answers.md``."""
+    p = Path(path)
+    return p.with_name(f"{p.stem}-answers{p.suffix}")
+
+
+def export_worksheet(worksheet: Worksheet, path: str | Path, fmt: str) -> tuple[Path, Path]:
+    """Write the sheet to ``path`` and its answer key beside it (:func:`answer_key_path`).
+
+    Raises ``ValueError`` for an unknown ``fmt`` and ``OSError`` when a file cannot be written
+    (each file is replaced atomically, so an old copy stays intact on failure).
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"fmt must be one of {tuple(FORMATS)}, got {fmt!r}")
+    sheet, key = Path(path), answer_key_path(path)
+    for target, answers in ((sheet, False), (key, True)):
+        if fmt == "pdf":
+            pdf = worksheet_pdf(worksheet, answers=answers)
+            atomic_write_bytes(target, pdf, make_parents=False)
+        elif fmt == "latex":
+            save_text(target, worksheet.to_latex(answers=answers))
+        else:
+            save_text(target, worksheet.to_markdown(answers=answers))
+    return sheet, key
+
+
+class WorksheetDialog(QDialog):
+    """Make a worksheet from topics, count, seed and level; preview and export it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("worksheetDialog")
+        self.setWindowTitle("New worksheet")
+        self.resize(1000, 700)
+        self.worksheet: Worksheet | None = None
+
+        self.topics = QListWidget(self)
+        self.topics.setObjectName("worksheetTopics")
+        for key in TOPICS:
+            item = QListWidgetItem(TOPIC_LABELS[key], self.topics)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
+        self.topics.itemChanged.connect(self.refresh)
+        self.count = QSpinBox(self)
+        self.count.setObjectName("worksheetCount")
+        self.count.setRange(1, MAX_COUNT)
+        self.count.setValue(len(TOPICS))
+        self.count.setToolTip("Exercises on the sheet; the chosen topics are used in turn")
+        self.seed = QSpinBox(self)
+        self.seed.setObjectName("worksheetSeed")
+        self.seed.setRange(0, MAX_SEED)
+        self.seed.setValue(1)
+        self.seed.setToolTip("The same choices and seed always give the same sheet")
+        self.random_seed = QPushButton("Random seed", self)
+        self.random_seed.setObjectName("worksheetRandomSeed")
+        self.random_seed.clicked.connect(lambda: self.seed.setValue(secrets.randbelow(MAX_SEED)))
+        self.level = QComboBox(self)
+        self.level.setObjectName("worksheetLevel")
+        for level in DIFFICULTIES:
+            self.level.addItem(LEVEL_LABELS.get(level, str(level)), level)
+        self.level.setCurrentIndex(self.level.findData(2))
+        self.title = QLineEdit("KernelScope worksheet", self)
+        self.title.setObjectName("worksheetTitle")
+        self.show_key = QCheckBox("Preview the answer key", self)
+        self.show_key.setObjectName("worksheetShowKey")
+        for signal in (
+            self.count.valueChanged,
+            self.seed.valueChanged,
+            self.level.currentIndexChanged,
+            self.title.editingFinished,
+            self.show_key.toggled,
+        ):
+            signal.connect(self.refresh)
+        self.format = QComboBox(self)
+        self.format.setObjectName("worksheetFormat")
+        for key, (label, _suffix) in FORMATS.items():
+            self.format.addItem(label, key)
+        self.export_button = QPushButton("Export sheet and answer key…", self)
+        self.export_button.setObjectName("worksheetExport")
+        self.export_button.clicked.connect(self._on_export_clicked)
+        self.status = QLabel(self)
+        self.status.setObjectName("worksheetStatus")
+        self.status.setWordWrap(True)
+        tone_label(self.status, None)
+        self.preview = QTextBrowser(self)
+        self.preview.setObjectName("worksheetPreview")
+        close = QPushButton("Close", self)
+        close.setObjectName("worksheetClose")
+        close.clicked.connect(self.close)
+
+        choices = QGroupBox("Sheet", self)
+        form = QFormLayout(choices)
+        form.addRow(QLabel("Topics", choices))
+        form.addRow(self.topics)
+        seed_row = QHBoxLayout()
+        seed_row.addWidget(self.seed, 1)
+        seed_row.addWidget(self.random_seed)
+        form.addRow("Exercises", self.count)
+        form.addRow("Seed", seed_row)
+        form.addRow("Level", self.level)
+        form.addRow("Title", self.title)
+        form.addRow(self.show_key)
+        export = QGroupBox("Export", self)
+        export_layout = QVBoxLayout(export)
+        export_row = QHBoxLayout()
+        export_row.addWidget(QLabel("Format", export))
+        export_row.addWidget(self.format, 1)
+        export_layout.addLayout(export_row)
+        export_layout.addWidget(self.export_button)
+        export_layout.addWidget(self.status)
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(choices, 1)
+        left_layout.addWidget(export)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(left)
+        splitter.addWidget(self.preview)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([330, 670])
+        splitter.setChildrenCollapsible(False)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(buttons)
+        self.refresh()
+
+    def chosen_topics(self) -> list[str]:
+        """The ticked topics, in worksheet order."""
+        items = (self.topics.item(i) for i in range(self.topics.count()))
+        return [
+            str(item.data(Qt.ItemDataRole.UserRole))
+            for item in items
+            if item.checkState() == Qt.CheckState.Checked
+        ]
+
+    def set_topics(self, topics: list[str]) -> None:
+        """Tick exactly ``topics``."""
+        self.topics.blockSignals(True)
+        for i in range(self.topics.count()):
+            item = self.topics.item(i)
+            ticked = item.data(Qt.ItemDataRole.UserRole) in topics
+            item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
+        self.topics.blockSignals(False)
+        self.refresh()
+
+    def refresh(self, *_args) -> None:
+        """Make the sheet from the current choices and show it."""
+        topics = self.chosen_topics()
+        self.export_button.setEnabled(bool(topics))
+        if not topics:
+            self.worksheet = None
+            self.preview.setHtml("<p>Tick at least one topic.</p>")
+            return
+        self.worksheet = make_worksheet(
+            self.seed.value(),
+            topics,
+            self.count.value(),
+            difficulty=int(self.level.currentData()),
+            title=self.title.text().strip() or "KernelScope worksheet",
+        )
+        scroll = self.preview.verticalScrollBar().value()
+        self.preview.setHtml(self.worksheet.to_html(answers=self.show_key.isChecked()))
+        self.preview.verticalScrollBar().setValue(scroll)
+
+    def export(self, path: str | Path, fmt: str) -> tuple[Path, Path]:
+        """Write the sheet to ``path`` and the answer key beside it; say where in the dialog."""
+        if self.worksheet is None:
+            raise ValueError("tick at least one topic first")
+        sheet, key = export_worksheet(self.worksheet, path, fmt)
+        self.status.setText(f"Saved {sheet.name} and the answer key {key.name} in {sheet.parent}")
+        set_tone(self.status, None)
+        return sheet, key
+
+    def _on_export_clicked(self) -> None:
+        fmt = str(self.format.currentData())
+        label, suffix = FORMATS[fmt]
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export worksheet", f"worksheet{suffix}", f"{label} (*{suffix});;All files (*)"
+        )
+        if not path:
+            return
+        try:
+            self.export(path, fmt)
+        except (OSError, ValueError) as exc:
+            self.status.setText(f"Could not export: {exc}")
+            set_tone(self.status, "error")
