@@ -36,7 +36,10 @@ def imdecode_with_warnings(raw: bytes, flags: int) -> tuple[np.ndarray | None, s
     with _LOCK, tempfile.TemporaryFile() as capture:
         with contextlib.suppress(AttributeError, ValueError, OSError):
             sys.stderr.flush()
-        saved = os.dup(2)
+        try:
+            saved = os.dup(2)
+        except OSError:  # no fd 2 at all (a Windows GUI process): decode without listening
+            return cv2.imdecode(buffer, flags), ""
         try:
             os.dup2(capture.fileno(), 2)
             try:

@@ -200,3 +200,17 @@ def test_harmless_decoder_chatter_does_not_refuse_a_jpeg(tmp_path):
     path = tmp_path / "junk.jpg"
     path.write_bytes(data[:-2] + b"\x00\x00\x00" + data[-2:])
     assert load_image(path).shape == (240, 320, 3)
+
+
+def test_jpegs_load_in_a_process_without_a_stderr(tmp_path):
+    """A Windows GUI process has no fd 2 to listen on: the decode must still work."""
+    ok, buf = cv2.imencode(".jpg", _smooth_picture())
+    path = tmp_path / "ok.jpg"
+    path.write_bytes(buf.tobytes())
+    code = (
+        "import os, sys\nos.close(2)\nfrom engine.images.io import load_image\n"
+        "print(load_image(sys.argv[1]).shape)\n"
+    )
+    args = [sys.executable, "-c", code, str(path)]
+    result = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "(240, 320, 3)", result.stdout
