@@ -22,8 +22,8 @@ from engine.layers.network_io import network_from_json, network_to_json
 from engine.layers.summary import NetworkSummary, summarize
 from engine.loss.softmax import log_softmax, softmax
 from engine.train._blas import single_threaded_blas
+from engine.train._conv import Conv2d
 from engine.train._layers import (
-    Conv2d,
     Dropout,
     Flatten,
     Layer,

@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import correlate2d, output_size, pool2d
-from engine.train._layers import Conv2d, Dropout, Flatten, Linear, Pool2d, ReLU
+from engine.train._conv import Conv2d
+from engine.train._layers import Dropout, Flatten, Linear, Pool2d, ReLU
 
 EPS = 1e-6
 

@@ -1,0 +1,217 @@
+"""Conv2d: im2col + GEMM forward, three ways to ``∂L/∂x`` (see :mod:`engine.train._layers`).
+
+* Forward: the padded NHWC map's windows are copied once into an ``(N·OH·OW, kh·kw·C + 1)``
+  matrix whose last column is ones, and one GEMM with ``[W | b]`` gives the output (bias
+  included); the same matrix gives ``[∂L/∂W | ∂L/∂b] = gᵀ·cols`` in backward.
+* ``∂L/∂x``: maps of ≤ :data:`SMALL_MAP` pixels spread ``g·W`` back with one 0/1 matrix per
+  image; stride 1 correlates the padded gradient with the flipped kernel (im2col + GEMM);
+  other strides add one small GEMM per kernel tap onto a strided slice (col2im).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from engine.train._layers import Layer, _Geometry, pair
+
+
+def conv_padding(
+    padding: Any, k: tuple[int, int], dilation: tuple[int, int]
+) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right) for a Conv2d ``padding`` field; ``"same"`` puts the odd extra
+    row/column at the bottom/right, as PyTorch does."""
+    if padding == "valid":
+        return (0, 0, 0, 0)
+    if padding == "same":
+        th, tw = dilation[0] * (k[0] - 1), dilation[1] * (k[1] - 1)
+        return (th // 2, th - th // 2, tw // 2, tw - tw // 2)
+    p = pair(padding)
+    return (p[0], p[0], p[1], p[1])
+
+
+#: Input maps of at most this many pixels take the col2im-as-a-matrix path for ∂L/∂x.
+SMALL_MAP = 16
+
+
+def _im2col(dest: np.ndarray, src: np.ndarray, geo: _Geometry) -> None:
+    """Copy the windows of ``src`` (N, Hp, Wp, C) into ``dest`` (N, OH, OW, kh, kw, C)."""
+    if src.shape[3] >= 8:
+        # Whole channel vectors per tap: one copy from the strided window view is fastest.
+        np.copyto(dest, geo.windows(src))
+        return
+    # Few channels (the first layer: C = 1): kh·kw slab copies beat a copy of 1-float rows.
+    oh, ow = dest.shape[1], dest.shape[2]
+    sy, sx = geo.stride
+    for a in range(geo.k[0]):
+        y0 = a * geo.dilation[0]
+        for b in range(geo.k[1]):
+            x0 = b * geo.dilation[1]
+            dest[:, :, :, a, b, :] = src[
+                :, y0 : y0 + sy * (oh - 1) + 1 : sy, x0 : x0 + sx * (ow - 1) + 1 : sx, :
+            ]
+
+
+class Conv2d(Layer):
+    """``y[n, f] = b[f] + Σ_c correlate(x[n, c], W[f, c])`` with stride, padding, dilation.
+
+    The bias rides along in the GEMMs: the im2col matrix has a last column of ones and the
+    weight matrix the bias as its last column, so ``y`` includes ``b`` and the same product
+    that gives ``∂L/∂W`` gives ``∂L/∂b = Σ g`` as its last column.
+    """
+
+    kind = "conv2d"
+
+    def __init__(
+        self,
+        name: str,
+        weight: np.ndarray,
+        bias: np.ndarray | None,
+        *,
+        stride: Any = 1,
+        padding: Any = 0,
+        dilation: Any = 1,
+    ) -> None:
+        super().__init__(name)
+        self.params["weight"] = weight
+        if bias is not None:
+            self.params["bias"] = bias
+        k = (int(weight.shape[2]), int(weight.shape[3]))
+        dil = pair(dilation)
+        self.geo = _Geometry(k, pair(stride), conv_padding(padding, k, dil), dil)
+        top, bottom, left, right = self.geo.pad
+        span_h, span_w = self.geo.span[0] - 1, self.geo.span[1] - 1
+        # ∂L/∂x is itself a stride-1 correlation of the padded ∂L/∂y with the flipped kernel
+        # when the layer has stride 1 and pads at most the kernel span (the usual case).
+        self._dx_pad = (span_h - top, span_h - bottom, span_w - left, span_w - right)
+        self._dx_as_conv = self.geo.stride == (1, 1) and min(self._dx_pad) >= 0
+        self._flip_geo = _Geometry(k, (1, 1), (0, 0, 0, 0), dil)
+
+    @property
+    def pad(self) -> tuple[int, int, int, int]:
+        """(top, bottom, left, right) zero padding."""
+        return self.geo.pad
+
+    def weight_keys(self) -> tuple[str, ...]:
+        """The kernel ``weight`` (the bias is not regularised)."""
+        return ("weight",)
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        """Convolve via im2col: one ``(N·OH·OW, kh·kw·C [+1]) @ (kh·kw·C [+1], F)`` product."""
+        w = self.params["weight"]
+        f = w.shape[0]
+        n, h, wd, c = x.shape
+        oh, ow = self.geo.out_size(h, wd)
+        kh, kw = self.geo.k
+        k = kh * kw * c
+        bias = "bias" in self.params
+        cols = self._scratch.get("cols", (n * oh * ow, k + bias), x.dtype)
+        if bias and cols[0, k] != 1:  # a new buffer: its ones column, written once
+            cols[:, k] = 1
+        _im2col(
+            cols[:, :k].reshape(n, oh, ow, kh, kw, c), self.geo.padded(x, self._scratch), self.geo
+        )
+        wmat = np.empty((f, k + bias), x.dtype)
+        wmat[:, :k] = w.transpose(0, 2, 3, 1).reshape(f, k)  # column order kh, kw, C
+        if bias:
+            wmat[:, k] = self.params["bias"]
+        out = self._scratch.get("out", (n * oh * ow, f), x.dtype)
+        np.matmul(cols, wmat.T, out=out)
+        self._cache = (cols, x.shape)
+        return out.reshape(n, oh, ow, f)
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        """``[∂L/∂W | ∂L/∂b] = gᵀ·cols``; ``∂L/∂x`` by a correlation or tap-by-tap col2im."""
+        cols, x_shape = self._cache
+        w = self.params["weight"]
+        f, c, kh, kw = w.shape
+        k = kh * kw * c
+        g = np.ascontiguousarray(grad).reshape(-1, f)
+        dw = g.T @ cols
+        self.grads["weight"] = dw[:, :k].reshape(f, kh, kw, c).transpose(0, 3, 1, 2).copy()
+        if "bias" in self.params:
+            self.grads["bias"] = dw[:, k].copy()
+        if not self.need_input_grad:
+            return np.zeros(x_shape, dtype=w.dtype)
+        if x_shape[1] * x_shape[2] <= SMALL_MAP:
+            return self._input_grad_small_map(g, x_shape)
+        if self._dx_as_conv:
+            return self._input_grad_as_conv(np.ascontiguousarray(grad), x_shape)
+        return self._input_grad_by_taps(g, grad.shape, x_shape)
+
+    def _input_grad_small_map(self, g: np.ndarray, x_shape: tuple[int, ...]) -> np.ndarray:
+        """Tiny maps: ``∂L/∂cols = g·W``, then col2im as one 0/1 matrix ``S`` per image.
+
+        ``S[input pixel, (output pixel, tap)] = 1`` where that tap of that window reads that
+        pixel; ``∂L/∂x[n] = S · ∂L/∂cols[n]`` is one batched product instead of kh·kw strided
+        adds (4×4 maps: 160 → 110 µs for a batch of 64).
+        """
+        w = self.params["weight"]
+        f, c, kh, kw = w.shape
+        n, h, wd, _ = x_shape
+        spread = self._spread_matrix(h, wd, w.dtype)
+        dcols = self._scratch.get("dcols", (g.shape[0], kh * kw * c), w.dtype)
+        np.matmul(g, w.transpose(0, 2, 3, 1).reshape(f, kh * kw * c), out=dcols)
+        dx = np.matmul(spread, dcols.reshape(n, -1, c))
+        return dx.reshape(n, h, wd, c)
+
+    def _spread_matrix(self, h: int, w: int, dtype: Any) -> np.ndarray:
+        """The 0/1 matrix ``S`` (H·W, OH·OW·kh·kw) of :meth:`_input_grad_small_map`."""
+        key = (h, w, np.dtype(dtype).str)
+        cached = getattr(self, "_spread", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        oh, ow = self.geo.out_size(h, w)
+        kh, kw = self.geo.k
+        top, _, left, _ = self.geo.pad
+        spread = np.zeros((h * w, oh * ow * kh * kw), dtype)
+        for oy in range(oh):
+            for ox in range(ow):
+                for a in range(kh):
+                    for b in range(kw):
+                        iy = oy * self.geo.stride[0] + a * self.geo.dilation[0] - top
+                        ix = ox * self.geo.stride[1] + b * self.geo.dilation[1] - left
+                        if 0 <= iy < h and 0 <= ix < w:
+                            spread[iy * w + ix, ((oy * ow + ox) * kh + a) * kw + b] = 1
+        self._spread = (key, spread)
+        return spread
+
+    def _input_grad_as_conv(self, grad: np.ndarray, x_shape: tuple[int, ...]) -> np.ndarray:
+        """Stride 1: ``∂L/∂x = correlate(pad(∂L/∂y), flip(W))``, one im2col and one GEMM."""
+        w = self.params["weight"]
+        f, c, kh, kw = w.shape
+        n, h, wd, _ = x_shape
+        oh, ow = grad.shape[1], grad.shape[2]
+        top, bottom, left, right = self._dx_pad
+        gp = self._scratch.get("gpad", (n, oh + top + bottom, ow + left + right, f), w.dtype)
+        gp[:, top : top + oh, left : left + ow, :] = grad  # the border stays zero
+        gcols = self._scratch.get("gcols", (n * h * wd, kh * kw * f), w.dtype)
+        _im2col(gcols.reshape(n, h, wd, kh, kw, f), gp, self._flip_geo)
+        flipped = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(2, 3, 0, 1))
+        dx = self._scratch.get("dx", (n * h * wd, c), w.dtype)
+        np.matmul(gcols, flipped.reshape(kh * kw * f, c), out=dx)
+        return dx.reshape(n, h, wd, c)
+
+    def _input_grad_by_taps(
+        self, g: np.ndarray, grad_shape: tuple[int, ...], x_shape: tuple[int, ...]
+    ) -> np.ndarray:
+        """Any stride: per kernel tap, ``g · W[:, :, a, b]`` added onto a strided slice."""
+        w = self.params["weight"]
+        f, c, kh, kw = w.shape
+        n, oh, ow = grad_shape[:3]
+        top, bottom, left, right = self.geo.pad
+        _, h, wd, _ = x_shape
+        dxp = self._scratch.get(
+            "dxp", (n, h + top + bottom, wd + left + right, c), w.dtype, zero=True
+        )
+        taps = np.ascontiguousarray(w.transpose(2, 3, 0, 1))  # (kh, kw, F, C)
+        part = self._scratch.get("part", (n * oh * ow, c), w.dtype)
+        sy, sx = self.geo.stride
+        dy, dx = self.geo.dilation
+        for a in range(kh):
+            rows = slice(a * dy, a * dy + sy * (oh - 1) + 1, sy)
+            for b in range(kw):
+                np.matmul(g, taps[a, b], out=part)
+                dxp[:, rows, b * dx : b * dx + sx * (ow - 1) + 1 : sx] += part.reshape(n, oh, ow, c)
+        return dxp[:, top : top + h, left : left + wd, :]
