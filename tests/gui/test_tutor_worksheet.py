@@ -1,0 +1,86 @@
+"""File ▸ New worksheet…: live preview, reproducible sheets, export of sheet and answer key."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+
+from engine.tutor import TOPIC_LABELS, make_worksheet
+from gui.tutor.worksheet_dialog import answer_key_path
+
+
+@pytest.fixture
+def dialog(light_window, qtbot):
+    window = light_window()
+    action = window.findChild(QAction, "actionNewWorksheet")
+    action.trigger()
+    dialog = window.menus.worksheet_dialog
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    yield dialog
+    dialog.close()
+
+
+def pdf_pages(data: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page(?!s)", data))
+
+
+def test_preview_follows_the_choices_and_the_seed_reproduces(dialog):
+    dialog.set_topics(["output_size", "ridge"])
+    dialog.count.setValue(3)
+    dialog.seed.setValue(17)
+    text = dialog.preview.toPlainText()
+    assert text.count(TOPIC_LABELS["output_size"]) >= 2  # used in turn: size, ridge, size
+    assert TOPIC_LABELS["ridge"] in text
+    assert TOPIC_LABELS["softmax_jacobian"] not in text
+    assert "Answer key" not in text
+    dialog.show_key.setChecked(True)
+    assert "Answer key" in dialog.preview.toPlainText()
+    dialog.show_key.setChecked(False)
+    dialog.seed.setValue(18)
+    assert dialog.preview.toPlainText() != text
+    dialog.seed.setValue(17)
+    assert dialog.preview.toPlainText() == text
+    expected = make_worksheet(17, ["output_size", "ridge"], 3, difficulty=2)
+    assert dialog.worksheet.to_markdown() == expected.to_markdown()
+    dialog.set_topics([])
+    assert not dialog.export_button.isEnabled()
+
+
+@pytest.mark.parametrize(("fmt", "suffix"), [("markdown", ".md"), ("latex", ".tex")])
+def test_exports_sheet_and_separate_answer_key_as_text(dialog, tmp_path, fmt, suffix):
+    dialog.seed.setValue(5)
+    sheet, key = dialog.export(tmp_path / f"week 3{suffix}", fmt)
+    assert key == answer_key_path(sheet) == tmp_path / f"week 3-answers{suffix}"
+    ws = dialog.worksheet
+    render = ws.to_markdown if fmt == "markdown" else ws.to_latex
+    assert sheet.read_text(encoding="utf-8") == render(answers=False)
+    assert key.read_text(encoding="utf-8") == render(answers=True)
+    assert "Answer key" not in sheet.read_text(encoding="utf-8")
+    assert "Answer key" in key.read_text(encoding="utf-8")
+    assert "week 3-answers" in dialog.status.text()
+
+
+def test_exports_pdf_files_with_pages(dialog, tmp_path):
+    dialog.format.setCurrentIndex(dialog.format.findData("pdf"))
+    sheet, key = dialog.export(tmp_path / "sheet.pdf", "pdf")
+    sheet_bytes, key_bytes = sheet.read_bytes(), key.read_bytes()
+    assert sheet_bytes.startswith(b"%PDF") and key_bytes.startswith(b"%PDF")
+    assert sheet_bytes.rstrip().endswith(b"%%EOF")
+    assert 1 <= pdf_pages(sheet_bytes) < pdf_pages(key_bytes)  # the key adds worked solutions
+
+
+def test_export_to_a_missing_folder_says_so_and_writes_nothing(dialog, tmp_path):
+    with pytest.raises(OSError):
+        dialog.export(tmp_path / "no such folder" / "sheet.md", "markdown")
+    assert not (tmp_path / "no such folder").exists()
+
+
+def test_random_seed_button_changes_the_sheet(dialog, qtbot):
+    dialog.seed.setValue(0)
+    before = dialog.preview.toPlainText()
+    qtbot.mouseClick(dialog.random_seed, Qt.MouseButton.LeftButton)
+    assert dialog.seed.value() == 0 or dialog.preview.toPlainText() != before
