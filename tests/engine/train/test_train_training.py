@@ -175,7 +175,7 @@ def test_gradient_check_reports_small_errors_per_layer(digits):
     assert [r.parameter for r in rows] == list(model.parameters())
     assert {r.layer for r in rows} == {"conv1", "conv2", "fc1"}
     for row in rows:
-        assert row.max_relative_error < 1e-4, row
+        assert row.max_relative_error < 1e-5, row
         assert row.checked == min(8, model.parameters()[row.parameter].size)
 
 
