@@ -222,7 +222,7 @@ class CheckAnswerPanel(QWidget):
             result_box = QVBoxLayout()
             result_box.setSpacing(4)
             result_box.addWidget(self.verdict)
-            result_box.addWidget(self.marks_view, 1)
+            result_box.addWidget(self.marks_view)
             result_box.addWidget(self.findings, 1)
             body = QHBoxLayout()
             body.addLayout(answer_box, 2)

@@ -10,9 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+)
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSizePolicy, QTableView, QWidget
 
 from engine.text import format_cell
 from gui.colours import follow_palette, mix, tone
@@ -131,5 +138,21 @@ class MarksView(QTableView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.marks.modelReset.connect(self.resizeColumnsToContents)
+        self.marks.modelReset.connect(self._fit)
+        # as tall as its rows (up to a limit), so the findings sit right below a small answer
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
         follow_palette(self, lambda: self.marks.set_palette(self.palette()))
+
+    def _fit(self) -> None:
+        self.resizeColumnsToContents()
+        self.resizeRowsToContents()
+        self.updateGeometry()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        """Room for every row (at most 12 before it scrolls) and the header."""
+        rows = min(self.marks.rowCount(), 12)
+        height = self.horizontalHeader().height() + 2 * self.frameWidth() + 4
+        height += sum(self.rowHeight(r) for r in range(rows)) if rows else 24
+        if self.marks.columnCount() and self.horizontalScrollBar().maximum() > 0:
+            height += self.horizontalScrollBar().sizeHint().height()
+        return QSize(super().sizeHint().width(), height)

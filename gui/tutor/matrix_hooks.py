@@ -109,7 +109,7 @@ class MatrixTutor(QObject):
         out = ""
         result = self.tab.result
         index = self.kernel_index()
-        if result is not None and index < len(result.outputs):
+        if result is not None and not self._comparing() and index < len(result.outputs):
             output = result.outputs[index].output
             if output is not None:
                 out = f" → a {output.shape[0]}×{output.shape[1]} output"
@@ -124,11 +124,17 @@ class MatrixTutor(QObject):
         x, _name, k = self._problem()
         return diagnose_convolution(x, k, answer, **self.solve_settings())
 
-    def _outputs(self) -> list[tuple[str, np.ndarray]]:
+    def _comparing(self) -> bool:
+        """Whether the tab compares paddings of one kernel (its outputs are then per padding)."""
+        comparing = getattr(self.tab.settings, "comparing", None)
+        return bool(comparing()) if callable(comparing) else False
+
+    def _outputs(self) -> list[tuple[str, np.ndarray | None]]:
+        """One ``(name, output or None)`` per kernel, in the kernels' order."""
         result = self.tab.result
-        if result is None or result.layer is not None:
+        if result is None or result.layer is not None or self._comparing():
             return []
-        return [(r.name, r.output) for r in result.outputs if r.output is not None]
+        return [(r.name, r.output) for r in result.outputs]
 
     # --- changing the tab ----------------------------------------------------------------------
     def load(self, exercise: Exercise) -> None:

@@ -39,7 +39,7 @@ class WhichInputPanel(QWidget):
 
     ``kernels()`` returns the tab's ``(name, kernel)`` pairs, ``settings()`` the keyword
     arguments of :func:`engine.tutor.solve_input` (padding, stride, dilation, operation) and
-    ``outputs()`` the tab's current ``(name, output)`` pairs.
+    ``outputs()`` the tab's current ``(name, output or None)`` pairs, one per kernel.
 
     Signals
     -------
@@ -165,8 +165,9 @@ class WhichInputPanel(QWidget):
     def copy_outputs(self) -> None:
         """Fill the boxes with the tab's current outputs and tick them all."""
         for i, (_name, out) in enumerate(self._outputs()[: len(self.edits)]):
-            self.edits[i].setPlainText(matrix_to_text(out, "tsv"))
-            self.uses[i].setChecked(True)
+            if out is not None:  # a kernel that does not fit the input has no output
+                self.edits[i].setPlainText(matrix_to_text(out, "tsv"))
+                self.uses[i].setChecked(True)
 
     def solve(self) -> InputSolution | None:
         """Solve for the input with the ticked outputs; report in the panel."""

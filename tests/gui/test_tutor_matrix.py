@@ -180,7 +180,7 @@ def test_which_input_recovers_a_known_input(tab, qtbot):
 def test_which_input_reports_outputs_no_single_input_gives(tab, qtbot):
     which = tab.tutor.which_input
     tab.bottom.setCurrentWidget(which)
-    outputs = [out for _name, out in tab.tutor._outputs()]
+    outputs = [r.output for r in tab.result.outputs]
     tampered = np.array(outputs[1])
     tampered[0, 0] += 7  # no input gives this together with the other two outputs
     which.copy_outputs()
