@@ -124,9 +124,10 @@ class DataMixin:
         self.val_images = val.images
         h, w = data.image_shape
         where = data.source or self.source.get("kind", "")
+        used = f"all {n:,}" if len(data.labels) == n else f"{len(data.labels):,} of {n:,}"
         self.data_box.source_label.setText(
-            f"{where}: {len(data.labels):,} of {n:,} images, {h}×{w}, {data.n_classes} classes → "
-            f"{len(train.labels):,} training, {len(val.labels):,} validation (seed {o.seed})"
+            f"{where}; {h}×{w} px, {data.n_classes} classes. Using {used} images: "
+            f"{len(train.labels):,} training, {len(val.labels):,} validation (seed {o.seed})."
         )
         self.learned.set_validation(val.images, val.labels, data.class_names)
         self.canvas.set_shape((h, w))

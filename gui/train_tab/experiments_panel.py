@@ -9,8 +9,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -19,6 +17,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -61,9 +60,30 @@ def _table(name: str, headers: list[str]) -> QTableWidget:
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setStretchLastSection(True)
-    rows = 2 * table.verticalHeader().defaultSectionSize()
-    table.setMinimumHeight(header.sizeHint().height() + rows + 6)
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
+    if name != "gradientTable":  # few columns: they fit, no horizontal scroll bar
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     return table
+
+
+def _page(controls: list[QWidget], view: QWidget) -> QWidget:
+    """One experiment: a column of controls (labels wrap) beside its plot or table."""
+    page = QWidget()
+    column = QVBoxLayout()
+    for widget in controls:
+        if isinstance(widget, QLabel):
+            widget.setWordWrap(True)
+        column.addWidget(widget)
+    column.addStretch(1)
+    left = QWidget()
+    left.setLayout(column)
+    left.setMinimumWidth(300)
+    left.setMaximumWidth(440)
+    layout = QHBoxLayout(page)
+    layout.setContentsMargins(4, 4, 4, 4)
+    layout.addWidget(left, 2)
+    layout.addWidget(view, 3)
+    return page
 
 
 def _set_rows(table: QTableWidget, rows: list[list[str]]) -> None:
@@ -74,11 +94,11 @@ def _set_rows(table: QTableWidget, rows: list[list[str]]) -> None:
             if c > 0:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             table.setItem(r, c, item)
-    height = table.horizontalHeader().sizeHint().height() + 4
-    height += sum(table.rowHeight(r) for r in range(len(rows)))
-    table.setMinimumHeight(min(height, 110))
-    table.setMaximumHeight(max(height, 80))
     table.resizeColumnsToContents()
+    if table.objectName() != "gradientTable":  # small result tables show every row
+        height = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth() + 2
+        height += table.verticalHeader().defaultSectionSize() * max(len(rows), 2)
+        table.setFixedHeight(height)
 
 
 class ExperimentsPanel(QWidget):
@@ -97,22 +117,18 @@ class ExperimentsPanel(QWidget):
         self.shift_button = QPushButton("Run shift test")
         self.shift_button.setObjectName("runShiftTest")
         self.shift_button.clicked.connect(lambda: self.run_requested.emit("shift", {}))
-        self.shift_table = _table(
-            "shiftTable", ["model", "parameters"] + [f"shift {s}" for s in SHIFTS]
-        )
+        self.shift_table = _table("shiftTable", [""] + list(SLOT_TITLES.values()))
         self.shift_plot = ShiftPlot(self)
-        shift_box = QGroupBox("Shift test (sheet 2.1 iv)")
-        shift_box.setObjectName("shiftBox")
-        column = QVBoxLayout(shift_box)
         hint = QLabel(
-            "Does weight sharing buy translation invariance? Accuracy on validation digits "
-            "moved 0…3 pixels (mean of up, down, left, right)."
+            "Sheet 2.1 iv: does weight sharing buy translation invariance? Accuracy on the "
+            "validation digits moved by 0…3 pixels (mean of up, down, left and right), with "
+            "each model's parameter count."
         )
-        hint.setWordWrap(True)
-        column.addWidget(hint)
-        column.addWidget(self.shift_button)
-        column.addWidget(self.shift_table)
-        column.addWidget(self.shift_plot, 1)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("experimentPages")
+        self.tabs.addTab(
+            _page([hint, self.shift_button, self.shift_table], self.shift_plot), "Shift test"
+        )
 
         self.sweep_model = QComboBox()
         self.sweep_model.setObjectName("sweepModel")
@@ -134,24 +150,18 @@ class ExperimentsPanel(QWidget):
         self.sweep_table = _table("sweepTable", ["λ", "training", "validation"])
         self.sweep_plot = SweepPlot(self)
         self.sweep_rows: list[tuple[float, float, float]] = []
-        sweep_box = QGroupBox("λ sweep (sheet 2.3)")
-        sweep_box.setObjectName("sweepBox")
-        column = QVBoxLayout(sweep_box)
         sweep_hint = QLabel(
-            "What does L2 regularisation do? Train a fresh model for each λ (same seed) and "
-            "compare final training and validation accuracy."
+            "Sheet 2.3: what does L2 regularisation do? A fresh model (same seed) is trained "
+            "for each λ; final training and validation accuracy."
         )
-        sweep_hint.setWordWrap(True)
-        column.addWidget(sweep_hint)
-        row = QHBoxLayout()
-        row.addWidget(self.sweep_model)
-        row.addWidget(self.lambdas_edit, 1)
-        row.addWidget(self.sweep_epochs)
-        column.addLayout(row)
-        column.addWidget(self.sweep_button)
-        column.addWidget(self.sweep_error)
-        column.addWidget(self.sweep_table)
-        column.addWidget(self.sweep_plot, 1)
+        row = QWidget()
+        row_layout = QHBoxLayout(row)
+        row_layout.setContentsMargins(0, 0, 0, 0)
+        row_layout.addWidget(self.sweep_model)
+        row_layout.addWidget(self.lambdas_edit, 1)
+        row_layout.addWidget(self.sweep_epochs)
+        parts = [sweep_hint, row, self.sweep_button, self.sweep_error, self.sweep_table]
+        self.tabs.addTab(_page(parts, self.sweep_plot), "λ sweep")
 
         self.grad_button = QPushButton("Run gradient check")
         self.grad_button.setObjectName("runGradientCheck")
@@ -159,29 +169,16 @@ class ExperimentsPanel(QWidget):
         self.grad_table = _table(
             "gradientTable", ["model", "parameter", "max relative error", "entries checked"]
         )
-        grad_box = QGroupBox("Gradient check: backprop vs central differences")
-        grad_box.setObjectName("gradientBox")
-        column = QVBoxLayout(grad_box)
         grad_hint = QLabel(
-            "Per parameter, the largest |backprop − (L(θ+ε) − L(θ−ε))/2ε| / max(|·|) over 20 "
-            "random entries, in float64 on 8 validation digits."
+            "Backprop against central differences (L(θ+ε) − L(θ−ε))/2ε in float64 on 8 "
+            "validation digits: per parameter, the largest relative error over 20 random "
+            "entries. Around 1e-7 is float64 agreement; a rare larger one is a ReLU kink or a "
+            "max-pool tie straddled by ±ε."
         )
-        grad_hint.setWordWrap(True)
-        row = QHBoxLayout()
-        row.addWidget(grad_hint, 1)
-        row.addWidget(self.grad_button)
-        column.addLayout(row)
-        column.addWidget(self.grad_table, 1)
-
-        grid = QGridLayout(self)
-        grid.setContentsMargins(4, 4, 4, 4)
-        grid.addWidget(shift_box, 0, 0)
-        grid.addWidget(sweep_box, 0, 1)
-        grid.addWidget(grad_box, 1, 0, 1, 2)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
-        grid.setRowStretch(0, 3)
-        grid.setRowStretch(1, 1)
+        self.tabs.addTab(_page([grad_hint, self.grad_button], self.grad_table), "Gradient check")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.tabs)
 
     def buttons(self) -> list[QPushButton]:
         """The three run buttons (disabled while the worker is busy)."""
@@ -206,15 +203,16 @@ class ExperimentsPanel(QWidget):
     # -- results ---------------------------------------------------------------------------------
     def show_shift(self, result: dict[str, dict[int, float]], params: dict[str, int]) -> None:
         """``{slot: {shift: accuracy}}`` in the table and the plot, parameter counts beside."""
-        rows = []
-        names = {}
-        for slot, values in result.items():
-            title = SLOT_TITLES.get(slot, slot)
-            count = params.get(slot, 0)
-            names[slot] = f"{title} ({count:,} params)"
-            rows.append(
-                [title, f"{count:,}"] + [f"{100 * values.get(s, math.nan):.1f} %" for s in SHIFTS]
-            )
+        slots = list(SLOT_TITLES)
+        names = {s: f"{SLOT_TITLES[s]} ({params.get(s, 0):,} params)" for s in slots}
+        # One column per model, one row per shift: narrow enough for the controls column.
+        rows = [["parameters"] + [f"{params.get(s, 0):,}" for s in slots]]
+        for shift in SHIFTS:
+            cells = []
+            for slot in slots:
+                acc = result.get(slot, {}).get(shift, math.nan)
+                cells.append("—" if math.isnan(acc) else f"{100 * acc:.1f} %")
+            rows.append([f"shift {shift} px"] + cells)
         _set_rows(self.shift_table, rows)
         self.shift_plot.show_result(result, names)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,8 +30,10 @@ from engine.train import Model, confusion_matrix, misclassified
 from gui.train_tab.pixmaps import diverging_pixmap, feature_grid, gray_pixmap, scaled_gray_pixmap
 from gui.train_tab.state import SLOT_TITLES
 
-FILTER_PX = 44
-MAP_PX = 96
+FILTER_PX = 36
+#: Feature-map pictures: at least / at most this many pixels wide.
+MAP_MIN_PX = 72
+MAP_MAX_PX = 150
 THUMB_PX = 40
 #: Most filters / misclassified digits shown (more would only shrink each one).
 MAX_FILTERS = 32
@@ -130,13 +132,15 @@ class LearnedPanel(QWidget):
         digit_row.addWidget(self.digit_label, 1)
         digit_row.addWidget(self.draw_button)
         self.maps_area = QWidget()
-        self.maps_layout = QHBoxLayout(self.maps_area)
+        self.maps_layout = QGridLayout(self.maps_area)
         self.maps_layout.setContentsMargins(2, 2, 2, 2)
         scroll = QScrollArea()
         scroll.setObjectName("mapsScroll")
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.maps_area)
-        scroll.setMinimumHeight(MAP_PX + 60)
+        scroll.setMinimumHeight(MAP_MIN_PX + 60)
+        self.maps_scroll = scroll
+        scroll.viewport().installEventFilter(self)
         maps = QVBoxLayout(self.maps_box)
         maps.addLayout(digit_row)
         maps.addWidget(scroll, 1)
@@ -146,6 +150,8 @@ class LearnedPanel(QWidget):
         self.confusion.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.confusion.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.confusion.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        for header in (self.confusion.horizontalHeader(), self.confusion.verticalHeader()):
+            header.setMinimumSectionSize(self.fontMetrics().height() + 2)
         self.confusion.setToolTip("rows: true class, columns: predicted class (validation)")
         confusion_box = QGroupBox("Confusion matrix (validation)")
         QVBoxLayout(confusion_box).addWidget(self.confusion)
@@ -223,7 +229,7 @@ class LearnedPanel(QWidget):
                 "linear": "First-layer weights per unit",
             }.get(kind, "First-layer filters")
         )
-        cols = max(4, int(np.ceil(np.sqrt(len(self.kernels)))))
+        cols = 8  # 16 conv filters in two rows, 32 weight images in four
         for i, kernel in enumerate(self.kernels):
             button = QToolButton()
             button.setObjectName(f"filter{i}")
@@ -233,6 +239,7 @@ class LearnedPanel(QWidget):
             button.setToolTip(f"filter {i + 1}: {kernel.shape[0]}×{kernel.shape[1]}")
             self.filter_group.addButton(button, i)
             self.filter_grid.addWidget(button, *divmod(i, cols))
+            button.show()
         self.selected_filter = None
         has = len(self.kernels) > 0
         self.filter_label.setText(
@@ -283,23 +290,39 @@ class LearnedPanel(QWidget):
         if self.predictions is not None:
             guess = f", predicted {self.class_names[self.predictions[index]]}"
         self.digit_label.setText(f"true {truth}{guess}")
-        self._add_map("input", gray_pixmap(image, MAP_PX), f"{image.shape[0]}×{image.shape[1]}")
-        if model is None:
-            return
-        for act in model.activations(image[None]):
-            values = act.values
-            if values.ndim == 3:
-                grid = feature_grid(values)
-                shape = "×".join(str(n) for n in values.shape)
-            else:
-                cols = int(np.ceil(np.sqrt(values.size)))
-                padded = np.zeros(cols * int(np.ceil(values.size / cols)))
-                padded[: values.size] = values
-                grid = padded.reshape(-1, cols)
-                shape = str(values.size)
-            self._add_map(act.name, scaled_gray_pixmap(np.maximum(grid, 0), MAP_PX), shape)
+        maps: list[tuple[str, np.ndarray, bool, str]] = [
+            ("input", image, False, f"{image.shape[0]}×{image.shape[1]}")
+        ]
+        if model is not None:
+            for act in model.activations(image[None]):
+                values = act.values
+                if values.ndim == 3:
+                    grid = feature_grid(values)
+                    shape = "×".join(str(n) for n in values.shape)
+                else:  # a vector: wrapped into rows so it stays readable
+                    cols = int(np.ceil(np.sqrt(values.size)))
+                    grid = np.zeros(cols * int(np.ceil(values.size / cols)))
+                    grid[: values.size] = values
+                    grid = grid.reshape(-1, cols)
+                    shape = str(values.size)
+                maps.append((act.name, np.maximum(grid, 0), True, shape))
+        self._layout_maps(maps)
 
-    def _add_map(self, title: str, pixmap, shape: str) -> None:
+    def _layout_maps(self, maps: list[tuple[str, np.ndarray, bool, str]]) -> None:
+        """Pictures as large as fit: one row if each can be ≥ MAP_MIN_PX wide, else wrapped."""
+        width = max(200, self.maps_scroll.viewport().width() - 8)
+        per_row = len(maps)
+        while per_row > 1 and width / per_row - 10 < MAP_MIN_PX:
+            per_row -= 1
+        px = int(min(MAP_MAX_PX, width / per_row - 10))
+        for i, (title, values, scaled, shape) in enumerate(maps):
+            pixmap = scaled_gray_pixmap(values, px) if scaled else gray_pixmap(values, px)
+            cell = self._map_cell(title, pixmap, shape)
+            self.maps_layout.addWidget(cell, *divmod(i, per_row))
+            cell.show()  # a child added to a visible widget stays hidden until shown
+        self._maps_per_row = per_row
+
+    def _map_cell(self, title: str, pixmap, shape: str) -> QWidget:
         cell = QWidget()
         column = QVBoxLayout(cell)
         column.setContentsMargins(2, 0, 2, 0)
@@ -311,7 +334,15 @@ class LearnedPanel(QWidget):
         column.addWidget(picture)
         column.addWidget(caption)
         column.addStretch(1)
-        self.maps_layout.addWidget(cell)
+        return cell
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        """Re-flow the feature maps when their view changes width (after the layout ran)."""
+        if watched is self.maps_scroll.viewport() and event.type() == QEvent.Type.Resize:
+            old, new = event.oldSize().width(), event.size().width()
+            if old != new:
+                self._update_maps()
+        return super().eventFilter(watched, event)
 
     def _update_confusion(self) -> None:
         n = len(self.class_names)
@@ -329,6 +360,9 @@ class LearnedPanel(QWidget):
                 value = int(counts[r, c])
                 item = QTableWidgetItem(str(value) if value else "")
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                self.confusion.setItem(r, c, item)
+                if not value:
+                    continue  # empty cells keep the theme's background
                 t = value / top
                 base = QColor(0, 114, 178) if r == c else QColor(213, 94, 0)
                 colour = QColor(
@@ -338,7 +372,6 @@ class LearnedPanel(QWidget):
                 )
                 item.setBackground(QBrush(colour))
                 item.setForeground(QBrush(QColor("#ffffff" if t > 0.55 else "#111111")))
-                self.confusion.setItem(r, c, item)
 
     def _update_mistakes(self) -> None:
         self.mistakes.clear()

@@ -20,8 +20,17 @@ TEXT = "#222222"
 AXIS = "#777777"
 
 
-def make_plot(parent: QWidget | None, name: str, title: str, x_label: str, y_label: str):
-    """A white plot with title, axis labels, a grid and a legend."""
+def make_plot(
+    parent: QWidget | None,
+    name: str,
+    title: str,
+    x_label: str,
+    y_label: str,
+    *,
+    legend_offset: tuple[int, int] = (-8, 8),
+):
+    """A white plot with title, axis labels, a grid and a legend (``legend_offset`` as in
+    pyqtgraph: negative x from the right, negative y from the bottom)."""
     plot = pg.PlotWidget(parent, background="w")
     plot.setObjectName(name)
     item = plot.getPlotItem()
@@ -34,7 +43,7 @@ def make_plot(parent: QWidget | None, name: str, title: str, x_label: str, y_lab
         item.getAxis(axis).setTextPen(TEXT)
         item.getAxis(axis).setPen(AXIS)
         item.getAxis(axis).enableAutoSIPrefix(False)
-    item.addLegend(offset=(-8, 8), labelTextColor=TEXT, brush=pg.mkBrush(255, 255, 255, 210))
+    item.addLegend(offset=legend_offset, labelTextColor=TEXT, brush=pg.mkBrush(255, 255, 255, 210))
     plot.setMinimumSize(200, 150)
     return plot
 
@@ -61,7 +70,12 @@ class CurvesPanel(QWidget):
         super().__init__(parent)
         self.loss_plot = make_plot(self, "lossPlot", "Cross-entropy per epoch", "epoch", "loss")
         self.acc_plot = make_plot(
-            self, "accuracyPlot", "Accuracy per epoch", "epoch", "accuracy (%)"
+            self,
+            "accuracyPlot",
+            "Accuracy per epoch",
+            "epoch",
+            "accuracy (%)",
+            legend_offset=(-8, -8),  # bottom right: accuracy curves climb to the top
         )
         self.acc_plot.getPlotItem().getViewBox().setLimits(yMin=0, yMax=100)
         self.curves: dict[tuple[str, str, str], pg.PlotDataItem] = {}
@@ -144,7 +158,12 @@ class SweepPlot(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.plot = make_plot(
-            self, "sweepPlot", "λ sweep: accuracy after training", "λ", "accuracy (%)"
+            self,
+            "sweepPlot",
+            "λ sweep: accuracy after training",
+            "λ",
+            "accuracy (%)",
+            legend_offset=(8, -8),  # bottom left: a large λ pulls the right end down
         )
         item = self.plot.getPlotItem()
         item.setLogMode(x=True, y=False)

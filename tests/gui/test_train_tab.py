@@ -224,8 +224,11 @@ def test_learned_page_filters_maps_confusion_and_mistakes(qtbot, trained):
     assert total == n_val
     wrong = int(np.sum(tab.models["cnn"].predict(tab.val_x) != tab.val_y))
     assert learned.mistakes.count() == wrong
-    # one picture per layer plus the input
-    assert learned.maps_layout.count() == len(tab.models["cnn"].layers) + 1
+    # one picture per layer plus the input, all shown (children added to a visible page)
+    cells = [learned.maps_layout.itemAt(i).widget() for i in range(learned.maps_layout.count())]
+    assert len(cells) == len(tab.models["cnn"].layers) + 1
+    assert all(cell.isVisible() for cell in cells)
+    assert all(button.isVisible() for button in learned.filter_group.buttons())
     if wrong:
         item = learned.mistakes.item(0)
         rect = learned.mistakes.visualItemRect(item)
@@ -274,10 +277,20 @@ def test_experiments_run_in_the_worker(qtbot, trained):
     qtbot.mouseClick(exp.shift_button, Qt.MouseButton.LeftButton)
     assert tab.busy and not exp.grad_button.isEnabled()
     qtbot.waitUntil(lambda: not tab.busy, timeout=TRAIN_TIMEOUT)
-    assert exp.shift_table.rowCount() == 2
+    assert exp.shift_table.rowCount() == 5  # parameters, then shifts 0…3
     assert exp.shift_table.item(0, 1).text() == f"{tab.models['cnn'].n_params:,}"
-    acc0 = float(tab.models["cnn"].predict(tab.val_x).__eq__(tab.val_y).mean())
-    assert exp.shift_table.item(0, 2).text() == f"{100 * acc0:.1f} %"
+    assert exp.shift_table.item(0, 2).text() == f"{tab.models['mlp'].n_params:,}"
+    acc0 = float(np.mean(tab.models["cnn"].predict(tab.val_x) == tab.val_y))
+    assert exp.shift_table.item(1, 1).text() == f"{100 * acc0:.1f} %"
+    # Shift 1 for the MLP, recomputed by hand: mean accuracy over four one-pixel moves.
+    x = tab.val_x
+    moves = [np.zeros_like(x) for _ in range(4)]
+    moves[0][..., 1:, :] = x[..., :-1, :]  # down
+    moves[1][..., :-1, :] = x[..., 1:, :]  # up
+    moves[2][..., :, 1:] = x[..., :, :-1]  # right
+    moves[3][..., :, :-1] = x[..., :, 1:]  # left
+    expected = np.mean([np.mean(tab.models["mlp"].predict(m) == tab.val_y) for m in moves])
+    assert exp.shift_table.item(2, 2).text() == f"{100 * expected:.1f} %"
 
     qtbot.mouseClick(exp.grad_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not tab.busy, timeout=TRAIN_TIMEOUT)
@@ -294,6 +307,7 @@ def test_experiments_run_in_the_worker(qtbot, trained):
     # A large λ shrinks the weights: training accuracy falls.
     assert exp.sweep_rows[1][1] < exp.sweep_rows[0][1]
 
+    exp.tabs.setCurrentIndex(1)  # the λ sweep page, where its error shows
     exp.lambdas_edit.setText("0, banana")
     qtbot.mouseClick(exp.sweep_button, Qt.MouseButton.LeftButton)
     assert not tab.busy
@@ -416,7 +430,7 @@ def test_send_to_train_from_layer_sizes(qtbot, main_window):
     layers = main_window.page("layers")
     main_window.show_tab("layers")
     layers.network.load_preset("small_cnn")  # a 28×28 preset: the Train tab fits it to 8×8
-    sent = layers.network.snapshot()
+    sent = layers.network.save_state()
     action = layers.findChild(QAction, "sendToTrain_mlp")
     action.trigger()
     train_tab = main_window.page("train")
