@@ -2,6 +2,7 @@
 
 from engine.matrix.compute import (
     SHEET_FORMULA_NOTE,
+    SIZE_FORMULA_LINE,
     ConvSettings,
     KernelOutput,
     MatrixResult,
@@ -51,6 +52,7 @@ __all__ = [
     "PooledOutput",
     "PoolingSpec",
     "SHEET_FORMULA_NOTE",
+    "SIZE_FORMULA_LINE",
     "MatrixParseError",
     "compare_paddings",
     "compute_layer",

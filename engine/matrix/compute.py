@@ -32,6 +32,11 @@ POOL_MODES = ("max", "avg")
 #: The three named paddings :func:`compare_paddings` puts side by side.
 COMPARED_PADDINGS = ("valid", "same", "full")
 
+#: The size formula in one line, for the outputs' heading.
+SIZE_FORMULA_LINE = (
+    "Size: O = ⌊(H + 2p − d(k − 1) − 1)/s⌋ + 1 — the sheet's (H − k + 2p)/s + 1 with a floor, "
+    "and d(k − 1) + 1 in place of k for dilation d."
+)
 #: Said wherever the exercise sheet's size formula is shown.
 SHEET_FORMULA_NOTE = (
     "The sheet's O = (H − k + 2p)/s + 1 needs a floor, ⌊(H − k + 2p)/s⌋ + 1, when s does not "
@@ -173,6 +178,8 @@ class MatrixResult:
     pooling: PoolingSpec | None = None
     layer: tuple[np.ndarray, np.ndarray] | None = None
     title: str = ""
+    #: True for :func:`compare_paddings` (each output has its own padding).
+    comparison: bool = False
 
     @property
     def _mode(self) -> Literal["correlate", "convolve"]:
@@ -365,7 +372,7 @@ def compare_paddings(
         f"Valid, same and full padding for {name} ({sizes}) — {op}, stride {settings.stride}, "
         f"dilation {settings.dilation}"
     )
-    return MatrixResult(x, settings, tuple(outputs), display, pooling, title=title)
+    return MatrixResult(x, settings, tuple(outputs), display, pooling, title=title, comparison=True)
 
 
 def compute_layer(

@@ -98,7 +98,10 @@ def worked_solution(result: MatrixResult, fmt: str = "markdown") -> str:
     doc = _Document(fmt)
     settings, x = result.settings, result.x
     doc.prose("Worked solution", heading=1)
-    doc.prose(f"Settings: {settings.describe()}.")
+    if result.comparison:
+        doc.prose(f"{result.title}.")
+    else:
+        doc.prose(f"Settings: {settings.describe()}.")
     if settings.operation == "convolve":
         doc.prose("Convolution rotates each kernel by 180° before sliding it over the input.")
     else:

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
+    QScrollArea,
     QSlider,
     QSpinBox,
     QSplitter,
@@ -17,10 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.conv import CellTrace
 from gui.colours import follow_palette
 from gui.matrix_tab.cell_colours import cell_colours
 from gui.matrix_tab.matrix_model import ReadOnlyMatrixModel, mono_font
 from gui.matrix_tab.matrix_view import MatrixView
+from gui.matrix_tab.window_picture import PictureCell, WindowPicture
 
 SPEEDS = (0.5, 1, 2, 4, 8, 16)  # output cells per second
 
@@ -125,10 +128,18 @@ class ExplainPanel(QWidget):
         legend_row.addWidget(self.channel_spin)
         left_layout.addLayout(legend_row)
         left_layout.addWidget(self.padded_view, 1)
-        right = QWidget(self)
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self.text, 1)
+        self.picture = WindowPicture(self)
+        self.picture_scroll = picture_scroll = QScrollArea(self)
+        picture_scroll.setObjectName("windowPictureScroll")
+        picture_scroll.setWidget(self.picture)
+        picture_scroll.setWidgetResizable(True)
+        right = QSplitter(Qt.Orientation.Vertical, self)
+        right.setObjectName("explainRightSplitter")
+        right.addWidget(picture_scroll)
+        right.addWidget(self.text)
+        right.setStretchFactor(0, 3)
+        right.setStretchFactor(1, 2)
+        right.setChildrenCollapsible(False)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.setObjectName("explainSplitter")
         splitter.addWidget(left)
@@ -189,6 +200,25 @@ class ExplainPanel(QWidget):
         if window:
             self.padded_view.scrollTo(self.padded_model.index(*window[0]))
             self.padded_view.scrollTo(self.padded_model.index(*window[-1]))
+
+    def show_window(self, trace: CellTrace, output_label: str, caption: str = "") -> None:
+        """Draw ``trace``'s window cell by cell, linked to its output cell."""
+        kh, kw = trace.geometry.kernel_shape
+        cells = [
+            [
+                PictureCell(t.weight, t.value, t.product, t.is_padding)
+                for t in trace.terms[a * kw : (a + 1) * kw]
+            ]
+            for a in range(kh)
+        ]
+        self.picture.show_window(cells, trace.total, output_label, caption)
+        # The picture gets the height it needs (up to a point); the text scrolls below it.
+        frame = 2 * self.picture_scroll.frameWidth()
+        self.picture_scroll.setMinimumHeight(min(self.picture.sizeHint().height() + frame, 260))
+
+    def clear_window(self) -> None:
+        """Empty the window picture (e.g. while a pooled cell is explained)."""
+        self.picture.clear()
 
     def set_explanation(self, text: str, position: str = "") -> None:
         """Replace the explanation text and the "cell k of n" label."""

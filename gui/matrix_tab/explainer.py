@@ -64,6 +64,7 @@ class CellExplainer(QObject):
         ):
             self.focus = None
             self._clear_highlights()
+            self.panel.clear_window()
             self.panel.set_explanation("", "")
             return
         self.explain_cell(p, i, j, select=False, keep_focus=True)
@@ -103,6 +104,9 @@ class CellExplainer(QObject):
             first = trace.channels[ch]
             padded, pad, mask, window, tips = explain.window_view(result.x[ch], first)
             self.panel.show_padded(padded, pad, mask, f"Padded input, channel {ch}", window, tips)
+            self.panel.show_window(
+                first, f"channel {ch}", f"Filter {p}, cell ({i}, {j}): channel {ch}'s share"
+            )
             inside = {(t.row, t.col): "window" for t in first.terms if not t.is_padding}
             for model in self._input_models():
                 model.set_highlight(inside)
@@ -120,6 +124,7 @@ class CellExplainer(QObject):
             window,
             tips,
         )
+        self.panel.show_window(trace, f"out[{i}, {j}]", f"{res.name}: window of cell ({i}, {j})")
         models = self._input_models()
         if models:
             models[0].set_highlight(
@@ -145,6 +150,7 @@ class CellExplainer(QObject):
         panels = self._panels()
         panels[p].model.set_highlight({cell: "window" for cell in trace.cells()})
         panels[p].pool_model.set_highlight({(i, j): "focus"})
+        self.panel.clear_window()
         self.panel.set_explanation(explain.pool_text(result.outputs[p].name, trace), "")
 
     def step(self, delta: int) -> None:

@@ -26,6 +26,7 @@ from engine.conv import (
     separability,
     transpose_kernel,
 )
+from engine.matrix import kernel_about, kernel_name
 from engine.text import format_cell
 from gui.colours import tone_label
 from gui.matrix_tab.matrix_editor import MatrixEditor
@@ -137,10 +138,15 @@ class KernelEditor(QFrame):
         self.info.setObjectName(f"{name}_info")
         self.info.setWordWrap(True)
         tone_label(self.info, "hint")
+        self.about = QLabel("", self)
+        self.about.setObjectName(f"{name}_about")
+        self.about.setWordWrap(True)
+        self.about.setToolTip("What this kernel responds to")
 
         layout = self.editor.layout()
         layout.insertLayout(0, top)
         layout.insertLayout(1, tools)
+        layout.addWidget(self.about)
         layout.addWidget(self.info)
         outer = QHBoxLayout(self)
         outer.setContentsMargins(6, 6, 6, 6)
@@ -165,20 +171,15 @@ class KernelEditor(QFrame):
 
     # --- display ---------------------------------------------------------------------------
     def display_name(self) -> str:
-        """The name shown above this kernel's output ("(edited)" once it differs from the
-        library kernel it was named after)."""
-        title = self.model.title or "Kernel"
-        values = self.model.values
-        for item in FILTER_LIBRARY.values():
-            if item.name == title:
-                same = item.kernel.shape == values.shape and np.allclose(item.kernel, values)
-                return title if same else f"{title} (edited)"
-        return title
+        """The name shown above this kernel's output and in the export: the user's own name,
+        else the library filter its values match, else "Custom"."""
+        return kernel_name(self.model.title, self.model.values)
 
     def _refresh(self, *_args) -> None:
         values = self.model.values
-        if self.name_edit.text() != self.model.title:
-            self.name_edit.setText(self.model.title)
+        name = self.display_name()
+        if self.name_edit.text() != name:
+            self.name_edit.setText(name)
         match = match_library_filter(values)
         key = match.key if match and match.scale == 1 and not match.rotated else CUSTOM
         self.library.setCurrentIndex(max(0, self.library.findData(key)))
@@ -196,6 +197,7 @@ class KernelEditor(QFrame):
         else:
             sep_text = f"not separable (rank {sep.rank})"
         self.info.setText(f"sum = {format_cell(total.item())} · {sep_text}")
+        self.about.setText(kernel_about(values))
 
     # --- user operations -----------------------------------------------------------------------
     def _on_library_pick(self, index: int) -> None:
@@ -215,7 +217,7 @@ class KernelEditor(QFrame):
 
     def _on_name_edited(self) -> None:
         text = self.name_edit.text().strip()
-        if text and text != self.model.title:
+        if text and text != self.display_name():
             self.model.push_title(text)
 
     def transform(self, op: str) -> bool:

@@ -21,6 +21,7 @@ from engine.conv import layer_param_formula
 from engine.matrix import resize_matrix
 from gui.matrix_tab.matrix_editor import MatrixEditor
 from gui.matrix_tab.matrix_model import MatrixModel
+from gui.widgets.spin_boxes import int_spin
 
 MAX_CHANNELS = 4
 MAX_FILTERS = 4
@@ -191,13 +192,7 @@ class LayerPanel(QWidget):
         ]
 
     def _spin(self, name: str, low: int, high: int, value: int, tip: str) -> QSpinBox:
-        spin = QSpinBox(self)
-        spin.setObjectName(name)
-        spin.setRange(low, high)
-        spin.setValue(value)
-        spin.setToolTip(tip)
-        spin.setKeyboardTracking(False)
-        return spin
+        return int_spin(self, name, low, high, value, tip, keyboard_tracking=False)
 
     def _editor(
         self, model: MatrixModel, name: str, heading: str, side: int, *, compact: bool = False

@@ -34,6 +34,7 @@ from engine.matrix import (
 from gui.colours import tone_label
 from gui.matrix_tab.matrix_model import MatrixModel
 from gui.matrix_tab.matrix_view import MatrixView, copy_menu_button
+from gui.widgets.spin_boxes import int_spin
 
 
 class MatrixEditor(QWidget):
@@ -133,11 +134,8 @@ class MatrixEditor(QWidget):
 
     # --- building ----------------------------------------------------------------------------
     def _size_spin(self, name: str, what: str) -> QSpinBox:
-        spin = QSpinBox(self)
-        spin.setObjectName(name)
-        spin.setRange(1, self.max_side)
-        spin.setToolTip(f"{what} (1…{self.max_side}); shrinking crops, growing adds zeros")
-        spin.setKeyboardTracking(False)
+        tip = f"{what} (1…{self.max_side}); shrinking crops, growing adds zeros"
+        spin = int_spin(self, name, 1, self.max_side, 1, tip, keyboard_tracking=False)
         spin.valueChanged.connect(self._on_size_spin)
         return spin
 

@@ -32,6 +32,9 @@ from engine.text import format_cell
 from gui.colours import mix
 from gui.matrix_tab.cell_colours import HIGHLIGHT_KINDS, CellColours, cell_colours
 
+#: True on the cell to outline: the explained ("focus") cell of a read-only matrix.
+OUTLINE_ROLE = Qt.ItemDataRole.UserRole + 1
+
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -361,6 +364,8 @@ class ReadOnlyMatrixModel(QAbstractTableModel):
             font = mono_font()
             font.setItalic(True)
             return font
+        if role == OUTLINE_ROLE:
+            return self._highlight.get((r, c)) == "focus"
         if role == Qt.ItemDataRole.ToolTipRole:
             tip = self._tips.get((r, c))
             if tip:

@@ -2,25 +2,55 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QAction,
+    QGuiApplication,
+    QHelpEvent,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPalette,
+    QPen,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
     QFileDialog,
     QHeaderView,
     QMenu,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QToolButton,
+    QToolTip,
     QWidget,
 )
 
 from engine.matrix import EXPORT_FORMATS, EXPORT_LABELS, EXPORT_SUFFIX, matrix_to_text
 from engine.storage import save_text
-from gui.matrix_tab.matrix_model import mono_font
+from gui.matrix_tab.matrix_model import OUTLINE_ROLE, mono_font
 
 MIN_CELL = 34
 MAX_CELL = 96
+#: Largest size a read-only view grows to before it scrolls (a 64×64 output stays usable).
+MAX_FITTED = QSize(1400, 900)
+
+
+class OutlineDelegate(QStyledItemDelegate):
+    """Paints cells as usual, plus a strong frame around the cell whose model says
+    :data:`OUTLINE_ROLE` (visible over the selection colour too)."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        super().paint(painter, option, index)
+        if index.data(OUTLINE_ROLE):
+            painter.save()
+            pen = QPen(option.palette.color(QPalette.ColorRole.Text), 2)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(option.rect.adjusted(1, 1, -2, -2))
+            painter.restore()
 
 
 class MatrixView(QTableView):
@@ -63,6 +93,10 @@ class MatrixView(QTableView):
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.horizontalHeader().setDefaultSectionSize(MIN_CELL + 8)
         self.entered.connect(self._on_entered)
+        self.setItemDelegate(OutlineDelegate(self))
+        self._fit_size = not editable  # read-only views take the size of their whole matrix
+        if self._fit_size:
+            self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
 
     def setModel(self, model) -> None:  # noqa: N802 (Qt override)
         """Attach a model and keep the column width fitted to its longest text."""
@@ -89,7 +123,33 @@ class MatrixView(QTableView):
         width = max(MIN_CELL, min(MAX_CELL, longest + 12))
         if self.horizontalHeader().defaultSectionSize() != width:
             self.horizontalHeader().setDefaultSectionSize(width)
+        if self._fit_size:
+            self._fit_to_contents()
         self.updateGeometry()
+
+    def contents_size(self) -> QSize:
+        """Width and height that show every cell and both headers without scroll bars."""
+        model = self.model()
+        rows = model.rowCount() if model is not None else 0
+        cols = model.columnCount() if model is not None else 0
+        frame = 2 * self.frameWidth()
+        vertical, horizontal = self.verticalHeader(), self.horizontalHeader()
+        width = vertical.sizeHint().width() + cols * horizontal.defaultSectionSize() + frame
+        height = horizontal.sizeHint().height() + rows * vertical.defaultSectionSize() + frame
+        return QSize(width, height)
+
+    def _fit_to_contents(self) -> None:
+        # Exactly the whole matrix (up to MAX_FITTED): no scroll bars beside empty space.
+        wanted = self.contents_size()
+        size = wanted.boundedTo(MAX_FITTED)
+        if size.width() < wanted.width():  # a horizontal scroll bar will take room below
+            size.setHeight(min(MAX_FITTED.height(), size.height() + self._bar_extent()))
+        if size.height() < wanted.height():
+            size.setWidth(min(MAX_FITTED.width(), size.width() + self._bar_extent()))
+        self.setFixedSize(size)
+
+    def _bar_extent(self) -> int:
+        return self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
         """Recolour the model's cells when the theme (palette) changes."""
@@ -102,6 +162,26 @@ class MatrixView(QTableView):
     def _on_entered(self, index: QModelIndex) -> None:
         if index.isValid():
             self.cell_hovered.emit(index.row(), index.column())
+
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        """Show a cell's tooltip just below the cell, so it never covers the cell it explains
+        (Qt puts it at the mouse pointer, over the cell and its neighbours)."""
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            index = self.indexAt(event.pos())
+            text = index.data(Qt.ItemDataRole.ToolTipRole) if index.isValid() else None
+            if not text:
+                QToolTip.hideText()
+                return super().viewportEvent(event)
+            rect = self.visualRect(index)
+            below = self.viewport().mapToGlobal(rect.bottomLeft() + QPoint(0, 4))
+            QToolTip.showText(below, str(text), self.viewport(), rect)
+            return True
+        return super().viewportEvent(event)
+
+    def tooltip_anchor(self, row: int, col: int) -> QPoint:
+        """Global position where the tooltip of cell (row, col) appears (below the cell)."""
+        rect = self.visualRect(self.model().index(row, col))
+        return self.viewport().mapToGlobal(rect.bottomLeft() + QPoint(0, 4))
 
     def event(self, event: QEvent) -> bool:
         """Claim Ctrl+V / Ctrl+C / Delete before window-level shortcuts see them."""

@@ -14,7 +14,6 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
     QScrollArea,
     QSplitter,
@@ -26,14 +25,19 @@ from PySide6.QtWidgets import (
 
 from engine.conv import get_filter
 from engine.matrix import (
+    SHEET_FORMULA_NOTE,
+    SIZE_FORMULA_LINE,
     MatrixResult,
+    compare_paddings,
     compute_layer,
     compute_matrix,
     worked_solution,
 )
+from gui.colours import tone_label
 from gui.context import AppContext
 from gui.matrix_tab.explain_panel import ExplainPanel
 from gui.matrix_tab.explainer import CellExplainer
+from gui.matrix_tab.flow_layout import FlowLayout
 from gui.matrix_tab.kernel_editor import KernelEditor
 from gui.matrix_tab.kernels_box import MAX_KERNELS, KernelsBox
 from gui.matrix_tab.layer_panel import LayerPanel
@@ -48,6 +52,7 @@ from gui.matrix_tab.state import (
     read_kernels,
     read_matrix,
 )
+from gui.tutor import attach_matrix_tutor
 from gui.widgets import TabPage
 
 DEFAULT_INPUT = np.array(
@@ -140,15 +145,21 @@ class MatrixTab(TabPage):
         self.outputs_title.setObjectName("outputsTitle")
         self.outputs_title.setWordWrap(True)
         self.outputs_title.setStyleSheet("font-weight: 600;")
+        self.size_note = QLabel(SIZE_FORMULA_LINE, self)
+        self.size_note.setObjectName("sizeFormulaNote")
+        self.size_note.setWordWrap(True)
+        self.size_note.setToolTip(SHEET_FORMULA_NOTE)
+        tone_label(self.size_note, "hint")
         outputs = QWidget(self)
-        self.outputs_layout = QHBoxLayout(outputs)
+        # Cards keep the size of their whole matrix and wrap to the next row (never cut off).
+        self.outputs_layout = FlowLayout(outputs)
         self.outputs_layout.setContentsMargins(4, 4, 4, 4)
-        self.outputs_layout.addStretch(1)
         self.outputs_scroll = _scroll(outputs, "outputsScroll")
         out_box = QWidget(self)
         out_box_layout = QVBoxLayout(out_box)
         out_box_layout.setContentsMargins(0, 0, 0, 0)
         out_box_layout.addWidget(self.outputs_title)
+        out_box_layout.addWidget(self.size_note)
         out_box_layout.addWidget(self.outputs_scroll, 1)
 
         self.explain_panel = ExplainPanel(self)
@@ -175,11 +186,11 @@ class MatrixTab(TabPage):
         right.setObjectName("rightSplitter")
         right.addWidget(out_box)
         right.addWidget(self.bottom)
-        # Equal shares: the outputs rarely need more than half, and the explanation's padded
-        # input and sum-of-products text were cramped (scroll bars) in a 750 px high window.
-        right.setStretchFactor(0, 1)
-        right.setStretchFactor(1, 1)
-        right.setSizes([400, 400])
+        # The explanation (padded input, window picture, text) gets a little more than half:
+        # the output cards wrap and scroll, the window picture should not.
+        right.setStretchFactor(0, 4)
+        right.setStretchFactor(1, 5)
+        right.setSizes([400, 500])
         right.setChildrenCollapsible(False)
         main = QSplitter(Qt.Orientation.Horizontal, self)
         main.setObjectName("mainSplitter")
@@ -205,13 +216,12 @@ class MatrixTab(TabPage):
             )
         self._updating = False
         self._on_settings_changed()
-        first = self.result.outputs[0] if self.result and self.result.outputs else None
-        if first is not None and first.output is not None:
-            self.solver.target_model.apply(first.output, "Target output")
+        self.solver.link_to(0)  # the solver starts on the first output, and follows it
         self._stack.clear()
         self._update_undo_buttons()
         if self.panels:
             self.panels[0].select_cell(0, 0)
+        self.tutor = attach_matrix_tutor(self)  # "Check my answer" and "Which input?" sub-tabs
 
     # --- kernels -------------------------------------------------------------------------------
     @property
@@ -280,6 +290,11 @@ class MatrixTab(TabPage):
             x, w, bias = self.layer_panel.arrays()
             return compute_layer(x, w, bias, settings, **options)
         kernels = self.kernels.named_kernels()
+        self.settings.set_kernel_names([name for name, _ in kernels])
+        if self.settings.comparing():
+            index = min(max(self.settings.compare_kernel.currentIndex(), 0), len(kernels) - 1)
+            name, kernel = kernels[index]
+            return compare_paddings(self.input_model.values, name, kernel, settings, **options)
         return compute_matrix(self.input_model.values, kernels, settings, **options)
 
     def recompute(self, *_args) -> None:
@@ -300,7 +315,7 @@ class MatrixTab(TabPage):
             panel = OutputPanel(len(self.panels), self)
             self.explainer.connect_panel(panel)
             panel.message.connect(self._status)
-            self.outputs_layout.insertWidget(self.outputs_layout.count() - 1, panel)
+            self.outputs_layout.addWidget(panel)
             self.panels.append(panel)
         while len(self.panels) > count:
             panel = self.panels.pop()
@@ -312,10 +327,10 @@ class MatrixTab(TabPage):
     def _solver_problem(self):
         return self.input_model.values, self.settings.conv_settings()
 
-    def _named_outputs(self) -> list[tuple[str, np.ndarray]]:
+    def _named_outputs(self) -> list[tuple[str, np.ndarray | None]]:
         if self.result is None or self.result.layer is not None:
             return []
-        return [(r.name, r.output) for r in self.result.outputs if r.output is not None]
+        return [(r.name, r.output) for r in self.result.outputs]
 
     def worked_solution(self, fmt: str) -> str:
         """The whole worked solution in ``fmt`` (as shown in the export panel)."""

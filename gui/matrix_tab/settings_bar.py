@@ -7,10 +7,10 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from engine.matrix import ConvSettings, PoolingSpec
 from gui.colours import tone_label
+from gui.widgets.spin_boxes import int_spin
 
 PADDING_ITEMS = (
     ("valid", "valid (p = 0)"),
@@ -44,15 +45,6 @@ def _combo(parent: QWidget, name: str, items: tuple[tuple[str, str], ...], tip: 
     for key, label in items:
         combo.addItem(label, key)
     return combo
-
-
-def _spin(parent: QWidget, name: str, low: int, high: int, value: int, tip: str) -> QSpinBox:
-    spin = QSpinBox(parent)
-    spin.setObjectName(name)
-    spin.setRange(low, high)
-    spin.setValue(value)
-    spin.setToolTip(tip)
-    return spin
 
 
 class SettingsCommand(QUndoCommand):
@@ -101,9 +93,11 @@ class SettingsBar(QWidget):
             "Single-channel matrix with several kernels, or a multi-channel conv layer",
         )
         self.padding = _combo(self, "paddingCombo", PADDING_ITEMS, "Zero padding around the input")
-        self.custom_pad = _spin(self, "customPadSpin", 0, 16, 1, "Zeros added on each side")
-        self.stride = _spin(self, "strideSpin", 1, 8, 1, "Step between windows")
-        self.dilation = _spin(self, "dilationSpin", 1, 8, 1, "Gap between kernel taps (1 = none)")
+        self.custom_pad = int_spin(self, "customPadSpin", 0, 16, 1, "Zeros added on each side")
+        self.stride = int_spin(self, "strideSpin", 1, 8, 1, "Step between windows")
+        self.dilation = int_spin(
+            self, "dilationSpin", 1, 8, 1, "Gap between kernel taps (1 = none)"
+        )
         self.operation = _combo(
             self,
             "operationCombo",
@@ -123,8 +117,18 @@ class SettingsBar(QWidget):
             (("none", "none"), ("max", "max"), ("avg", "average")),
             "Pool each output (no padding)",
         )
-        self.pool_size = _spin(self, "poolSizeSpin", 1, 8, 2, "Pooling window size")
-        self.pool_stride = _spin(self, "poolStrideSpin", 1, 8, 2, "Pooling stride")
+        self.pool_size = int_spin(self, "poolSizeSpin", 1, 8, 2, "Pooling window size")
+        self.pool_stride = int_spin(self, "poolStrideSpin", 1, 8, 2, "Pooling stride")
+        self.compare = QCheckBox("Valid · same · full", self)
+        self.compare.setObjectName("compareCheck")
+        self.compare.setToolTip(
+            "Show one kernel's output with valid, same and full padding side by side, with "
+            "their sizes and formulas (stride, dilation and operation as set)"
+        )
+        self.compare_kernel = QComboBox(self)
+        self.compare_kernel.setObjectName("compareKernel")
+        self.compare_kernel.setToolTip("The kernel compared with the three paddings")
+        self._pending_kernel: int | None = None
         self.undo_button = QToolButton(self)
         self.undo_button.setObjectName("undoButton")
         self.redo_button = QToolButton(self)
@@ -155,6 +159,8 @@ class SettingsBar(QWidget):
                     ("Pool", self.pool),
                     ("", self.pool_size),
                     ("stride", self.pool_stride),
+                    ("", self.compare),
+                    ("", self.compare_kernel),
                 ),
             ),
         ):
@@ -174,8 +180,16 @@ class SettingsBar(QWidget):
         layout.setSpacing(2)
         layout.addLayout(row1)
         layout.addLayout(row2)
-        for combo in (self.mode, self.padding, self.operation, self.display, self.pool):
+        for combo in (
+            self.mode,
+            self.padding,
+            self.operation,
+            self.display,
+            self.pool,
+            self.compare_kernel,
+        ):
             combo.currentIndexChanged.connect(self._on_change)
+        self.compare.toggled.connect(self._on_change)
         for spin in (self.custom_pad, self.stride, self.dilation, self.pool_size, self.pool_stride):
             spin.valueChanged.connect(self._on_change)
         self._update_enabled()
@@ -185,7 +199,12 @@ class SettingsBar(QWidget):
         self.changed.emit()
 
     def _update_enabled(self) -> None:
-        self.custom_pad.setEnabled(self.padding.currentData() == "custom")
+        comparing = self.comparing()
+        single = self.mode.currentData() == "single"
+        self.compare.setEnabled(single)
+        self.compare_kernel.setEnabled(comparing)
+        self.padding.setEnabled(not comparing)
+        self.custom_pad.setEnabled(not comparing and self.padding.currentData() == "custom")
         pooling = self.pool.currentData() != "none"
         self.pool_size.setEnabled(pooling)
         self.pool_stride.setEnabled(pooling)
@@ -201,6 +220,26 @@ class SettingsBar(QWidget):
             dilation=self.dilation.value(),
             operation=self.operation.currentData(),
         )
+
+    def comparing(self) -> bool:
+        """True when valid, same and full padding are shown side by side (single-matrix mode)."""
+        return self.compare.isChecked() and self.mode.currentData() == "single"
+
+    def set_kernel_names(self, names: list[str]) -> None:
+        """List the kernels the comparison can use (keeps the chosen index; no signal)."""
+        pending, self._pending_kernel = self._pending_kernel, None
+        if [self.compare_kernel.itemText(i) for i in range(self.compare_kernel.count())] == names:
+            if pending is not None and pending < len(names):
+                self.compare_kernel.blockSignals(True)
+                self.compare_kernel.setCurrentIndex(pending)
+                self.compare_kernel.blockSignals(False)
+            return
+        index = self.compare_kernel.currentIndex() if pending is None else pending
+        self.compare_kernel.blockSignals(True)
+        self.compare_kernel.clear()
+        self.compare_kernel.addItems(names)
+        self.compare_kernel.setCurrentIndex(min(max(index, 0), len(names) - 1))
+        self.compare_kernel.blockSignals(False)
 
     def pooling(self) -> PoolingSpec | None:
         """The pooling applied to every output, or None."""
@@ -230,6 +269,8 @@ class SettingsBar(QWidget):
             "pool": self.pool.currentData(),
             "pool_size": self.pool_size.value(),
             "pool_stride": self.pool_stride.value(),
+            "compare": self.compare.isChecked(),
+            "compare_kernel": max(self.compare_kernel.currentIndex(), 0),
         }
 
     def restore_state(self, state: dict[str, Any]) -> None:
@@ -251,6 +292,14 @@ class SettingsBar(QWidget):
                 value = state.get(name)
                 if isinstance(value, int) and not isinstance(value, bool):
                     spin.setValue(value)
+            if isinstance(state.get("compare"), bool):
+                self.compare.setChecked(state["compare"])
+            index = state.get("compare_kernel")
+            if isinstance(index, int) and not isinstance(index, bool) and index >= 0:
+                # the kernels may be restored after the settings: applied by set_kernel_names
+                self._pending_kernel = index
+                if index < self.compare_kernel.count():
+                    self.compare_kernel.setCurrentIndex(index)
         finally:
             self.blockSignals(False)
         self._update_enabled()

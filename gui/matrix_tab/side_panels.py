@@ -24,6 +24,7 @@ from engine.conv import KernelSolution, fit_kernel
 from engine.matrix import EXPORT_FORMATS, EXPORT_LABELS, EXPORT_SUFFIX, ConvSettings
 from engine.storage import save_text
 from engine.text import format_cell
+from gui.colours import set_tone, tone_label
 from gui.matrix_tab.matrix_editor import MatrixEditor
 from gui.matrix_tab.matrix_model import MatrixModel, ReadOnlyMatrixModel, mono_font
 from gui.matrix_tab.matrix_view import MatrixView
@@ -34,7 +35,8 @@ class SolverPanel(QWidget):
     """Given the tab's input and an output matrix, find the kernel by least squares.
 
     ``problem()`` returns ``(input, settings)``; ``outputs()`` the current ``(name, output)``
-    pairs to copy from.
+    pairs (``output`` None for a kernel that does not fit).  A target copied from an output stays
+    linked to it and follows every recompute, until the user edits it; a label says which.
 
     Signals
     -------
@@ -64,6 +66,14 @@ class SolverPanel(QWidget):
             self.target_model, self, name="solverTarget", heading="Output to explain", max_side=64
         )
         self.target_editor.message.connect(self.message)
+        #: Index of the output the target follows, or None once the user edited it.
+        self._link: int | None = None
+        self._syncing = False
+        self.target_model.values_changed.connect(self._on_target_changed)
+        self.link_label = QLabel(self)
+        self.link_label.setObjectName("solverLink")
+        self.link_label.setWordWrap(True)
+        tone_label(self.link_label, "hint")
         self.source = QComboBox(self)
         self.source.setObjectName("solverSource")
         self.source.setToolTip("Copy one of the current outputs here as the target")
@@ -111,6 +121,7 @@ class SolverPanel(QWidget):
         row2.addStretch(1)
         left = QVBoxLayout()
         left.addLayout(row1)
+        left.addWidget(self.link_label)
         left.addWidget(self.target_editor, 1)
         right = QVBoxLayout()
         right.addLayout(row2)
@@ -124,22 +135,90 @@ class SolverPanel(QWidget):
         layout.addLayout(right, 1)
 
     def refresh_sources(self) -> None:
-        """Refill the list of outputs that can be copied as the target."""
-        current = self.source.currentText()
+        """Refill the list of outputs and bring a linked target up to date."""
+        current = self.source.currentIndex()
         self.source.blockSignals(True)
         self.source.clear()
-        for name, _ in self._outputs():
-            self.source.addItem(name)
-        index = self.source.findText(current)
-        self.source.setCurrentIndex(max(index, 0))
+        for index, (name, values) in enumerate(self._outputs()):
+            if values is not None:
+                self.source.addItem(name, index)
+        self.source.setCurrentIndex(min(max(current, 0), self.source.count() - 1))
         self.source.blockSignals(False)
         self.copy_output.setEnabled(self.source.count() > 0)
+        self._sync()
+
+    def link_to(self, index: int) -> None:
+        """Make the target follow output ``index`` (not an undoable edit)."""
+        self._link = index
+        self._sync()
+
+    @property
+    def linked_output(self) -> int | None:
+        """Index of the output the target follows, or None."""
+        return self._link
+
+    def _sync(self) -> None:
+        outputs = self._outputs()
+        linked = self._link is not None and self._link < len(outputs)
+        values = outputs[self._link][1] if linked else None  # type: ignore[index]
+        if self._link is None:
+            self._show_link("Your own matrix: it does not follow the input or the kernels.", "note")
+        elif values is None:
+            self._show_link(
+                f"Not the current output: output {self._link + 1} cannot be computed now, so "
+                "this is an earlier copy.",
+                "warning",
+            )
+        else:
+            if values.shape != self.target_model.shape or not np.array_equal(
+                values, self.target_model.values
+            ):
+                self._syncing = True
+                try:
+                    self.target_model.apply(values, self.target_model.title)
+                finally:
+                    self._syncing = False
+            name = outputs[self._link][0]
+            self._show_link(
+                f"Live: the output of {name}, updated whenever the input, kernels or settings "
+                "change. Edit it to explain a matrix of your own.",
+                "hint",
+            )
+
+    def _show_link(self, text: str, tone: str) -> None:
+        if self.link_label.text() != text:
+            self.link_label.setText(text)
+            set_tone(self.link_label, tone)
+
+    def _on_target_changed(self, *_args) -> None:
+        if self._syncing:
+            return
+        if self._link is not None:
+            self._link = None
+            self._sync()
+        self._forget_solution()
+
+    def _forget_solution(self) -> None:
+        if self.solution is not None:
+            self.solution = None
+            self.result.setText("The target changed: solve again for its kernel.")
+            self.result_view.hide()
+            self.add_button.setEnabled(False)
 
     def _on_copy_output(self) -> None:
-        outputs = dict(self._outputs())
-        values = outputs.get(self.source.currentText())
-        if values is not None:
+        index = self.source.currentData()
+        if index is None:
+            return
+        values = self._outputs()[index][1]
+        if values is None:
+            return
+        self._syncing = True
+        try:
             self.target_model.push_values(values, "Copy output to the solver")
+        finally:
+            self._syncing = False
+        self._forget_solution()
+        self.link_to(index)
 
     def solve(self) -> KernelSolution | None:
         """Solve for the kernel with the tab's input and settings; report in the panel."""
@@ -190,6 +269,7 @@ class SolverPanel(QWidget):
         return {
             "target": self.target_model.values.tolist(),
             "size": [self.k_rows.value(), self.k_cols.value()],
+            "link": self._link,
         }
 
     def restore_state(self, state: dict[str, Any]) -> None:
@@ -197,6 +277,9 @@ class SolverPanel(QWidget):
         target = read_matrix(state.get("target"), MAX_INPUT_SIDE)
         if target is not None:
             self.target_model.apply(target, self.target_model.title)
+        link = state.get("link")
+        if isinstance(link, int) and not isinstance(link, bool) and 0 <= link < 64:
+            self.link_to(link)
         size = read_int_pair(state.get("size"), 1, self.k_rows.maximum())
         if size is not None:
             self.k_rows.setValue(size[0])

@@ -46,7 +46,8 @@ def test_kernel_tools_transform_and_undo(tab, qtbot):
     sobel = get_filter("sobel_x").kernel
     qtbot.mouseClick(editor.button("transpose"), Qt.MouseButton.LeftButton)
     np.testing.assert_array_equal(tab.kernel_models[0].values, sobel.T)
-    assert tab.panels[0].heading.text() == "Sobel x (edited) — 5×5"
+    # Sobel x transposed is Sobel y: the card takes the library name of its values.
+    assert tab.panels[0].heading.text() == "Sobel y — 5×5"
     qtbot.mouseClick(editor.button("flip_h"), Qt.MouseButton.LeftButton)
     np.testing.assert_array_equal(tab.kernel_models[0].values, sobel.T[:, ::-1])
     qtbot.mouseClick(editor.button("rot90"), Qt.MouseButton.LeftButton)
@@ -267,7 +268,7 @@ def test_big_input_recomputes_fast(tab):
     tab.input_editor.fill("random")
     tab.kernel_editor(0).editor.rows_spin.setValue(15)
     tab.kernel_editor(0).editor.cols_spin.setValue(15)
-    assert tab.panels[0].heading.text() == "Sobel x (edited) — 50×50"
+    assert tab.panels[0].heading.text() == "Custom — 50×50"
     # Measured, reported, not asserted against a wall-clock limit (shared CI machines).
     start = time.perf_counter()
     tab.input_model.setData(tab.input_model.index(10, 10), "7")
