@@ -122,7 +122,6 @@ from engine.matrix import (
     parse_matrix,
     parse_number,
     resize_matrix,
-    save_text,
     worked_solution,
 )
 from engine.storage import (
@@ -131,6 +130,7 @@ from engine.storage import (
     atomic_write_bytes,
     atomic_write_text,
     load_document,
+    save_text,
     to_plain_json,
     write_document,
 )

@@ -30,6 +30,27 @@ import numpy as np
 
 from engine.user_files import UserFileError, read_user_bytes
 
+__all__ = [
+    "SESSION_KIND",
+    "SESSION_VERSION",
+    "SETTINGS_KIND",
+    "SETTINGS_VERSION",
+    "DocumentError",
+    "LoadResult",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "document_text",
+    "load_document",
+    "make_session_data",
+    "move_aside",
+    "normalize_session_data",
+    "parse_document",
+    "rename_file",
+    "save_text",
+    "to_plain_json",
+    "write_document",
+]
+
 SESSION_KIND = "kernelscope-session"
 SESSION_VERSION = 1
 SETTINGS_KIND = "kernelscope-settings"

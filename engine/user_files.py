@@ -19,6 +19,14 @@ import os
 import stat
 from pathlib import Path
 
+__all__ = [
+    "MAX_NAME_BYTES",
+    "UserFileError",
+    "read_user_bytes",
+    "read_user_text",
+    "require_regular_file",
+]
+
 #: Longest file or folder name most file systems allow (bytes, after UTF-8 encoding).
 MAX_NAME_BYTES = 255
 

@@ -3,16 +3,34 @@ Canny, the gallery pipeline, the test chart."""
 
 from engine.images.chart import make_test_chart
 from engine.images.frame_sources import (
+    CAMERA_RESOLUTIONS,
+    VIDEO_SUFFIXES,
     CaptureSource,
     EndOfStream,
     FrameSource,
     FrameSourceError,
     StillImageSource,
     SyntheticSource,
+    cameras_disabled,
     probe_cameras,
 )
-from engine.images.gallery import GalleryOptions, GalleryPipeline, filter_same, process_frame
-from engine.images.io import ImageLoadError, load_image, save_png
+from engine.images.gallery import (
+    BORDER_LABELS,
+    BORDER_MODES,
+    CUSTOM_PREFIX,
+    DISPLAY_LABELS,
+    DISPLAY_MODES,
+    DIVERGING_LUT,
+    BackendComparison,
+    GalleryOptions,
+    GalleryPipeline,
+    TileSpec,
+    filter_same,
+    input_display,
+    process_frame,
+    sanitize_for_display,
+)
+from engine.images.io import IMAGE_SUFFIXES, ImageLoadError, load_image, save_png
 from engine.images.pixel_window import PixelWindow, pixel_window
 
 __all__ = [
@@ -33,4 +51,18 @@ __all__ = [
     "probe_cameras",
     "process_frame",
     "save_png",
+    "CAMERA_RESOLUTIONS",
+    "VIDEO_SUFFIXES",
+    "cameras_disabled",
+    "BORDER_LABELS",
+    "BORDER_MODES",
+    "BackendComparison",
+    "CUSTOM_PREFIX",
+    "DISPLAY_LABELS",
+    "DISPLAY_MODES",
+    "DIVERGING_LUT",
+    "TileSpec",
+    "input_display",
+    "sanitize_for_display",
+    "IMAGE_SUFFIXES",
 ]

@@ -4,13 +4,20 @@ presets and network files."""
 from engine.layers.arithmetic import conv_params, output_size, transposed_output_size
 from engine.layers.explain import (
     LayerExplanation,
+    describe_solutions,
     explain_layer,
     same_padding,
     solve_kernel,
     solve_padding,
     solve_stride,
 )
-from engine.layers.kinds import LAYER_KINDS, normalize_layer, parse_layer_params
+from engine.layers.kinds import (
+    LAYER_KINDS,
+    FieldSpec,
+    format_layer_params,
+    normalize_layer,
+    parse_layer_params,
+)
 from engine.layers.limits import (
     MAX_INPUT_CHANNELS,
     MAX_INPUT_FEATURES,
@@ -22,6 +29,10 @@ from engine.layers.limits import (
     check_single_layer_state,
 )
 from engine.layers.network_io import (
+    format_bytes,
+    format_jump,
+    format_rf,
+    format_shape,
     network_from_json,
     network_to_json,
     pytorch_code,
@@ -30,7 +41,13 @@ from engine.layers.network_io import (
     summary_to_markdown,
 )
 from engine.layers.presets import PRESETS, get_preset
-from engine.layers.summary import LayerRow, NetworkSummary, summarize, summarize_partial
+from engine.layers.summary import (
+    LayerRow,
+    NetworkSummary,
+    layer_names,
+    summarize,
+    summarize_partial,
+)
 
 __all__ = [
     "LAYER_KINDS",
@@ -65,4 +82,12 @@ __all__ = [
     "summary_to_csv",
     "summary_to_markdown",
     "transposed_output_size",
+    "describe_solutions",
+    "FieldSpec",
+    "format_layer_params",
+    "format_bytes",
+    "format_jump",
+    "format_rf",
+    "format_shape",
+    "layer_names",
 ]

@@ -1,6 +1,8 @@
 """Softmax, cross-entropy, finite differences, derivations, ridge regression, gradient
 descent and their data."""
 
+from engine.loss.contours import contour_polyline
+from engine.loss.derivations import ridge_derivation_html, softmax_derivation_html
 from engine.loss.finite_difference import max_abs_error, numerical_gradient, numerical_jacobian
 from engine.loss.gradient_descent import (
     DescentPath,
@@ -8,7 +10,14 @@ from engine.loss.gradient_descent import (
     loss_grid,
     two_weight_problem,
 )
-from engine.loss.regression_data import CsvFormatError, generate_data, load_xy_csv
+from engine.loss.regression_data import (
+    TRUE_FUNCTIONS,
+    CsvFormatError,
+    RegressionData,
+    generate_data,
+    load_xy_csv,
+    split_train_validation,
+)
 from engine.loss.ridge import (
     RidgeSolution,
     polynomial_features,
@@ -16,13 +25,22 @@ from engine.loss.ridge import (
     ridge_path,
     ridge_solution,
 )
+from engine.loss.ridge_report import (
+    DescentScene,
+    PolynomialRidgeReport,
+    descent_scene,
+    polynomial_ridge_report,
+)
 from engine.loss.softmax import (
     cross_entropy,
     cross_entropy_from_logits,
     cross_entropy_grad,
     log_softmax,
+    logit_sweep,
+    parse_vector,
     softmax,
     softmax_jacobian,
+    target_vector,
 )
 
 __all__ = [
@@ -47,4 +65,17 @@ __all__ = [
     "softmax",
     "softmax_jacobian",
     "two_weight_problem",
+    "contour_polyline",
+    "ridge_derivation_html",
+    "softmax_derivation_html",
+    "RegressionData",
+    "TRUE_FUNCTIONS",
+    "split_train_validation",
+    "DescentScene",
+    "PolynomialRidgeReport",
+    "descent_scene",
+    "polynomial_ridge_report",
+    "logit_sweep",
+    "parse_vector",
+    "target_vector",
 ]

@@ -13,7 +13,7 @@ import time
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
 
-from engine.images.frame_sources import EndOfStream, FrameSource, FrameSourceError
+from engine.images import EndOfStream, FrameSource, FrameSourceError
 
 # How long stop() waits for a blocked read() before giving up on a clean exit.
 _STOP_TIMEOUT_MS = 5000

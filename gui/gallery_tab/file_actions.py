@@ -9,9 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtWidgets import QApplication, QFileDialog
 
-from engine.images.frame_sources import VIDEO_SUFFIXES, probe_cameras
-from engine.images.gallery import input_display
-from engine.images.io import IMAGE_SUFFIXES, save_png
+from engine.images import IMAGE_SUFFIXES, VIDEO_SUFFIXES, input_display, probe_cameras, save_png
 from gui.gallery_tab.source_bar import GALLERY_KINDS
 
 if TYPE_CHECKING:

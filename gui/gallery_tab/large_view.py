@@ -8,7 +8,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from engine.images.gallery import DIVERGING_LUT, sanitize_for_display
+from engine.images import DIVERGING_LUT, sanitize_for_display
 from engine.text import format_number
 from gui.widgets.plots import follow_theme
 

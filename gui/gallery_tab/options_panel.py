@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.images.gallery import (
+from engine.images import (
     BORDER_LABELS,
     BORDER_MODES,
     DISPLAY_LABELS,

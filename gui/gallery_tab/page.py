@@ -10,8 +10,7 @@ import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
-from engine.images.frame_sources import CaptureSource
-from engine.images.gallery import GalleryOptions, GalleryPipeline
+from engine.images import CaptureSource, GalleryOptions, GalleryPipeline
 from gui.context import AppContext
 from gui.gallery_tab.capture import CaptureThread
 from gui.gallery_tab.file_actions import FileActions

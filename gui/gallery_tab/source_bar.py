@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.images.frame_sources import CAMERA_RESOLUTIONS, cameras_disabled
+from engine.images import CAMERA_RESOLUTIONS, cameras_disabled
 from gui.recent_files import RecentFiles
 
 #: Built-in samples: key → (menu label, resource name or None for the synthetic video).

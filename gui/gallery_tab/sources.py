@@ -13,8 +13,14 @@ from typing import Any
 import numpy as np
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 
-from engine.images.frame_sources import VIDEO_SUFFIXES, CaptureSource, FrameSource, SyntheticSource
-from engine.images.io import ImageLoadError, load_image
+from engine.images import (
+    VIDEO_SUFFIXES,
+    CaptureSource,
+    FrameSource,
+    ImageLoadError,
+    SyntheticSource,
+    load_image,
+)
 from gui.gallery_tab.capture import CaptureThread
 from gui.gallery_tab.source_bar import SAMPLES
 from gui.resources_access import resource_path

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from engine.images.gallery import GalleryOptions
+from engine.images import GalleryOptions
 
 if TYPE_CHECKING:
     from gui.gallery_tab.page import GalleryTab

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.images.gallery import CUSTOM_PREFIX, TileSpec, sanitize_for_display
+from engine.images import CUSTOM_PREFIX, TileSpec, sanitize_for_display
 
 THUMB_SIZE = QSize(184, 138)
 TILE_WIDTH = 200

@@ -6,7 +6,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from engine import LayerExplanation
+from engine.layers import LayerExplanation
 
 INPUT_FILL = QColor(147, 197, 253)
 PAD_FILL = QColor(226, 232, 240)

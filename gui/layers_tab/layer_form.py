@@ -17,8 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine import LAYER_KINDS, parse_layer_params
-from engine.layers.kinds import FieldSpec
+from engine.layers import LAYER_KINDS, FieldSpec, parse_layer_params
 
 TEXT_KINDS = ("pair", "padding", "optional_pair", "optional_int")
 

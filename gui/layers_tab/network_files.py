@@ -15,14 +15,14 @@ from PySide6.QtCore import Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from engine import (
+from engine.layers import (
     network_to_json,
     pytorch_code,
-    save_text,
+    read_network_file,
     summary_to_csv,
     summary_to_markdown,
 )
-from engine.layers import read_network_file
+from engine.storage import save_text
 
 if TYPE_CHECKING:
     from gui.layers_tab.network_model import NetworkModel

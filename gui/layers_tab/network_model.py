@@ -9,16 +9,19 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from engine import (
+from engine.layers import (
     LAYER_KINDS,
     NetworkSummary,
+    format_bytes,
+    format_jump,
+    format_layer_params,
+    format_rf,
+    format_shape,
+    layer_names,
     normalize_layer,
     parse_layer_params,
     summarize_partial,
 )
-from engine.layers.kinds import format_layer_params
-from engine.layers.network_io import format_bytes, format_jump, format_rf, format_shape
-from engine.layers.summary import layer_names
 from gui.colours import tone
 
 ModelIndex = QModelIndex | QPersistentModelIndex

@@ -21,14 +21,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine import (
+from engine.layers import (
     LAYER_KINDS,
     PRESETS,
+    format_bytes,
+    format_jump,
+    format_rf,
+    format_shape,
     network_from_json,
     network_to_json,
     normalize_layer,
 )
-from engine.layers.network_io import format_bytes, format_jump, format_rf, format_shape
 from gui.layers_tab.layer_form import LayerForm
 from gui.layers_tab.network_files import NetworkFileActions
 from gui.layers_tab.network_model import COL_PARAMS_TEXT, COL_TYPE, LayerTypeDelegate, NetworkModel

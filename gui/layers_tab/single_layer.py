@@ -19,15 +19,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine import (
+from engine.layers import (
     LayerExplanation,
+    describe_solutions,
     explain_layer,
     same_padding,
     solve_kernel,
     solve_padding,
     solve_stride,
 )
-from engine.layers.explain import describe_solutions
 from gui.layers_tab.layer_drawing import LayerDrawing
 
 WARNING_STYLE = "background:#fef3c7; color:#5c3d00; border:1px solid #f5c451; padding:6px;"

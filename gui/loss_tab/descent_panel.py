@@ -19,9 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine import gradient_descent, two_weight_problem
-from engine.loss.gradient_descent import DescentPath
-from engine.loss.ridge_report import descent_scene
+from engine.loss import DescentPath, descent_scene, gradient_descent, two_weight_problem
 from engine.text import format_short as fmt
 from engine.text import format_vector as fmt_vector
 from gui.loss_tab.common import (

@@ -6,9 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
-from engine.loss.contours import contour_polyline
-from engine.loss.gradient_descent import DescentPath
-from engine.loss.ridge_report import DescentScene
+from engine.loss import DescentPath, DescentScene, contour_polyline
 from gui.loss_tab.common import BLUE, GREEN, GREY, ORANGE, OUTLINE, PURPLE, RED
 from gui.widgets.plots import make_plot, make_plot_with_legend_below
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.loss.regression_data import (
+from engine.loss import (
     TRUE_FUNCTIONS,
     RegressionData,
     generate_data,

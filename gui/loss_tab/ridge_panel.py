@@ -19,10 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.loss.derivations import ridge_derivation_html
-from engine.loss.regression_data import RegressionData
-from engine.loss.ridge_report import PolynomialRidgeReport, polynomial_ridge_report
-from engine.loss.softmax import parse_vector
+from engine.loss import (
+    PolynomialRidgeReport,
+    RegressionData,
+    parse_vector,
+    polynomial_ridge_report,
+    ridge_derivation_html,
+)
 from engine.text import format_short as fmt
 from gui.loss_tab.common import (
     Coalescer,

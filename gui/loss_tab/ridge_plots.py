@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
-from engine.loss.ridge_report import PolynomialRidgeReport
+from engine.loss import PolynomialRidgeReport
 from gui.loss_tab.common import BLUE, GREY, ORANGE, OUTLINE, PURPLE, RED
 from gui.widgets.plots import make_plot, make_plot_with_legend_below, series_pen, set_plot_title
 

@@ -19,17 +19,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine import (
+from engine.loss import (
     cross_entropy_from_logits,
     cross_entropy_grad,
+    logit_sweep,
     max_abs_error,
     numerical_gradient,
     numerical_jacobian,
+    parse_vector,
     softmax,
+    softmax_derivation_html,
     softmax_jacobian,
+    target_vector,
 )
-from engine.loss.derivations import softmax_derivation_html
-from engine.loss.softmax import logit_sweep, parse_vector, target_vector
 from engine.text import format_vector as fmt_vector
 from gui.loss_tab.common import (
     Coalescer,
