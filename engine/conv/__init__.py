@@ -1,6 +1,13 @@
 """2-D convolution: geometry, correlate/convolve, cell traces, pooling, conv layers,
 kernel tools and the filter library."""
 
+from engine.conv.backward import (
+    GradTerm,
+    GradTrace,
+    conv_backward,
+    trace_input_grad,
+    trace_kernel_grad,
+)
 from engine.conv.correlate import (
     BACKENDS,
     choose_numpy_method,
@@ -54,6 +61,9 @@ __all__ = [
     "PoolTrace",
     "Separability",
     "choose_numpy_method",
+    "GradTerm",
+    "GradTrace",
+    "conv_backward",
     "conv_geometry",
     "conv_layer",
     "convolve2d",
@@ -73,6 +83,8 @@ __all__ = [
     "separability",
     "size_formula_text",
     "trace_cell",
+    "trace_input_grad",
+    "trace_kernel_grad",
     "integer_route_note",
     "trace_layer_cell",
     "trace_pool_cell",
