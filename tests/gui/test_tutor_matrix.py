@@ -5,12 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QPalette
+from PySide6.QtWidgets import QApplication
 
 from engine.tutor import new_exercise
+from gui.colours import contrast_ratio, tone
 from gui.context import AppContext
 from gui.matrix_tab import MatrixTab
 from gui.matrix_tab.page import DEFAULT_INPUT
+from gui.theme import ThemeController
+from gui.tutor.marks import mark_background
 
 
 @pytest.fixture
@@ -105,7 +109,11 @@ def test_a_right_answer_is_marked_right(tab, qtbot):
     panel = tab.tutor.check_panel
     x, k = np.array(tab.input_model.values), np.array(tab.kernel_models[1].values)
     tab.tutor.kernel_combo.setCurrentIndex(1)
-    type_and_check(qtbot, panel, as_text(correlate_loops(x, k)))
+    panel.set_answer_text(as_text(correlate_loops(x, k)))
+    panel.answer_edit.setFocus()
+    qtbot.waitUntil(panel.answer_edit.hasFocus)
+    with qtbot.waitSignal(panel.checked, timeout=5000):  # Ctrl+Enter checks from the keyboard
+        qtbot.keyClick(panel.answer_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert panel.diagnosis.correct
     assert panel.verdict.text().count("✓ Right") == 1
     assert set(marks(panel).values()) == {"right"}
@@ -195,3 +203,39 @@ def test_which_input_reports_outputs_no_single_input_gives(tab, qtbot):
     qtbot.mouseClick(which.solve_button, Qt.MouseButton.LeftButton)
     assert which.solution is None and which.result.text().startswith("Cannot solve")
     assert not which.use_button.isEnabled()
+
+
+def test_layer_mode_says_what_the_check_needs(tab, qtbot):
+    panel = tab.tutor.check_panel
+    tab.settings.set_choice("mode", "layer")
+    assert "Matrix & kernels" in panel.problem_label.text()
+    panel.set_answer_text("1 2\n3 4")
+    qtbot.mouseClick(panel.check_button, Qt.MouseButton.LeftButton)
+    assert panel.diagnosis is None
+    assert panel.verdict.text().startswith("Cannot check with the current inputs")
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_marked_cells_stay_readable_in_both_themes(tab, qtbot, qapp, mode):
+    palette = qapp.palette()
+    controller = ThemeController(None, mode=mode)
+    try:
+        panel = tab.tutor.check_panel
+        x, k = np.array(tab.input_model.values), np.array(tab.kernel_models[0].values)
+        answer = correlate_loops(x, k)
+        answer[0, 0] += 1
+        type_and_check(qtbot, panel, as_text(answer))
+        view = panel.marks_view
+        window = QApplication.palette().color(QPalette.ColorRole.Window)
+        qtbot.waitUntil(lambda: view.palette().color(QPalette.ColorRole.Window) == window)
+        text = view.palette().color(QPalette.ColorRole.Text)
+        model = view.marks
+        for cell, kind in ((0, 0), "wrong"), ((0, 1), "right"):
+            assert model.mark(*cell) == kind
+            background = model.index(*cell).data(Qt.ItemDataRole.BackgroundRole)
+            assert background == mark_background(kind, view.palette())
+            assert contrast_ratio(text, background) >= 4.5, (mode, kind)
+        assert contrast_ratio(tone("error"), view.palette().color(QPalette.ColorRole.Base)) >= 4.5
+    finally:
+        controller.deleteLater()
+        qapp.setPalette(palette)
