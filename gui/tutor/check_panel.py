@@ -374,7 +374,13 @@ class CheckAnswerPanel(QWidget):
                     for r in range(shape[0])
                     for c in range(shape[1])
                 }
-            self.marks_view.marks.set_values(answer, marks)
+            tips = {
+                slip.cell: f"you wrote {format_cell(slip.given)}; {slip.work}"
+                for finding in diagnosis.findings
+                for slip in finding.slips
+                if slip.work
+            }
+            self.marks_view.marks.set_values(answer, marks, tips)
             self.marks_view.show()
         else:
             self.marks_view.hide()

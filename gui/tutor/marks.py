@@ -50,10 +50,17 @@ class MarksModel(QAbstractTableModel):
         super().__init__(parent)
         self._values = np.zeros((0, 0))
         self._marks: dict[tuple[int, int], str] = {}
+        self._tips: dict[tuple[int, int], str] = {}
         self._palette: QPalette | None = None
 
-    def set_values(self, values: object, marks: dict[tuple[int, int], str] | None = None) -> None:
-        """Show ``values`` (scalar, vector or matrix) with ``marks`` (cell → mark kind)."""
+    def set_values(
+        self,
+        values: object,
+        marks: dict[tuple[int, int], str] | None = None,
+        tips: dict[tuple[int, int], str] | None = None,
+    ) -> None:
+        """Show ``values`` (scalar, vector or matrix) with ``marks`` (cell → mark kind) and
+        ``tips`` (cell → tooltip text, e.g. the cell's sum of products)."""
         arr = np.asarray(values)
         if arr.ndim == 0:
             arr = arr.reshape(1, 1)
@@ -65,6 +72,7 @@ class MarksModel(QAbstractTableModel):
         self.beginResetModel()
         self._values = arr
         self._marks = dict(marks or {})
+        self._tips = dict(tips or {})
         self.endResetModel()
 
     def clear(self) -> None:
@@ -115,7 +123,9 @@ class MarksModel(QAbstractTableModel):
             font.setBold(True)
             return font
         if role == Qt.ItemDataRole.ToolTipRole and kind:
-            return {"right": "right", "wrong": "wrong", "unknown": "not determined"}[kind]
+            what = {"right": "right", "wrong": "wrong", "unknown": "not determined"}[kind]
+            tip = self._tips.get((r, c))
+            return f"{what}: {tip}" if tip else what
         return None
 
     def headerData(  # noqa: N802

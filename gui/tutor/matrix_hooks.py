@@ -7,6 +7,7 @@ undo macro), so Edit ▸ Undo takes a loaded exercise or a recovered input back 
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -30,6 +31,7 @@ class MatrixTutor(QObject):
     def __init__(self, tab: MatrixTab) -> None:
         super().__init__(tab)
         self.tab = tab
+        self._followed: weakref.WeakSet = weakref.WeakSet()  # cards the kernel box follows
         self.kernel_combo = QComboBox(tab)
         self.kernel_combo.setObjectName("checkKernel")
         self.kernel_combo.setToolTip("The kernel whose output you computed")
@@ -69,8 +71,20 @@ class MatrixTutor(QObject):
         """Index of the chosen kernel (0 when none is chosen)."""
         return max(self.kernel_combo.currentIndex(), 0)
 
+    def _follow_selection(self) -> None:
+        """Selecting a cell in a kernel's output card makes that kernel the one checked."""
+        for panel in self.tab.panels:
+            if panel not in self._followed:
+                self._followed.add(panel)
+                panel.cell_selected.connect(self._on_cell_selected)
+
+    def _on_cell_selected(self, p: int, _i: int, _j: int) -> None:
+        if not self._comparing() and 0 <= p < self.kernel_combo.count():
+            self.kernel_combo.setCurrentIndex(p)
+
     def refresh(self, *_args) -> None:
         """Follow the tab's kernels and settings."""
+        self._follow_selection()
         names = [name for name, _ in self.tab.kernels.named_kernels()]
         if [self.kernel_combo.itemText(i) for i in range(self.kernel_combo.count())] != names:
             index = self.kernel_combo.currentIndex()

@@ -103,6 +103,16 @@ def test_arithmetic_slip_shows_the_cells_sum_of_products(tab, qtbot):
     )
     assert work in text  # the cell's sum of products, written out
     assert f"you wrote {answer[2, 3]}".replace("-", "−") in text
+    tip = panel.marks_view.marks.index(2, 3).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith("wrong: you wrote") and work in tip
+
+
+def test_selecting_an_output_cell_chooses_that_kernel(tab, qtbot):
+    combo = tab.tutor.kernel_combo
+    assert combo.currentIndex() == 0
+    tab.panels[2].select_cell(1, 1)
+    assert combo.currentIndex() == 2
+    assert tab.kernels.named_kernels()[2][0] in tab.tutor.check_panel.problem_label.text()
 
 
 def test_a_right_answer_is_marked_right(tab, qtbot):
