@@ -115,7 +115,11 @@ class LossTutor(QObject):
     def load_softmax(self, exercise: Exercise) -> None:
         """Set logits (T = 1) and, for a gradient exercise, the target; one undo step."""
         i = exercise.inputs
-        state: dict = {"logits": [float(v) for v in i["z"]], "temperature": 1.0}
+        state = {
+            **self.softmax.save_state(),
+            "logits": [float(v) for v in i["z"]],
+            "temperature": 1.0,
+        }
         if "y" in i:
             y = i["y"]
             if np.ndim(y) == 0:
@@ -153,7 +157,9 @@ class LossTutor(QObject):
 
     def load_ridge(self, exercise: Exercise) -> None:
         """Keep the exercise's X and y here and set the panel's λ (one undo step)."""
-        self.ridge.restore_state({"lambda": float(exercise.inputs["lam"])})
+        lam = float(exercise.inputs["lam"])
+        # the whole current state with the new λ: a partial state would reset the data source
+        self.ridge.restore_state({**self.ridge.save_state(), "lambda": lam, "lambda_nonzero": lam})
         self.ridge.edited.emit()
         self.ridge_exercise = exercise  # after restore_state, whose data_changed leaves it
 

@@ -191,3 +191,14 @@ def test_softmax_exercise_is_reproducible_and_one_undo_step(loss, qtbot):
     assert loss.softmax_panel.editor.logits() != first
     panel.load_exercise("softmax_jacobian", 77, 3)
     assert loss.softmax_panel.editor.logits() == first
+
+
+def test_ridge_exercise_keeps_the_users_csv_data(loss, tmp_path):
+    csv = tmp_path / "points.csv"
+    csv.write_text("x,y\n" + "".join(f"{i},{2 * i + 1}\n" for i in range(12)), encoding="utf-8")
+    assert loss.ridge_panel.load_csv(csv)
+    loss.tutor.ridge_check.load_exercise("ridge", 2, 1)
+    assert not loss.ridge_panel.data_box.is_generated()
+    lam = float(new_exercise("ridge", 2, 1).inputs["lam"])
+    assert loss.ridge_panel.lam() == pytest.approx(lam)
+    assert "exercise's X and y" in loss.tutor.ridge_check.problem_label.text()
