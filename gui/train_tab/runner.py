@@ -191,8 +191,13 @@ class RunnerMixin:
         elif kind == "shift":
             params = {s: m.n_params for s, m in self.models.items() if m is not None}
             self.experiments.show_shift(result, params)
-            self.shift_result = result
-            self.status_label.setText("Shift test done.")
+            parts = [
+                f"{SLOT_TITLES[s]} {100 * result[s].get(1, float('nan')):.1f} % "
+                f"({params.get(s, 0):,} parameters)"
+                for s in SLOTS
+                if s in result
+            ]
+            self.status_label.setText("Shift test, digits moved one pixel: " + ", ".join(parts))
         elif kind == "sweep":
             self.status_label.setText("λ sweep done.")
         else:

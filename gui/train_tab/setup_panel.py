@@ -74,6 +74,7 @@ class DataBox(QGroupBox):
         self.source_label.setWordWrap(True)
         self.error_label = message_label("dataError")
         self.samples = _spin("maxSamples", "max_samples", "use at most this many images")
+        self.samples.setPrefix("≤ ")  # at most: a smaller data set is used whole
         self.validation = _spin("validationPercent", None, "share held out for validation")
         self.validation.setRange(5, 90)
         self.validation.setSuffix(" %")

@@ -438,3 +438,32 @@ def test_send_to_train_from_layer_sizes(qtbot, main_window):
     assert train_tab.networks["mlp"]["layers"][0] == sent["layers"][0]
     assert train_tab.slots["mlp"].model.rowCount() == len(sent["layers"])
     assert train_tab.networks["cnn"]["layers"] != sent["layers"]  # the other slot is kept
+
+
+def _write_idx(path, array: np.ndarray) -> None:
+    """An MNIST IDX file: magic (0, 0, dtype 0x08 = ubyte, ndim), big-endian sizes, data."""
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(
+        int(n).to_bytes(4, "big") for n in array.shape
+    )
+    path.write_bytes(header + array.astype(np.uint8).tobytes())
+
+
+def test_mnist_idx_files_open_with_the_labels_found_beside(qtbot, tab, tmp_path):
+    from gui.train_tab.data_source import guess_labels_path
+
+    rng = np.random.default_rng(1)
+    images = (rng.random((60, 12, 12)) * 255).astype(np.uint8)
+    labels = np.arange(60) % 10
+    _write_idx(tmp_path / "train-images-idx3-ubyte", images)
+    _write_idx(tmp_path / "train-labels-idx1-ubyte", labels)
+    found = guess_labels_path(str(tmp_path / "train-images-idx3-ubyte"))
+    assert found == str(tmp_path / "train-labels-idx1-ubyte")
+    assert tab.load_source(
+        {"kind": "idx", "images": str(tmp_path / "train-images-idx3-ubyte"), "labels": found}
+    )
+    assert tab.dataset.image_shape == (12, 12)
+    assert len(tab.train_y) + len(tab.val_y) == 60
+    np.testing.assert_allclose(tab.dataset.images.max(), images.max() / 255, rtol=1e-6)
+    assert tab.canvas.image.shape == (12, 12)
+    assert tab.models["cnn"].input_shape == (1, 12, 12)
+    assert "12×12" in tab.data_box.source_label.text()
