@@ -2,11 +2,11 @@
 
 Everything the gallery tab shows for a frame comes from :class:`GalleryPipeline` (or the
 one-shot :func:`process_frame`), so the live pipeline can be tested and benchmarked without a
-window. The building blocks live in :mod:`engine.images.borders` (border modes, both backends),
-:mod:`engine.images.edge_maps` (gradients, orientation, zero crossings),
-:mod:`engine.images.display` (negative-value display modes), :mod:`engine.images.tiles`
+window. The building blocks live in :mod:`engine.images._borders` (border modes, both backends),
+:mod:`engine.images._edge_maps` (gradients, orientation, zero crossings),
+:mod:`engine.images._display` (negative-value display modes), :mod:`engine.images._tiles`
 (the tiles) and
-:mod:`engine.images.canny`; they are re-exported here.
+:mod:`engine.images._canny`; they are re-exported here.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 
 from engine.checks import check_choice
-from engine.images.borders import (
+from engine.images._borders import (
     BACKENDS,
     BORDER_LABELS,
     BORDER_MODES,
@@ -30,8 +30,8 @@ from engine.images.borders import (
     pad_image,
     to_working,
 )
-from engine.images.canny import canny_numpy
-from engine.images.display import (
+from engine.images._canny import canny_numpy
+from engine.images._display import (
     DISPLAY_LABELS,
     DISPLAY_MODES,
     DIVERGING_LUT,
@@ -42,7 +42,7 @@ from engine.images.display import (
     robust_max,
     sanitize_for_display,
 )
-from engine.images.edge_maps import (
+from engine.images._edge_maps import (
     LOG_KERNEL,
     SOBEL_X,
     SOBEL_Y,
@@ -51,7 +51,7 @@ from engine.images.edge_maps import (
     sobel_gradients,
     zero_crossings,
 )
-from engine.images.tiles import (
+from engine.images._tiles import (
     CUSTOM_PREFIX,
     DERIVED_KEYS,
     MAX_CUSTOM_KERNEL,

@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from engine.images._decoder_warnings import damage_warning, imdecode_with_warnings
-from engine.images.headers import SUPPORTED_FORMATS, ImageHeader, read_image_header
+from engine.images._headers import SUPPORTED_FORMATS, ImageHeader, read_image_header
 from engine.storage import atomic_write_bytes
 from engine.user_files import UserFileError, read_user_bytes
 

@@ -2,8 +2,8 @@
 products and their sum — border handling included (what the gallery shows on hover).
 
 The window is read through the same border extension the pipeline pads with
-(:func:`engine.images.borders.pad_image`), so ``result`` equals the filtered image at that
-pixel (:func:`engine.images.borders.filter_same`, up to float32 rounding).
+(:func:`engine.images._borders.pad_image`), so ``result`` equals the filtered image at that
+pixel (:func:`engine.images._borders.filter_same`, up to float32 rounding).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.checks import check_choice
-from engine.images.borders import BORDER_MODES, pad_image
+from engine.images._borders import BORDER_MODES, pad_image
 
 __all__ = ["PixelWindow", "pixel_window"]
 
@@ -84,7 +84,7 @@ def pixel_window(
     row, col
         The output pixel, inside the image.
     border
-        One of :data:`engine.images.borders.BORDER_MODES`.
+        One of :data:`engine.images._borders.BORDER_MODES`.
     """
     check_choice(border, "border", BORDER_MODES)
     img = np.asarray(image)

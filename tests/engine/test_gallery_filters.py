@@ -1,4 +1,4 @@
-"""engine.images.gallery and engine.images.canny against independent references."""
+"""engine.images.gallery and engine.images._canny against independent references."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from engine.conv.filters import FILTER_LIBRARY
-from engine.images.canny import canny_numpy
+from engine.images._canny import canny_numpy
 from engine.images.chart import make_test_chart
 from engine.images.gallery import (
     BORDER_MODES,

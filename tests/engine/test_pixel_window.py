@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.images.borders import BORDER_MODES, filter_same
+from engine.images._borders import BORDER_MODES, filter_same
 from engine.images.pixel_window import pixel_window
 
 _CV = {

@@ -9,8 +9,8 @@ import time
 import numpy as np
 import pytest
 
+from engine.images._tiles import MAX_CUSTOM_KERNELS, validate_custom_kernel
 from engine.images.gallery import GalleryPipeline
-from engine.images.tiles import MAX_CUSTOM_KERNELS, validate_custom_kernel
 from engine.layers.limits import (
     MAX_INPUT_CHANNELS,
     MAX_LAYER_INT,

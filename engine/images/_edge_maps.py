@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 
 from engine.conv.filters import FILTER_LIBRARY
-from engine.images.borders import filter_same
-from engine.images.display import robust_max
+from engine.images._borders import filter_same
+from engine.images._display import robust_max
 
 SOBEL_X = FILTER_LIBRARY["sobel_x"].kernel.astype(np.float32)
 SOBEL_Y = FILTER_LIBRARY["sobel_y"].kernel.astype(np.float32)
