@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from engine.checks import check_int
 from engine.tutor._exercise import DIFFICULTIES, TOPICS, Exercise
 from engine.tutor._exercises_conv import convolution, output_size_exercise, param_count_exercise
 from engine.tutor._exercises_loss import cross_entropy_exercise, ridge_exercise, softmax_exercise
@@ -24,14 +25,6 @@ GENERATORS: dict[str, Generator] = {
 }
 
 
-def _check_seed(seed: object) -> int:
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    if not 0 <= int(seed) < 2**63:
-        raise ValueError(f"seed must be a non-negative integer below 2**63, got {seed!r}")
-    return int(seed)
-
-
 def new_exercise(topic: str, seed: int, difficulty: int = 1) -> Exercise:
     """A random small-number exercise on ``topic`` (one of :data:`TOPICS`).
 
@@ -46,7 +39,7 @@ def new_exercise(topic: str, seed: int, difficulty: int = 1) -> Exercise:
     """
     if topic not in TOPICS:
         raise ValueError(f"topic must be one of {TOPICS}, got {topic!r}")
-    value = _check_seed(seed)
+    value = check_int(seed, "seed", minimum=0, maximum=2**63 - 1)
     if isinstance(difficulty, bool) or difficulty not in DIFFICULTIES:
         raise ValueError(f"difficulty must be 1, 2 or 3, got {difficulty!r}")
     rng = np.random.default_rng([value, TOPICS.index(topic), int(difficulty)])

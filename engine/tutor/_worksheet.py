@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.checks import check_int
 from engine.tutor._exercise import DIFFICULTIES, TOPIC_LABELS, TOPICS, Exercise
-from engine.tutor._exercises import _check_seed, new_exercise
+from engine.tutor._exercises import new_exercise
 from engine.tutor._render import Block, Heading, Text, latex_text, to_html, to_latex, to_markdown
 
 _LATEX_PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
@@ -111,7 +112,7 @@ def make_worksheet(
     ValueError
         Naming ``seed``, ``topics``, ``count``, ``difficulty`` or ``title``.
     """
-    value = _check_seed(seed)
+    value = check_int(seed, "seed", minimum=0, maximum=2**63 - 1)
     chosen = tuple(TOPICS if topics is None else topics)
     if not chosen or isinstance(topics, str):
         raise ValueError(f"topics must be a non-empty list of topics from {TOPICS}, got {topics!r}")
