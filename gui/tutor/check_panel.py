@@ -189,6 +189,7 @@ class CheckAnswerPanel(QWidget):
         self.verdict = QLabel(self)
         self.verdict.setObjectName(f"{name}Verdict")
         self.verdict.setWordWrap(True)
+        self.verdict.setTextFormat(Qt.TextFormat.RichText)  # every text set is escaped
         tone_label(self.verdict, None)
         self.marks_view = MarksView(self, name=f"{name}Marks")
         self.marks_view.hide()
@@ -338,7 +339,7 @@ class CheckAnswerPanel(QWidget):
 
     def _clear_result(self, note: str) -> None:
         self.diagnosis = None
-        self.verdict.setText(note)
+        self.verdict.setText(html.escape(note))
         set_tone(self.verdict, "hint" if note else None)
         self.marks_view.marks.clear()
         self.marks_view.hide()
@@ -362,7 +363,6 @@ class CheckAnswerPanel(QWidget):
         if self.target.kind == "number":
             head += f" — you wrote {format_cell(answer)}"
         self.verdict.setText(f"<b>{html.escape(head)}</b>")
-        self.verdict.setTextFormat(Qt.TextFormat.RichText)
         set_tone(self.verdict, "note" if diagnosis.correct else "error")
         if self.target.kind != "number" and np.ndim(answer) > 0:
             marks: dict[tuple[int, int], str] = {}
