@@ -36,6 +36,7 @@ class ExerciseBar(QWidget):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.topic.setMinimumContentsLength(14)
+        self.topic.setMaximumWidth(360)  # at 1920 px a stretched box reads as a text field
         self.level = QComboBox(self)
         self.level.setObjectName(f"{name}Level")
         self.level.setToolTip("Larger numbers and inputs, and more settings at higher levels")
