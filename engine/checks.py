@@ -42,15 +42,19 @@ def check_int(
     Raises
     ------
     ValueError
-        ``"<name> must be an integer, got …"``, ``"<name> must be at least …, got …"`` or
-        ``"<name> must be at most …, got …"``.
+        ``"<name> must be an integer, got …"``, then ``"<name> must be in 0…9, got …"`` when
+        both bounds are given, else ``"… must be at least …"`` / ``"… must be at most …"``.
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
         raise ValueError(f"{name} must be an integer, got {value!r}")
     number = int(value)
-    if minimum is not None and number < minimum:
+    low = minimum is not None and number < minimum
+    high = maximum is not None and number > maximum
+    if (low or high) and minimum is not None and maximum is not None:
+        raise ValueError(f"{name} must be in {minimum}…{maximum}, got {value!r}")
+    if low:
         raise ValueError(f"{name} must be at least {minimum}, got {value!r}")
-    if maximum is not None and number > maximum:
+    if high:
         raise ValueError(f"{name} must be at most {maximum}, got {value!r}")
     return number
 

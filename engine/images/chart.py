@@ -7,6 +7,8 @@ import math
 import cv2
 import numpy as np
 
+from engine.checks import check_int
+
 _SHIFT = 4  # sub-pixel bits for cv2 drawing
 _ONE = 1 << _SHIFT
 
@@ -21,9 +23,8 @@ def make_test_chart(height: int = 480, width: int = 640) -> np.ndarray:
 
     The layout scales with ``height`` × ``width`` (each at least 64).
     """
-    for name, value in (("height", height), ("width", width)):
-        if isinstance(value, bool) or not isinstance(value, int) or not 64 <= value <= 8192:
-            raise ValueError(f"{name} must be an int between 64 and 8192, got {value!r}")
+    height = check_int(height, "height", minimum=64, maximum=8192)
+    width = check_int(width, "width", minimum=64, maximum=8192)
     img = np.full((height, width, 3), 160, dtype=np.uint8)
     top_h = int(height * 5 / 6)
     aa = cv2.LINE_AA

@@ -17,6 +17,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from engine.checks import check_int
 from engine.images._decoder_warnings import damage_warning, imdecode_with_warnings
 from engine.images._headers import SUPPORTED_FORMATS, ImageHeader, read_image_header
 from engine.storage import atomic_write_bytes
@@ -206,8 +207,7 @@ def load_image(path: str | os.PathLike[str], *, max_pixels: int = DEFAULT_MAX_PI
         (a ``ValueError``) naming the file and the reason: missing, empty, not an image,
         truncated, too large, corrupt, unreadable.
     """
-    if isinstance(max_pixels, bool) or not isinstance(max_pixels, int) or max_pixels < 1:
-        raise ValueError(f"max_pixels must be a positive int, got {max_pixels!r}")
+    check_int(max_pixels, "max_pixels", minimum=1)
     p = Path(path)
     try:  # refuses FIFOs, devices and link loops before opening: those would hang or confuse
         data = read_user_bytes(p, what="image", max_bytes=MAX_FILE_BYTES)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.checks import nonnegative_float
+from engine.checks import check_int, nonnegative_float
 from engine.loss.ridge import ridge_solution
 
 
@@ -111,10 +111,7 @@ def gradient_descent(
     eta = nonnegative_float(learning_rate, "learning_rate")
     if eta == 0:
         raise ValueError("learning_rate must be > 0, got 0")
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)):
-        raise ValueError(f"steps must be an integer, got {steps!r}")
-    if not 0 <= steps <= 100_000:
-        raise ValueError(f"steps must be in 0…100000, got {steps!r}")
+    steps = check_int(steps, "steps", minimum=0, maximum=100_000)
     w = np.array(w0, dtype=float)
     if w.shape != (xa.shape[1],) or not np.all(np.isfinite(w)):
         raise ValueError(f"w0 must be {xa.shape[1]} finite numbers, got {w0!r}")
@@ -165,14 +162,12 @@ def two_weight_problem(
     X, y, w_true
         ``(n, 2)``, ``(n,)`` and the true weights ``[1.5, 1.0]``.
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 2 <= n <= 10_000:
-        raise ValueError(f"n must be an integer in 2…10000, got {n!r}")
+    n = check_int(n, "n", minimum=2, maximum=10_000)
     rho = float(correlation)
     if not -0.99 <= rho <= 0.99:
         raise ValueError(f"correlation must be in −0.99…0.99, got {correlation!r}")
     sigma = nonnegative_float(noise, "noise")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be an integer ≥ 0, got {seed!r}")
+    seed = check_int(seed, "seed", minimum=0)
     rng = np.random.default_rng(int(seed))
     cov = np.array([[1.0, rho], [rho, 1.0]])
     X = rng.multivariate_normal(np.zeros(2), cov, size=int(n))

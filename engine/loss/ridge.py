@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.checks import nonnegative_float
+from engine.checks import check_int, nonnegative_float
 
 #: cond(XᵀX + nλI) above this gets a warning: about 4 of 16 significant digits are left.
 ILL_CONDITIONED = 1e12
@@ -258,10 +258,7 @@ def polynomial_features(
     Mapping the data range onto [−1, 1] first (see :func:`feature_scaling`) keeps high degrees
     well conditioned; powers of raw x in [0, 100] would span 40 orders of magnitude.
     """
-    if isinstance(degree, bool) or not isinstance(degree, (int, np.integer)):
-        raise ValueError(f"degree must be an integer, got {degree!r}")
-    if not 0 <= int(degree) <= 30:
-        raise ValueError(f"degree must be in 0…30, got {degree!r}")
+    degree = check_int(degree, "degree", minimum=0, maximum=30)
     try:
         xa = np.asarray(x, dtype=float)
     except (TypeError, ValueError):
@@ -288,6 +285,5 @@ def lambda_grid(low: float = 1e-8, high: float = 1e2, num: int = 61) -> np.ndarr
     """``num`` λ values evenly spaced in log10 from ``low`` to ``high`` (both > 0)."""
     if not (0 < low < high) or not math.isfinite(high):
         raise ValueError(f"need 0 < low < high, got low={low!r}, high={high!r}")
-    if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or num < 2:
-        raise ValueError(f"num must be an integer ≥ 2, got {num!r}")
+    num = check_int(num, "num", minimum=2)
     return np.logspace(math.log10(low), math.log10(high), int(num))

@@ -15,7 +15,7 @@ import re
 
 import numpy as np
 
-from engine.checks import nonnegative_float
+from engine.checks import check_int, nonnegative_float
 
 #: How far a probability or soft-label vector may sum away from 1 and still be accepted.
 SUM_TOLERANCE = 1e-6
@@ -123,10 +123,7 @@ def target_vector(y: object, n_classes: int) -> np.ndarray:
     ValueError
         Index out of range, wrong length, negative / non-finite entries, or a sum that is not 1.
     """
-    if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)):
-        raise ValueError(f"n_classes must be an integer, got {n_classes!r}")
-    if n_classes < 1:
-        raise ValueError(f"n_classes must be at least 1, got {n_classes!r}")
+    n_classes = check_int(n_classes, "n_classes", minimum=1)
     if isinstance(y, (bool, np.bool_)):
         raise ValueError(f"y must be a class index or a label vector, got {y!r}")
     if isinstance(y, (int, np.integer)):
@@ -235,10 +232,7 @@ def logit_sweep(
         ``L(z with z_index = v)`` and ``∂L/∂z_index = (ŷ_index − y_index)/T`` for each ``v``.
     """
     base = _logits(z)
-    if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
-        raise ValueError(f"index must be an integer, got {index!r}")
-    if not 0 <= int(index) < base.size:
-        raise ValueError(f"index must be in 0…{base.size - 1}, got {index!r}")
+    index = check_int(index, "index", minimum=0, maximum=base.size - 1)
     vals = _logits(values, "values")
     target = target_vector(y, base.size)
     t = _temperature(temperature)

@@ -19,6 +19,9 @@ def test_check_int():
         check_int(0, "stride", minimum=1)
     with pytest.raises(ValueError, match=r"^size must be at most 9, got 10$"):
         check_int(10, "size", maximum=9)
+    for bad in (-1, 10):
+        with pytest.raises(ValueError, match=rf"^index must be in 0…9, got {bad}$"):
+            check_int(bad, "index", minimum=0, maximum=9)
 
 
 def test_check_choice_and_array():
