@@ -67,12 +67,12 @@ def test_importing_engine_loads_no_qt_at_runtime():
 def test_every_public_engine_function_has_a_docstring():
     import inspect
 
-    import engine
-
+    modules = ["engine"] + [f"engine.{p}" for p in ENGINE_PACKAGES + HOUSE_MODULES]
     missing = [
-        name
-        for name in engine.__all__
-        if callable(getattr(engine, name)) and not inspect.getdoc(getattr(engine, name))
+        f"{name}.{attr}"
+        for name in modules
+        for attr in importlib.import_module(name).__all__
+        if callable(obj := getattr(importlib.import_module(name), attr)) and not inspect.getdoc(obj)
     ]
     assert not missing, missing
 
