@@ -27,12 +27,13 @@ from PySide6.QtWidgets import (
 )
 
 from engine.train import Model, confusion_matrix, misclassified
+from gui.colours import follow_palette, mix, relative_luminance
 from gui.train_tab.pixmaps import diverging_pixmap, feature_grid, gray_pixmap, scaled_gray_pixmap
 from gui.train_tab.state import SLOT_TITLES
 
 FILTER_PX = 36
 #: Feature-map pictures: at least / at most this many pixels wide.
-MAP_MIN_PX = 72
+MAP_MIN_PX = 40
 MAP_MAX_PX = 150
 THUMB_PX = 40
 #: Most filters / misclassified digits shown (more would only shrink each one).
@@ -123,6 +124,7 @@ class LearnedPanel(QWidget):
         self.digit_spin.valueChanged.connect(lambda _v: self._update_maps())
         self.digit_label = QLabel()
         self.digit_label.setObjectName("digitLabel")
+        self.digit_label.setWordWrap(True)  # gives way to the spin box and the button
         self.draw_button = QPushButton("Draw on it")
         self.draw_button.setObjectName("digitToCanvas")
         self.draw_button.setToolTip("copy this digit to the Draw your own canvas")
@@ -153,6 +155,7 @@ class LearnedPanel(QWidget):
         for header in (self.confusion.horizontalHeader(), self.confusion.verticalHeader()):
             header.setMinimumSectionSize(self.fontMetrics().height() + 2)
         self.confusion.setToolTip("rows: true class, columns: predicted class (validation)")
+        follow_palette(self.confusion, self._update_confusion)  # cell colours follow the theme
         confusion_box = QGroupBox("Confusion matrix (validation)")
         QVBoxLayout(confusion_box).addWidget(self.confusion)
 
@@ -195,6 +198,7 @@ class LearnedPanel(QWidget):
         """Validation digits ``(n, H, W)`` and labels."""
         self.images, self.labels, self.class_names = images, labels, names
         self.digit_spin.setRange(0, max(0, len(images) - 1))
+        self.digit_spin.setMinimumWidth(self.digit_spin.sizeHint().width())  # never cut off
         self.refresh()
 
     def select_digit(self, index: int) -> None:
@@ -229,7 +233,7 @@ class LearnedPanel(QWidget):
                 "linear": "First-layer weights per unit",
             }.get(kind, "First-layer filters")
         )
-        cols = 8  # 16 conv filters in two rows, 32 weight images in four
+        cols = 6  # fits the narrowest column (1100-pixel window): 16 filters in three rows
         for i, kernel in enumerate(self.kernels):
             button = QToolButton()
             button.setObjectName(f"filter{i}")
@@ -309,12 +313,19 @@ class LearnedPanel(QWidget):
         self._layout_maps(maps)
 
     def _layout_maps(self, maps: list[tuple[str, np.ndarray, bool, str]]) -> None:
-        """Pictures as large as fit: one row if each can be ≥ MAP_MIN_PX wide, else wrapped."""
-        width = max(200, self.maps_scroll.viewport().width() - 8)
-        per_row = len(maps)
-        while per_row > 1 and width / per_row - 10 < MAP_MIN_PX:
-            per_row -= 1
-        px = int(min(MAP_MAX_PX, width / per_row - 10))
+        """Pictures as large as fit the view (width and height), in as many rows as that takes;
+        the view scrolls only if even the smallest pictures do not fit."""
+        viewport = self.maps_scroll.viewport()
+        width = max(120, viewport.width() - 8)
+        height = max(80, viewport.height() - 8)
+        caption = 2 * self.fontMetrics().height() + 10
+        best = (-1.0, 1)
+        for per_row in range(1, len(maps) + 1):
+            rows = -(-len(maps) // per_row)
+            px = min(MAP_MAX_PX, width / per_row - 10, height / rows - caption)
+            if px > best[0]:
+                best = (px, per_row)
+        px, per_row = int(max(MAP_MIN_PX, best[0])), best[1]
         for i, (title, values, scaled, shape) in enumerate(maps):
             pixmap = scaled_gray_pixmap(values, px) if scaled else gray_pixmap(values, px)
             cell = self._map_cell(title, pixmap, shape)
@@ -339,8 +350,7 @@ class LearnedPanel(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         """Re-flow the feature maps when their view changes width (after the layout ran)."""
         if watched is self.maps_scroll.viewport() and event.type() == QEvent.Type.Resize:
-            old, new = event.oldSize().width(), event.size().width()
-            if old != new:
+            if event.oldSize() != event.size():
                 self._update_maps()
         return super().eventFilter(watched, event)
 
@@ -354,6 +364,7 @@ class LearnedPanel(QWidget):
             self.confusion.clearContents()
             return
         counts = confusion_matrix(self.labels, self.predictions, n)
+        background = self.confusion.palette().base().color()
         top = max(1, int(counts.max()))
         for r in range(n):
             for c in range(n):
@@ -363,15 +374,14 @@ class LearnedPanel(QWidget):
                 self.confusion.setItem(r, c, item)
                 if not value:
                     continue  # empty cells keep the theme's background
-                t = value / top
-                base = QColor(0, 114, 178) if r == c else QColor(213, 94, 0)
-                colour = QColor(
-                    round(255 + t * (base.red() - 255)),
-                    round(255 + t * (base.green() - 255)),
-                    round(255 + t * (base.blue() - 255)),
-                )
+                # From the theme's cell colour towards blue (right) or orange (confused); even
+                # a count of 1 gets a visible share, so rare confusions are not missed.
+                t = 0.25 + 0.75 * value / top
+                target = QColor(0, 114, 178) if r == c else QColor(213, 94, 0)
+                colour = mix(background, target, t)
                 item.setBackground(QBrush(colour))
-                item.setForeground(QBrush(QColor("#ffffff" if t > 0.55 else "#111111")))
+                dark_cell = relative_luminance(colour) < 0.3
+                item.setForeground(QBrush(QColor("#ffffff" if dark_cell else "#111111")))
 
     def _update_mistakes(self) -> None:
         self.mistakes.clear()
