@@ -467,3 +467,33 @@ def test_mnist_idx_files_open_with_the_labels_found_beside(qtbot, tab, tmp_path)
     assert tab.canvas.image.shape == (12, 12)
     assert tab.models["cnn"].input_shape == (1, 12, 12)
     assert "12×12" in tab.data_box.source_label.text()
+
+
+def test_trained_models_survive_a_restart_of_the_app(qtbot, tmp_path):
+    from gui.app import build_window
+
+    first = build_window(data_dir=tmp_path)
+    qtbot.addWidget(first)
+    first.sessions.start()
+    tab = first.page("train")
+    tab.data_box.samples.setValue(SUBSET)
+    tab.options_box.epochs.setValue(2)
+    first.show_tab("train")
+    train(qtbot, tab)
+    weights = {k: v.copy() for k, v in tab.models["mlp"].parameters().items()}
+    curve = tab.histories["cnn"].to_dict()
+    first.close()  # clean exit: the session is written
+
+    second = build_window(data_dir=tmp_path)
+    qtbot.addWidget(second)
+    second.sessions.start(restore="ask")
+    restored = second.page("train")
+    try:
+        assert second.tab_widget.currentWidget() is restored
+        assert restored.options.max_samples == SUBSET and restored.options.epochs == 2
+        assert restored.histories["cnn"].to_dict() == curve
+        for key, value in weights.items():
+            np.testing.assert_array_equal(restored.models["mlp"].parameters()[key], value)
+        assert restored.curves.point_count("mlp") == 2
+    finally:
+        second.close()
