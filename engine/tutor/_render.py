@@ -143,11 +143,6 @@ def latex_math(text: str) -> str:
     return "".join(out)
 
 
-def number_text(value: object) -> str:
-    """A cell as text: integers exactly, thirds as ``1/3``, others to 4 decimals."""
-    return format_cell(value)  # type: ignore[arg-type]
-
-
 def _as_2d(values: np.ndarray) -> np.ndarray:
     arr = np.asarray(values)
     return arr[None, :] if arr.ndim == 1 else arr
@@ -166,7 +161,7 @@ def to_markdown(blocks: Sequence[Block]) -> str:
         else:
             values = np.asarray(block.values)
             if values.ndim == 1:
-                row = ", ".join(number_text(v) for v in values.tolist())
+                row = ", ".join(format_cell(v) for v in values.tolist())
                 lines += [f"{block.label} [{row}]", ""]
             else:
                 table = matrix_to_text(values, "markdown").rstrip("\n")
@@ -209,7 +204,7 @@ def to_html(blocks: Sequence[Block]) -> str:
             rows = "".join(
                 "<tr>"
                 + "".join(
-                    f'<td align="right" style="padding: 2px 8px">{html.escape(number_text(v))}</td>'
+                    f'<td align="right" style="padding: 2px 8px">{html.escape(format_cell(v))}</td>'
                     for v in row
                 )
                 + "</tr>"
