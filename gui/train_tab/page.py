@@ -33,8 +33,10 @@ from gui.train_tab.worker import TrainWorker
 from gui.widgets import TabPage
 
 PAGES = ("curves", "learned", "draw", "experiments")
-#: Redraw the "What it learned" page at most this often while training (ms).
-LEARNED_REFRESH_MS = 250
+#: While training, redraw the curves and bars at most this often (ms), the "What it learned"
+#: page (costlier) at most every LEARNED_REFRESH_MS: epochs can finish 20 times a second.
+CURVES_REFRESH_MS = 150
+LEARNED_REFRESH_MS = 400
 
 
 class TrainTab(DataMixin, PersistenceMixin, RunnerMixin, TabPage):
@@ -134,6 +136,11 @@ class TrainTab(DataMixin, PersistenceMixin, RunnerMixin, TabPage):
         self._learned_timer.setInterval(LEARNED_REFRESH_MS)
         self._learned_timer.timeout.connect(self._refresh_learned)
         self._learned_dirty = False
+        self._curves_timer = QTimer(self)
+        self._curves_timer.setSingleShot(True)
+        self._curves_timer.setInterval(CURVES_REFRESH_MS)
+        self._curves_timer.timeout.connect(self._redraw_curves)
+        self._dirty_slots: set[str] = set()
 
         self.train_button.clicked.connect(self.start_training)
         self.pause_button.clicked.connect(self.toggle_pause)
@@ -216,12 +223,30 @@ class TrainTab(DataMixin, PersistenceMixin, RunnerMixin, TabPage):
     def _models_changed(self) -> None:
         self._learned_dirty = True
         if self.pages.currentIndex() == PAGES.index("learned"):
-            self._learned_timer.start()
+            if not self._learned_timer.isActive():  # a throttle: restarting would starve it
+                self._learned_timer.start()
         self.update_bars()
         self._update_buttons()
 
+    def curves_changed(self, slot: str) -> None:
+        """``slot`` has a new epoch: redraw soon, with whatever else arrives meanwhile."""
+        self._dirty_slots.add(slot)
+        if not self._curves_timer.isActive():
+            self._curves_timer.start()
+
+    def _redraw_curves(self) -> None:
+        for slot in sorted(self._dirty_slots):
+            self.curves.show_history(slot, self.histories[slot])
+        self._dirty_slots.clear()
+        self._models_changed()
+
     def _refresh_learned(self) -> None:
         self._learned_dirty = False
+        self._curves_timer = QTimer(self)
+        self._curves_timer.setSingleShot(True)
+        self._curves_timer.setInterval(CURVES_REFRESH_MS)
+        self._curves_timer.timeout.connect(self._redraw_curves)
+        self._dirty_slots: set[str] = set()
         self.learned.set_models(self.models)
 
     def _on_page_changed(self, index: int) -> None:
@@ -292,4 +317,5 @@ class TrainTab(DataMixin, PersistenceMixin, RunnerMixin, TabPage):
     def shutdown(self) -> None:
         """Stop the worker thread and the redraw timer."""
         self._learned_timer.stop()
+        self._curves_timer.stop()
         self.stop_worker()

@@ -170,8 +170,7 @@ class RunnerMixin:
             return
         self.histories[slot].records.append(record)  # type: ignore[arg-type]
         self.models[slot] = model  # type: ignore[assignment]
-        self.curves.show_history(slot, self.histories[slot])
-        self._models_changed()
+        self.curves_changed(slot)
 
     def _on_partial(self, worker: object, kind: str, result: object) -> None:
         if self._current(worker) and kind == "sweep":
