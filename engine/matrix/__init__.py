@@ -1,5 +1,6 @@
 """What the Matrix & kernel tab computes: parse and fill matrices, compute outputs, export them."""
 
+from engine.matrix.backward import GRAD_PATTERNS, compute_backward, default_grad_out
 from engine.matrix.compute import (
     SHEET_FORMULA_NOTE,
     SIZE_FORMULA_LINE,
@@ -15,6 +16,7 @@ from engine.matrix.compute import (
     compute_outputs,
     display_values,
     explain_output_cell,
+    geometry_for,
     padded_input,
     step_cells,
 )
@@ -46,6 +48,7 @@ from engine.matrix.parse import (
 
 __all__ = [
     "ConvSettings",
+    "GRAD_PATTERNS",
     "EXPORT_FORMATS",
     "KernelOutput",
     "MatrixResult",
@@ -55,13 +58,16 @@ __all__ = [
     "SIZE_FORMULA_LINE",
     "MatrixParseError",
     "compare_paddings",
+    "compute_backward",
     "compute_layer",
     "compute_layer_outputs",
     "compute_matrix",
     "compute_outputs",
     "crop_patch",
+    "default_grad_out",
     "display_values",
     "explain_output_cell",
+    "geometry_for",
     "fill_checkerboard",
     "fill_ramp",
     "fill_random_ints",

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from engine.conv.backward import GradTrace, trace_input_grad, trace_kernel_grad
 from engine.conv.correlate import convolve2d, correlate2d
 from engine.conv.geometry import ConvGeometry, conv_geometry, output_floor_note, size_formula_text
 from engine.conv.layer import LayerCellTrace, conv_layer, layer_param_formula, trace_layer_cell
@@ -86,6 +87,11 @@ class ConvSettings:
         functions that take both, such as ``trace_cell`` and ``conv_layer``."""
         return {**self.geometry_kwargs(), "mode": self.operation}
 
+    @property
+    def mode(self) -> Literal["correlate", "convolve"]:
+        """``operation`` typed as the engine's ``mode``/``operation`` arguments take it."""
+        return "convolve" if self.operation == "convolve" else "correlate"
+
     def describe(self) -> str:
         """One line, e.g. ``cross-correlation, padding same, stride 2, dilation 1``."""
         op = "cross-correlation" if self.operation == "correlate" else "convolution"
@@ -152,6 +158,10 @@ class KernelOutput:
     pooled: PooledOutput | None = None
     padded: np.ndarray | None = None
     about: str = ""
+    #: ``"output"`` for a forward output; ``"d_kernel"`` / ``"d_input"`` for the gradients of a
+    #: backward pass (then ``formula`` says how they are computed).
+    kind: str = "output"
+    formula: str = ""
 
     @property
     def heading(self) -> str:
@@ -180,10 +190,8 @@ class MatrixResult:
     title: str = ""
     #: True for :func:`compare_paddings` (each output has its own padding).
     comparison: bool = False
-
-    @property
-    def _mode(self) -> Literal["correlate", "convolve"]:
-        return "convolve" if self.settings.operation == "convolve" else "correlate"
+    #: The upstream gradient G = ∂L/∂Y of a backward pass (outputs: Y, ∂L/∂K, ∂L/∂X).
+    grad_out: np.ndarray | None = None
 
     def _output(self, p: int) -> tuple[KernelOutput, ConvGeometry]:
         if not 0 <= p < len(self.outputs):
@@ -198,7 +206,7 @@ class MatrixResult:
         res, geo = self._output(p)
         if self.layer is not None:
             raise ValueError("a conv-layer result is traced with layer_trace")
-        return trace_cell(self.x, res.kernel, i, j, mode=self._mode, geometry=geo)
+        return trace_cell(self.x, res.kernel, i, j, mode=self.settings.mode, geometry=geo)
 
     def layer_trace(self, n: int, i: int, j: int) -> LayerCellTrace:
         """Output cell ``(i, j)`` of filter ``n``: per-channel sums plus the bias."""
@@ -206,7 +214,19 @@ class MatrixResult:
         if self.layer is None:
             raise ValueError("only a conv-layer result has a layer_trace")
         weights, bias = self.layer
-        return trace_layer_cell(self.x, weights, bias, n, i, j, mode=self._mode, geometry=geo)
+        return trace_layer_cell(
+            self.x, weights, bias, n, i, j, mode=self.settings.mode, geometry=geo
+        )
+
+    def grad_trace(self, p: int, i: int, j: int) -> GradTrace:
+        """The sum behind cell (i, j) of gradient output ``p`` (``kind`` d_kernel or d_input)."""
+        res, geo = self._output(p)
+        if self.grad_out is None or res.kind not in ("d_kernel", "d_input"):
+            raise ValueError(f"output {p} ({res.name}) is not a gradient")
+        trace = trace_kernel_grad if res.kind == "d_kernel" else trace_input_grad
+        return trace(
+            self.x, res.kernel, self.grad_out, i, j, operation=self.settings.mode, geometry=geo
+        )
 
     def pool_trace(self, p: int, i: int, j: int) -> PoolTrace:
         """What pooled cell ``(i, j)`` of output ``p`` reads and computes."""

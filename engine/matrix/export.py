@@ -112,6 +112,9 @@ def worked_solution(result: MatrixResult, fmt: str = "markdown") -> str:
     doc.prose(f"Output size: {SHEET_FORMULA_NOTE}")
     doc.prose(f"Input ({x.shape[0]}×{x.shape[1]})", heading=2)
     doc.matrix(x)
+    if result.grad_out is not None:
+        _backward(result, doc)
+        return doc.text()
     for p, res in enumerate(result.outputs):
         doc.prose(f"Kernel: {res.name}", heading=2)
         doc.matrix(res.kernel)
@@ -144,6 +147,30 @@ def worked_solution(result: MatrixResult, fmt: str = "markdown") -> str:
     return doc.text()
 
 
+def _backward(result: MatrixResult, doc: _Document) -> None:
+    """The backward-pass part of :func:`worked_solution`: Y, G, ∂L/∂K and ∂L/∂X cell by cell."""
+    forward, d_kernel, d_input = result.outputs
+    assert result.grad_out is not None and forward.output is not None
+    doc.prose("Kernel K", heading=2)
+    doc.matrix(forward.kernel)
+    doc.prose(f"Forward pass: {forward.name}", heading=2)
+    doc.prose(f"Output rows: {forward.row_formula}", math=True)
+    doc.prose(f"Output columns: {forward.col_formula}", math=True)
+    for i, j in step_cells(forward.output.shape):
+        doc.prose(f"Y[{i}, {j}] = {result.trace(0, i, j).expression()}", math=True)
+    doc.matrix(forward.output)
+    doc.prose("Upstream gradient G = ∂L/∂Y (the shape of Y)", heading=2)
+    doc.matrix(result.grad_out)
+    for p, res in ((1, d_kernel), (2, d_input)):
+        assert res.output is not None
+        doc.prose(res.name, heading=2)
+        doc.prose(res.formula)
+        for i, j in step_cells(res.output.shape):
+            trace = result.grad_trace(p, i, j)
+            doc.prose(f"{trace.symbol} = {trace.expression()}", math=True)
+        doc.matrix(res.output)
+
+
 class _Document:
     """Prose and matrices in one export format (see :func:`worked_solution`)."""
 
@@ -159,7 +186,12 @@ class _Document:
             lines.append(("#" * heading + " " if heading else "") + text)
             lines.append("")
         elif fmt == "latex":
-            text_tex = text.replace("×", "$\\times$").replace("\u2212", "-")
+            text_tex = (
+                text.replace("×", "$\\times$")
+                .replace("\u2212", "-")
+                .replace("⌊", "$\\lfloor$")
+                .replace("⌋", "$\\rfloor$")
+            )
             if heading:
                 cmd = "\\section*{" if heading <= 2 else "\\subsection*{"
                 lines.append(cmd + text_tex + "}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.conv import CellTrace, LayerCellTrace, PoolTrace
+from engine.conv import CellTrace, GradTrace, LayerCellTrace, PoolTrace
 from engine.matrix import ConvSettings, padded_input
 from engine.text import format_number
 
@@ -104,3 +104,30 @@ def pool_text(name: str, trace: PoolTrace) -> str:
         f"Window on the output: rows {trace.rows[0]}…{trace.rows[1] - 1}, columns "
         f"{trace.cols[0]}…{trace.cols[1] - 1}\n\n{trace.expression()}"
     )
+
+
+def grad_text(heading: str, formula: str, trace: GradTrace) -> str:
+    """The explanation of one cell of ∂L/∂K or ∂L/∂X: which G cells meet which inputs/weights."""
+    if trace.kind == "kernel":
+        pairs = [
+            f"  G[{t.grad_row}, {t.grad_col}] · X[{t.other_row}, {t.other_col}]"
+            + (" (padding)" if t.is_padding else "")
+            for t in trace.terms
+        ]
+        what = (
+            f"Weight K[{trace.row}, {trace.col}] met one input in every window (i, j); each "
+            "meeting adds G[i, j] times that input:"
+        )
+    else:
+        pairs = [
+            f"  G[{t.grad_row}, {t.grad_col}] · K[{t.other_row}, {t.other_col}]"
+            for t in trace.terms
+        ]
+        what = (
+            f"Input X[{trace.row}, {trace.col}] was used by {len(trace.terms)} window(s); each "
+            "adds its G value times the weight that met this input:"
+            if trace.terms
+            else f"Input X[{trace.row}, {trace.col}] is in no window (the floor dropped it): 0."
+        )
+    lines = [f"{heading}: {trace.symbol}", formula, "", what, *pairs, "", trace.expression()]
+    return "\n".join(lines)

@@ -127,7 +127,11 @@ class ExplainPanel(QWidget):
         legend_row.addStretch(1)
         legend_row.addWidget(self.channel_spin)
         left_layout.addLayout(legend_row)
-        left_layout.addWidget(self.padded_view, 1)
+        # The view is exactly as large as the padded matrix: extra height goes below it.
+        left_layout.addWidget(
+            self.padded_view, 0, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
+        )
+        left_layout.addStretch(1)
         self.picture = WindowPicture(self)
         self.picture_scroll = picture_scroll = QScrollArea(self)
         picture_scroll.setObjectName("windowPictureScroll")
@@ -211,7 +215,18 @@ class ExplainPanel(QWidget):
             ]
             for a in range(kh)
         ]
-        self.picture.show_window(cells, trace.total, output_label, caption)
+        self.show_cells(cells, trace.total, output_label, caption)
+
+    def show_cells(
+        self,
+        cells: list[list[PictureCell | None]],
+        total: float | int,
+        output_label: str,
+        caption: str = "",
+        labels: tuple[str, str] = ("w", "x"),
+    ) -> None:
+        """Draw any grid of products (a gradient's terms too) linked to the cell they sum to."""
+        self.picture.show_window(cells, total, output_label, caption, labels)
         # The picture gets the height it needs (up to a point); the text scrolls below it.
         frame = 2 * self.picture_scroll.frameWidth()
         self.picture_scroll.setMinimumHeight(min(self.picture.sizeHint().height() + frame, 260))

@@ -12,10 +12,12 @@ import numpy as np
 from PySide6.QtCore import QObject
 
 from engine.matrix import MatrixResult, display_values, step_cells
+from engine.text import format_number
 from gui.matrix_tab import explain
 from gui.matrix_tab.explain_panel import ExplainPanel
 from gui.matrix_tab.matrix_model import MatrixModel
 from gui.matrix_tab.output_panel import OutputPanel
+from gui.matrix_tab.window_picture import PictureCell
 
 
 class CellExplainer(QObject):
@@ -32,12 +34,14 @@ class CellExplainer(QObject):
         result: Callable[[], MatrixResult | None],
         panels: Callable[[], Sequence[OutputPanel]],
         input_models: Callable[[], Sequence[MatrixModel]],
+        gradient_model: Callable[[], MatrixModel | None] = lambda: None,
     ) -> None:
         super().__init__(panel)
         self.panel = panel
         self._result = result
         self._panels = panels
         self._input_models = input_models
+        self._gradient_model = gradient_model
         #: ``(output index, i, j)`` being explained, or None.
         self.focus: tuple[int, int, int] | None = None
         panel.step_requested.connect(self.step)
@@ -72,6 +76,9 @@ class CellExplainer(QObject):
     def _clear_highlights(self) -> None:
         for model in self._input_models():
             model.set_highlight({})
+        gradient = self._gradient_model()
+        if gradient is not None:
+            gradient.set_highlight({})
         for panel in self._panels():
             panel.model.set_highlight({})
             panel.pool_model.set_highlight({})
@@ -94,6 +101,9 @@ class CellExplainer(QObject):
             panels[p].model.set_highlight({(i, j): "focus"})
         cells = step_cells(res.output.shape)
         position = f"cell {cells.index((i, j)) + 1} of {len(cells)}"
+        if res.kind != "output":
+            self._explain_gradient(result, p, i, j, position)
+            return
         if result.layer is not None:
             trace = result.layer_trace(p, i, j)
             spin = self.panel.channel_spin
@@ -136,6 +146,60 @@ class CellExplainer(QObject):
             explain.cell_text(res.name, trace, result.settings, result.display, shown),
             position,
         )
+
+    def _explain_gradient(self, result: MatrixResult, p: int, i: int, j: int, position: str):
+        """Explain cell (i, j) of ∂L/∂K or ∂L/∂X: the G cells and inputs/weights it sums."""
+        res = result.outputs[p]
+        trace = result.grad_trace(p, i, j)
+        geo = trace.geometry
+        top, left = geo.pad[0], geo.pad[2]
+        mask = explain.padding_mask(geo)
+        gradient = self._gradient_model()
+        models = self._input_models()
+        used_g = {(t.grad_row, t.grad_col): "window" for t in trace.terms}
+        if trace.kind == "kernel":
+            oh, ow = geo.output_shape
+            grid: list[list[PictureCell | None]] = [[None] * ow for _ in range(oh)]
+            tips = {}
+            for t in trace.terms:
+                grid[t.grad_row][t.grad_col] = PictureCell(t.grad, t.other, t.product, t.is_padding)
+                tips[(t.other_row + top, t.other_col + left)] = (
+                    f"input ({t.other_row}, {t.other_col}) = {format_number(t.other)} "
+                    f"meets weight ({i}, {j}) in window ({t.grad_row}, {t.grad_col}), "
+                    f"G = {format_number(t.grad)}"
+                )
+            window = list(tips)
+            self.panel.show_padded(
+                res.padded, (top, left), mask,
+                f"Padded input — the inputs weight K[{i}, {j}] met (one per window)", window, tips,
+            )  # fmt: skip
+            self.panel.show_cells(
+                grid, trace.total, trace.symbol, "G[i, j] · the input weight (a, b) met there",
+                ("g", "x"),
+            )  # fmt: skip
+            if models:
+                models[0].set_highlight(
+                    {(t.other_row, t.other_col): "window" for t in trace.terms if not t.is_padding}
+                )
+        else:
+            kh, kw = geo.kernel_shape
+            grid = [[None] * kw for _ in range(kh)]
+            for t in trace.terms:
+                grid[t.other_row][t.other_col] = PictureCell(t.grad, t.other, t.product, False)
+            self.panel.show_padded(
+                res.padded, (top, left), mask,
+                f"Padded input — input cell X[{i}, {j}]", [], {}, focus=(i + top, j + left),
+            )  # fmt: skip
+            self.panel.show_cells(
+                grid, trace.total, trace.symbol,
+                "G[i, j] · the weight K[a, b] that met this input (blank: no window)",
+                ("g", "w"),
+            )  # fmt: skip
+            if models:
+                models[0].set_highlight({(i, j): "focus"})
+        if gradient is not None:
+            gradient.set_highlight(used_g)
+        self.panel.set_explanation(explain.grad_text(res.name, res.formula, trace), position)
 
     def explain_pool_cell(self, p: int, i: int, j: int) -> None:
         """Explain pooled cell (i, j) of output ``p`` and highlight its window on the output."""

@@ -209,6 +209,10 @@ class MatrixModel(QAbstractTableModel):
             [Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole],
         )
 
+    def highlighted(self) -> dict[tuple[int, int], str]:
+        """Currently highlighted cells and their kind."""
+        return dict(self._highlight)
+
     def set_palette(self, palette: QPalette) -> None:
         """Recolour the cells for ``palette`` (the views call this on a theme change)."""
         _recolour(self, palette)

@@ -44,6 +44,8 @@ class OutputPanel(QFrame):
         self.formula = QLabel(self)
         self.formula.setObjectName(f"{name}_formula")
         self.formula.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.formula.setWordWrap(True)
+        self.formula.setMaximumWidth(420)  # a gradient's formula wraps instead of widening
         self.floor_note = QLabel(self)
         self.floor_note.setObjectName(f"{name}_floor")
         self.floor_note.setWordWrap(True)
@@ -147,7 +149,7 @@ class OutputPanel(QFrame):
             self.set_result(res.name, "", "", None, None, res.error or "")
             self.set_pooled(None, "")
             return
-        formula = f"rows: {res.row_formula}\ncolumns: {res.col_formula}"
+        formula = res.formula or f"rows: {res.row_formula}\ncolumns: {res.col_formula}"
         self.set_result(res.heading, formula, res.floor_note, res.output, res.shown)
         pooled = res.pooled
         if pooled is None:

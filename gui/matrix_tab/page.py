@@ -29,8 +29,10 @@ from engine.matrix import (
     SIZE_FORMULA_LINE,
     MatrixResult,
     compare_paddings,
+    compute_backward,
     compute_layer,
     compute_matrix,
+    geometry_for,
     worked_solution,
 )
 from gui.colours import tone_label
@@ -38,6 +40,7 @@ from gui.context import AppContext
 from gui.matrix_tab.explain_panel import ExplainPanel
 from gui.matrix_tab.explainer import CellExplainer
 from gui.matrix_tab.flow_layout import FlowLayout
+from gui.matrix_tab.gradient_box import GradientBox
 from gui.matrix_tab.kernel_editor import KernelEditor
 from gui.matrix_tab.kernels_box import MAX_KERNELS, KernelsBox
 from gui.matrix_tab.layer_panel import LayerPanel
@@ -129,6 +132,10 @@ class MatrixTab(TabPage):
         single_layout = QVBoxLayout(single)
         single_layout.setContentsMargins(4, 4, 4, 4)
         single_layout.addWidget(self.input_editor)
+        self.gradient = GradientBox(self, undo_stack=self._stack)
+        self.gradient.model.values_changed.connect(self.recompute)
+        self.gradient.hide()
+        single_layout.addWidget(self.gradient)
         single_layout.addWidget(self.kernels)
         single_layout.addStretch(1)
 
@@ -168,6 +175,7 @@ class MatrixTab(TabPage):
             result=lambda: self.result,
             panels=lambda: self.panels,
             input_models=self._input_models,
+            gradient_model=lambda: self.gradient.model,
         )
         self.solver = SolverPanel(
             self, undo_stack=self._stack, problem=self._solver_problem, outputs=self._named_outputs
@@ -261,6 +269,7 @@ class MatrixTab(TabPage):
         layer = self.layer_mode()
         self.left.setCurrentIndex(1 if layer else 0)
         self.explain_panel.channel_spin.setVisible(layer)
+        self.gradient.setVisible(self.settings.backward_pass())
         self.recompute()
         if not self._updating:
             self.state_changed.emit()
@@ -291,11 +300,23 @@ class MatrixTab(TabPage):
             return compute_layer(x, w, bias, settings, **options)
         kernels = self.kernels.named_kernels()
         self.settings.set_kernel_names([name for name, _ in kernels])
+        index = min(max(self.settings.compare_kernel.currentIndex(), 0), len(kernels) - 1)
+        name, kernel = kernels[index]
+        x = self.input_model.values
         if self.settings.comparing():
-            index = min(max(self.settings.compare_kernel.currentIndex(), 0), len(kernels) - 1)
-            name, kernel = kernels[index]
-            return compare_paddings(self.input_model.values, name, kernel, settings, **options)
-        return compute_matrix(self.input_model.values, kernels, settings, **options)
+            return compare_paddings(x, name, kernel, settings, **options)
+        if self.settings.backward_pass():
+            try:
+                shape = geometry_for(x.shape, kernel.shape, settings).output_shape
+            except ValueError:  # the kernel does not fit: its card says why
+                return compute_matrix(x, [(name, kernel)], settings, **options)
+            self._updating = True  # G follows Y's shape: one recompute, not two
+            try:
+                self.gradient.fit_shape(shape)
+            finally:
+                self._updating = False
+            return compute_backward(x, name, kernel, self.gradient.model.values, settings)
+        return compute_matrix(x, kernels, settings, **options)
 
     def recompute(self, *_args) -> None:
         """Recompute every output from the current editors and settings."""
@@ -370,6 +391,7 @@ class MatrixTab(TabPage):
             "layer": self.layer_panel.save_state(),
             "solver": self.solver.save_state(),
             "solution": self.solution.save_state(),
+            "gradient": self.gradient.model.values.tolist(),
         }
 
     def restore_state(self, state: dict[str, Any]) -> None:
@@ -401,6 +423,9 @@ class MatrixTab(TabPage):
             if not isinstance(solution, dict):
                 solution = {"format": state.get("solution_format")}
             self.solution.restore_state(solution)
+            gradient = read_matrix(state.get("gradient"), MAX_INPUT_SIDE)
+            if gradient is not None:
+                self.gradient.model.apply(gradient, self.gradient.model.title)
         finally:
             self._updating = False
         self._stack.clear()

@@ -125,9 +125,17 @@ class SettingsBar(QWidget):
             "Show one kernel's output with valid, same and full padding side by side, with "
             "their sizes and formulas (stride, dilation and operation as set)"
         )
+        self.backward = QCheckBox("Backward pass", self)
+        self.backward.setObjectName("backwardCheck")
+        self.backward.setToolTip(
+            "Backpropagate an upstream gradient G = ∂L/∂Y through one kernel: ∂L/∂K = X ⋆ G "
+            "and ∂L/∂X = G fully convolved with K, cell by cell"
+        )
         self.compare_kernel = QComboBox(self)
         self.compare_kernel.setObjectName("compareKernel")
-        self.compare_kernel.setToolTip("The kernel compared with the three paddings")
+        self.compare_kernel.setToolTip(
+            "The kernel compared with the three paddings, or backpropagated through"
+        )
         self._pending_kernel: int | None = None
         self.undo_button = QToolButton(self)
         self.undo_button.setObjectName("undoButton")
@@ -160,6 +168,7 @@ class SettingsBar(QWidget):
                     ("", self.pool_size),
                     ("stride", self.pool_stride),
                     ("", self.compare),
+                    ("", self.backward),
                     ("", self.compare_kernel),
                 ),
             ),
@@ -190,6 +199,7 @@ class SettingsBar(QWidget):
         ):
             combo.currentIndexChanged.connect(self._on_change)
         self.compare.toggled.connect(self._on_change)
+        self.backward.toggled.connect(self._on_change)
         for spin in (self.custom_pad, self.stride, self.dilation, self.pool_size, self.pool_stride):
             spin.valueChanged.connect(self._on_change)
         self._update_enabled()
@@ -199,13 +209,15 @@ class SettingsBar(QWidget):
         self.changed.emit()
 
     def _update_enabled(self) -> None:
-        comparing = self.comparing()
+        comparing, backward = self.comparing(), self.backward_pass()
         single = self.mode.currentData() == "single"
-        self.compare.setEnabled(single)
-        self.compare_kernel.setEnabled(comparing)
+        self.compare.setEnabled(single and not backward)
+        self.backward.setEnabled(single)
+        self.compare_kernel.setEnabled(comparing or backward)
+        self.pool.setEnabled(not backward)
         self.padding.setEnabled(not comparing)
         self.custom_pad.setEnabled(not comparing and self.padding.currentData() == "custom")
-        pooling = self.pool.currentData() != "none"
+        pooling = self.pool.currentData() != "none" and not backward
         self.pool_size.setEnabled(pooling)
         self.pool_stride.setEnabled(pooling)
         self.operation.setToolTip(OPERATION_NOTE[self.operation.currentData()])
@@ -223,7 +235,12 @@ class SettingsBar(QWidget):
 
     def comparing(self) -> bool:
         """True when valid, same and full padding are shown side by side (single-matrix mode)."""
-        return self.compare.isChecked() and self.mode.currentData() == "single"
+        single = self.mode.currentData() == "single"
+        return self.compare.isChecked() and single and not self.backward.isChecked()
+
+    def backward_pass(self) -> bool:
+        """True when the backward pass of one kernel is shown (single-matrix mode)."""
+        return self.backward.isChecked() and self.mode.currentData() == "single"
 
     def set_kernel_names(self, names: list[str]) -> None:
         """List the kernels the comparison can use (keeps the chosen index; no signal)."""
@@ -242,9 +259,9 @@ class SettingsBar(QWidget):
         self.compare_kernel.blockSignals(False)
 
     def pooling(self) -> PoolingSpec | None:
-        """The pooling applied to every output, or None."""
+        """The pooling applied to every output, or None (also during the backward pass)."""
         mode = self.pool.currentData()
-        if mode == "none":
+        if mode == "none" or self.backward_pass():
             return None
         return PoolingSpec(mode, self.pool_size.value(), self.pool_stride.value())
 
@@ -270,6 +287,7 @@ class SettingsBar(QWidget):
             "pool_size": self.pool_size.value(),
             "pool_stride": self.pool_stride.value(),
             "compare": self.compare.isChecked(),
+            "backward": self.backward.isChecked(),
             "compare_kernel": max(self.compare_kernel.currentIndex(), 0),
         }
 
@@ -292,8 +310,9 @@ class SettingsBar(QWidget):
                 value = state.get(name)
                 if isinstance(value, int) and not isinstance(value, bool):
                     spin.setValue(value)
-            if isinstance(state.get("compare"), bool):
-                self.compare.setChecked(state["compare"])
+            for key, box in (("compare", self.compare), ("backward", self.backward)):
+                if isinstance(state.get(key), bool):
+                    box.setChecked(state[key])
             index = state.get("compare_kernel")
             if isinstance(index, int) and not isinstance(index, bool) and index >= 0:
                 # the kernels may be restored after the settings: applied by set_kernel_names

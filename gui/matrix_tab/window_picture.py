@@ -43,7 +43,8 @@ class WindowPicture(QWidget):
         super().__init__(parent)
         self.setObjectName("windowPicture")
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
-        self.cells: list[list[PictureCell]] = []
+        self.cells: list[list[PictureCell | None]] = []
+        self.labels = ("w", "x")
         self.output_label = ""
         self.total: float | int = 0
         self.caption = ""
@@ -55,13 +56,16 @@ class WindowPicture(QWidget):
     # --- content ---------------------------------------------------------------------------
     def show_window(
         self,
-        cells: list[list[PictureCell]],
+        cells: list[list[PictureCell | None]],
         total: float | int,
         output_label: str,
         caption: str = "",
+        labels: tuple[str, str] = ("w", "x"),
     ) -> None:
-        """Draw ``cells`` (rows of the window) whose products sum to ``total``."""
+        """Draw ``cells`` (rows of the window; None: an empty place) whose products sum to
+        ``total``; ``labels`` name the two factors (weight and input by default)."""
         self.cells = cells
+        self.labels = labels
         self.total = total
         self.output_label = output_label
         self.caption = caption
@@ -75,8 +79,11 @@ class WindowPicture(QWidget):
     def cell_lines(self, r: int, c: int) -> tuple[str, str, str]:
         """The three lines drawn in window cell (r, c): weight, input, product."""
         cell = self.cells[r][c]
+        if cell is None:
+            return ("", "", "")
         value = _text(cell.value) + (" (pad)" if cell.padding else "")
-        return (f"w {_text(cell.weight)}", f"x {value}", f"= {_text(cell.product)}")
+        first, second = self.labels
+        return (f"{first} {_text(cell.weight)}", f"{second} {value}", f"= {_text(cell.product)}")
 
     # --- geometry ----------------------------------------------------------------------------
     def _fonts(self) -> tuple[QFont, QFont]:
@@ -167,6 +174,11 @@ class WindowPicture(QWidget):
         for r, row in enumerate(self.cells):
             for c, cell in enumerate(row):
                 rect = self.cell_rect(r, c)
+                if cell is None:  # a place no product comes from
+                    painter.setPen(QPen(mix(text, base, 0.7), 1, Qt.PenStyle.DotLine))
+                    painter.setBrush(Qt.BrushStyle.NoBrush)
+                    painter.drawRect(rect)
+                    continue
                 fill = colours.window
                 if cell.padding:
                     fill = mix(colours.window, colours.padding, 0.45)

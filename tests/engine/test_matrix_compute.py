@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from engine import correlate2d, get_filter
-from engine.conv import pool2d, trace_cell
+from engine.conv import conv_backward, pool2d, trace_cell
 from engine.conv.layer import conv_layer
+from engine.matrix.backward import compute_backward, default_grad_out
 from engine.matrix.compute import (
     ConvSettings,
     PoolingSpec,
@@ -225,3 +226,27 @@ def test_scaled_library_kernel_and_what_kernels_respond_to():
     assert "every direction" in lap and "noise" in lap
     assert "sum to 0" in kernel_about(np.array([[1, -1]]))
     assert "sum to 1" in kernel_about(np.array([[0.5, 0.5]]))
+
+
+def test_backward_result_holds_y_and_both_gradients_and_traces_them():
+    k = get_filter("sobel_x").kernel
+    settings = ConvSettings(padding="same", stride=2, dilation=1)
+    g = default_grad_out((4, 4), "pattern")
+    assert set(np.unique(g)) <= {-1, 0, 1, 2}
+    assert default_grad_out((2, 3)).tolist() == [[1, 1, 1], [1, 1, 1]]
+    result = compute_backward(X, "Sobel x", k, g, settings)
+    forward, d_k, d_x = result.outputs
+    np.testing.assert_array_equal(forward.output, correlate2d(X, k, padding="same", stride=2))
+    ref_k, ref_x = conv_backward(X, k, g, padding="same", stride=2)
+    np.testing.assert_array_equal(d_k.output, ref_k)
+    np.testing.assert_array_equal(d_x.output, ref_x)
+    assert (d_k.kind, d_x.kind) == ("d_kernel", "d_input")
+    assert "Xp[2i + a, 2j + b]" in d_k.formula and "spread 2 apart" in d_x.formula
+    trace = result.grad_trace(1, 2, 0)
+    assert trace.geometry is forward.geometry and trace.total == ref_k[2, 0]
+    assert result.grad_trace(2, 6, 6).total == ref_x[6, 6]
+    assert result.trace(0, 1, 1).total == forward.output[1, 1]
+    with pytest.raises(ValueError, match="not a gradient"):
+        result.grad_trace(0, 0, 0)
+    with pytest.raises(ValueError, match="pattern"):
+        default_grad_out((2, 2), "random")
