@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
+from gui.error_reporting import QuitRequested
 from gui.main_window import MainWindow
 from gui.pg_config import configure_pyqtgraph as configure_pyqtgraph  # re-exported
 from gui.pg_config import configure_pyqtgraph_if_imported
@@ -23,6 +26,65 @@ from gui.widgets import install_wheel_guard
 APP_NAME = "KernelScope"
 ORGANISATION = "KernelScope"
 DESKTOP_FILE = "kernelscope"
+#: Qt's event loop counts as busy (stuck in a long call) when its heartbeat is older than this.
+BUSY_AFTER_S = 1.0
+#: The heartbeat timer's period; it also lets Python run signal handlers while Qt waits in C++.
+HEARTBEAT_MS = 250
+
+
+class SignalQuitter:
+    """SIGTERM / SIGINT (logout, ``kill``, Ctrl+C) save the session and quit, even while busy.
+
+    Python runs a signal handler only between bytecodes of the main thread. While Qt's loop
+    waits in C++, a heartbeat timer gives it that chance every :data:`HEARTBEAT_MS`; the handler
+    then asks the window to quit the normal way (autosave first). If the main thread is stuck
+    in a long call instead (a blocking read, a long parse) the heartbeat is older than
+    :data:`BUSY_AFTER_S` and the handler raises :class:`QuitRequested`, which abandons that call;
+    the event loop then runs the quit. A signal that arrives just as the main thread gets stuck
+    is sent again to the main thread a little later, when the heartbeat tells the truth.
+    """
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.beat = time.monotonic()
+        self.received: str | None = None
+        self.quitting = False
+        self.timer = QTimer(window)
+        self.timer.setObjectName("signalHeartbeat")
+        self.timer.timeout.connect(self._tick)
+        self.timer.start(HEARTBEAT_MS)
+        window.closing.connect(self._on_closing)
+
+    def install(self) -> None:
+        """Handle SIGINT and SIGTERM from now on (main thread only)."""
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, self._on_signal)
+
+    def _tick(self) -> None:
+        self.beat = time.monotonic()
+
+    def _on_closing(self) -> None:
+        self.quitting = True  # saving now: a repeated signal must not interrupt the save
+
+    def _on_signal(self, number: int, _frame: object) -> None:
+        if self.quitting:
+            return
+        name = signal.Signals(number).name
+        if self.received is None:
+            print(f"kernelscope: {name} received; saving the session and quitting", file=sys.stderr)
+            QTimer.singleShot(0, self.window.request_quit)
+        self.received = name
+        if time.monotonic() - self.beat > BUSY_AFTER_S:
+            raise QuitRequested(name)
+        if hasattr(signal, "pthread_kill"):
+            check = threading.Timer(BUSY_AFTER_S + HEARTBEAT_MS / 1000, self._resend, (number,))
+            check.daemon = True
+            check.start()
+
+    def _resend(self, number: int) -> None:
+        """(Worker thread) the quit has not begun: signal the main thread again."""
+        if not self.quitting:
+            signal.pthread_kill(threading.main_thread().ident or 0, number)
 
 
 def build_window(data_dir: Path | None = None) -> MainWindow:
@@ -135,18 +197,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     starts_with_defaults = args.session is None and (
         args.restore_session == "no" or not window.sessions.autosave_path.exists()
     )
-    window.sessions.start(restore=args.restore_session, session_file=args.session)
-    if starts_with_defaults:
-        window.show_tab(FIRST_RUN_TAB)
-    window.show()
-    # Ctrl+C / SIGTERM close the window like the Quit menu, so the session is saved.
-    signal.signal(signal.SIGINT, lambda *_: QTimer.singleShot(0, window.close))
-    signal.signal(signal.SIGTERM, lambda *_: QTimer.singleShot(0, window.close))
-    wake = QTimer(window)  # lets Python run signal handlers while Qt's loop is busy in C++
-    wake.timeout.connect(lambda: None)
-    wake.start(250)
+    quitter = SignalQuitter(window)
+    quitter.install()
+    try:
+        window.sessions.start(restore=args.restore_session, session_file=args.session)
+        if starts_with_defaults:
+            window.show_tab(FIRST_RUN_TAB)
+        window.show()
+    except QuitRequested:
+        # Stopped half-way through restoring: the files on disk still hold the last good
+        # session, so nothing is written over them.
+        window.sessions.finish(saved=True)
+        window.close()
+        window.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        return 0
     if args.quit_after is not None:
-        QTimer.singleShot(args.quit_after, window.close)
+        QTimer.singleShot(args.quit_after, window.request_quit)
     code = app.exec()
     # Destroy the widget tree while QApplication still exists, in Qt's order, rather than
     # leaving it to Python's garbage collector during interpreter shutdown.

@@ -32,6 +32,11 @@ from PySide6.QtWidgets import (
 MAX_LOG_BYTES = 1_000_000
 
 
+class QuitRequested(BaseException):
+    """Raised by the SIGTERM/SIGINT handler to abandon a call that keeps the GUI busy; the app
+    then quits the normal way. Not an error: the exception hook ignores it."""
+
+
 #: Distinct errors kept in the dialog; more are only counted (the log file has them all).
 MAX_SHOWN_ERRORS = 20
 
@@ -173,6 +178,8 @@ class ErrorReporter(QObject):
         tb: TracebackType | None,
     ) -> None:
         """``sys.excepthook``: report, except Ctrl+C which keeps its usual meaning."""
+        if issubclass(exc_type, QuitRequested):
+            return  # a signal asked to quit; the quit is already scheduled
         if issubclass(exc_type, KeyboardInterrupt):
             sys.__excepthook__(exc_type, exc, tb)
             return

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run(args, timeout=90):
@@ -55,3 +60,97 @@ def test_first_start_opens_on_a_sample_image_then_restores_the_last_tab(tmp_path
     second = _run(["--quit-after", "1500", "--data-dir", str(data_dir)])
     assert second.returncode == 0, second.stderr
     assert _saved_session(data_dir)["current_tab"] == "layers"
+
+
+# --- SIGTERM / SIGINT -------------------------------------------------------------------------
+BUSY_IN_A_SLOT = r"""
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+import gui.app
+
+def block_forever():
+    print("busy", flush=True)
+    with open(sys.argv[1], "rb") as pipe:  # a FIFO nobody writes to: open() never returns
+        pipe.read()
+    print("unblocked without a signal", flush=True)
+
+QTimer.singleShot(300, block_forever)
+sys.exit(gui.app.main(["--verbose", "--data-dir", sys.argv[2]]))
+"""
+
+
+def _wait_for(proc, fragment, lines):
+    for line in proc.stdout:
+        lines.append(line)
+        if fragment in line:
+            return
+    raise AssertionError(f"{fragment!r} never printed: {lines}")
+
+
+def _wait_until_blocked_on_the_fifo(pid: int, timeout: float = 30.0) -> None:
+    """Poll the kernel's view of the child until its main thread sleeps in the FIFO's open()."""
+    wchan = Path(f"/proc/{pid}/wchan")
+    deadline = time.monotonic() + timeout
+    while wchan.read_text() != "wait_for_partner":
+        assert time.monotonic() < deadline, f"child never blocked (wchan {wchan.read_text()!r})"
+        time.sleep(0.02)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform != "linux", reason="FIFOs, POSIX signals and /proc")
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_while_the_gui_is_blocked_saves_and_quits(tmp_path, number):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    data_dir = tmp_path / "data"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", BUSY_IN_A_SLOT, str(fifo), str(data_dir)],
+        cwd=ROOT,
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONUNBUFFERED="1"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        lines: list[str] = []
+        _wait_for(proc, "busy", lines)
+        _wait_until_blocked_on_the_fifo(proc.pid)
+        proc.send_signal(number)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    assert f"{signal.Signals(number).name} received" in err
+    assert "autosaved" in out and "unblocked" not in out
+    assert "Traceback" not in err
+    assert (data_dir / "autosave.json").is_file()
+    assert not (data_dir / "running.marker").exists()  # a clean exit
+
+
+@pytest.mark.slow
+def test_sigterm_while_idle_saves_and_quits(tmp_path):
+    data_dir = tmp_path / "data"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gui", "--verbose", "--data-dir", str(data_dir)],
+        cwd=ROOT,
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONUNBUFFERED="1"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        lines: list[str] = []
+        _wait_for(proc, "autosaved", lines)  # first autosave: fully started
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    assert "SIGTERM received" in err
+    assert not (data_dir / "running.marker").exists()
