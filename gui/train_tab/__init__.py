@@ -1,9 +1,9 @@
 """Train tab: a CNN and an MLP learn handwritten digits side by side, live.
 
 Modules: :mod:`page` (the tab), :mod:`setup_panel` (data, networks, options),
-:mod:`data_source`, :mod:`persistence` (sessions, export), :mod:`worker` and :mod:`jobs` (the
-training thread), :mod:`plots`, :mod:`learned_panel`, :mod:`draw_panel`,
-:mod:`experiments_panel`, :mod:`state` (plain-JSON state), :mod:`pixmaps`.
+:mod:`data_source`, :mod:`persistence` (sessions, export), :mod:`runner`, :mod:`worker` and
+:mod:`jobs` (the training thread), :mod:`plots`, :mod:`learned_panel` (with :mod:`maps_box`),
+:mod:`draw_panel`, :mod:`experiments_panel`, :mod:`state` (plain-JSON state), :mod:`pixmaps`.
 """
 
 from __future__ import annotations

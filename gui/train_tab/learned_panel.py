@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -17,8 +17,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QScrollArea,
-    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QToolButton,
@@ -28,13 +26,11 @@ from PySide6.QtWidgets import (
 
 from engine.train import Model, confusion_matrix, misclassified
 from gui.colours import follow_palette, mix, relative_luminance
-from gui.train_tab.pixmaps import diverging_pixmap, feature_grid, gray_pixmap, scaled_gray_pixmap
+from gui.train_tab.maps_box import FeatureMapsBox
+from gui.train_tab.pixmaps import diverging_pixmap, gray_pixmap
 from gui.train_tab.state import SLOT_TITLES
 
 FILTER_PX = 36
-#: Feature-map pictures: at least / at most this many pixels wide.
-MAP_MIN_PX = 40
-MAP_MAX_PX = 150
 THUMB_PX = 40
 #: Most filters / misclassified digits shown (more would only shrink each one).
 MAX_FILTERS = 32
@@ -117,35 +113,8 @@ class LearnedPanel(QWidget):
         box.addLayout(buttons)
         box.addStretch(1)
 
-        self.maps_box = QGroupBox("Feature maps of one digit")
-        self.digit_spin = QSpinBox()
-        self.digit_spin.setObjectName("digitIndex")
-        self.digit_spin.setPrefix("validation #")
-        self.digit_spin.valueChanged.connect(lambda _v: self._update_maps())
-        self.digit_label = QLabel()
-        self.digit_label.setObjectName("digitLabel")
-        self.digit_label.setWordWrap(True)  # gives way to the spin box and the button
-        self.draw_button = QPushButton("Draw on it")
-        self.draw_button.setObjectName("digitToCanvas")
-        self.draw_button.setToolTip("copy this digit to the Draw your own canvas")
-        self.draw_button.clicked.connect(self._draw_selected)
-        digit_row = QHBoxLayout()
-        digit_row.addWidget(self.digit_spin)
-        digit_row.addWidget(self.digit_label, 1)
-        digit_row.addWidget(self.draw_button)
-        self.maps_area = QWidget()
-        self.maps_layout = QGridLayout(self.maps_area)
-        self.maps_layout.setContentsMargins(2, 2, 2, 2)
-        scroll = QScrollArea()
-        scroll.setObjectName("mapsScroll")
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.maps_area)
-        scroll.setMinimumHeight(MAP_MIN_PX + 60)
-        self.maps_scroll = scroll
-        scroll.viewport().installEventFilter(self)
-        maps = QVBoxLayout(self.maps_box)
-        maps.addLayout(digit_row)
-        maps.addWidget(scroll, 1)
+        self.maps_box = FeatureMapsBox()
+        self.maps_box.digit_to_canvas.connect(self.digit_to_canvas)
 
         self.confusion = QTableWidget(0, 0)
         self.confusion.setObjectName("confusionTable")
@@ -197,13 +166,12 @@ class LearnedPanel(QWidget):
     def set_validation(self, images: np.ndarray, labels: np.ndarray, names: tuple[str, ...]):
         """Validation digits ``(n, H, W)`` and labels."""
         self.images, self.labels, self.class_names = images, labels, names
-        self.digit_spin.setRange(0, max(0, len(images) - 1))
-        self.digit_spin.setMinimumWidth(self.digit_spin.sizeHint().width())  # never cut off
+        self.maps_box.set_digits(images, labels, names)
         self.refresh()
 
     def select_digit(self, index: int) -> None:
         """Show validation digit ``index``'s feature maps."""
-        self.digit_spin.setValue(index)
+        self.maps_box.select_digit(index)
 
     # -- redraw ----------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -213,7 +181,7 @@ class LearnedPanel(QWidget):
         if model is not None and len(self.images):
             self.predictions = model.predict(self.images[:, None])
         self._update_filters(model)
-        self._update_maps()
+        self.maps_box.set_model(model, self.predictions)
         self._update_confusion()
         self._update_mistakes()
 
@@ -274,86 +242,6 @@ class LearnedPanel(QWidget):
         name = f"{SLOT_TITLES.get(self.slot, self.slot)} filter {self.selected_filter + 1}"
         signal.emit(name, kernel)
 
-    def _clear_maps(self) -> None:
-        while self.maps_layout.count():
-            item = self.maps_layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().hide()
-                item.widget().deleteLater()
-
-    def _update_maps(self) -> None:
-        self._clear_maps()
-        index = self.digit_spin.value()
-        model = self.models.get(self.slot)
-        if not len(self.images) or index >= len(self.images):
-            self.digit_label.setText("no data")
-            return
-        image = self.images[index]
-        truth = self.class_names[self.labels[index]] if self.class_names else "?"
-        guess = ""
-        if self.predictions is not None:
-            guess = f", predicted {self.class_names[self.predictions[index]]}"
-        self.digit_label.setText(f"true {truth}{guess}")
-        maps: list[tuple[str, np.ndarray, bool, str]] = [
-            ("input", image, False, f"{image.shape[0]}×{image.shape[1]}")
-        ]
-        if model is not None:
-            for act in model.activations(image[None]):
-                values = act.values
-                if values.ndim == 3:
-                    grid = feature_grid(values)
-                    shape = "×".join(str(n) for n in values.shape)
-                else:  # a vector: wrapped into rows so it stays readable
-                    cols = int(np.ceil(np.sqrt(values.size)))
-                    grid = np.zeros(cols * int(np.ceil(values.size / cols)))
-                    grid[: values.size] = values
-                    grid = grid.reshape(-1, cols)
-                    shape = str(values.size)
-                maps.append((act.name, np.maximum(grid, 0), True, shape))
-        self._layout_maps(maps)
-
-    def _layout_maps(self, maps: list[tuple[str, np.ndarray, bool, str]]) -> None:
-        """Pictures as large as fit the view (width and height), in as many rows as that takes;
-        the view scrolls only if even the smallest pictures do not fit."""
-        viewport = self.maps_scroll.viewport()
-        width = max(120, viewport.width() - 8)
-        height = max(80, viewport.height() - 8)
-        caption = 2 * self.fontMetrics().height() + 10
-        best = (-1.0, 1)
-        for per_row in range(1, len(maps) + 1):
-            rows = -(-len(maps) // per_row)
-            px = min(MAP_MAX_PX, width / per_row - 10, height / rows - caption)
-            if px > best[0]:
-                best = (px, per_row)
-        px, per_row = int(max(MAP_MIN_PX, best[0])), best[1]
-        for i, (title, values, scaled, shape) in enumerate(maps):
-            pixmap = scaled_gray_pixmap(values, px) if scaled else gray_pixmap(values, px)
-            cell = self._map_cell(title, pixmap, shape)
-            self.maps_layout.addWidget(cell, *divmod(i, per_row))
-            cell.show()  # a child added to a visible widget stays hidden until shown
-        self._maps_per_row = per_row
-
-    def _map_cell(self, title: str, pixmap, shape: str) -> QWidget:
-        cell = QWidget()
-        column = QVBoxLayout(cell)
-        column.setContentsMargins(2, 0, 2, 0)
-        picture = QLabel()
-        picture.setPixmap(pixmap)
-        picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        caption = QLabel(f"{title}\n{shape}")
-        caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        column.addWidget(picture)
-        column.addWidget(caption)
-        column.addStretch(1)
-        return cell
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        """Re-flow the feature maps when their view changes width (after the layout ran)."""
-        if watched is self.maps_scroll.viewport() and event.type() == QEvent.Type.Resize:
-            if event.oldSize() != event.size():
-                self._update_maps()
-        return super().eventFilter(watched, event)
-
     def _update_confusion(self) -> None:
         n = len(self.class_names)
         self.confusion.setRowCount(n)
@@ -404,8 +292,3 @@ class LearnedPanel(QWidget):
 
     def _on_mistake_clicked(self, item: QListWidgetItem) -> None:
         self.select_digit(int(item.data(Qt.ItemDataRole.UserRole)))
-
-    def _draw_selected(self) -> None:
-        index = self.digit_spin.value()
-        if 0 <= index < len(self.images):
-            self.digit_to_canvas.emit(self.images[index].copy())

@@ -225,7 +225,10 @@ def test_learned_page_filters_maps_confusion_and_mistakes(qtbot, trained):
     wrong = int(np.sum(tab.models["cnn"].predict(tab.val_x) != tab.val_y))
     assert learned.mistakes.count() == wrong
     # one picture per layer plus the input, all shown (children added to a visible page)
-    cells = [learned.maps_layout.itemAt(i).widget() for i in range(learned.maps_layout.count())]
+    cells = [
+        learned.maps_box.maps_layout.itemAt(i).widget()
+        for i in range(learned.maps_box.maps_layout.count())
+    ]
     assert len(cells) == len(tab.models["cnn"].layers) + 1
     assert all(cell.isVisible() for cell in cells)
     assert all(button.isVisible() for button in learned.filter_group.buttons())
@@ -233,7 +236,7 @@ def test_learned_page_filters_maps_confusion_and_mistakes(qtbot, trained):
         item = learned.mistakes.item(0)
         rect = learned.mistakes.visualItemRect(item)
         qtbot.mouseClick(learned.mistakes.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-        assert learned.digit_spin.value() == item.data(Qt.ItemDataRole.UserRole)
+        assert learned.maps_box.digit_spin.value() == item.data(Qt.ItemDataRole.UserRole)
     # The MLP's first layer has no kernels: its units' weights are shown as 8×8 images.
     learned.model_combo.setCurrentIndex(learned.model_combo.findData("mlp"))
     assert len(learned.filter_group.buttons()) == 32

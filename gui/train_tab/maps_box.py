@@ -1,0 +1,174 @@
+"""Feature maps of one validation digit after every layer, sized to fit their view."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.train import Model
+from gui.train_tab.pixmaps import feature_grid, gray_pixmap, scaled_gray_pixmap
+
+#: Feature-map pictures: at least / at most this many pixels wide.
+MAP_MIN_PX = 40
+MAP_MAX_PX = 150
+
+
+class FeatureMapsBox(QGroupBox):
+    """Pick a validation digit; see the input and each layer's output for one model.
+
+    Signals
+    -------
+    digit_to_canvas(object)
+        The selected digit ``(H, W)``, to draw on.
+    """
+
+    digit_to_canvas = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Feature maps of one digit", parent)
+        self.setObjectName("featureMapsBox")
+        self.model: Model | None = None
+        self.predictions: np.ndarray | None = None
+        self.images = np.zeros((0, 8, 8), dtype=np.float32)
+        self.labels = np.zeros(0, dtype=np.int64)
+        self.class_names: tuple[str, ...] = ()
+        self.digit_spin = QSpinBox()
+        self.digit_spin.setObjectName("digitIndex")
+        self.digit_spin.setPrefix("validation #")
+        self.digit_spin.valueChanged.connect(lambda _v: self._update_maps())
+        self.digit_label = QLabel()
+        self.digit_label.setObjectName("digitLabel")
+        self.digit_label.setWordWrap(True)  # gives way to the spin box and the button
+        self.draw_button = QPushButton("Draw on it")
+        self.draw_button.setObjectName("digitToCanvas")
+        self.draw_button.setToolTip("copy this digit to the Draw your own canvas")
+        self.draw_button.clicked.connect(self._draw_selected)
+        digit_row = QHBoxLayout()
+        digit_row.addWidget(self.digit_spin)
+        digit_row.addWidget(self.digit_label, 1)
+        digit_row.addWidget(self.draw_button)
+        self.maps_area = QWidget()
+        self.maps_layout = QGridLayout(self.maps_area)
+        self.maps_layout.setContentsMargins(2, 2, 2, 2)
+        scroll = QScrollArea()
+        scroll.setObjectName("mapsScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.maps_area)
+        scroll.setMinimumHeight(MAP_MIN_PX + 60)
+        self.maps_scroll = scroll
+        scroll.viewport().installEventFilter(self)
+        maps = QVBoxLayout(self)
+        maps.addLayout(digit_row)
+        maps.addWidget(scroll, 1)
+
+    def set_digits(self, images: np.ndarray, labels: np.ndarray, names: tuple[str, ...]) -> None:
+        """Validation digits ``(n, H, W)``, their labels and class names."""
+        self.images, self.labels, self.class_names = images, labels, names
+        self.predictions = None  # belonged to the old digits; set_model brings new ones
+        self.digit_spin.setRange(0, max(0, len(images) - 1))
+        self.digit_spin.setMinimumWidth(self.digit_spin.sizeHint().width())  # never cut off
+
+    def set_model(self, model: Model | None, predictions: np.ndarray | None) -> None:
+        """The model whose layers are shown and its predictions for the digits (or ``None``)."""
+        self.model, self.predictions = model, predictions
+        self._update_maps()
+
+    def select_digit(self, index: int) -> None:
+        """Show validation digit ``index``."""
+        self.digit_spin.setValue(index)
+
+    def _clear_maps(self) -> None:
+        while self.maps_layout.count():
+            item = self.maps_layout.takeAt(0)
+            if item.widget() is not None:
+                item.widget().hide()
+                item.widget().deleteLater()
+
+    def _update_maps(self) -> None:
+        self._clear_maps()
+        index = self.digit_spin.value()
+        model = self.model
+        if not len(self.images) or index >= len(self.images):
+            self.digit_label.setText("no data")
+            return
+        image = self.images[index]
+        truth = self.class_names[self.labels[index]] if self.class_names else "?"
+        guess = ""
+        if self.predictions is not None:
+            guess = f", predicted {self.class_names[self.predictions[index]]}"
+        self.digit_label.setText(f"true {truth}{guess}")
+        maps: list[tuple[str, np.ndarray, bool, str]] = [
+            ("input", image, False, f"{image.shape[0]}×{image.shape[1]}")
+        ]
+        if model is not None:
+            for act in model.activations(image[None]):
+                values = act.values
+                if values.ndim == 3:
+                    grid = feature_grid(values)
+                    shape = "×".join(str(n) for n in values.shape)
+                else:  # a vector: wrapped into rows so it stays readable
+                    cols = int(np.ceil(np.sqrt(values.size)))
+                    grid = np.zeros(cols * int(np.ceil(values.size / cols)))
+                    grid[: values.size] = values
+                    grid = grid.reshape(-1, cols)
+                    shape = str(values.size)
+                maps.append((act.name, np.maximum(grid, 0), True, shape))
+        self._layout_maps(maps)
+
+    def _layout_maps(self, maps: list[tuple[str, np.ndarray, bool, str]]) -> None:
+        """Pictures as large as fit the view (width and height), in as many rows as that takes;
+        the view scrolls only if even the smallest pictures do not fit."""
+        viewport = self.maps_scroll.viewport()
+        width = max(120, viewport.width() - 8)
+        height = max(80, viewport.height() - 8)
+        caption = 2 * self.fontMetrics().height() + 10
+        best = (-1.0, 1)
+        for per_row in range(1, len(maps) + 1):
+            rows = -(-len(maps) // per_row)
+            px = min(MAP_MAX_PX, width / per_row - 10, height / rows - caption)
+            if px > best[0]:
+                best = (px, per_row)
+        px, per_row = int(max(MAP_MIN_PX, best[0])), best[1]
+        for i, (title, values, scaled, shape) in enumerate(maps):
+            pixmap = scaled_gray_pixmap(values, px) if scaled else gray_pixmap(values, px)
+            cell = self._map_cell(title, pixmap, shape)
+            self.maps_layout.addWidget(cell, *divmod(i, per_row))
+            cell.show()  # a child added to a visible widget stays hidden until shown
+        self._maps_per_row = per_row
+
+    def _map_cell(self, title: str, pixmap, shape: str) -> QWidget:
+        cell = QWidget()
+        column = QVBoxLayout(cell)
+        column.setContentsMargins(2, 0, 2, 0)
+        picture = QLabel()
+        picture.setPixmap(pixmap)
+        picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        caption = QLabel(f"{title}\n{shape}")
+        caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        column.addWidget(picture)
+        column.addWidget(caption)
+        column.addStretch(1)
+        return cell
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        """Re-flow the feature maps when their view changes width (after the layout ran)."""
+        if watched is self.maps_scroll.viewport() and event.type() == QEvent.Type.Resize:
+            if event.oldSize() != event.size():
+                self._update_maps()
+        return super().eventFilter(watched, event)
+
+    def _draw_selected(self) -> None:
+        index = self.digit_spin.value()
+        if 0 <= index < len(self.images):
+            self.digit_to_canvas.emit(self.images[index].copy())
