@@ -75,6 +75,9 @@ def format_number(
         raise ValueError(f"digits must be a positive int, got {digits!r}")
     if isinstance(value, Fraction) and value.denominator == 1:
         value = value.numerator
+    if isinstance(value, Fraction) and fractions:  # exact already: 1/2 stays "1/2", not "0.5"
+        text = str(value).replace("-", MINUS)
+        return f"({text})" if parens and text.startswith(MINUS) else text
     if exact and isinstance(value, (int, np.integer)):  # bool is an int: True → 1
         text = str(int(value))
     else:

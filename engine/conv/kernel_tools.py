@@ -18,6 +18,7 @@ from engine.conv._rank1 import integer_outer_factors
 from engine.conv.filters import FILTER_LIBRARY
 from engine.conv.geometry import PaddingSpec, PairSpec, conv_geometry
 from engine.matrix.parse import as_exact
+from engine.text import format_number
 
 FlipAxis = Literal["horizontal", "vertical"]
 
@@ -131,13 +132,8 @@ class FilterMatch:
         """E.g. ``Sobel x``, ``2 × Sobel x`` or ``Sobel x rotated 180° (convolution form)``."""
         text = self.name
         if not math.isclose(self.scale, 1.0):
-            frac = Fraction(self.scale).limit_denominator(4096)
-            scale = (
-                f"{frac.numerator}/{frac.denominator}"
-                if frac.denominator != 1
-                else str(frac.numerator)
-            )
-            text = f"{scale.replace('-', '−')} × {text}"
+            scale = Fraction(self.scale).limit_denominator(4096)
+            text = f"{format_number(scale, fractions=True)} × {text}"
         if self.rotated:
             text += " rotated 180° (its convolution form)"
         return text

@@ -15,6 +15,7 @@ import numpy as np
 # while it loads it is only partly initialised; the function is looked up when called.
 from engine.conv import kernel_tools as _kernel_tools
 from engine.conv.filters import FILTER_LIBRARY
+from engine.text import format_number
 
 CUSTOM_NAME = "Custom"
 #: Names the app gives by itself (a user who types one of these has not named the kernel).
@@ -73,7 +74,7 @@ def kernel_about(kernel: object) -> str:
         return "Weights sum to 0: flat areas give 0, so it responds only to changes in intensity."
     if abs(total - 1.0) <= 1e-12:
         return "Weights sum to 1: flat areas keep their value."
-    shown = f"{total:.6g}".replace("-", "−")
+    shown = format_number(total, exact=False)
     return f"Weights sum to {shown}: flat areas are multiplied by {shown}."
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.loss.softmax import cross_entropy_grad, softmax, softmax_jacobian, target_vector
+from engine.text import format_short as _fmt
 from engine.tutor._diagnosis import (
     Alternative,
     Diagnosis,
@@ -12,11 +13,6 @@ from engine.tutor._diagnosis import (
     as_answer_array,
     diagnose_array,
 )
-
-
-def _fmt(value: float) -> str:
-    text = f"{float(value):.4g}"
-    return text.replace("-", "\u2212")
 
 
 def _logits(z: object) -> np.ndarray:

@@ -43,6 +43,8 @@ def test_fractions_and_short_decimals():
     assert format_cell(1e20) == "100000000000000000000"
     assert format_number(Fraction(1, 3)) == "0.333333"
     assert format_number(Fraction(1, 3), fractions=True) == "1/3"
+    assert format_number(Fraction(-1, 2), fractions=True, parens=True) == f"({MINUS}1/2)"
+    assert format_number(Fraction(1, 2)) == "0.5"
 
 
 def test_short_and_vector_use_significant_digits_for_whole_numbers_too():
