@@ -345,3 +345,108 @@ def test_an_unknown_restore_choice_is_refused_by_the_command_line():
     result = _run(["--restore-session", "maybe"])
     assert result.returncode == 2
     assert "invalid choice: 'maybe'" in result.stderr
+
+
+# --- named pipes (FIFOs) anywhere a path is read --------------------------------------------
+FIFO_EVERYWHERE = r"""
+import sys
+from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+import gui.app
+from gui.main_window import MainWindow
+
+fifo = sys.argv[1]
+
+def say(what, text):
+    print(f"{what}: {text}", flush=True)
+
+def run():
+    window = next(w for w in app.topLevelWidgets() if isinstance(w, MainWindow))
+    gallery = window.page("gallery")
+    strip = gallery.status_strip.message_label
+    say("restored gallery", strip.text())
+    say("restored ridge", window.page("loss").ridge_panel.data_box.csv_error.text())
+    say("menu open", f"{window.menus.open_image(fifo)} {strip.text()}")
+    window.recent_files.add(fifo, "image")
+    opened = window.menus.open_recent(fifo, "image")
+    say("file recent", f"{opened} {window.statusBar().currentMessage()} {strip.text()}")
+    window.recent_files.add(fifo, "image")
+    gallery.source_bar.recent_chosen.emit(fifo, "image")  # what its Recent menu entry sends
+    say("gallery recent", strip.text())
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(fifo)])
+    drop = QDropEvent(QPointF(5, 5), Qt.DropAction.CopyAction, mime,
+                      Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    gallery.dropEvent(drop)
+    say("drop", strip.text())
+    network = window.page("layers").network
+    say("network", f"{network.load_network(fifo)} {network.file_label.text()}")
+    data_box = window.page("loss").ridge_panel.data_box
+    say("csv", f"{data_box.load_csv(fifo)} {data_box.csv_error.text()}")
+    say("session", f"{window.menus.open_session(fifo)} {window.message_bar.label.text()}")
+    window.request_quit()
+
+QTimer.singleShot(200, run)
+sys.exit(gui.app.main(["--verbose", "--session", sys.argv[2]]))
+"""
+
+
+@pytest.mark.slow
+def test_a_fifo_on_every_input_path_gives_a_message_never_a_hang(tmp_path):
+    fifo = tmp_path / "photo.png"
+    os.mkfifo(fifo)
+    session = tmp_path / "pipes.json"
+    write_document(
+        session,
+        SESSION_KIND,
+        1,
+        {
+            "tabs": {
+                "gallery": {"source": {"kind": "file", "path": str(fifo)}},
+                "loss": {"ridge": {"source": "csv", "csv_path": str(fifo)}},
+            },
+            "current_tab": "gallery",
+        },
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", FIFO_EVERYWHERE, str(fifo), str(session)],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,  # a hang fails here instead of blocking the suite forever
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = {
+        line.split(":", 1)[0]: line.split(":", 1)[1]
+        for line in result.stdout.splitlines()
+        if ":" in line and not line.startswith("kernelscope")
+    }
+    expected = (
+        "restored gallery",
+        "restored ridge",
+        "menu open",
+        "file recent",
+        "gallery recent",
+        "drop",
+        "network",
+        "csv",
+        "session",
+    )
+    for what in expected:
+        assert "named pipe" in lines[what], (what, result.stdout)
+    for what in ("menu open", "file recent", "network", "csv", "session"):
+        assert lines[what].startswith(" False"), (what, lines[what])
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_session_option_naming_a_fifo_says_so_and_starts(tmp_path):
+    fifo = tmp_path / "session.json"
+    os.mkfifo(fifo)
+    result = _run(["--session", str(fifo), "--quit-after", "800"], timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "notice: The session file" in result.stdout and "named pipe" in result.stdout
+    assert fifo.exists()  # not moved aside: it is not a damaged file, just not a file
