@@ -1,6 +1,10 @@
 """KernelScope's computation core: numpy + OpenCV, never Qt.
 
-Everything a tab shows is computed by a function importable from here.
+The public API for notebooks and the README: the main function of every tab is importable
+from here. The full table of contents is each package's ``__all__`` (``engine.conv``,
+``engine.matrix``, ``engine.images``, ``engine.layers``, ``engine.loss``, ``engine.train``,
+``engine.tutor``) plus the house modules ``engine.checks``, ``engine.text`` and
+``engine.storage``; the GUI imports from those, never from deeper modules.
 """
 
 from engine.conv import (
