@@ -500,3 +500,14 @@ def test_trained_models_survive_a_restart_of_the_app(qtbot, tmp_path):
         assert restored.curves.point_count("mlp") == 2
     finally:
         second.close()
+
+
+def test_a_diverging_run_stops_with_a_message_and_frees_the_worker(qtbot, tab):
+    tab.options_box.optimizer.setCurrentIndex(tab.options_box.optimizer.findData("sgd"))
+    tab.options_box.learning_rate.setValue(10.0)
+    tab.options_box.lam.setValue(10.0)  # each step multiplies the weights by 1 − 2ηλ = −199
+    tab.options_box.epochs.setValue(50)
+    train(qtbot, tab)
+    assert "lower the learning rate" in tab.status_label.text()
+    assert tab.train_button.isEnabled()
+    assert tab.progress.value() < tab.progress.maximum()
