@@ -51,9 +51,10 @@ def _current_tab(path: Path) -> str:
 class _Child:
     """A running app whose stdout lines can be awaited, killed by a watchdog if it hangs."""
 
-    def __init__(self, args):
+    def __init__(self, args, *, script=None):
+        command = ["-c", script, *args] if script else ["-m", "gui", "--verbose", *args]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gui", "--verbose", *args],
+            [sys.executable, *command],
             cwd=ROOT,
             env=_env(),
             stdout=subprocess.PIPE,
@@ -450,3 +451,69 @@ def test_session_option_naming_a_fifo_says_so_and_starts(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "notice: The session file" in result.stdout and "named pipe" in result.stdout
     assert fifo.exists()  # not moved aside: it is not a damaged file, just not a file
+
+
+SWITCH_TAB_THEN_WAIT = r"""
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+import gui.app
+from gui.main_window import MainWindow
+
+def switch_tab():  # what a user does without choosing Restore: autosaves the defaults
+    window = next(w for w in app.topLevelWidgets() if isinstance(w, MainWindow))
+    window.show_tab("loss")
+
+QTimer.singleShot(300, switch_tab)
+sys.exit(gui.app.main(["--verbose"]))
+"""
+
+
+@pytest.mark.slow
+def test_crashed_work_survives_kill_9_twice_in_a_row(main_window, tmp_path):
+    data = main_window.sessions.collect()
+    tab, path, value = next((t, p, v) for t, p, v in EDITS if _has(data["tabs"], t, p))
+    _get(data["tabs"][tab], path[:-1])[path[-1]] = value
+    session = tmp_path / "work.json"
+    write_document(session, SESSION_KIND, 1, data)
+    folder = _data_dir()
+
+    first = _Child(["--session", str(session)])  # the work, autosaved, then kill -9
+    first.wait_for_line("autosaved")
+    first.kill_hard()
+
+    second = _Child([], script=SWITCH_TAB_THEN_WAIT)  # offered, not chosen; kill -9 again
+    second.wait_for_line("notice: KernelScope did not close cleanly")
+    second.wait_for_line("autosaved")
+    second.kill_hard()
+    assert _current_tab(folder / "autosave.json") == "loss"  # the defaults were autosaved
+
+    third = _Child([])  # a third start still offers the first run's work
+    line = third.wait_for_line("notice: KernelScope did not close cleanly")
+    assert "autosave.crashed-" in line  # the second run's autosave is kept as well
+    recovery = json.loads((folder / "recovery.json").read_text())["data"]
+    assert _get(recovery["tabs"][tab], path) == value
+    third.kill_hard()
+
+    result = _run(["--restore-session", "yes", "--quit-after", "800"])  # the user says yes
+    assert result.returncode == 0, result.stderr
+    assert "status: Recovered the last autosaved session" in result.stdout
+    saved = json.loads((folder / "autosave.json").read_text())["data"]
+    assert _get(saved["tabs"][tab], path) == value
+    assert not (folder / "recovery.json").exists()
+    assert not (folder / "running.marker").exists()
+
+
+@pytest.mark.slow
+def test_disk_full_at_exit_is_not_reported_as_restored_at_the_next_start():
+    data = _data_dir()
+    write_document(data / "autosave.json", SESSION_KIND, 1, {"tabs": {}, "current_tab": "loss"})
+    full = _run(["--restore-session", "yes", "--quit-after", "800"], preexec_fn=_small_file_limit)
+    assert full.returncode == 0, full.stderr
+    assert "save failed" in full.stdout
+    assert (data / "running.marker").exists()  # the exit was not clean: the last save failed
+    after = _run(["--quit-after", "800"])
+    assert after.returncode == 0, after.stderr
+    assert "Restored the last session" not in after.stdout
+    assert "notice: KernelScope did not close cleanly" in after.stdout
