@@ -409,7 +409,16 @@ class SessionManager(QObject):
         try:
             atomic_write_text(self.marker_path, marker_text())
         except OSError as exc:
-            self._status(f"Could not write {self.marker_path}: {exc}", 0)
+            # A full disk still has room for an empty file (no data blocks): an empty marker
+            # is read as "did not exit cleanly" if this run cannot save at exit either.
+            with contextlib.suppress(OSError):
+                self.marker_path.touch()
+            self.window.message_bar.show_message(
+                f"KernelScope cannot write to {self.data_dir} ({exc.strerror or exc}): your work "
+                "will not be autosaved until there is room. Use File ▸ Save session as… to save "
+                "it somewhere else.",
+                kind="warning",
+            )
 
     def _offer_recovery(self, data: dict[str, Any], crashed: bool, extra: str = "") -> None:
         try:

@@ -517,3 +517,23 @@ def test_disk_full_at_exit_is_not_reported_as_restored_at_the_next_start():
     assert after.returncode == 0, after.stderr
     assert "Restored the last session" not in after.stdout
     assert "notice: KernelScope did not close cleanly" in after.stdout
+
+
+def _tiny_file_limit():
+    import resource
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (8, 8))  # not even the running marker fits
+
+
+@pytest.mark.slow
+def test_no_room_for_the_running_marker_warns_at_start_and_still_marks_the_run():
+    data = _data_dir()
+    write_document(data / "autosave.json", SESSION_KIND, 1, {"tabs": {}, "current_tab": "loss"})
+    full = _run(["--quit-after", "800"], preexec_fn=_tiny_file_limit)
+    assert full.returncode == 0, full.stderr
+    assert "notice: KernelScope cannot write to" in full.stdout
+    assert "will not be autosaved until there is room" in full.stdout
+    assert (data / "running.marker").read_bytes() == b""  # an empty file needs no data blocks
+    after = _run(["--quit-after", "800"])
+    assert "notice: KernelScope did not close cleanly" in after.stdout
