@@ -19,6 +19,7 @@ from gui.about_dialog import AboutDialog, HelpDialog
 from gui.clipboard_copy import copy_focused
 from gui.settings_store import THEME_MODES
 from gui.tutor.worksheet_dialog import WorksheetDialog
+from gui.ui_text import escape_mnemonic
 
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
@@ -263,7 +264,8 @@ class AppMenus(QObject):
         items = self.window.recent_files.entries()
         for n, item in enumerate(items, start=1):
             path = Path(item["path"])
-            label = f"&{n % 10} {path.name}  ({item['kind']}, {path.parent})"
+            name, folder = escape_mnemonic(path.name), escape_mnemonic(str(path.parent))
+            label = f"&{n % 10} {name}  ({item['kind']}, {folder})"
             action = self.recent_menu.addAction(label)
             action.setObjectName(f"actionRecent{n}")
             action.setData(item["path"])

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from engine.images import CAMERA_RESOLUTIONS, cameras_disabled
 from gui.recent_files import RecentFiles
+from gui.ui_text import escape_mnemonic
 
 #: Built-in samples: key → (menu label, resource name or None for the synthetic video).
 SAMPLES: dict[str, tuple[str, str | None]] = {
@@ -146,7 +147,7 @@ class SourceBar(QWidget):
             return
         for entry in entries:
             path, kind = entry["path"], entry["kind"]
-            action = self.recent_menu.addAction(f"{Path(path).name}  —  {kind}")
+            action = self.recent_menu.addAction(f"{escape_mnemonic(Path(path).name)}  —  {kind}")
             action.setToolTip(path)
             action.setData(path)
             action.setEnabled(Path(path).is_file())

@@ -132,3 +132,23 @@ def test_recent_files_list_keeps_kinds_order_and_limit(qtbot, tmp_path):
         recent.add(tmp_path / "x.txt", "text")
     with pytest.raises(ValueError, match="memory only"):
         AppSettings(None).save()
+
+
+def test_an_ampersand_in_a_file_name_is_shown_as_written_in_both_recent_menus(
+    gallery_window, tmp_path
+):
+    import cv2
+    import numpy as np
+
+    window = gallery_window(tmp_path / "data")
+    path = tmp_path / "edges & lines.png"
+    cv2.imwrite(str(path), np.full((8, 8, 3), 128, np.uint8))
+    assert window.menus.open_image(path)
+    window.menus.rebuild_recent_menu()
+    [file_entry] = [a for a in window.menus.recent_menu.actions() if a.data() == str(path)]
+    # iconText() is the label as shown: Qt drops a lone "&" (a mnemonic) and shows "&&" as "&"
+    assert "edges & lines.png" in file_entry.iconText()
+    bar = window.page("gallery").source_bar
+    bar.rebuild_recent_menu()
+    [gallery_entry] = [a for a in bar.recent_menu.actions() if a.data() == str(path)]
+    assert gallery_entry.iconText().startswith("edges & lines.png")
