@@ -20,7 +20,10 @@ VIDEO_FILTER = "Videos (" + " ".join(f"*{s}" for s in VIDEO_SUFFIXES) + ");;All 
 
 
 def _pictures() -> str:
-    return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
+    """The Pictures folder if it exists, else the home folder: a dialog given a folder that does
+    not exist shows its last part ("Pictures") as the file name to open."""
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
+    return folder if folder and Path(folder).is_dir() else str(Path.home())
 
 
 class FileActions:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit
 
 from gui.main_window import MainWindow
 from gui.recent_files import RecentFiles
@@ -137,9 +140,6 @@ def test_recent_files_list_keeps_kinds_order_and_limit(qtbot, tmp_path):
 def test_an_ampersand_in_a_file_name_is_shown_as_written_in_both_recent_menus(
     gallery_window, tmp_path
 ):
-    import cv2
-    import numpy as np
-
     window = gallery_window(tmp_path / "data")
     path = tmp_path / "edges & lines.png"
     cv2.imwrite(str(path), np.full((8, 8, 3), 128, np.uint8))
@@ -152,3 +152,34 @@ def test_an_ampersand_in_a_file_name_is_shown_as_written_in_both_recent_menus(
     bar.rebuild_recent_menu()
     [gallery_entry] = [a for a in bar.recent_menu.actions() if a.data() == str(path)]
     assert gallery_entry.iconText().startswith("edges & lines.png")
+
+
+def _inspect_file_dialog(found):
+    """Record the next file dialog's start folder and pre-filled name, then cancel it."""
+
+    def poll():
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QFileDialog):
+            QTimer.singleShot(20, poll)
+            return
+        name_edit = dialog.findChild(QLineEdit, "fileNameEdit")
+        found.append((dialog.directory().absolutePath(), name_edit.text()))
+        dialog.reject()
+
+    QTimer.singleShot(0, poll)
+
+
+def test_open_image_dialogs_start_in_a_folder_that_exists_with_no_name_prefilled(
+    gallery_window, tmp_path
+):
+    assert not (Path.home() / "Pictures").exists()  # a fresh home, as on the student's machine
+    window = gallery_window(tmp_path / "data")
+    found = []
+    _inspect_file_dialog(found)
+    window.page("gallery").open_image_dialog()  # the gallery's own Open… button
+    _inspect_file_dialog(found)
+    window.menus.open_image_dialog()  # File ▸ Open image…
+    assert len(found) == 2
+    for folder, name in found:
+        assert Path(folder).is_dir(), folder
+        assert name == "", name
