@@ -13,7 +13,7 @@ from typing import TypeVar
 
 import numpy as np
 
-__all__ = ["check_array", "check_choice", "check_int", "nonnegative_float"]
+__all__ = ["check_array", "check_choice", "check_float_array", "check_int", "nonnegative_float"]
 
 T = TypeVar("T")
 
@@ -82,6 +82,31 @@ def check_array(value: object, name: str, ndims: tuple[int, ...] = (2,)) -> np.n
         raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
     if arr.dtype.kind == "f" and not np.isfinite(arr).all():
         raise ValueError(f"{name} contains NaN or infinity")
+    return arr
+
+
+def check_float_array(value: object, name: str, ndims: tuple[int, ...] = (1,)) -> np.ndarray:
+    """``value`` as a new, non-empty, finite float64 array with an allowed number of dimensions
+    (vectors of logits, points for finite differences, design matrices).
+
+    Raises
+    ------
+    ValueError
+        ``"<name> must be numbers, got …"``, ``"<name> must be 1-D, got shape …"``,
+        ``"<name> must not be empty, got shape …"`` or ``"<name> must be finite, got …"``.
+    """
+    try:
+        arr = np.array(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be numbers, got {value!r}") from None
+    if arr.ndim not in ndims:
+        wanted = " or ".join(f"{n}-D" for n in ndims)
+        raise ValueError(f"{name} must be {wanted}, got shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
+    if not np.isfinite(arr).all():
+        shown = arr.tolist() if arr.size <= 16 else f"an array of shape {arr.shape}"
+        raise ValueError(f"{name} must be finite, got {shown!r}")
     return arr
 
 

@@ -11,19 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from engine.checks import nonnegative_float
-
-
-def _point(x: object) -> np.ndarray:
-    try:
-        arr = np.array(x, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"x must be numbers, got {x!r}") from None
-    if arr.ndim != 1 or arr.size < 1:
-        raise ValueError(f"x must be a non-empty 1-D vector, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"x must be finite, got {arr.tolist()!r}")
-    return arr
+from engine.checks import check_float_array, nonnegative_float
 
 
 def numerical_jacobian(
@@ -45,7 +33,7 @@ def numerical_jacobian(
     numpy.ndarray
         Shape ``(m, n)``; ``m = 1`` when ``f`` returns a scalar.
     """
-    x0 = _point(x)
+    x0 = check_float_array(x, "x")
     h_rel = nonnegative_float(step, "step", strictly_positive=True)
     columns = []
     for j in range(x0.size):

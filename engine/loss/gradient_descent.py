@@ -12,24 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.checks import check_int, nonnegative_float
+from engine.checks import check_float_array, check_int, nonnegative_float
 from engine.loss.ridge import ridge_solution
 
 
-def _matrix(X: object) -> np.ndarray:
-    try:
-        xa = np.asarray(X, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"X must be numbers, got {X!r}") from None
-    if xa.ndim != 2 or xa.shape[0] < 1 or xa.shape[1] < 1:
-        raise ValueError(f"X must be a non-empty 2-D array, got shape {xa.shape}")
-    if not np.all(np.isfinite(xa)):
-        raise ValueError("X must be finite")
-    return xa
-
-
 def _problem(X: object, y: object) -> tuple[np.ndarray, np.ndarray]:
-    xa = _matrix(X)
+    xa = check_float_array(X, "X", (2,))
     try:
         ya = np.asarray(y, dtype=float)
     except (TypeError, ValueError):
@@ -43,7 +31,7 @@ def _problem(X: object, y: object) -> tuple[np.ndarray, np.ndarray]:
 
 def max_stable_learning_rate(X: object, lam: float) -> float:
     """``2 / λ_max(H)`` with ``H = (2/n)XᵀX + 2λI``: larger learning rates diverge."""
-    xa = _matrix(X)
+    xa = check_float_array(X, "X", (2,))
     lam_v = nonnegative_float(lam, "lam")
     s_max = float(np.linalg.norm(xa, 2))
     top = 2.0 * s_max * s_max / xa.shape[0] + 2.0 * lam_v

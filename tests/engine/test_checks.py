@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from engine import conv_params, output_size, pool2d, rotate_kernel
-from engine.checks import check_array, check_choice, check_int, nonnegative_float
+from engine.checks import (
+    check_array,
+    check_choice,
+    check_float_array,
+    check_int,
+    nonnegative_float,
+)
 
 
 def test_check_int():
@@ -40,6 +46,24 @@ def test_check_choice_and_array():
             check_array(bad, "x")
     assert check_array(np.ones(3), "z", (1, 2)).shape == (3,)
     assert nonnegative_float("0.5", "lam") == 0.5
+
+
+def test_check_float_array():
+    given = [1, 2]
+    arr = check_float_array(given, "x")
+    assert arr.dtype == np.float64 and arr.tolist() == [1.0, 2.0]
+    assert check_float_array(np.ones((2, 3)), "X", (2,)).shape == (2, 3)
+    for bad, words in (
+        (["a"], "x must be numbers"),
+        ([[1.0]], "x must be 1-D, got shape"),
+        ([], "x must not be empty"),
+        ([1.0, np.nan], "x must be finite"),
+    ):
+        with pytest.raises(ValueError, match=words):
+            check_float_array(bad, "x")
+    source = np.zeros(3)
+    check_float_array(source, "x")[0] = 5  # a new array: the caller's stays unchanged
+    assert source[0] == 0
 
 
 @pytest.mark.parametrize(
