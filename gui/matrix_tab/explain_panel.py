@@ -229,7 +229,7 @@ class ExplainPanel(QWidget):
         self.picture.show_window(cells, total, output_label, caption, labels)
         # The picture gets the height it needs (up to a point); the text scrolls below it.
         frame = 2 * self.picture_scroll.frameWidth()
-        self.picture_scroll.setMinimumHeight(min(self.picture.sizeHint().height() + frame, 260))
+        self.picture_scroll.setMinimumHeight(min(self.picture.sizeHint().height() + frame, 220))
 
     def clear_window(self) -> None:
         """Empty the window picture (e.g. while a pooled cell is explained)."""

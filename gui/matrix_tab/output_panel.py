@@ -44,7 +44,6 @@ class OutputPanel(QFrame):
         self.formula = QLabel(self)
         self.formula.setObjectName(f"{name}_formula")
         self.formula.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.formula.setWordWrap(True)
         self.formula.setMaximumWidth(420)  # a gradient's formula wraps instead of widening
         self.floor_note = QLabel(self)
         self.floor_note.setObjectName(f"{name}_floor")
@@ -150,6 +149,8 @@ class OutputPanel(QFrame):
             self.set_pooled(None, "")
             return
         formula = res.formula or f"rows: {res.row_formula}\ncolumns: {res.col_formula}"
+        # Size formulas keep one line each; a gradient's prose formula wraps.
+        self.formula.setWordWrap(bool(res.formula))
         self.set_result(res.heading, formula, res.floor_note, res.output, res.shown)
         pooled = res.pooled
         if pooled is None:

@@ -137,6 +137,11 @@ class SettingsBar(QWidget):
             "The kernel compared with the three paddings, or backpropagated through"
         )
         self._pending_kernel: int | None = None
+        # Long kernel names must not widen the bar past a 1100 px window.
+        self.compare_kernel.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.compare_kernel.setMinimumContentsLength(9)
         self.undo_button = QToolButton(self)
         self.undo_button.setObjectName("undoButton")
         self.redo_button = QToolButton(self)

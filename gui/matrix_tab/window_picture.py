@@ -15,7 +15,7 @@ from gui.matrix_tab.cell_colours import cell_colours
 
 PAD = 8
 GAP = 2
-ARROW = 64
+ARROW = 52
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,21 @@ class WindowPicture(QWidget):
         first, second = self.labels
         return (f"{first} {_text(cell.weight)}", f"{second} {value}", f"= {_text(cell.product)}")
 
+    def compact(self) -> bool:
+        """More than 3×3 cells: each cell shows ``w·x`` and ``= product`` on two lines."""
+        return sum(len(row) for row in self.cells) > 9
+
+    def _drawn_lines(self, r: int, c: int) -> list[tuple[str, bool]]:
+        """``(text, bold)`` lines drawn in cell (r, c)."""
+        cell = self.cells[r][c]
+        if cell is None:
+            return []
+        first, second, product = self.cell_lines(r, c)
+        if self.compact():
+            value = _text(cell.value) + ("ᵖ" if cell.padding else "")
+            return [(f"{_text(cell.weight)}·{value}", False), (product, True)]
+        return [(first, False), (second, False), (product, True)]
+
     # --- geometry ----------------------------------------------------------------------------
     def _fonts(self) -> tuple[QFont, QFont]:
         small = QFont(self.font())
@@ -99,15 +114,11 @@ class WindowPicture(QWidget):
         width = 0
         for r, row in enumerate(self.cells):
             for c in range(len(row)):
-                w_line, x_line, p_line = self.cell_lines(r, c)
-                width = max(
-                    width,
-                    fm_small.horizontalAdvance(w_line),
-                    fm_small.horizontalAdvance(x_line),
-                    fm_bold.horizontalAdvance(p_line),
-                )
-        height = 2 * fm_small.height() + fm_bold.height() + 6
-        return QSize(max(width + 10, 44), height)
+                for text, bold in self._drawn_lines(r, c):
+                    width = max(width, (fm_bold if bold else fm_small).horizontalAdvance(text))
+        small_lines = 1 if self.compact() else 2
+        height = small_lines * fm_small.height() + fm_bold.height() + 6
+        return QSize(max(width + 10, 36 if self.compact() else 44), height)
 
     def _caption_height(self) -> int:
         return self.fontMetrics().height() + 4 if self.caption else 0
@@ -185,12 +196,12 @@ class WindowPicture(QWidget):
                 painter.fillRect(rect, fill)
                 painter.setPen(QPen(mix(colours.on_highlight, fill, 0.5), 1))
                 painter.drawRect(rect)
-                lines = self.cell_lines(r, c)
+                lines = self._drawn_lines(r, c)
                 inner = rect.adjusted(4, 2, -4, -2)
-                third = inner.height() / 3
-                for k, (line, font) in enumerate(zip(lines, (small, small, bold), strict=True)):
-                    painter.setFont(font)
-                    negative = k == 2 and cell.product < 0
+                third = inner.height() / len(lines)
+                for k, (line, is_bold) in enumerate(lines):
+                    painter.setFont(bold if is_bold else small)
+                    negative = is_bold and cell.product < 0
                     painter.setPen(
                         colours.negative_on_highlight if negative else colours.on_highlight
                     )
