@@ -60,7 +60,7 @@ class LayersTab(TabPage):
 
     def send_to_train(self, slot: str) -> None:
         """Hand the whole network to the Train tab's ``slot`` (``"cnn"`` or ``"mlp"``)."""
-        self.context.send_network_to_train(self.network.snapshot(), slot)
+        self.context.send_network_to_train(self.network.save_state(), slot)
 
     def show_page(self, key: str) -> None:
         """Show ``"single"`` or ``"network"``."""
@@ -70,16 +70,16 @@ class LayersTab(TabPage):
         """One-layer inputs, the network and the visible page, as plain JSON types."""
         return {
             "page": PAGES[self.pages.currentIndex()],
-            "single": self.single.state(),
-            "network": self.network.snapshot(),
+            "single": self.single.save_state(),
+            "network": self.network.save_state(),
         }
 
     def restore_state(self, state: dict[str, Any]) -> None:
         """Restore :meth:`save_state` output; missing or bad parts keep their current value."""
         if not isinstance(state, dict):
             return
-        self.single.set_state(state.get("single"))
-        self.network.set_network_state(state.get("network"))
+        self.single.restore_state(state.get("single"))
+        self.network.restore_state(state.get("network"))
         if state.get("page") in PAGES:
             self.show_page(state["page"])
         self._undo_stack.clear()

@@ -35,6 +35,7 @@ from engine.layers import (
 from gui.layers_tab.layer_form import LayerForm
 from gui.layers_tab.network_files import NetworkFileActions
 from gui.layers_tab.network_model import COL_PARAMS_TEXT, COL_TYPE, LayerTypeDelegate, NetworkModel
+from gui.widgets.spin_boxes import int_spin
 
 StatusFn = Callable[[str, int], None]
 ERROR_STYLE = "background:#fde2e2; color:#7a0000; border:1px solid #f5a3a3; padding:4px;"
@@ -139,10 +140,7 @@ class NetworkPanel(NetworkFileActions):
         top.addSpacing(16)
         top.addWidget(QLabel("Input C × H × W:"))
         for axis, maximum in (("C", 4096), ("H", 8192), ("W", 8192)):
-            spin = QSpinBox()
-            spin.setObjectName(f"spinIn{axis}")
-            spin.setRange(1, maximum)
-            spin.setToolTip(f"input {axis} per sample")
+            spin = int_spin(None, f"spinIn{axis}", 1, maximum, 1, f"input {axis} per sample")
             spin.valueChanged.connect(self._on_input_shape_edited)
             self.in_spins.append(spin)
             top.addWidget(spin)
@@ -267,7 +265,7 @@ class NetworkPanel(NetworkFileActions):
         return label
 
     # -- state and undo ----------------------------------------------------------------------
-    def snapshot(self) -> dict[str, Any]:
+    def save_state(self) -> dict[str, Any]:
         """The network as plain JSON types: ``name``, ``input_shape``, ``layers``."""
         return {
             "name": self.name,
@@ -281,10 +279,10 @@ class NetworkPanel(NetworkFileActions):
         return index.row() if index.isValid() else None
 
     def _push(self, after: dict[str, Any], text: str, row_after: int | None, merge: int = -1):
-        if after == self.snapshot():
+        if after == self.save_state():
             return
         command = _SnapshotCommand(
-            self, self.snapshot(), after, text, (self.current_row(), row_after)
+            self, self.save_state(), after, text, (self.current_row(), row_after)
         )
         command._merge_id = merge
         self.undo_stack.push(command)
@@ -313,8 +311,8 @@ class NetworkPanel(NetworkFileActions):
         self._refresh_labels()
         self.edited.emit()
 
-    def set_network_state(self, state: object) -> bool:
-        """Restore :meth:`snapshot` output (bad entries ignored, the undo history cleared)."""
+    def restore_state(self, state: object) -> bool:
+        """Restore :meth:`save_state` output (bad entries ignored, the undo history cleared)."""
         if not isinstance(state, dict):
             return False
         try:
@@ -330,7 +328,7 @@ class NetworkPanel(NetworkFileActions):
         return True
 
     def _commit_layers(self, layers: list[dict[str, Any]], text: str) -> None:
-        after = self.snapshot() | {"layers": layers, "name": ""}
+        after = self.save_state() | {"layers": layers, "name": ""}
         self._push(after, text, self.current_row())
         self.file_label.hide()
 
@@ -351,7 +349,7 @@ class NetworkPanel(NetworkFileActions):
         at = len(self.model.layers) if row is None else row + 1
         layers = [dict(s) for s in self.model.layers]
         layers.insert(at, normalize_layer({"type": type_key}))
-        self._push(self.snapshot() | {"layers": layers, "name": ""}, "Add layer", at)
+        self._push(self.save_state() | {"layers": layers, "name": ""}, "Add layer", at)
 
     def remove_selected(self) -> None:
         """Remove the selected layer."""
@@ -361,7 +359,7 @@ class NetworkPanel(NetworkFileActions):
         layers = [dict(s) for s in self.model.layers]
         del layers[row]
         keep = min(row, len(layers) - 1) if layers else None
-        self._push(self.snapshot() | {"layers": layers, "name": ""}, "Remove layer", keep)
+        self._push(self.save_state() | {"layers": layers, "name": ""}, "Remove layer", keep)
 
     def move_selected(self, delta: int) -> None:
         """Move the selected layer up (``-1``) or down (``+1``)."""
@@ -370,7 +368,7 @@ class NetworkPanel(NetworkFileActions):
             return
         layers = [dict(s) for s in self.model.layers]
         layers[row], layers[row + delta] = layers[row + delta], layers[row]
-        self._push(self.snapshot() | {"layers": layers, "name": ""}, "Move layer", row + delta)
+        self._push(self.save_state() | {"layers": layers, "name": ""}, "Move layer", row + delta)
 
     @Slot(int)
     def _on_preset_activated(self, index: int) -> None:
@@ -383,7 +381,7 @@ class NetworkPanel(NetworkFileActions):
         if self._applying:
             return
         shape = [spin.value() for spin in self.in_spins]
-        after = self.snapshot() | {"input_shape": shape}
+        after = self.save_state() | {"input_shape": shape}
         self._push(
             after, "Change input shape", self.current_row(), _SnapshotCommand.MERGE_INPUT_SHAPE
         )

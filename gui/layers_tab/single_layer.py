@@ -10,10 +10,12 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -29,6 +31,8 @@ from engine.layers import (
     solve_stride,
 )
 from gui.layers_tab.layer_drawing import LayerDrawing
+from gui.widgets.panels import ControlsColumn
+from gui.widgets.spin_boxes import int_spin
 
 WARNING_STYLE = "background:#fef3c7; color:#5c3d00; border:1px solid #f5c451; padding:6px;"
 ERROR_STYLE = "background:#fde2e2; color:#7a0000; border:1px solid #f5a3a3; padding:6px;"
@@ -122,17 +126,13 @@ class SingleLayerPanel(QWidget):
         self._loading = False
         self._build()
         self._recompute()
-        self._last_state = self.state()
+        self._last_state = self.save_state()
 
     def _build(self) -> None:
         inputs = QGroupBox("Input and layer")
         form = QFormLayout(inputs)
         for name, _text, low, high, default, tip in SPINS:
-            spin = QSpinBox()
-            spin.setObjectName(f"spin_{name}")
-            spin.setRange(low, high)
-            spin.setValue(default)
-            spin.setToolTip(tip)
+            spin = int_spin(None, f"spin_{name}", low, high, default, tip)
             spin.valueChanged.connect(self._on_edited)
             self.spins[name] = spin
         self.padding_mode = QComboBox()
@@ -223,24 +223,34 @@ class SingleLayerPanel(QWidget):
         right.addWidget(results)
         right.addWidget(dense)
         right.addWidget(drawing, 1)
+        self.results_column = right  # the tutor's "Check my answer" box goes in here
 
         layout = QHBoxLayout(self)
         left_box = QWidget()
         left_box.setLayout(left)
-        left_box.setMaximumWidth(340)
-        layout.addWidget(left_box)
-        layout.addLayout(right, 1)
+        layout.addWidget(ControlsColumn(self, left_box))
+        # The results scroll too: boxes added below them (the tutor's) or long warnings must
+        # not push the window's minimum height past the screen.
+        right_box = QWidget()
+        right_box.setObjectName("singleLayerResults")
+        right_box.setLayout(right)
+        results_scroll = QScrollArea(self)
+        results_scroll.setWidget(right_box)
+        results_scroll.setWidgetResizable(True)
+        results_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        results_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        layout.addWidget(results_scroll, 1)
 
     # -- state -------------------------------------------------------------------------------
-    def state(self) -> dict[str, Any]:
+    def save_state(self) -> dict[str, Any]:
         """All inputs as plain JSON types."""
         values: dict[str, Any] = {name: spin.value() for name, spin in self.spins.items()}
         values["padding_mode"] = self.padding_mode.currentText()
         values["bias"] = self.bias.isChecked()
         return values
 
-    def set_state(self, state: object) -> None:
-        """Restore :meth:`state` output; unknown keys and bad values are ignored."""
+    def restore_state(self, state: object) -> None:
+        """Restore :meth:`save_state` output; unknown keys and bad values are ignored."""
         if not isinstance(state, dict):
             return
         self._loading = True
@@ -257,10 +267,10 @@ class SingleLayerPanel(QWidget):
         finally:
             self._loading = False
         self._recompute()
-        self._last_state = self.state()
+        self._last_state = self.save_state()
 
     def _restore_from_undo(self, state: dict[str, Any]) -> None:
-        self.set_state(state)
+        self.restore_state(state)
         self.reveal_requested.emit()
         self.edited.emit()
 
@@ -270,7 +280,7 @@ class SingleLayerPanel(QWidget):
         if self._loading:
             return
         self._recompute()
-        after = self.state()
+        after = self.save_state()
         changed = tuple(sorted(k for k in after if after[k] != self._last_state.get(k)))
         if changed:
             self.undo_stack.push(_InputsCommand(self, self._last_state, after, changed))
@@ -288,7 +298,7 @@ class SingleLayerPanel(QWidget):
 
     @Slot()
     def _apply_same(self) -> None:
-        v = self.state()
+        v = self.save_state()
         before, after = same_padding(v["h"], v["kh"], v["stride"], v["dilation"])
         if before == after and same_padding(v["w"], v["kw"], v["stride"], v["dilation"]) == (
             before,
@@ -306,7 +316,7 @@ class SingleLayerPanel(QWidget):
         return v["padding"] if v["padding_mode"] == "number" else v["padding_mode"]
 
     def _recompute(self) -> None:
-        v = self.state()
+        v = self.save_state()
         self.spins["padding"].setEnabled(v["padding_mode"] == "number")
         try:
             e = explain_layer(

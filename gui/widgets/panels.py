@@ -7,8 +7,10 @@ spin-box arrows and fields at its right edge, at any window size.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QStyle, QVBoxLayout, QWidget
+
+from gui.widgets.events import on_events
 
 #: The control column is at least this wide (readable forms) and, unless its content needs
 #: more, at most :data:`COLUMN_MAX_WIDTH`.
@@ -25,13 +27,8 @@ class ControlsColumn(QScrollArea):
         self.setWidget(content)
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        content.installEventFilter(self)
+        on_events(content, (QEvent.Type.LayoutRequest,), self._fit_width)
         self._fit_width()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
-        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
-            self._fit_width()
-        return False
 
     def _fit_width(self) -> None:
         content = self.widget()

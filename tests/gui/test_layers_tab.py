@@ -233,13 +233,13 @@ def test_invalid_shape_is_highlighted_then_cleared(qtbot, tab):
 def test_unreadable_parameter_text_is_refused(qtbot, tab):
     tab.show_page("network")
     model = tab.network.model
-    before = tab.network.snapshot()
+    before = tab.network.save_state()
     assert not model.setData(model.index(0, COL_PARAMS_TEXT), "kernel_size=three")
     message = label(tab, "labelFileMessage")
     assert message.isVisible() and "layer 1 (Conv2d): kernel_size must be an integer" in (
         message.text()
     )
-    assert tab.network.snapshot() == before
+    assert tab.network.save_state() == before
 
 
 def test_change_type_with_the_combo_delegate(qtbot, tab):
@@ -309,7 +309,7 @@ def test_loading_a_symlink_loop_uses_the_engines_safe_reader(qtbot, tab, tmp_pat
 def test_loading_a_bad_file_says_why_and_keeps_the_network(qtbot, tab, tmp_path, content, message):
     tab.show_page("network")
     tab.network.load_preset("alexnet")
-    before = tab.network.snapshot()
+    before = tab.network.save_state()
     path = tmp_path / "bad.json"
     if isinstance(content, bytes):
         path.write_bytes(content)
@@ -319,7 +319,7 @@ def test_loading_a_bad_file_says_why_and_keeps_the_network(qtbot, tab, tmp_path,
     text = label(tab, "labelFileMessage").text()
     assert label(tab, "labelFileMessage").isVisible()
     assert "Could not load bad.json" in text and message in text and "unchanged" in text
-    assert tab.network.snapshot() == before
+    assert tab.network.save_state() == before
     assert not tab.network.load_network(tmp_path / "nope.json")
     assert "Could not load nope.json" in label(tab, "labelFileMessage").text()
 

@@ -135,3 +135,20 @@ def test_ridge_controls_are_not_cut_off_by_a_large_lambda(main_window, qtbot, wi
     settle(qtbot, window, panel)
     assert panel.lam() == pytest.approx(float(lam))
     assert clipped_controls(panel) == []
+
+
+def test_every_tab_fits_the_smallest_supported_window(main_window, qtbot):
+    """No tab's minimum size (with all its panels, the tutor's boxes too) forces the window
+    past 1100×750: a bigger minimum pushes the window off a small screen."""
+    window = main_window
+    for key in list(window.pages):
+        window.page(key)
+    window.resize(1100, 750)
+    QApplication.processEvents()
+    too_big = {
+        key: (hint.width(), hint.height())
+        for key in window.pages
+        if (hint := window.page(key).minimumSizeHint()).height() > 640 or hint.width() > 1090
+    }
+    assert not too_big, f"tabs whose minimum size does not fit 1100×750: {too_big}"
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == (1100, 750), timeout=2000)
