@@ -156,8 +156,11 @@ class MainWindow(QMainWindow):
         if pending.pending_state is not None:
             try:
                 page.restore_state(pending.pending_state)
-            except Exception as exc:  # as SessionManager.apply: the tab still opens
-                self._show_status(f"The {key} tab could not restore its state ({exc})", 0)
+            except ValueError as exc:  # as SessionManager.apply: the tab says what it skipped
+                self._show_status(f"Restored the {key} tab; skipped: {exc}", 0)
+            except Exception as exc:  # the tab still opens
+                detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                self._show_status(f"The {key} tab could not restore its state ({detail})", 0)
         sessions = getattr(self, "sessions", None)
         if sessions is not None:
             page.state_changed.connect(sessions.note_edit)

@@ -22,6 +22,8 @@ Files in the app-data folder:
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +40,7 @@ from engine.storage import (
     make_session_data,
     normalize_session_data,
 )
+from engine.user_files import MAX_NAME_BYTES
 from gui.session_files import (
     ORPHAN_GRACE_S,
     marker_process_alive,
@@ -51,6 +54,22 @@ if TYPE_CHECKING:
 AUTOSAVE_DELAY_MS = 1500
 MAX_AUTOSAVE_DELAY_MS = 10_000
 RESTORE_CHOICES = ("ask", "yes", "no")
+#: The atomic writer's temporary file is ``.<name>.<8 hex digits>.tmp``: 14 bytes longer.
+TEMPORARY_NAME_EXTRA = 14
+
+
+def _write_problem(path: Path, exc: Exception) -> str:
+    """Why a write failed, in words (the writer's temporary file name is no help to a user)."""
+    if isinstance(exc, OSError) and exc.errno == errno.ENAMETOOLONG:
+        size = len(os.fsencode(path.name))
+        return (
+            f"the file name is {size} bytes long; file names can be at most {MAX_NAME_BYTES} "
+            f"bytes, and {MAX_NAME_BYTES - TEMPORARY_NAME_EXTRA} here because the file is first "
+            "written under a temporary name next to it"
+        )
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc)
 
 
 class SessionManager(QObject):
@@ -127,8 +146,11 @@ class SessionManager(QObject):
                     continue
                 try:
                     page.restore_state(state)
+                except ValueError as exc:  # a tab refused part of its state: it says why
+                    notes.append(f"the {key} tab: {exc}")
                 except Exception as exc:  # keep going: the other tabs still restore
-                    notes.append(f"the {key} tab could not restore its state ({exc})")
+                    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                    notes.append(f"the {key} tab could not restore its state ({detail})")
             if clean["current_tab"] in self.window.pages:
                 self.window.show_tab(clean["current_tab"])
             if clean["geometry"]:
@@ -216,7 +238,10 @@ class SessionManager(QObject):
             )
             atomic_write_text(path, text)
         except (OSError, ValueError) as exc:
-            message = f"Could not write the {what} file {path}: {exc}. The previous file is kept."
+            problem = _write_problem(path, exc)
+            message = (
+                f"Could not write the {what} file {path}: {problem}. The previous file is kept."
+            )
             self._status(message, 0)
             self.save_failed.emit(message)
             return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,13 @@ from engine.loss import (
 )
 from gui.loss_tab.common import message_label, show_message
 from gui.widgets.spin_boxes import float_spin, int_spin
+
+#: Rows the regularisation panel takes from a CSV file. Measured from load to redrawn plots:
+#: 10,000 rows 1.1 s, 20,000 rows 1.4 s, 100,000 rows 4.5 s, 1,000,000 rows 30 s (the GUI is
+#: blocked meanwhile); ridge regression on a few thousand points already shows every effect.
+MAX_RIDGE_ROWS = 20_000
+#: Larger files are refused before parsing (parsing 2 MB takes about 0.5 s).
+MAX_RIDGE_CSV_BYTES = 2_000_000
 
 
 class DataBox(QGroupBox):
@@ -125,9 +133,29 @@ class DataBox(QGroupBox):
         )
 
     def load_csv(self, path: str | Path) -> bool:
-        """Load ``x, y`` data from ``path``; on error show it and keep the current data."""
+        """Load ``x, y`` data from ``path``; on error show it and keep the current data.
+
+        At most :data:`MAX_RIDGE_ROWS` rows (files over :data:`MAX_RIDGE_CSV_BYTES` are refused
+        before parsing): everything runs in the GUI thread, and the panel's fit, λ sweep and
+        plots grow with the rows.
+        """
         try:
+            size = os.stat(path).st_size
+        except (OSError, ValueError):
+            size = 0  # load_xy_csv says what is wrong with the path
+        try:
+            if size > MAX_RIDGE_CSV_BYTES:
+                raise ValueError(
+                    f"the file is {size / 1e6:.1f} MB; this panel reads at most "
+                    f"{MAX_RIDGE_CSV_BYTES / 1e6:.0f} MB (about {MAX_RIDGE_ROWS:,} rows). A "
+                    "random sample of the rows shows λ at work just as well"
+                )
             xy = load_xy_csv(path)
+            if xy[0].size > MAX_RIDGE_ROWS:
+                raise ValueError(
+                    f"the file has {xy[0].size:,} rows; this panel takes at most "
+                    f"{MAX_RIDGE_ROWS:,}. A random sample of the rows shows λ at work just as well"
+                )
         except ValueError as exc:
             show_message(self.csv_error, f"{Path(path).name}: {exc}")
             return False

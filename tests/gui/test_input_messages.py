@@ -1,0 +1,91 @@
+"""Every user-input path ends in a clear message (issue 12 #6 #8 #11): huge numbers, deep JSON,
+over-long file names, huge CSV files and numbers a spin box cannot hold — in the real tabs."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractItemView
+
+from gui.loss_tab.ridge_data import MAX_RIDGE_ROWS
+
+LONG = "x" * 300  # one path component of 300 bytes; file systems allow 255
+
+
+def test_a_five_thousand_digit_number_in_a_cell_is_refused_with_a_message(main_window, qtbot):
+    tab = main_window.page("matrix")
+    main_window.show_tab("matrix")
+    view = tab.input_editor.view
+    before = tab.input_model.values.copy()
+    index = view.model().index(1, 1)
+    view.setCurrentIndex(index)
+    view.edit(index)
+    editor = view.indexWidget(index)
+    editor.selectAll()
+    editor.insert("9" * 5000)  # Python's int() refuses more than 4,300 digits (a ValueError)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: view.state() != QAbstractItemView.State.EditingState)
+    assert "row 1, column 1" in tab.input_editor.error_text()
+    assert np.array_equal(tab.input_model.values, before)
+    assert main_window.errors.dialog is None  # a message, not the crash dialog
+
+
+def test_a_network_file_nested_100000_deep_is_refused_with_a_message(main_window, tmp_path):
+    network = main_window.page("layers").network
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    assert not network.load_network(path)
+    assert "nested too deeply" in network.file_label.text()
+
+
+def test_a_network_file_with_numbers_no_spin_box_can_hold_is_refused(main_window, tmp_path):
+    network = main_window.page("layers").network
+    shape_before = [spin.value() for spin in network.in_spins]
+    path = tmp_path / "huge.json"
+    path.write_text(json.dumps({"input_shape": [10**9, 32, 32], "layers": []}))
+    assert not network.load_network(path)
+    assert "C = 1000000000" in network.file_label.text()
+    assert [spin.value() for spin in network.in_spins] == shape_before  # nothing half-applied
+    path.write_text(json.dumps({"input_shape": [3, 32, 32], "layers": []}))
+    assert network.load_network(path)  # the next load works: no stale error in the undo stack
+    stack = main_window.page("layers").undo_stack()
+    stack.undo()
+    assert [spin.value() for spin in network.in_spins] == shape_before
+
+
+def test_over_long_file_names_give_messages_on_every_path(main_window, tmp_path):
+    menus = main_window.menus
+    assert not menus.open_image(tmp_path / f"{LONG}.png")
+    strip = main_window.page("gallery").status_strip.message_label.text()
+    assert "at most 255 bytes" in strip
+    assert not menus.open_session(tmp_path / f"{LONG}.json")
+    assert "at most 255 bytes" in main_window.message_bar.label.text()
+    assert not menus.save_session_as(tmp_path / f"{LONG}.json")
+    status = main_window.statusBar().currentMessage()
+    assert "file names can be at most 255 bytes" in status and ".tmp" not in status
+    network = main_window.page("layers").network
+    assert not network.load_network(tmp_path / f"{LONG}.json")
+    assert "at most 255 bytes" in network.file_label.text()
+    data_box = main_window.page("loss").ridge_panel.data_box
+    assert not data_box.load_csv(tmp_path / f"{LONG}.csv")
+    assert "at most 255 bytes" in data_box.csv_error.text()
+    assert main_window.errors.dialog is None
+
+
+def _csv(path, rows):
+    rng = np.random.default_rng(0)
+    values = rng.random((rows, 2))
+    np.savetxt(path, values, fmt="%.6f", delimiter=",", header="x,y", comments="")
+    return path
+
+
+def test_a_million_row_csv_is_refused_before_parsing_and_a_fair_size_loads(main_window, tmp_path):
+    data_box = main_window.page("loss").ridge_panel.data_box
+    assert not data_box.load_csv(_csv(tmp_path / "million.csv", 1_000_000))
+    assert "this panel reads at most 2 MB" in data_box.csv_error.text()
+    assert not data_box.load_csv(_csv(tmp_path / "many.csv", MAX_RIDGE_ROWS + 5_000))
+    assert f"at most {MAX_RIDGE_ROWS:,}" in data_box.csv_error.text()
+    assert data_box.load_csv(_csv(tmp_path / "fair.csv", MAX_RIDGE_ROWS))
+    assert data_box.csv_label.text() == f"fair.csv: {MAX_RIDGE_ROWS} rows"
