@@ -77,6 +77,11 @@ class SolverPanel(QWidget):
         self.source = QComboBox(self)
         self.source.setObjectName("solverSource")
         self.source.setToolTip("Copy one of the current outputs here as the target")
+        # Long output names must not widen the panel past a 1100 px window.
+        self.source.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.source.setMinimumContentsLength(10)
         self.copy_output = QPushButton("Use this output", self)
         self.copy_output.setObjectName("solverUseOutput")
         self.copy_output.clicked.connect(self._on_copy_output)
@@ -117,7 +122,6 @@ class SolverPanel(QWidget):
         row2.addWidget(self.k_rows)
         row2.addWidget(QLabel("×", self))
         row2.addWidget(self.k_cols)
-        row2.addWidget(self.solve_button)
         row2.addStretch(1)
         left = QVBoxLayout()
         left.addLayout(row1)
@@ -125,6 +129,8 @@ class SolverPanel(QWidget):
         left.addWidget(self.target_editor, 1)
         right = QVBoxLayout()
         right.addLayout(row2)
+        # on its own line: beside the size it made the panel too wide for a 1100 px window
+        right.addWidget(self.solve_button, 0, Qt.AlignmentFlag.AlignLeft)
         right.addWidget(self.result)
         right.addWidget(self.result_view, 0, Qt.AlignmentFlag.AlignLeft)
         right.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignLeft)
