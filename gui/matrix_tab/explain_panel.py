@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QScrollArea,
     QSlider,
-    QSpinBox,
     QSplitter,
     QToolButton,
     QVBoxLayout,
@@ -24,6 +23,7 @@ from gui.matrix_tab.cell_colours import cell_colours
 from gui.matrix_tab.matrix_model import ReadOnlyMatrixModel, mono_font
 from gui.matrix_tab.matrix_view import MatrixView
 from gui.matrix_tab.window_picture import PictureCell, WindowPicture
+from gui.widgets.spin_boxes import int_spin
 
 SPEEDS = (0.5, 1, 2, 4, 8, 16)  # output cells per second
 
@@ -68,11 +68,10 @@ class ExplainPanel(QWidget):
         legend = QLabel(self)
         legend.setObjectName("explainLegend")
         follow_palette(legend, lambda: legend.setText(legend_html(legend.palette())))
-        self.channel_spin = QSpinBox(self)
-        self.channel_spin.setObjectName("explainChannel")
+        self.channel_spin = int_spin(
+            self, "explainChannel", 0, 0, 0, "Which input channel's window to show (layer mode)"
+        )
         self.channel_spin.setPrefix("channel ")
-        self.channel_spin.setToolTip("Which input channel's window to show (conv-layer mode)")
-        self.channel_spin.setRange(0, 0)
         self.channel_spin.hide()
         self.text = QPlainTextEdit(self)
         self.text.setObjectName("explanationText")

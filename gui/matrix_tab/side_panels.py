@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +28,7 @@ from gui.matrix_tab.matrix_editor import MatrixEditor
 from gui.matrix_tab.matrix_model import MatrixModel, ReadOnlyMatrixModel, mono_font
 from gui.matrix_tab.matrix_view import MatrixView
 from gui.matrix_tab.state import MAX_INPUT_SIDE, read_int_pair, read_matrix
+from gui.widgets.spin_boxes import int_spin
 
 
 class SolverPanel(QWidget):
@@ -85,13 +85,8 @@ class SolverPanel(QWidget):
         self.copy_output = QPushButton("Use this output", self)
         self.copy_output.setObjectName("solverUseOutput")
         self.copy_output.clicked.connect(self._on_copy_output)
-        self.k_rows = QSpinBox(self)
-        self.k_rows.setObjectName("solverRows")
-        self.k_cols = QSpinBox(self)
-        self.k_cols.setObjectName("solverCols")
-        for spin in (self.k_rows, self.k_cols):
-            spin.setRange(1, 15)
-            spin.setValue(3)
+        self.k_rows = int_spin(self, "solverRows", 1, 15, 3, "Rows of the kernel to solve for")
+        self.k_cols = int_spin(self, "solverCols", 1, 15, 3, "Columns of the kernel to solve for")
         self.solve_button = QPushButton("Solve for the kernel", self)
         self.solve_button.setObjectName("solverSolve")
         self.solve_button.setDefault(True)
