@@ -6,7 +6,7 @@ import numpy as np
 
 from engine.conv import CellTrace, GradTrace, LayerCellTrace, PoolTrace
 from engine.matrix import ConvSettings, padded_input
-from engine.text import format_number
+from engine.text import format_cell, format_number
 
 DISPLAY_NOTE = {"abs": "absolute value", "clamp": "clamped to 0…255"}
 
@@ -35,6 +35,19 @@ def window_view(x: np.ndarray, trace: CellTrace, padded: np.ndarray | None = Non
     }
     window = [(t.padded_row, t.padded_col) for t in trace.terms]
     return padded, (geo.pad[0], geo.pad[2]), padding_mask(geo), window, tips
+
+
+def _cell(value: float | int) -> str:
+    """A factor as the matrices show it (``1/9``, ``−2``), bracketed when negative."""
+    text = format_cell(value)
+    return f"({text})" if text.startswith("\u2212") else text
+
+
+def _sum_text(terms, total: float | int) -> str:
+    """``w·x + … = total`` with the numbers written as in the matrices (fractions stay
+    fractions: ``1/9·3`` rather than ``0.111111·3``)."""
+    parts = [f"{_cell(t.weight)}·{_cell(t.value)}" for t in terms]
+    return " + ".join(parts or ["0"]) + f" = {format_cell(total)}"
 
 
 def _span(values: list[int]) -> str:
@@ -73,17 +86,14 @@ def cell_text(
             f"Convolution flips the kernel: the window's top-left input meets weight "
             f"k[{kh - 1}, {kw - 1}], its bottom-right meets k[0, 0]."
         )
-    lines += ["", "Sum of products (weight · input):", trace.expression(), ""]
+    lines += ["", "Sum of products (weight · input):", _sum_text(trace.terms, trace.total), ""]
     kw = geo.kernel_shape[1]
     lines.append("Row by row:")
     for a in range(geo.kernel_shape[0]):
         terms = trace.terms[a * kw : (a + 1) * kw]
         subtotal = sum(t.product for t in terms)
-        parts = " + ".join(
-            f"{format_number(t.weight, parens=True)}·{format_number(t.value, parens=True)}"
-            for t in terms
-        )
-        lines.append(f"  kernel row {a}: {parts} = {format_number(subtotal)}")
+        parts = " + ".join(f"{_cell(t.weight)}·{_cell(t.value)}" for t in terms)
+        lines.append(f"  kernel row {a}: {parts} = {format_cell(subtotal)}")
     if display in DISPLAY_NOTE and shown != trace.total:
         lines.append(f"\nShown as {format_number(shown)} ({DISPLAY_NOTE[display]}).")
     return "\n".join(lines)

@@ -119,6 +119,9 @@ def test_the_window_picture_shows_weight_input_and_product_linked_to_the_output(
     rect = panel.view.visualRect(panel.model.index(1, 2))
     qtbot.mouseMove(panel.view.viewport(), rect.center())
     qtbot.waitUntil(lambda: "output cell (1, 2)" in tab.explain_panel.explanation())
+    # the text writes the weights as the kernel shows them: 1/9, not 0.111111
+    assert "1/9·3 + 1/9·5 + 1/9·8" in tab.explain_panel.explanation()
+    assert "= 13/3" in tab.explain_panel.explanation()
     picture = tab.explain_panel.picture
     assert len(picture.cells) == 3 and len(picture.cells[0]) == 3
     assert picture.cell_lines(0, 0) == ("w 1/9", "x 3", "= 1/3")  # input (0, 1) of the window
