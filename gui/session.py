@@ -107,6 +107,7 @@ class SessionManager(QObject):
         self._finished = False
         self._edited = False  # a tab reported a change since the last open/save
         self._baseline: dict[str, Any] | None = None  # tab states at the last open/save
+        self._tab_notes: list[str] = []  # what tabs said while a session was applied
         self._timer = QTimer(self)
         self._timer.setObjectName("autosaveTimer")
         self._timer.setSingleShot(True)
@@ -138,6 +139,13 @@ class SessionManager(QObject):
         """Restore tabs, current tab and geometry from ``data``; return notes on skipped parts."""
         clean, notes = normalize_session_data(data)
         self._restoring = True
+        # A tab says what it skipped through the status channel every tab has (context).
+        said: list[str] = []
+        context = getattr(self.window, "context", None)
+        listening = context is not None and hasattr(context, "status_requested")
+        if listening:
+            context.status_requested.connect(self._collect_tab_note)
+        self._tab_notes = said
         try:
             for key, state in clean["tabs"].items():
                 page = self.window.pages.get(key)
@@ -159,7 +167,14 @@ class SessionManager(QObject):
                     notes.append("the window geometry was not usable")
         finally:
             self._restoring = False
-        return notes
+            if listening:
+                context.status_requested.disconnect(self._collect_tab_note)
+        return notes + said
+
+    @Slot(str, int)
+    def _collect_tab_note(self, message: str, _timeout_ms: int) -> None:
+        if message:
+            self._tab_notes.append(message)
 
     # writing ---------------------------------------------------------------------------------
     @Slot()

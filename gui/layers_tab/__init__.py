@@ -78,8 +78,11 @@ class LayersTab(TabPage):
         """Restore :meth:`save_state` output; missing or bad parts keep their current value."""
         if not isinstance(state, dict):
             return
-        self.single.restore_state(state.get("single"))
-        self.network.restore_state(state.get("network"))
+        notes = self.single.restore_state(state.get("single"))
+        problem = self.network.restore_state(state.get("network"))
+        notes += [problem] if problem else []
+        if notes:  # skipped, never clamped or half-applied: say what (a session lists it)
+            self.context.show_status(f"Layer sizes: {'; '.join(notes)}", 0)
         if state.get("page") in PAGES:
             self.show_page(state["page"])
         self._undo_stack.clear()

@@ -311,21 +311,22 @@ class NetworkPanel(NetworkFileActions):
         self._refresh_labels()
         self.edited.emit()
 
-    def restore_state(self, state: object) -> bool:
-        """Restore :meth:`save_state` output (bad entries ignored, the undo history cleared)."""
+    def restore_state(self, state: object) -> str:
+        """Restore :meth:`save_state` output (the undo history cleared); a state the tab cannot
+        hold is not applied at all: returns why ("" when restored)."""
         if not isinstance(state, dict):
-            return False
+            return "" if state is None else "the saved network is not an object"
         try:
             text = network_to_json(state.get("layers", []), tuple(state.get("input_shape", ())))
             doc = network_from_json(text)
-        except (ValueError, TypeError):
-            return False
+        except (ValueError, TypeError) as exc:
+            return f"the saved network was not restored: {exc}"
         name = state.get("name", "")
         snap = {"name": name if isinstance(name, str) else "", "input_shape": list(doc.input_shape)}
         snap["layers"] = list(doc.layers)
         self._apply_snapshot(snap, None)
         self.undo_stack.clear()
-        return True
+        return ""
 
     def _commit_layers(self, layers: list[dict[str, Any]], text: str) -> None:
         after = self.save_state() | {"layers": layers, "name": ""}

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from engine.layers import (
     LayerExplanation,
+    check_single_layer_state,
     describe_solutions,
     explain_layer,
     same_padding,
@@ -249,10 +250,12 @@ class SingleLayerPanel(QWidget):
         values["bias"] = self.bias.isChecked()
         return values
 
-    def restore_state(self, state: object) -> None:
-        """Restore :meth:`save_state` output; unknown keys and bad values are ignored."""
+    def restore_state(self, state: object) -> list[str]:
+        """Restore :meth:`save_state` output; unknown keys are ignored, and a value a spin box
+        cannot hold is skipped (never clamped or overflowed): returns a note on each skip."""
         if not isinstance(state, dict):
-            return
+            return []
+        state, notes = check_single_layer_state(state)
         self._loading = True
         try:
             for name, spin in self.spins.items():
@@ -268,6 +271,7 @@ class SingleLayerPanel(QWidget):
             self._loading = False
         self._recompute()
         self._last_state = self.save_state()
+        return notes
 
     def _restore_from_undo(self, state: dict[str, Any]) -> None:
         self.restore_state(state)

@@ -9,6 +9,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView
 
+from engine.storage import SESSION_KIND, write_document
 from gui.loss_tab.ridge_data import MAX_RIDGE_ROWS
 
 LONG = "x" * 300  # one path component of 300 bytes; file systems allow 255
@@ -89,3 +90,26 @@ def test_a_million_row_csv_is_refused_before_parsing_and_a_fair_size_loads(main_
     assert f"at most {MAX_RIDGE_ROWS:,}" in data_box.csv_error.text()
     assert data_box.load_csv(_csv(tmp_path / "fair.csv", MAX_RIDGE_ROWS))
     assert data_box.csv_label.text() == f"fair.csv: {MAX_RIDGE_ROWS} rows"
+
+
+def test_a_session_with_numbers_no_spin_box_can_hold_says_what_was_skipped(main_window, tmp_path):
+    data = main_window.sessions.collect()
+    layers = data["tabs"]["layers"]
+    layers["single"]["filters"] = 2**31
+    layers["network"]["input_shape"] = [10**9, 32, 32]
+    data["tabs"]["gallery"]["custom_kernels"] = [
+        {"name": f"k{n}", "weights": [[1, 0], [0, 1]]} for n in range(20_000)
+    ]
+    path = tmp_path / "huge.json"
+    write_document(path, SESSION_KIND, 1, data)
+    assert main_window.menus.open_session(path)
+    for key in ("layers", "gallery"):
+        main_window.page(key)  # built (a pending tab restores when it is built)
+    status = main_window.statusBar().currentMessage()
+    assert "filters = 2147483648" in status
+    assert "C = 1000000000" in status
+    single = main_window.page("layers").single
+    assert single.save_state()["filters"] != 2**31
+    network = main_window.page("layers").network
+    assert [spin.value() for spin in network.in_spins] != [10**9, 32, 32]
+    assert len(main_window.page("gallery").pipeline.custom_kernels()) <= 32
