@@ -221,13 +221,19 @@ class BackendComparison:
 
 @dataclass
 class GalleryFrame:
-    """Everything shown for one frame."""
+    """Everything shown for one frame.
 
-    input_display: np.ndarray
+    ``work`` is the working image (float32, after colour conversion and pre-blur) the large
+    tile was computed from — the input of its filter, for pixel read-outs; ``None`` when no
+    tile was selected. Every ``display`` image (thumbnails, ``large.display``) is ready to
+    show: C-contiguous uint8, (H, W) or (H, W, 3).
+    """
+
     thumbnails: dict[str, np.ndarray]
     large: TileResult | None
     comparison: BackendComparison | None
     total_ms: float
+    work: np.ndarray | None = None
 
 
 def preview_size(shape: tuple[int, ...], max_side: int) -> tuple[int, int]:
@@ -460,6 +466,7 @@ class GalleryPipeline:
                     result = self.compute(work_small, spec, "opencv", shared=shared)
                     thumbs[spec.key] = result.display
         large = comparison = None
+        work = None
         if selected is not None:
             spec = self.tile(selected)
             work = self.working(frame)
@@ -469,7 +476,7 @@ class GalleryPipeline:
             else:
                 large = self.compute(work, spec, backend)
         total = (time.perf_counter() - t0) * 1000.0
-        return GalleryFrame(input_display(frame), thumbs, large, comparison, total)
+        return GalleryFrame(thumbs, large, comparison, total, work)
 
 
 def process_frame(

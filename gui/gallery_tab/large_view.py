@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from engine.images import DIVERGING_LUT, sanitize_for_display
+from engine.images import DIVERGING_LUT, pixel_window
 from engine.text import format_number
+from gui.gallery_tab.pixel_panel import PixelWindowPanel, window_html
+from gui.widgets.events import on_events
 from gui.widgets.plots import follow_theme
 
 
@@ -23,7 +25,9 @@ def _fmt(value: object) -> str:
 
 class LargeView(QWidget):
     """A pyqtgraph image with a histogram/levels control and, for the diverging display, a
-    colour bar labelled in response units; a readout line shows the values under the cursor."""
+    colour bar labelled in response units; a readout line shows the values under the cursor,
+    and for a kernel filter a floating panel takes the hovered pixel's output apart
+    (window × kernel = products, summed), see :meth:`set_pixel_source`."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -64,6 +68,12 @@ class LargeView(QWidget):
         self._input: np.ndarray | None = None
         self._shape: tuple[int, ...] | None = None
         self._last_pos: QPointF | None = None
+        self._work: np.ndarray | None = None
+        self._kernel: np.ndarray | None = None
+        self._border = "reflect101"
+        self._title = ""
+        self.pixel_panel = PixelWindowPanel(self.graphics)
+        on_events(self.graphics, (QEvent.Type.Leave,), self._on_leave)
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
         follow_theme(self.graphics)
 
@@ -75,13 +85,14 @@ class LargeView(QWidget):
         *,
         diverging_scale: float | None = None,
     ) -> bool:
-        """Show a display-ready image; ``raw``/``input_image`` feed the cursor readout.
+        """Show a display-ready image (the pipeline's uint8 gray/RGB); ``raw``/``input_image``
+        feed the cursor readout.
 
         Levels stay fixed (0–255 at first, then whatever the user set on the histogram), so live
-        video does not flicker. Returns False (and keeps the old image) if it cannot be shown.
+        video does not flicker. Returns False (and keeps the old image) for an empty image.
         """
-        safe = sanitize_for_display(display)
-        if safe is None:
+        safe = np.asarray(display)
+        if safe.size == 0 or safe.ndim not in (2, 3):
             return False
         first = self.image_item.image is None
         reshaped = self._shape is not None and self._shape[:2] != safe.shape[:2]
@@ -109,6 +120,15 @@ class LargeView(QWidget):
             self._on_mouse_moved(self._last_pos)
         return True
 
+    def set_pixel_source(
+        self, work: np.ndarray | None, kernel: np.ndarray | None, border: str, title: str
+    ) -> None:
+        """What the hover panel takes apart: the working image the filter saw, its kernel
+        (``None`` for results that are not one kernel's response) and the border mode."""
+        self._work, self._kernel, self._border, self._title = work, kernel, border, title
+        if kernel is None or work is None:
+            self.pixel_panel.hide()
+
     def reset_levels(self) -> None:
         """Back to the full 0–255 display range."""
         self.image_item.setLevels((0, 255))
@@ -129,11 +149,33 @@ class LargeView(QWidget):
         parts.append(f"shown {_fmt(self._display[y, x])}")
         return "   ".join(parts)
 
+    def _on_leave(self) -> None:
+        """The mouse left the image widget: no pixel is hovered."""
+        self.pixel_panel.hide()
+        self._last_pos = None
+
     def _on_mouse_moved(self, pos: QPointF) -> None:
         self._last_pos = pos
         if self._display is None or not self.view.sceneBoundingRect().contains(pos):
+            self.pixel_panel.hide()
             return
         point = self.view.mapSceneToView(pos)
-        text = self.pixel_text(int(np.floor(point.x())), int(np.floor(point.y())))
-        if text:
-            self.readout.setText(text)
+        x, y = int(np.floor(point.x())), int(np.floor(point.y()))
+        text = self.pixel_text(x, y)
+        if not text:
+            self.pixel_panel.hide()
+            return
+        self.readout.setText(text)
+        self._show_window(x, y, self.graphics.mapFromScene(pos))
+
+    def _show_window(self, x: int, y: int, cursor) -> None:
+        work, kernel = self._work, self._kernel
+        if work is None or kernel is None or self._display is None:
+            self.pixel_panel.hide()
+            return
+        if work.shape[:2] != self._display.shape[:2]:
+            self.pixel_panel.hide()
+            return
+        win = pixel_window(work, kernel, y, x, border=self._border)
+        shown = _fmt(self._display[y, x])
+        self.pixel_panel.show_window(window_html(win, self._title, shown), cursor)

@@ -19,7 +19,6 @@ from gui.gallery_tab.options_panel import OptionsPanel
 from gui.gallery_tab.page_parts import LargeHeader, StatusStrip
 from gui.gallery_tab.source_bar import DEFAULT_SAMPLE, SourceBar
 from gui.gallery_tab.sources import SourcesMixin
-from gui.gallery_tab.state import page_state, restore_page_state
 from gui.gallery_tab.thumbnails import THUMB_PREVIEW_SIDE, ThumbnailGrid
 from gui.widgets import TabPage
 
@@ -153,6 +152,9 @@ class GalleryTab(SourcesMixin, TabPage):
         self.grid.update_images(result.thumbnails)
         if result.large is not None:
             spec = self.pipeline.tile(self.selected)
+            kernel = spec.kernel if spec.kind == "kernel" else None
+            border = self.pipeline.options.border
+            self.large_view.set_pixel_source(result.work, kernel, border, spec.title)
             scale = result.large.scale if result.large.scale > 0 else None
             if not self.large_view.set_result(
                 result.large.display, result.large.raw, self.frame, diverging_scale=scale
@@ -273,9 +275,53 @@ class GalleryTab(SourcesMixin, TabPage):
         self._stop_capture_thread()
 
     def save_state(self) -> dict[str, Any]:
-        """Source (sample name or file path), selected tile, options and backend."""
-        return page_state(self)
+        """Source (sample name or file path), selected tile, options, backend, video looping
+        and the custom kernels sent from the Matrix tab, as plain JSON types."""
+        return {
+            "source": dict(self.source_state),
+            "selected": self.selected,
+            "options": self.pipeline.options.to_dict(),
+            "backend": self.options_panel.backend(),
+            "loop_video": self.source_bar.loop_check.isChecked(),
+            "custom_kernels": [
+                {"name": name, "weights": kernel.tolist()}
+                for name, kernel in self.pipeline.custom_kernels().items()
+            ],
+        }
 
     def restore_state(self, state: dict[str, Any]) -> None:
         """Restore :meth:`save_state` output; unknown or bad entries are ignored."""
-        restore_page_state(self, state)
+        if not isinstance(state, dict):
+            return
+        options = GalleryOptions.from_dict(state.get("options"))
+        self.pipeline.options = options
+        self.options_panel.set_options(options)
+        if isinstance(state.get("loop_video"), bool):
+            self.source_bar.loop_check.setChecked(state["loop_video"])
+        if state.get("backend") in ("numpy", "opencv"):
+            self.options_panel.set_backend(state["backend"])
+        kernels = state.get("custom_kernels")
+        if isinstance(kernels, list):
+            for entry in kernels:
+                if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+                    try:
+                        self.pipeline.add_custom_kernel(entry["name"], entry.get("weights"))
+                    except ValueError:
+                        continue  # a damaged entry is skipped, the rest still load
+            self.grid.set_tiles(self.pipeline.tiles())
+        selected = state.get("selected")
+        if isinstance(selected, str) and selected in {t.key for t in self.pipeline.tiles()}:
+            self.select(selected)
+        self._restore_source(state.get("source"))
+        self.refresh()
+
+    def _restore_source(self, source: object) -> None:
+        if not isinstance(source, dict):
+            return
+        kind, name, path = source.get("kind"), source.get("name"), source.get("path")
+        if kind == "sample" and isinstance(name, str):
+            self.open_sample(name)
+        elif kind == "file" and isinstance(path, str):
+            self.open_image(path)
+        elif kind == "video" and isinstance(path, str):
+            self.open_video(path)

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.images import CUSTOM_PREFIX, TileSpec, sanitize_for_display
+from engine.images import CUSTOM_PREFIX, TileSpec
 
 THUMB_SIZE = QSize(184, 138)
 TILE_WIDTH = 200
@@ -38,36 +38,16 @@ CAPTION_LINES = 3
 THUMB_PREVIEW_SIDE = max(THUMB_SIZE.width(), THUMB_SIZE.height())
 
 
-def _displayable(image: np.ndarray) -> np.ndarray | None:
-    """A C-contiguous uint8 gray or RGB array, or None if ``image`` cannot be shown."""
-    arr = sanitize_for_display(image)
-    if arr is None:
-        return None
-    if arr.dtype != np.uint8:
-        arr = np.clip(arr, 0, 255).astype(np.uint8)
-    if arr.ndim == 3 and arr.shape[2] == 4:
-        arr = arr[:, :, :3]
-    return np.ascontiguousarray(arr)
-
-
-def array_to_qimage(image: np.ndarray) -> QImage:
-    """A uint8 gray or RGB array as a QImage that owns its pixels (a copy)."""
-    arr = _displayable(image)
-    if arr is None:
-        return QImage()
-    h, w = arr.shape[:2]
-    fmt = QImage.Format.Format_Grayscale8 if arr.ndim == 2 else QImage.Format.Format_RGB888
-    return QImage(arr.data, w, h, arr.strides[0], fmt).copy()
-
-
 def array_to_pixmap(image: np.ndarray) -> QPixmap:
-    """A uint8 gray or RGB array as a QPixmap (null if it cannot be shown).
+    """A display-ready uint8 gray or RGB array (what the gallery pipeline returns) as a
+    QPixmap; null for an empty or non-uint8 array, which the pipeline never produces.
 
     The QImage wraps the array's buffer without a copy (``bytesPerLine`` from its row stride);
     ``QPixmap.fromImage`` then copies the pixels once while the array is still referenced here.
     """
-    arr = _displayable(image)
-    if arr is None:
+    arr = np.ascontiguousarray(image)  # no copy for the pipeline's (contiguous) images
+    shown = arr.ndim == 2 or (arr.ndim == 3 and arr.shape[2] == 3)
+    if arr.dtype != np.uint8 or arr.size == 0 or not shown:
         return QPixmap()
     h, w = arr.shape[:2]
     fmt = QImage.Format.Format_Grayscale8 if arr.ndim == 2 else QImage.Format.Format_RGB888

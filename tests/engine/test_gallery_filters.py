@@ -263,7 +263,11 @@ def test_pipeline_computes_every_tile_as_uint8():
         assert thumb.dtype == np.uint8 and thumb.shape[:2] == (60, 80), key
     assert result.large.display.shape == (120, 160)
     assert result.comparison.max_abs_diff == 0  # numpy Canny is exact
-    assert result.input_display is not None and result.total_ms > 0
+    assert result.total_ms > 0
+    assert result.work is not None and result.work.shape == (120, 160, 3)  # colour, blurred
+    for image in [*result.thumbnails.values(), result.large.display]:  # display-ready
+        assert image.dtype == np.uint8 and image.flags.c_contiguous
+        assert image.ndim == 2 or (image.ndim == 3 and image.shape[2] == 3)
 
 
 @pytest.mark.parametrize("key", [*FILTER_LIBRARY, *DERIVED_KEYS])
