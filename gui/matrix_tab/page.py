@@ -406,7 +406,8 @@ class MatrixTab(TabPage):
         try:
             if isinstance(state.get("settings"), dict):
                 self.settings.restore_state(state["settings"])
-            values = read_matrix(state.get("input"), MAX_INPUT_SIDE)
+            refused: list[str] = []
+            values = read_matrix(state.get("input"), MAX_INPUT_SIDE, refused, name="input")
             if values is not None:
                 self.input_model.apply(values, self.input_model.title)
             kernels = read_kernels(state.get("kernels"))
@@ -423,11 +424,13 @@ class MatrixTab(TabPage):
             if not isinstance(solution, dict):
                 solution = {"format": state.get("solution_format")}
             self.solution.restore_state(solution)
-            gradient = read_matrix(state.get("gradient"), MAX_INPUT_SIDE)
+            gradient = read_matrix(state.get("gradient"), MAX_INPUT_SIDE, refused, name="∂L/∂O")
             if gradient is not None:
                 self.gradient.model.apply(gradient, self.gradient.model.title)
         finally:
             self._updating = False
+        if refused:  # the same limits as typing: kept the current values and say why
+            self.context.show_status(f"Matrix & kernel: {'; '.join(refused)}", 0)
         self._stack.clear()
         self._settings_state = None  # restoring is not an undoable settings change
         self._on_settings_changed()

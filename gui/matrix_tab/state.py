@@ -10,22 +10,23 @@ from typing import Any
 
 import numpy as np
 
-from engine.matrix import as_exact
+from engine.matrix import as_exact, matrix_from_state
 
 STATE_VERSION = 2
 MAX_INPUT_SIDE = 64
 MAX_KERNEL_SIDE = 15
 
 
-def read_matrix(value: Any, max_side: int) -> np.ndarray | None:
-    """A finite numeric 2-D list within ``max_side`` as an exact array, or None."""
+def read_matrix(
+    value: Any, max_side: int, refused: list[str] | None = None, *, name: str = "matrix"
+) -> np.ndarray | None:
+    """A saved matrix held to the limits of typing (size, finite, ``|v| ≤ 1e12``) as an exact
+    array, or None; why a saved (not missing) matrix was refused is added to ``refused``."""
     try:
-        arr = np.array(value)
-    except (TypeError, ValueError):
-        return None
-    if arr.ndim != 2 or arr.size == 0 or arr.dtype.kind not in "iuf":
-        return None
-    if max(arr.shape) > max_side or not np.all(np.isfinite(arr)):
+        arr = matrix_from_state(value, max_side=max_side, name=name)
+    except ValueError as exc:
+        if refused is not None and value is not None:
+            refused.append(str(exc))
         return None
     return as_exact(arr)
 

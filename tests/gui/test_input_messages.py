@@ -113,3 +113,18 @@ def test_a_session_with_numbers_no_spin_box_can_hold_says_what_was_skipped(main_
     network = main_window.page("layers").network
     assert [spin.value() for spin in network.in_spins] != [10**9, 32, 32]
     assert len(main_window.page("gallery").pipeline.custom_kernels()) <= 32
+
+
+def test_a_session_with_matrix_values_beyond_the_typing_limit_keeps_the_matrix(
+    main_window, tmp_path
+):
+    data = main_window.sessions.collect()
+    tab = main_window.page("matrix")
+    before = tab.input_model.values.copy()
+    for value in (3e18, 2**64 - 1):
+        data["tabs"]["matrix"]["input"][0][0] = value
+        path = tmp_path / "values.json"
+        write_document(path, SESSION_KIND, 1, data)
+        assert main_window.menus.open_session(path)
+        assert "the limit for typed cells" in main_window.statusBar().currentMessage()
+        assert np.array_equal(tab.input_model.values, before)
