@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QSpinBox,
@@ -150,9 +150,13 @@ class DescentPanel(ControlsViewsPanel):
         self.end_button.setObjectName("finishDescentButton")
         self.reset_button = QPushButton("Reset", box)
         self.reset_button.setObjectName("resetDescentButton")
-        buttons = QHBoxLayout()
-        for button in (self.run_button, self.step_button, self.end_button, self.reset_button):
-            buttons.addWidget(button)
+        # Two by two: in one row the four buttons set the column's width and squeezed the
+        # contour plot's legend at 1100 px.
+        buttons = QGridLayout()
+        for index, button in enumerate(
+            (self.run_button, self.step_button, self.end_button, self.reset_button)
+        ):
+            buttons.addWidget(button, index // 2, index % 2)
         form = QFormLayout(box)
         form.addRow("Learning rate η", self.rate_spin)
         form.addRow(self.rate_warning)

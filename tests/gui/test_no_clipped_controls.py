@@ -152,3 +152,53 @@ def test_every_tab_fits_the_smallest_supported_window(main_window, qtbot):
     }
     assert not too_big, f"tabs whose minimum size does not fit 1100×750: {too_big}"
     qtbot.waitUntil(lambda: (window.width(), window.height()) == (1100, 750), timeout=2000)
+
+
+def clipped_plot_parts(root: QWidget) -> list[str]:
+    """Legends, titles and axes of visible pyqtgraph views under ``root`` that reach outside
+    their view (a plot squeezed below its layout's minimum cuts them off)."""
+    import pyqtgraph as pg
+
+    found = []
+    for view in root.findChildren(pg.GraphicsView):
+        if not view.isVisible():
+            continue
+        area = view.viewport().rect().adjusted(-6, -6, 6, 6)  # axes overhang a few pixels
+        for item in view.scene().items():
+            if not isinstance(item, (pg.LegendItem, pg.AxisItem, pg.LabelItem)):
+                continue
+            if not item.isVisible():
+                continue
+            box = view.mapFromScene(item.sceneBoundingRect()).boundingRect()
+            if not area.contains(box):
+                found.append(f"{view.objectName()}: {type(item).__name__} at {box} of {area}")
+    return found
+
+
+@pytest.mark.parametrize("key", ["loss", "gallery"])
+def test_plot_legends_titles_and_axes_fit_their_plots(main_window, qtbot, key):
+    window = main_window
+    window.resize(1100, 750)
+    window.show_tab(key)
+    page = window.page(key)
+    qtbot.waitUntil(page.isVisible)
+    report: dict[str, list[str]] = {}
+
+    def record(tabs: QTabWidget, path: str) -> None:
+        for index in range(tabs.count()):
+            tabs.setCurrentIndex(index)
+            qtbot.waitUntil(tabs.widget(index).isVisible)
+            QApplication.processEvents()
+            nested = _innermost_tab_widgets(tabs.widget(index))
+            for sub in nested:
+                record(sub, f"{path}/{tabs.tabText(index)}")
+            if not nested:
+                report[f"{path}/{tabs.tabText(index)}"] = clipped_plot_parts(tabs.widget(index))
+
+    nested = _innermost_tab_widgets(page)
+    for tabs in nested:
+        record(tabs, key)
+    if not nested:
+        report[key] = clipped_plot_parts(page)
+    cut = {name: found for name, found in report.items() if found}
+    assert not cut, f"plot parts cut off at 1100×750: {cut}"
