@@ -190,8 +190,14 @@ class SessionManager(StartupMixin, QObject):
         return self.collect()["tabs"] != self._baseline
 
     def _mark_saved(self, data: dict[str, Any] | None = None) -> None:
+        """The tabs now match ``data`` (a session just written or read; ``None``: collect).
+
+        A session just read is taken as its own baseline instead of collecting: collecting
+        would build every tab the file does not mention, at start-up too.
+        """
         self._edited = False
-        self._baseline = (data if data is not None else self.collect())["tabs"]
+        tabs = (data if data is not None else self.collect()).get("tabs")
+        self._baseline = tabs if isinstance(tabs, dict) else None
 
     @Slot()
     def schedule_autosave(self) -> None:
@@ -278,7 +284,7 @@ class SessionManager(StartupMixin, QObject):
             self._notice(result.message)
             return False
         notes = self.apply(result.data)
-        self._mark_saved()
+        self._mark_saved(result.data)
         self._set_session_path(source)
         self._report_restored(f"Opened session {source.name}", notes)
         self.schedule_autosave()

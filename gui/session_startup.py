@@ -117,7 +117,7 @@ class StartupMixin:
             return
         elif restore != "no" and autosave.ok and not crashed:
             notes = self.apply(autosave.data)
-            self._mark_saved()
+            self._mark_saved(autosave.data)
             self._report_restored("Restored the last session", notes)
         if recovery is not None and restore != "no":
             self._offer_recovery(recovery, crashed, extra)
@@ -154,7 +154,7 @@ class StartupMixin:
 
     def _restore_previous(self, data: dict[str, Any]) -> None:
         notes = self.apply(data)
-        self._mark_saved()
+        self._mark_saved(data)
         self._report_restored("Restored the last autosaved session", notes)
         self.schedule_autosave()
 
