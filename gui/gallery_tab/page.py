@@ -302,13 +302,19 @@ class GalleryTab(SourcesMixin, TabPage):
             self.options_panel.set_backend(state["backend"])
         kernels = state.get("custom_kernels")
         if isinstance(kernels, list):
+            skipped: list[str] = []
             for entry in kernels:
                 if isinstance(entry, dict) and isinstance(entry.get("name"), str):
                     try:
                         self.pipeline.add_custom_kernel(entry["name"], entry.get("weights"))
-                    except ValueError:
-                        continue  # a damaged entry is skipped, the rest still load
+                    except ValueError as exc:  # skipped, the rest still load: say so once
+                        skipped.append(str(exc))
             self.grid.set_tiles(self.pipeline.tiles())
+            if skipped:
+                self.context.show_status(
+                    f"Filter gallery: {len(skipped):,} saved custom kernels skipped ({skipped[0]})",
+                    0,
+                )
         selected = state.get("selected")
         if isinstance(selected, str) and selected in {t.key for t in self.pipeline.tiles()}:
             self.select(selected)

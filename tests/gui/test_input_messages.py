@@ -108,6 +108,7 @@ def test_a_session_with_numbers_no_spin_box_can_hold_says_what_was_skipped(main_
     status = main_window.statusBar().currentMessage()
     assert "filters = 2147483648" in status
     assert "C = 1000000000" in status
+    assert "19,968 saved custom kernels skipped (the gallery holds at most 32" in status
     single = main_window.page("layers").single
     assert single.save_state()["filters"] != 2**31
     network = main_window.page("layers").network
