@@ -291,6 +291,11 @@ class ThumbnailGrid(QScrollArea):
             self._grid.removeWidget(tile)
         for n, tile in enumerate(self._order):
             self._grid.addWidget(tile, n // columns, n % columns)
+        # Spare height goes below the last row (rows left over from a narrower layout too).
+        rows = -(-len(self._order) // columns)
+        for row in range(self._grid.rowCount()):
+            self._grid.setRowStretch(row, 1 if row == rows else 0)
+        self._grid.setRowStretch(rows, 1)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
         """Re-flow the tiles to the new width."""

@@ -38,3 +38,20 @@ def test_wrapped_caption_breaks_at_words_and_marks_a_cut(qapp):
     assert len(lines) == 2 and lines[-1].endswith("…")
     assert all(metrics.horizontalAdvance(line) <= width for line in lines)
     assert wrapped_caption("short", metrics, width, 2) == "short"
+
+
+def test_tiles_keep_their_height_when_the_window_grows_while_the_tab_is_hidden(main_window, qtbot):
+    window = main_window
+    window.resize(1100, 750)
+    window.show_tab("gallery")
+    page = window.page("gallery")
+    qtbot.waitUntil(page.isVisible)
+    window.show_tab("loss")
+    qtbot.waitUntil(lambda: not page.isVisible())
+    window.resize(1920, 1080)
+    window.show_tab("gallery")
+    qtbot.waitUntil(page.isVisible)
+    qtbot.waitUntil(lambda: page.grid.tiles["identity"].width() > 0)
+    tallest = max(tile.sizeHint().height() for tile in page.grid.tiles.values())
+    heights = [tile.height() for tile in page.grid.tiles.values()]
+    assert max(heights) <= tallest + 2, (max(heights), tallest)
