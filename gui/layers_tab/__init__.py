@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QMenu, QTabWidget, QToolButton, QVBoxLayout, QWidg
 from gui.context import AppContext
 from gui.layers_tab.network_panel import NetworkPanel
 from gui.layers_tab.single_layer import SingleLayerPanel
+from gui.tutor.layers_hooks import attach_layers_tutor
 from gui.widgets import TabPage
 
 PAGES = ("single", "network")
@@ -42,6 +43,7 @@ class LayersTab(TabPage):
         self.single.edited.connect(self.state_changed)
         self.network.edited.connect(self.state_changed)
         self.pages.currentChanged.connect(lambda _i: self.state_changed.emit())
+        self.tutor = attach_layers_tutor(self)  # "Check my answer" on the One layer page
 
     def _send_to_train_button(self) -> QToolButton:
         """A "Send to Train" menu (as the CNN / as the MLP): the network replaces that slot."""
