@@ -140,6 +140,22 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+#: Bytes the temporary name adds to the target's: ".", ".", 8 hex digits, ".tmp".
+_TEMPORARY_EXTRA = 14
+_MAX_NAME_BYTES = 255
+
+
+def _temporary_stem(name: str) -> str:
+    """``name`` shortened (on a character boundary) so the temporary name fits in 255 bytes.
+
+    Without this a target name of 242-255 bytes, legal on its own, could never be written.
+    """
+    limit = _MAX_NAME_BYTES - _TEMPORARY_EXTRA
+    while len(os.fsencode(name)) > limit:
+        name = name[:-1]
+    return name
+
+
 def _create_temporary(target: Path) -> tuple[int, str]:
     """Open a new, empty temporary file next to ``target``; return its descriptor and path.
 
@@ -147,8 +163,9 @@ def _create_temporary(target: Path) -> tuple[int, str]:
     user's umask decides its permissions exactly as for any other file the user creates.
     """
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    stem = _temporary_stem(target.name)
     for _ in range(100):
-        name = str(target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp")
+        name = str(target.parent / f".{stem}.{secrets.token_hex(4)}.tmp")
         try:
             return os.open(name, flags, 0o666), name
         except FileExistsError:

@@ -50,8 +50,6 @@ if TYPE_CHECKING:
 
 AUTOSAVE_DELAY_MS = 1500
 MAX_AUTOSAVE_DELAY_MS = 10_000
-#: The atomic writer's temporary file is ``.<name>.<8 hex digits>.tmp``: 14 bytes longer.
-TEMPORARY_NAME_EXTRA = 14
 
 
 def _write_problem(path: Path, exc: Exception) -> str:
@@ -59,9 +57,7 @@ def _write_problem(path: Path, exc: Exception) -> str:
     if isinstance(exc, OSError) and exc.errno == errno.ENAMETOOLONG:
         size = len(os.fsencode(path.name))
         return (
-            f"the file name is {size} bytes long; file names can be at most {MAX_NAME_BYTES} "
-            f"bytes, and {MAX_NAME_BYTES - TEMPORARY_NAME_EXTRA} here because the file is first "
-            "written under a temporary name next to it"
+            f"the file name is {size} bytes long; file names can be at most {MAX_NAME_BYTES} bytes"
         )
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror

@@ -92,3 +92,17 @@ def test_rename_file_replaces_atomically(tmp_path):
     target.write_text("old")
     rename_file(source, target)
     assert target.read_text() == "new" and not source.exists()
+
+
+@pytest.mark.parametrize("name_bytes", [241, 248, 255])
+def test_a_legal_long_file_name_can_be_written(tmp_path, name_bytes):
+    # The temporary file next to the target adds 14 bytes; a legal 242-255 byte name used to
+    # fail with ENAMETOOLONG. Multi-byte characters check that shortening keeps UTF-8 whole.
+    name = ("é" * 200).encode()[: name_bytes - 4].decode(errors="ignore")
+    name += "x" * (name_bytes - 4 - len(name.encode())) + ".txt"
+    assert len(name.encode()) == name_bytes
+    target = tmp_path / name
+    save_text(target, "first")
+    save_text(target, "second")
+    assert target.read_text() == "second"
+    assert [p.name for p in tmp_path.iterdir()] == [name]
