@@ -41,6 +41,9 @@ Training
     ``.train_loss``, ``.train_accuracy``, ``.val_loss``, ``.val_accuracy``,
     ``.to_dict()``/``from_dict``.
     ``OPTIMIZERS`` = ("sgd", "momentum", "adam").
+    ``single_threaded_blas()``: a context manager holding BLAS at one thread (reference-counted,
+    thread-safe); a worker thread holds it for a whole job, so the limit is not switched on and
+    off per batch and a GUI thread's BLAS calls in the meantime start no spinning helper threads.
     ``save_model(path, model, history=None)`` / ``load_model(path) -> (Model, History | None)``:
     one ``.npz`` with the weights and the network JSON, written atomically.
 
@@ -53,6 +56,7 @@ Experiments
     ``confusion_matrix(y_true, y_pred, classes=10)``; ``misclassified(y_true, y_pred)``.
 """
 
+from engine.train._blas import single_threaded_blas
 from engine.train._data import (
     Dataset,
     load_digits,
@@ -119,6 +123,7 @@ __all__ = [
     "save_model",
     "shift_images",
     "shift_test",
+    "single_threaded_blas",
     "split_dataset",
     "train_model",
     "train_validation_split",

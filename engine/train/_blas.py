@@ -8,10 +8,16 @@ the last user leaves (reference-counted, so two models training in two threads a
 
 The limit goes through ``threadpoolctl`` when it is installed (it comes with scikit-learn);
 without it this is a no-op and BLAS keeps its default threads.
+
+Measured quirk (numpy 2.4's OpenBLAS 0.3.31): once the main thread has set the thread count,
+``openblas_set_num_threads`` from any other thread is ignored.  A limit first taken in a worker
+thread can therefore leave BLAS at two threads; the Train tab takes it from the GUI thread for
+the whole of a job (``gui.train_tab.runner``).
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,12 +27,19 @@ _lock = threading.Lock()
 _users = 0
 _limiter: Any = None
 _controller: Any = None
+_modules_seen = 0
 
 
 def _blas_controller() -> Any:
-    """threadpoolctl's controller for the BLAS libraries loaded now (``None`` without it)."""
-    global _controller
-    if _controller is None:
+    """threadpoolctl's controller for the BLAS libraries loaded now (``None`` without it).
+
+    Rebuilt (≈ 0.2 ms) when modules were imported since the last call: an import can load
+    another BLAS (scikit-learn's SciPy brings a third OpenBLAS), which a controller made
+    earlier would leave at its default threads.
+    """
+    global _controller, _modules_seen
+    if _controller is None or (_controller and len(sys.modules) != _modules_seen):
+        _modules_seen = len(sys.modules)
         try:
             from threadpoolctl import ThreadpoolController
         except ImportError:  # pragma: no cover - threadpoolctl is installed with scikit-learn

@@ -35,7 +35,7 @@ from gui.widgets import TabPage
 PAGES = ("curves", "learned", "draw", "experiments")
 #: While training, redraw the curves and bars at most this often (ms), the "What it learned"
 #: page (costlier) at most every LEARNED_REFRESH_MS: epochs can finish 20 times a second.
-CURVES_REFRESH_MS = 150
+CURVES_REFRESH_MS = 250
 LEARNED_REFRESH_MS = 400
 
 
@@ -242,11 +242,6 @@ class TrainTab(DataMixin, PersistenceMixin, RunnerMixin, TabPage):
 
     def _refresh_learned(self) -> None:
         self._learned_dirty = False
-        self._curves_timer = QTimer(self)
-        self._curves_timer.setSingleShot(True)
-        self._curves_timer.setInterval(CURVES_REFRESH_MS)
-        self._curves_timer.timeout.connect(self._redraw_curves)
-        self._dirty_slots: set[str] = set()
         self.learned.set_models(self.models)
 
     def _on_page_changed(self, index: int) -> None:

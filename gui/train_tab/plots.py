@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QHBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QWidget
 
 from engine.train import History
 from gui.train_tab.state import SHIFTS
@@ -85,10 +85,25 @@ class CurvesPanel(QWidget):
                 for kind, plot in (("loss", self.loss_plot), ("acc", self.acc_plot)):
                     curve = plot.plot(pen=_pen(slot, split == "val"), name=label)
                     self.curves[(slot, split, kind)] = curve
+        for plot in (self.loss_plot, self.acc_plot):
+            item = plot.getPlotItem()
+            for axis in ("left", "bottom"):
+                # Replaying an axis's labels was half of each redraw while training (the curves
+                # change, the ticks mostly do not): cached, an unchanged axis is one blit.
+                item.getAxis(axis).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.loss_plot)
         layout.addWidget(self.acc_plot)
+
+    def set_epoch_span(self, epochs: int | None) -> None:
+        """Fix the epoch axis at 1…``epochs`` (while a run of that length trains, so the axis is
+        not rescaled after every epoch), or let it follow the data again (``None``)."""
+        for plot in (self.loss_plot, self.acc_plot):
+            if epochs is None:
+                plot.enableAutoRange(axis="x")
+            else:
+                plot.setXRange(1, max(2, int(epochs)), padding=0.02)
 
     def show_history(self, slot: str, history: History | None) -> None:
         """Redraw ``slot``'s four curves from ``history`` (empty for ``None``)."""

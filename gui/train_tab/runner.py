@@ -8,9 +8,10 @@ Reset, a stopped worker's last queued epoch must not reappear).
 from __future__ import annotations
 
 import math
+from contextlib import ExitStack
 from typing import Any
 
-from engine.train import Trainer
+from engine.train import Trainer, single_threaded_blas
 from gui.train_tab import jobs
 from gui.train_tab.state import SLOT_TITLES, SLOTS
 from gui.train_tab.worker import TrainWorker
@@ -46,7 +47,26 @@ class RunnerMixin:
         self.progress.setValue(0)
         self.time_label.setText("")
         self._update_buttons()
+        self._hold_one_blas_thread(True)
         worker.start()
+
+    def _hold_one_blas_thread(self, hold: bool) -> None:
+        """One BLAS thread for the process while a job runs, set from the GUI thread.
+
+        The Trainer limits BLAS per batch itself, but from the worker thread that limit did
+        not take (numpy 2.4's OpenBLAS 0.3.31 ignored ``openblas_set_num_threads`` from a
+        second thread once the main thread had set it): the worker and the GUI's
+        predictions then ran two-thread GEMMs whose spinning helper took the other core —
+        on the What-it-learned page training was 3–5× slower.  Held here for the whole job,
+        the limit is set and restored by the GUI thread only.
+        """
+        stack: ExitStack | None = getattr(self, "_blas_hold", None)
+        if hold and stack is None:
+            self._blas_hold = ExitStack()
+            self._blas_hold.enter_context(single_threaded_blas())
+        elif not hold and stack is not None:
+            self._blas_hold = None
+            stack.close()
 
     def stop_worker(self) -> None:
         """Stop the running job (if any) and wait for its thread; no thread is left running."""
@@ -55,6 +75,8 @@ class RunnerMixin:
             worker.stop_and_wait()
             worker.deleteLater()
             self.time_label.setText("stopped")
+            self.curves.set_epoch_span(None)
+        self._hold_one_blas_thread(False)
         self._update_buttons()
 
     def start_training(self) -> None:
@@ -86,6 +108,7 @@ class RunnerMixin:
             self.status_label.setText("Neither network can be trained: fix the layer tables.")
             return
         self.status_label.setText(f"Training on {len(self.train_y)} digits…")
+        self.curves.set_epoch_span(o.epochs)
         self._start_worker("train", jobs.training_job(trainers))
 
     def toggle_pause(self) -> None:
@@ -222,5 +245,7 @@ class RunnerMixin:
         self.worker = None
         worker.wait()  # run() has returned; the thread ends at once
         worker.deleteLater()
+        self._hold_one_blas_thread(False)
+        self.curves.set_epoch_span(None)
         self.time_label.setText("")
         self._update_buttons()
