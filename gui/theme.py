@@ -156,12 +156,17 @@ class ThemeStyle(QProxyStyle):
         painter.restore()
 
 
+_KEEP: list[QStyle] = []
+
+
 def use_theme_style(app: QApplication) -> None:
     """Wrap the application's style in :class:`ThemeStyle` (once; keeps the palette)."""
     if isinstance(app.style(), ThemeStyle):
         return
     palette = app.palette()
-    app.setStyle(ThemeStyle(app.style().name()))
+    style = ThemeStyle(app.style().name())
+    _KEEP.append(style)  # the application uses it until exit: never garbage-collected first
+    app.setStyle(style)
     app.setPalette(palette)  # setStyle() may reset the palette to the style's own
 
 

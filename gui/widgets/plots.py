@@ -9,8 +9,6 @@ from :data:`QUALITATIVE` (ten hues that stay apart on white and on the dark back
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import pyqtgraph as pg
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QWidget
@@ -165,15 +163,6 @@ def make_plot_with_legend_below(
     return widget, item, legend
 
 
-def themed_text_items(view: pg.GraphicsView) -> Iterable[pg.TextItem]:
-    """The text items of ``view`` that follow the theme (tests and redraws use it)."""
-    return [
-        item
-        for item in view.scene().items()
-        if isinstance(item, pg.TextItem) and not getattr(item, KEEP_COLOUR, False)
-    ]
-
-
 def ink_name() -> str:
     """:func:`plot_ink` as ``#rrggbb`` (for ``TextItem.setText(..., color=...)``)."""
     return plot_ink().name()
@@ -194,5 +183,4 @@ __all__ = [
     "series_pen",
     "set_plot_title",
     "style_plot_item",
-    "themed_text_items",
 ]
