@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyleOption,
     QStyleOptionToolButton,
+    QTabWidget,
     QWidget,
 )
 
@@ -228,6 +229,11 @@ class ThemeController(QObject):
         self.mode = mode
         self.scheme = "light"
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_system_changed)
+        # Tabs are built lazily, after the theme was applied: their plots are coloured when
+        # they are first shown (and again on every switch, which costs well under 1 ms).
+        tabs = getattr(parent, "tab_widget", None)
+        if isinstance(tabs, QTabWidget):
+            tabs.currentChanged.connect(lambda _index: self._theme_shown_tab(tabs))
 
     def set_mode(self, mode: str) -> str:
         """Switch to ``mode`` and apply it; returns the effective scheme."""
@@ -249,6 +255,11 @@ class ThemeController(QObject):
                 theme_plots(window)
         self.theme_changed.emit(self.mode, self.scheme)
         return self.scheme
+
+    def _theme_shown_tab(self, tabs: QTabWidget) -> None:
+        page = tabs.currentWidget()
+        if page is not None:
+            theme_plots(page)
 
     @Slot()
     def _on_system_changed(self) -> None:

@@ -114,3 +114,17 @@ def test_checked_radio_button_dot_is_clearly_visible(main_window, qtbot, scheme)
     ]
     # Fusion's own dot covers ~20 such pixels; a clearly visible dot at least twice that.
     assert len(strong) >= 40
+
+
+def test_plots_of_a_tab_built_after_the_switch_follow_the_theme(main_window, qtbot):
+    """A tab first shown in the dark theme (built lazily) gets dark plots, even its own."""
+    window = main_window
+    window.theme.set_mode("dark")
+    assert not window.is_built("train")
+    window.show_tab("train")
+    page = window.page("train")
+    qtbot.waitUntil(page.isVisible)
+    views = page.findChildren(pg.GraphicsView)
+    assert views
+    background = plot_background()
+    assert all(view.backgroundBrush().color() == background for view in views)
