@@ -3,7 +3,8 @@
 The archive holds one array per parameter (``conv1.weight`` …), the network as Layer-sizes JSON
 text under ``__network__``, the number of classes and the model seed; optionally the training
 history as JSON under ``__history__``.  It is written through :func:`engine.storage.
-atomic_write_bytes` and read with ``allow_pickle=False`` after the usual regular-file check.
+atomic_write_bytes` and read through :func:`engine.user_files.read_user_bytes` (a FIFO, a
+device or a folder is refused without opening it; the size is capped) with ``allow_pickle=False``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import stat
 import zipfile
 from pathlib import Path
 
@@ -20,6 +20,7 @@ import numpy as np
 from engine.storage import atomic_write_bytes
 from engine.train._model import Model, build_model
 from engine.train._training import History
+from engine.user_files import read_user_bytes
 
 #: Largest model file read (bytes).
 MAX_MODEL_BYTES = 512 * 1024 * 1024
@@ -51,20 +52,15 @@ def load_model(path: str | os.PathLike[str]) -> tuple[Model, History | None]:
     Raises
     ------
     ValueError
-        Naming the file: not a regular file, too large, not an ``.npz`` archive, no network,
-        or weights whose names or shapes do not match the network.
+        Naming the file: missing or not a regular file (:class:`engine.user_files.
+        UserFileError`), too large, not an ``.npz`` archive, no network, or weights whose names
+        or shapes do not match the network.
     """
     p = Path(path)
+    # A UserFileError (a ValueError) says what the path is instead: missing, a folder, a FIFO…
+    data = read_user_bytes(p, what="model file", max_bytes=MAX_MODEL_BYTES)
     try:
-        st = os.stat(p)
-    except OSError as exc:
-        raise ValueError(f"path: cannot open {p}: {exc.strerror or exc}") from None
-    if not stat.S_ISREG(st.st_mode):
-        raise ValueError(f"path: {p} is not a regular file")
-    if st.st_size > MAX_MODEL_BYTES:
-        raise ValueError(f"path: {p.name} is larger than {MAX_MODEL_BYTES:,} bytes")
-    try:
-        with np.load(io.BytesIO(p.read_bytes()), allow_pickle=False) as npz:
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
             # A small archive can expand to gigabytes: check the sizes it declares first.
             expanded = sum(info.file_size for info in npz.zip.infolist())
             if expanded > MAX_MODEL_BYTES:
@@ -79,12 +75,12 @@ def load_model(path: str | os.PathLike[str]) -> tuple[Model, History | None]:
         seed = int(arrays.get("__seed__", np.array(0)))
         model = build_model(str(arrays["__network__"]), classes=classes, seed=seed)
         model.set_parameters({k: v for k, v in arrays.items() if k not in _META})
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise ValueError(f"path: {p.name}: {exc}") from None
     history = None
     if "__history__" in arrays:
         try:
             history = History.from_dict(json.loads(str(arrays["__history__"])))
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, OverflowError) as exc:  # int(inf) overflows
             raise ValueError(f"path: {p.name}: {exc}") from None
     return model, history

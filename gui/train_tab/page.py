@@ -155,6 +155,7 @@ class TrainTab(DataMixin, PersistenceMixin, RunnerMixin, TabPage):
         for slot_box in self.slots.values():
             slot_box.network_edited.connect(self._on_network_edited)
             slot_box.reset_requested.connect(self.use_preset)
+            slot_box.import_requested.connect(self.import_dialog)
         self.learned.kernel_to_matrix.connect(self.context.open_kernel_in_matrix)
         self.learned.kernel_to_gallery.connect(self.context.send_kernel)
         self.learned.digit_to_canvas.connect(self._draw_digit)

@@ -3,20 +3,25 @@
 A session holds plain JSON: options, the data source, both networks, the trained weights
 (base64, see :mod:`gui.train_tab.state`) with their curves, the visible page and experiment
 inputs.  Export writes each trained model as ``.npz`` (weights + network JSON + curves, via
-:func:`engine.train.save_model`) and the network alone as ``.json`` for the Layer sizes tab.
+:func:`engine.train.save_model`) and the network alone as ``.json`` for the Layer sizes tab;
+*Import weights…* reads such an ``.npz`` back into a slot (:func:`engine.train.load_model`),
+after checking that it fits the current data.
 """
 
 from __future__ import annotations
 
+import json
+import time
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import QFileDialog
 
 from engine.storage import save_text
-from engine.train import save_model
+from engine.train import EpochRecord, History, Model, load_model, save_model
 from gui.train_tab.data_source import valid_source
-from gui.train_tab.state import SLOTS, decode_trained, encode_trained
+from gui.train_tab.setup_panel import show_message
+from gui.train_tab.state import SLOT_TITLES, SLOTS, decode_trained, encode_trained
 
 STATE_VERSION = 1
 
@@ -116,3 +121,98 @@ class PersistenceMixin:
         names = ", ".join(p.name for p in written)
         self.status_label.setText(f"Exported {names}" if written else "Nothing trained to export.")
         return written
+
+    # -- import ----------------------------------------------------------------------------------
+    def import_dialog(self, slot: str) -> None:
+        """Ask for an exported ``.npz``, then :meth:`import_model` it into ``slot``."""
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            f"Import a trained model into the {SLOT_TITLES[slot]} slot",
+            "",
+            "KernelScope models (*.npz);;All files (*)",
+        )
+        if path:
+            self.import_model(slot, path)
+
+    def import_model(self, slot: str, path: str) -> bool:
+        """Put the model exported to ``path`` (network, weights, curves) into ``slot``.
+
+        A file that cannot be read, is not a model, or does not fit the current data (input
+        shape, number of classes) changes nothing; the reason is shown in the slot and the
+        status line.  Returns whether the model was imported.
+        """
+        name = Path(path).name
+        try:
+            model, history = load_model(path)
+        except ValueError as exc:
+            why = str(exc).removeprefix("path: ")
+            return self._import_refused(slot, f"Could not import {name}: {why}")
+        mismatch = self._mismatch(model)
+        if mismatch:
+            return self._import_refused(
+                slot,
+                f"{name} does not fit the current data: {mismatch}. Open data like the data it "
+                "was trained on, or train this slot afresh.",
+            )
+        self.stop_worker()
+        doc = json.loads(model.network_json())
+        self.networks[slot] = {
+            "name": str(doc.get("name") or Path(path).stem),
+            "input_shape": list(model.input_shape),
+            "layers": doc["layers"],
+        }
+        box = self.slots[slot]
+        box.set_network(self.networks[slot], self.input_shape())
+        box.show_params(model.n_params)
+        from_file = history is not None and bool(history.records)
+        if history is None or not history.records:
+            history = History([self._evaluated_record(model)])
+        self.models[slot] = model
+        self.histories[slot] = history
+        self.curves.show_history(slot, history)
+        self._models_changed()
+        now = 100 * self._val_accuracy(model)
+        curves = (
+            f"{len(history.records)} epochs of curves (validation accuracy "
+            f"{100 * history.records[-1].val_accuracy:.1f} % when exported)"
+            if from_file
+            else "no curves in the file (the point at epoch 0 is measured now)"
+        )
+        self.status_label.setText(
+            f"Imported {name} into the {SLOT_TITLES[slot]} slot: {model.n_params:,} parameters, "
+            f"{curves}; validation accuracy on the current data {now:.1f} %."
+        )
+        self.state_changed.emit()
+        return True
+
+    def _import_refused(self, slot: str, message: str) -> bool:
+        show_message(self.slots[slot].error_label, message)
+        self.status_label.setText(message)
+        return False
+
+    def _mismatch(self, model: Model) -> str:
+        """What stops ``model`` from running on the current data ("" when it fits)."""
+        parts = []
+        want = tuple(self.input_shape())
+        if tuple(model.input_shape) != want:
+            parts.append(
+                f"its network takes {'×'.join(map(str, model.input_shape))} inputs "
+                f"(channels×height×width), the current images are {'×'.join(map(str, want))}"
+            )
+        classes = self.dataset.n_classes
+        if model.classes != classes:
+            parts.append(f"it has {model.classes} output classes, the current data have {classes}")
+        return "; ".join(parts)
+
+    def _val_accuracy(self, model: Model) -> float:
+        return model.data_loss(self.val_x, self.val_y)[1] if len(self.val_y) else float("nan")
+
+    def _evaluated_record(self, model: Model) -> EpochRecord:
+        """A file without curves: one point, "epoch 0", measured on the current data."""
+        started = time.perf_counter()
+        train_loss, train_acc = model.data_loss(self.train_x, self.train_y)
+        val_loss, val_acc = model.data_loss(self.val_x, self.val_y)
+        penalty = model.penalty(self.options.lam)
+        return EpochRecord(
+            0, train_loss, train_acc, val_loss, val_acc, penalty, time.perf_counter() - started
+        )

@@ -150,6 +150,7 @@ class ModelSlot(QGroupBox):
 
     network_edited = Signal(str)  # slot
     reset_requested = Signal(str)
+    import_requested = Signal(str)  # slot
 
     def __init__(self, slot: str, parent: QWidget | None = None) -> None:
         super().__init__(SLOT_TITLES[slot], parent)
@@ -178,9 +179,17 @@ class ModelSlot(QGroupBox):
         self.preset_button.setObjectName(f"preset_{slot}")
         self.preset_button.setToolTip(f"back to the default {SLOT_TITLES[slot]}")
         self.preset_button.clicked.connect(lambda: self.reset_requested.emit(self.slot))
+        self.import_button = QPushButton("Import weights…")
+        self.import_button.setObjectName(f"import_{slot}")
+        self.import_button.setToolTip(
+            f"load an exported model (.npz: network, weights and curves) into the "
+            f"{SLOT_TITLES[slot]} slot"
+        )
+        self.import_button.clicked.connect(lambda: self.import_requested.emit(self.slot))
         row = QHBoxLayout()
         row.addWidget(self.params_label, 1)
         row.addWidget(self.preset_button)
+        row.addWidget(self.import_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.table)
