@@ -17,6 +17,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QFileDialog
 
+from engine.layers import network_from_json
 from engine.storage import save_text
 from engine.train import EpochRecord, History, Model, load_model, save_model
 from gui.train_tab.data_source import valid_source
@@ -24,6 +25,24 @@ from gui.train_tab.setup_panel import show_message
 from gui.train_tab.state import SLOT_TITLES, SLOTS, decode_trained, encode_trained
 
 STATE_VERSION = 1
+
+
+def checked_network(data: object) -> dict[str, Any]:
+    """A slot's network from a session, checked as a network file is (layer kinds, values,
+    the Layer sizes ranges); raises ``ValueError`` saying what is wrong."""
+    if not isinstance(data, dict) or not isinstance(data.get("layers"), list):
+        raise ValueError("expected an object with a list of layers")
+    shape = data.get("input_shape", [1, 8, 8])
+    try:
+        doc = network_from_json(json.dumps({"input_shape": shape, "layers": data["layers"]}))
+    except (TypeError, ValueError) as exc:  # TypeError: values json cannot write
+        raise ValueError(str(exc)) from None
+    name = data.get("name")
+    return {
+        "name": name if isinstance(name, str) else "",
+        "input_shape": list(doc.input_shape),
+        "layers": [dict(layer) for layer in doc.layers],
+    }
 
 
 class PersistenceMixin:
@@ -54,18 +73,21 @@ class PersistenceMixin:
         self.options = self.options.updated(state.get("options"))
         self.data_box.set_options(self.options)
         self.options_box.set_options(self.options)
+        notes = []
         networks = state.get("networks")
         if isinstance(networks, dict):
             for slot in SLOTS:
-                net = networks.get(slot)
-                if isinstance(net, dict) and isinstance(net.get("layers"), list):
-                    self.networks[slot] = net
+                if slot not in networks:
+                    continue
+                try:
+                    self.networks[slot] = checked_network(networks[slot])
+                except ValueError as exc:
+                    notes.append(f"{SLOT_TITLES[slot]} network: {exc}")
         source = state.get("source")
         if valid_source(source) and source != self.source:
             self.load_source(source)  # shows why if the files are gone
         else:
             self.prepare_data()
-        notes = []
         trained = state.get("trained")
         for slot in SLOTS if isinstance(trained, dict) else ():
             if slot not in trained:
@@ -73,11 +95,11 @@ class PersistenceMixin:
             try:
                 model, history = decode_trained(trained[slot])
             except (ValueError, TypeError) as exc:
-                notes.append(f"{slot.upper()}: {exc}")
+                notes.append(f"{SLOT_TITLES[slot]} weights: {exc}")
                 continue
             fresh = self.models[slot]
             if fresh is None or fresh.network_json() != model.network_json():
-                notes.append(f"{slot.upper()}: saved weights do not fit the current data")
+                notes.append(f"{SLOT_TITLES[slot]}: saved weights do not fit the current data")
                 continue
             self.models[slot] = model
             self.histories[slot] = history or self.histories[slot]

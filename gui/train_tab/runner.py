@@ -13,7 +13,7 @@ from typing import Any
 
 from engine.train import Trainer, single_threaded_blas
 from gui.train_tab import jobs
-from gui.train_tab.state import SLOT_TITLES, SLOTS
+from gui.train_tab.state import SESSION_MAX_PARAMS, SLOT_TITLES, SLOTS
 from gui.train_tab.worker import TrainWorker
 
 
@@ -209,7 +209,18 @@ class RunnerMixin:
                 self.histories[slot] = history
                 self.curves.show_history(slot, history)
             self._models_changed()
-            self.status_label.setText(self._trained_summary())
+            big = [
+                SLOT_TITLES[s]
+                for s, (model, _h) in result.items()
+                if model.n_params > SESSION_MAX_PARAMS
+            ]
+            keep = (
+                f" The {' and '.join(big)} has more than {SESSION_MAX_PARAMS:,} parameters: the "
+                "session will not keep its weights; Export… does."
+                if big
+                else ""
+            )
+            self.status_label.setText(self._trained_summary() + keep)
         elif kind == "shift":
             params = {s: m.n_params for s, m in self.models.items() if m is not None}
             self.experiments.show_shift(result, params)

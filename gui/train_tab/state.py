@@ -1,7 +1,9 @@
 """The Train tab's settings, networks and trained models as plain JSON types (sessions, export).
 
 Weights travel as base64 of their float32 bytes with their shape: a session file stays plain
-JSON (the default models are ~15,000 numbers, ~80 kB of text).
+JSON (the default models are ~15,000 numbers, ~80 kB of text).  A model with more than
+:data:`SESSION_MAX_PARAMS` parameters is left out of the session (the engine trains up to
+5,000,000: 27 MB of base64, rewritten at every autosave); Export… keeps it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ from engine.train import (
 
 SLOTS = ("cnn", "mlp")
 SLOT_TITLES = {"cnn": "CNN", "mlp": "MLP"}
+#: Most parameters of one model kept in a session (≈ 2.7 MB of base64 text).
+SESSION_MAX_PARAMS = 500_000
+#: Most epochs of curves read back from a session (the epochs spin box's maximum).
+MAX_HISTORY_EPOCHS = 1000
 #: Distances of the shift test (pixels).
 SHIFTS = (0, 1, 2, 3)
 #: The spin boxes' ranges; values read from a session are checked against them first.
@@ -134,7 +140,12 @@ def decode_array(data: object) -> np.ndarray:
 
 
 def encode_trained(model: Model, history: History | None) -> dict[str, Any]:
-    """A trained model (its network, seed and weights) and its curves, as plain JSON types."""
+    """A trained model (its network, seed and weights) and its curves, as plain JSON types.
+
+    Over :data:`SESSION_MAX_PARAMS` parameters only ``{"omitted": n_params}`` is kept.
+    """
+    if model.n_params > SESSION_MAX_PARAMS:
+        return {"omitted": model.n_params}
     return {
         "network": json.loads(model.network_json()),
         "classes": model.classes,
@@ -145,16 +156,40 @@ def encode_trained(model: Model, history: History | None) -> dict[str, Any]:
 
 
 def decode_trained(data: object) -> tuple[Model, History | None]:
-    """Inverse of :func:`encode_trained`; raises ``ValueError`` for anything malformed."""
+    """Inverse of :func:`encode_trained`; raises ``ValueError`` for anything malformed or
+    beyond the limits (a sentence for the user)."""
+    if isinstance(data, dict) and isinstance(data.get("omitted"), int):
+        raise ValueError(
+            f"its {data['omitted']:,} trained weights are more than a session keeps "
+            f"({SESSION_MAX_PARAMS:,}); Export… saves them and Import weights… brings them back"
+        )
     if not isinstance(data, dict) or not isinstance(data.get("params"), dict):
-        raise ValueError("trained model: missing network or weights")
+        raise ValueError("the saved model has no network or weights")
     classes, seed = data.get("classes"), data.get("seed")
-    if not isinstance(classes, int) or not isinstance(seed, int):
-        raise ValueError("trained model: classes and seed must be integers")
-    model = build_model(data.get("network"), None, classes, seed)
+    if any(isinstance(v, bool) or not isinstance(v, int) for v in (classes, seed)):
+        raise ValueError("the saved model's classes and seed must be whole numbers")
+    try:
+        model = build_model(data.get("network"), None, classes, seed)
+    except (TypeError, OverflowError) as exc:
+        raise ValueError(f"the saved network is damaged ({exc})") from None
+    if model.n_params > SESSION_MAX_PARAMS:
+        raise ValueError(
+            f"the saved network has {model.n_params:,} parameters; a session keeps at most "
+            f"{SESSION_MAX_PARAMS:,}"
+        )
+    if set(data["params"]) != set(model.parameters()):  # before decoding any of them
+        raise ValueError("the saved weights do not match the saved network")
     params = {name: decode_array(v) for name, v in data["params"].items()}
-    if set(params) != set(model.parameters()):
-        raise ValueError("trained model: the weights do not match the network")
-    model.set_parameters(params)
+    model.set_parameters(params)  # refuses NaN and infinite weights
     history = data.get("history")
-    return model, (History.from_dict(history) if isinstance(history, dict) else None)
+    if not isinstance(history, dict):
+        return model, None
+    try:
+        curves = History.from_dict(history)
+    except OverflowError:  # an epoch of 1e999 (json reads it as inf)
+        raise ValueError("history: an epoch number is not finite") from None
+    if len(curves.records) > MAX_HISTORY_EPOCHS:
+        raise ValueError(
+            f"history: {len(curves.records):,} epochs; at most {MAX_HISTORY_EPOCHS:,} are read"
+        )
+    return model, curves
