@@ -263,6 +263,39 @@ def test_learned_page_filters_maps_confusion_and_mistakes(qtbot, trained):
     assert learned.kernels.shape[1:] == (8, 8)
 
 
+def test_a_selected_filter_stays_selected_when_the_models_update(qtbot, trained):
+    # While training, the page refreshes several times a second: the buttons are reused and
+    # the user's choice stays, showing the filter's new values.
+    tab = trained
+    tab.pages.setCurrentIndex(PAGES.index("learned"))
+    learned = tab.learned
+    buttons = learned.filter_group.buttons()
+    qtbot.mouseClick(learned.filter_group.button(2), Qt.MouseButton.LeftButton)
+    changed = {k: v.copy() for k, v in tab.models["cnn"].parameters().items()}
+    changed["conv1.weight"][2] *= -1
+    model = tab.models["cnn"].copy()
+    model.set_parameters(changed)
+    learned.set_models({**tab.models, "cnn": model})
+    assert learned.filter_group.buttons() == buttons
+    assert learned.selected_filter == 2 and learned.filter_group.button(2).isChecked()
+    assert learned.to_matrix.isEnabled()
+    np.testing.assert_allclose(learned.kernels[2], -tab.models["cnn"].first_layer_filters()[2, 0])
+    first = f"{learned.kernels[2].ravel()[0]:.2f}"
+    assert f"Filter 3 (3×3): {first}" in learned.filter_label.text()
+    # Another model (other kernels) starts with no selection.
+    learned.model_combo.setCurrentIndex(learned.model_combo.findData("mlp"))
+    assert learned.selected_filter is None and not learned.to_matrix.isEnabled()
+
+
+def test_the_epoch_axis_spans_the_planned_run_while_training(qtbot, tab):
+    tab.options_box.epochs.setValue(6)
+    qtbot.mouseClick(tab.train_button, Qt.MouseButton.LeftButton)
+    low, high = tab.curves.loss_plot.getPlotItem().getViewBox().viewRange()[0]
+    assert low < 1 < 6 < high < 6.5  # fixed: no rescaling after every epoch
+    qtbot.waitUntil(lambda: not tab.busy, timeout=TRAIN_TIMEOUT)
+    assert tab.curves.point_count("cnn") == 6
+
+
 def test_filter_goes_to_the_gallery_through_the_context(qtbot, trained):
     received = []
     trained.context.kernel_sent.connect(lambda name, k: received.append((name, k)))
