@@ -389,27 +389,3 @@ def parse_matrix(text: str, *, max_shape: tuple[int, int] | None = None) -> tupl
             f"{max_shape[0]}×{max_shape[1]} fits here"
         )
     return values, fmt
-
-
-def format_cell(value: float | int) -> str:
-    """Text for a matrix cell: ints exactly, short decimals as typed, ninths etc. as fractions.
-
-    The Unicode minus is used for negatives; :func:`parse_number` reads every output back.
-    """
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        text = str(int(value))
-    else:
-        v = float(value)
-        if v.is_integer() and abs(v) <= MAX_MAGNITUDE:
-            text = str(int(v))
-        else:
-            short = f"{v:.4f}".rstrip("0").rstrip(".")
-            if float(short) == v:
-                text = short
-            else:
-                frac = Fraction(v).limit_denominator(10000)
-                if frac.denominator <= 10000 and abs(float(frac) - v) <= 1e-15 * max(1.0, abs(v)):
-                    text = f"{frac.numerator}/{frac.denominator}"
-                else:
-                    text = f"{v:.6g}"
-    return text.replace("-", "\u2212") if text.startswith("-") else text

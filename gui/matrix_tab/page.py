@@ -410,7 +410,7 @@ class MatrixTab(TabPage):
             values = read_matrix(state.get("input"), MAX_INPUT_SIDE, refused, name="input")
             if values is not None:
                 self.input_model.apply(values, self.input_model.title)
-            kernels = read_kernels(state.get("kernels"))
+            kernels = read_kernels(state.get("kernels"), refused)
             if kernels:
                 self.kernels.replace_all(kernels)
             if isinstance(state.get("layer"), dict):

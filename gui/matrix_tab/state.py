@@ -31,14 +31,16 @@ def read_matrix(
     return as_exact(arr)
 
 
-def read_kernels(value: Any) -> list[tuple[str, np.ndarray]]:
-    """``[(name, values)]`` from saved kernels; entries that are not valid kernels are skipped."""
+def read_kernels(value: Any, refused: list[str] | None = None) -> list[tuple[str, np.ndarray]]:
+    """``[(name, values)]`` from saved kernels; entries that are not valid kernels are skipped
+    and, when ``refused`` is given, why each was skipped is added to it."""
     kernels = []
     for item in value if isinstance(value, list) else []:
         if isinstance(item, dict):
-            k = read_matrix(item.get("values"), MAX_KERNEL_SIDE)
+            name = str(item.get("name") or "Kernel")
+            k = read_matrix(item.get("values"), MAX_KERNEL_SIDE, refused, name=f"kernel {name!r}")
             if k is not None:
-                kernels.append((str(item.get("name") or "Kernel"), k))
+                kernels.append((name, k))
     return kernels
 
 

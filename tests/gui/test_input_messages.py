@@ -129,3 +129,16 @@ def test_a_session_with_matrix_values_beyond_the_typing_limit_keeps_the_matrix(
         assert main_window.menus.open_session(path)
         assert "the limit for typed cells" in main_window.statusBar().currentMessage()
         assert np.array_equal(tab.input_model.values, before)
+
+
+def test_a_session_kernel_beyond_the_typing_limit_is_skipped_with_a_message(main_window, tmp_path):
+    data = main_window.sessions.collect()
+    tab = main_window.page("matrix")
+    kernels = data["tabs"]["matrix"]["kernels"]
+    kernels.append({"name": "Huge", "values": [[3e18, 0], [0, 1]]})
+    path = tmp_path / "kernel.json"
+    write_document(path, SESSION_KIND, 1, data)
+    assert main_window.menus.open_session(path)
+    message = main_window.statusBar().currentMessage()
+    assert "kernel 'Huge'" in message and "the limit for typed cells" in message
+    assert len(tab.save_state()["kernels"]) == len(kernels) - 1
