@@ -6,22 +6,15 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from gui.context import AppContext
-from gui.matrix_tab import MatrixTab
+from tests.gui.matrix_helpers import shown_matrix_tab
 
 EXACT = 9 * 10**24  # nine products of two cell-limit values (1e12 · 1e12)
 
 
 @pytest.fixture
 def tab(qtbot):
-    page = MatrixTab(None, context=AppContext())
-    qtbot.addWidget(page)
-    page.resize(1400, 900)
-    page.show()
-    qtbot.waitExposed(page)
-    yield page
-    page.shutdown()
-    page.close()
+    with shown_matrix_tab(qtbot) as page:
+        yield page
 
 
 def test_cell_limit_values_give_exact_outputs_tooltips_and_explanations(tab):

@@ -6,25 +6,16 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QAbstractItemView, QLineEdit
 
 from engine import correlate2d, format_cell, get_filter
-from gui.context import AppContext
-from gui.matrix_tab import MatrixTab
 from gui.matrix_tab.page import DEFAULT_INPUT
+from tests.gui.matrix_helpers import shown_matrix_tab, type_into
 
 
 @pytest.fixture
 def tab(qtbot):
-    context = AppContext()
-    page = MatrixTab(None, context=context)
-    qtbot.addWidget(page)
-    page.resize(1400, 900)
-    page.show()
-    qtbot.waitExposed(page)
-    yield page
-    page.shutdown()
-    page.close()
+    with shown_matrix_tab(qtbot) as page:
+        yield page
 
 
 def shown(panel) -> list[list[str]]:
@@ -36,25 +27,6 @@ def shown(panel) -> list[list[str]]:
 
 def as_text(values) -> list[list[str]]:
     return [[format_cell(v) for v in row] for row in np.asarray(values).tolist()]
-
-
-def type_into(qtbot, view, row, col, text):
-    """Type ``text`` into a cell through the view's editor (delegate) and press Enter."""
-    index = view.model().index(row, col)
-    view.setCurrentIndex(index)
-    view.edit(index)
-    editor = view.indexWidget(index)
-    assert isinstance(editor, QLineEdit)
-    editor.selectAll()
-    if not text:
-        qtbot.keyClick(editor, Qt.Key.Key_Backspace)
-    elif text.isascii():
-        qtbot.keyClicks(editor, text)
-    else:  # QTest cannot synthesise non-ASCII keys; an input method inserts the text
-        editor.insert(text)
-    qtbot.keyClick(editor, Qt.Key.Key_Return)
-    # The delegate commits and closes the editor through a queued call.
-    qtbot.waitUntil(lambda: view.state() != QAbstractItemView.State.EditingState)
 
 
 def paste(qtbot, view, text):

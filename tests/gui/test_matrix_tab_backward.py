@@ -8,38 +8,20 @@ import json
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QLineEdit
 
 from engine import conv_backward, convolve2d, correlate2d, get_filter
 from gui.context import AppContext
 from gui.matrix_tab import MatrixTab
 from gui.matrix_tab.page import DEFAULT_INPUT
+from tests.gui.matrix_helpers import shown_matrix_tab, type_into
 
 SOBEL = get_filter("sobel_x").kernel
 
 
 @pytest.fixture
 def tab(qtbot):
-    page = MatrixTab(None, context=AppContext())
-    qtbot.addWidget(page)
-    page.resize(1400, 900)
-    page.show()
-    qtbot.waitExposed(page)
-    yield page
-    page.shutdown()
-    page.close()
-
-
-def type_into(qtbot, view, row, col, text):
-    index = view.model().index(row, col)
-    view.setCurrentIndex(index)
-    view.edit(index)
-    editor = view.indexWidget(index)
-    assert isinstance(editor, QLineEdit)
-    editor.selectAll()
-    qtbot.keyClicks(editor, text)
-    qtbot.keyClick(editor, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: view.state() != QAbstractItemView.State.EditingState)
+    with shown_matrix_tab(qtbot) as page:
+        yield page
 
 
 def backward_on(tab, qtbot):

@@ -8,12 +8,11 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QRect, Qt
 from PySide6.QtGui import QHelpEvent
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit, QToolTip
+from PySide6.QtWidgets import QApplication, QToolTip
 
 from engine import correlate2d, get_filter
-from gui.context import AppContext
-from gui.matrix_tab import MatrixTab
 from gui.matrix_tab.matrix_model import OUTLINE_ROLE
+from tests.gui.matrix_helpers import shown_matrix_tab, type_into
 
 FRACTIONS = (
     "3 1 4 1 5 9 2\n6 5 3 5 8 9 7\n9 3 2 3 8 4 6\n2 6 4 3 3 8 3\n2 7 9 5 0 2 8\n8 4 1 9 7 1 6\n"
@@ -23,26 +22,8 @@ FRACTIONS = (
 
 @pytest.fixture
 def tab(qtbot):
-    page = MatrixTab(None, context=AppContext())
-    qtbot.addWidget(page)
-    page.resize(1100, 700)
-    page.show()
-    qtbot.waitExposed(page)
-    yield page
-    page.shutdown()
-    page.close()
-
-
-def type_into(qtbot, view, row, col, text):
-    index = view.model().index(row, col)
-    view.setCurrentIndex(index)
-    view.edit(index)
-    editor = view.indexWidget(index)
-    assert isinstance(editor, QLineEdit)
-    editor.selectAll()
-    qtbot.keyClicks(editor, text)
-    qtbot.keyClick(editor, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: view.state() != QAbstractItemView.State.EditingState)
+    with shown_matrix_tab(qtbot, 1100, 700) as page:
+        yield page
 
 
 def test_typed_prewitt_values_take_the_library_name_in_card_and_export(tab, qtbot):

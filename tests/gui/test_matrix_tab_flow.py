@@ -12,18 +12,13 @@ from engine.matrix import MatrixResult
 from gui.context import AppContext
 from gui.matrix_tab import MatrixTab
 from gui.matrix_tab.page import DEFAULT_INPUT
+from tests.gui.matrix_helpers import shown_matrix_tab
 
 
 @pytest.fixture
 def tab(qtbot):
-    page = MatrixTab(None, context=AppContext())
-    qtbot.addWidget(page)
-    page.resize(1400, 900)
-    page.show()
-    qtbot.waitExposed(page)
-    yield page
-    page.shutdown()
-    page.close()
+    with shown_matrix_tab(qtbot) as page:
+        yield page
 
 
 def test_a_settings_change_resolves_each_kernels_geometry_once(tab, qtbot, monkeypatch):

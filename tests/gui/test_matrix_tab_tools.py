@@ -15,19 +15,13 @@ from engine.matrix.parse import parse_matrix
 from gui.context import AppContext
 from gui.matrix_tab import MatrixTab
 from gui.matrix_tab.page import DEFAULT_INPUT
+from tests.gui.matrix_helpers import shown_matrix_tab
 
 
 @pytest.fixture
 def tab(qtbot):
-    context = AppContext()
-    page = MatrixTab(None, context=context)
-    qtbot.addWidget(page)
-    page.resize(1100, 750)
-    page.show()
-    qtbot.waitExposed(page)
-    yield page
-    page.shutdown()
-    page.close()
+    with shown_matrix_tab(qtbot, 1100, 750) as page:
+        yield page
 
 
 def cells(model) -> list[list[str]]:

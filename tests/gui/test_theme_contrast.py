@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QApplication, QLabel, QSpinBox
 from gui.colours import TONES, contrast_ratio, tone, tone_label
 from gui.context import AppContext
 from gui.layers_tab import LayersTab
-from gui.matrix_tab import MatrixTab
 from gui.matrix_tab.cell_colours import cell_colours
 from gui.theme import ThemeController
+from tests.gui.matrix_helpers import shown_matrix_tab
 
 MIN_TEXT_CONTRAST = 4.5  # WCAG 2 AA for body text
 
@@ -51,14 +51,8 @@ def theme(qtbot, keep_palette):
 
 @pytest.fixture
 def tab(qtbot):
-    page = MatrixTab(None, context=AppContext())
-    qtbot.addWidget(page)
-    page.resize(1400, 900)
-    page.show()
-    qtbot.waitExposed(page)
-    yield page
-    page.shutdown()
-    page.close()
+    with shown_matrix_tab(qtbot) as page:
+        yield page
 
 
 @pytest.fixture

@@ -10,24 +10,17 @@ from PySide6.QtWidgets import QApplication
 
 from engine.tutor import new_exercise
 from gui.colours import contrast_ratio, tone
-from gui.context import AppContext
-from gui.matrix_tab import MatrixTab
 from gui.matrix_tab.page import DEFAULT_INPUT
 from gui.theme import ThemeController
 from gui.tutor.marks import mark_background
+from tests.gui.matrix_helpers import shown_matrix_tab
 
 
 @pytest.fixture
 def tab(qtbot):
-    page = MatrixTab(None, context=AppContext())
-    qtbot.addWidget(page)
-    page.resize(1100, 750)
-    page.show()
-    qtbot.waitExposed(page)
-    page.bottom.setCurrentWidget(page.tutor.check_panel)
-    yield page
-    page.shutdown()
-    page.close()
+    with shown_matrix_tab(qtbot, 1100, 750) as page:
+        page.bottom.setCurrentWidget(page.tutor.check_panel)
+        yield page
 
 
 def correlate_loops(x: np.ndarray, k: np.ndarray) -> np.ndarray:
