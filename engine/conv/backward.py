@@ -22,7 +22,13 @@ import numpy as np
 
 from engine.checks import check_array
 from engine.conv.correlate import convolve2d, correlate2d, result_dtype
-from engine.conv.geometry import ConvGeometry, PaddingSpec, PairSpec, conv_geometry, dilate_kernel
+from engine.conv.geometry import (
+    ConvGeometry,
+    PaddingSpec,
+    PairSpec,
+    _given_or_resolved,
+    dilate_kernel,
+)
 from engine.text import format_number
 
 Operation = Literal["correlate", "convolve"]
@@ -30,30 +36,30 @@ OPERATIONS = ("correlate", "convolve")
 
 
 def _arrays(
-    x: object, kernel: object, grad_out: object, geometry: ConvGeometry | None, kwargs: dict
+    x: object,
+    kernel: object,
+    grad_out: object,
+    operation: str,
+    geometry: ConvGeometry | None,
+    *,
+    padding: PaddingSpec,
+    stride: PairSpec,
+    dilation: PairSpec,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, ConvGeometry]:
+    """The checked arguments shared by :func:`conv_backward` and the two traces."""
+    if operation not in OPERATIONS:
+        raise ValueError(f"operation must be one of {OPERATIONS}, got {operation!r}")
     xa = check_array(x, "x", (2,))
     ka = check_array(kernel, "kernel", (2,))
     ga = check_array(grad_out, "grad_out", (2,))
-    if geometry is None:
-        geo = conv_geometry(xa.shape, ka.shape, **kwargs)
-    elif geometry.input_shape != xa.shape or geometry.kernel_shape != ka.shape:
-        raise ValueError(
-            f"geometry is for input {geometry.input_shape} and kernel {geometry.kernel_shape}, "
-            f"got {xa.shape} and {ka.shape}"
-        )
-    else:
-        geo = geometry
+    geo = _given_or_resolved(
+        geometry, xa.shape, ka.shape, padding=padding, stride=stride, dilation=dilation
+    )
     if ga.shape != geo.output_shape:
         raise ValueError(
             f"grad_out must have the output's shape {geo.output_shape}, got {ga.shape}"
         )
     return xa, ka, ga, geo
-
-
-def _check_operation(operation: str) -> None:
-    if operation not in OPERATIONS:
-        raise ValueError(f"operation must be one of {OPERATIONS}, got {operation!r}")
 
 
 def conv_backward(
@@ -94,9 +100,9 @@ def conv_backward(
     ValueError
         Naming the bad argument (also a ``grad_out`` of the wrong shape).
     """
-    _check_operation(operation)
-    kwargs = {"padding": padding, "stride": stride, "dilation": dilation}
-    xa, ka, ga, geo = _arrays(x, kernel, grad_out, geometry, kwargs)
+    xa, ka, ga, geo = _arrays(
+        x, kernel, grad_out, operation, geometry, padding=padding, stride=stride, dilation=dilation
+    )
     applied = ka[::-1, ::-1] if operation == "convolve" else ka
     top, bottom, left, right = geo.pad
     (sy, sx), (dy, dx) = geo.stride, geo.dilation
@@ -188,9 +194,9 @@ def trace_kernel_grad(
     geometry: ConvGeometry | None = None,
 ) -> GradTrace:
     """``∂L/∂K[a, b] = Σ_ij G[i, j] · X[the input cell weight (a, b) met in window (i, j)]``."""
-    _check_operation(operation)
-    kwargs = {"padding": padding, "stride": stride, "dilation": dilation}
-    xa, ka, ga, geo = _arrays(x, kernel, grad_out, geometry, kwargs)
+    xa, ka, ga, geo = _arrays(
+        x, kernel, grad_out, operation, geometry, padding=padding, stride=stride, dilation=dilation
+    )
     kh, kw = ka.shape
     if not (0 <= a < kh and 0 <= b < kw):
         raise ValueError(f"cell (a, b) = ({a}, {b}) is outside the {kh}×{kw} kernel")
@@ -227,9 +233,9 @@ def trace_input_grad(
 ) -> GradTrace:
     """``∂L/∂X[r, c] = Σ G[i, j] · K[a, b]`` over every window (i, j) whose tap (a, b) lands on
     input cell (r, c); a cell no window reaches (the floor's leftover) has an empty sum."""
-    _check_operation(operation)
-    kwargs = {"padding": padding, "stride": stride, "dilation": dilation}
-    xa, ka, ga, geo = _arrays(x, kernel, grad_out, geometry, kwargs)
+    xa, ka, ga, geo = _arrays(
+        x, kernel, grad_out, operation, geometry, padding=padding, stride=stride, dilation=dilation
+    )
     if not (0 <= r < xa.shape[0] and 0 <= c < xa.shape[1]):
         raise ValueError(
             f"cell (r, c) = ({r}, {c}) is outside the {xa.shape[0]}×{xa.shape[1]} input"

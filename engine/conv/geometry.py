@@ -178,6 +178,29 @@ def conv_geometry(
     return ConvGeometry((ih, iw), (kh, kw), pad, s, d, ke, out)
 
 
+def _given_or_resolved(
+    geometry: ConvGeometry | None,
+    input_shape: tuple[int, ...],
+    kernel_shape: tuple[int, ...],
+    *,
+    padding: PaddingSpec,
+    stride: PairSpec,
+    dilation: PairSpec,
+) -> ConvGeometry:
+    """``geometry`` when the caller resolved it for exactly these shapes (so a trace per cell
+    does not resolve it per cell), else :func:`conv_geometry` of them."""
+    if geometry is None:
+        return conv_geometry(
+            input_shape, kernel_shape, padding=padding, stride=stride, dilation=dilation
+        )
+    if geometry.input_shape != input_shape or geometry.kernel_shape != kernel_shape:
+        raise ValueError(
+            f"geometry is for input {geometry.input_shape} and kernel {geometry.kernel_shape}, "
+            f"got {input_shape} and {kernel_shape}"
+        )
+    return geometry
+
+
 def dilate_kernel(kernel: np.ndarray, dilation: PairSpec) -> np.ndarray:
     """Insert ``d - 1`` zeros between kernel taps, giving the equivalent undilated kernel."""
     dy, dx = _as_pair(dilation, "dilation")

@@ -9,7 +9,7 @@ import numpy as np
 
 from engine.checks import check_array
 from engine.conv.correlate import result_dtype
-from engine.conv.geometry import ConvGeometry, PaddingSpec, PairSpec, conv_geometry
+from engine.conv.geometry import ConvGeometry, PaddingSpec, PairSpec, _given_or_resolved
 from engine.text import format_number
 
 
@@ -87,15 +87,9 @@ def trace_cell(
         raise ValueError(f"mode must be 'correlate' or 'convolve', got {mode!r}")
     xa = check_array(x, "x", (2,))
     ka = check_array(kernel, "kernel", (2,))
-    if geometry is None:
-        geo = conv_geometry(xa.shape, ka.shape, padding=padding, stride=stride, dilation=dilation)
-    elif geometry.input_shape != xa.shape or geometry.kernel_shape != ka.shape:
-        raise ValueError(
-            f"geometry is for input {geometry.input_shape} and kernel {geometry.kernel_shape}, "
-            f"got {xa.shape} and {ka.shape}"
-        )
-    else:
-        geo = geometry
+    geo = _given_or_resolved(
+        geometry, xa.shape, ka.shape, padding=padding, stride=stride, dilation=dilation
+    )
     oh, ow = geo.output_shape
     if not (0 <= int(i) < oh and 0 <= int(j) < ow):
         raise ValueError(f"cell (i, j) = ({i}, {j}) is outside the {oh}×{ow} output")
