@@ -26,32 +26,18 @@ def _nchw(x):
     return np.asarray(x).transpose(0, 3, 1, 2)
 
 
-def _numeric_input_grad(layer, x, upstream):
-    """Central differences of ``Σ upstream · layer(x)`` with respect to every entry of ``x``."""
-    grad = np.zeros_like(x)
-    flat_x, flat_g = x.reshape(-1), grad.reshape(-1)
-    for i in range(flat_x.size):
-        old = flat_x[i]
-        flat_x[i] = old + EPS
+def _numeric_grad(values, layer, x, upstream):
+    """Central differences of ``Σ upstream · layer(x)`` with respect to every entry of
+    ``values`` (``x`` itself or one of ``layer.params``), which is nudged in place."""
+    grad = np.zeros_like(values)
+    flat_v, flat_g = values.reshape(-1), grad.reshape(-1)
+    for i in range(flat_v.size):
+        old = flat_v[i]
+        flat_v[i] = old + EPS
         plus = float(np.sum(upstream * layer.forward(x, True)))
-        flat_x[i] = old - EPS
+        flat_v[i] = old - EPS
         minus = float(np.sum(upstream * layer.forward(x, True)))
-        flat_x[i] = old
-        flat_g[i] = (plus - minus) / (2 * EPS)
-    return grad
-
-
-def _numeric_param_grad(layer, key, x, upstream):
-    p = layer.params[key]
-    grad = np.zeros_like(p)
-    flat_p, flat_g = p.reshape(-1), grad.reshape(-1)
-    for i in range(flat_p.size):
-        old = flat_p[i]
-        flat_p[i] = old + EPS
-        plus = float(np.sum(upstream * layer.forward(x, True)))
-        flat_p[i] = old - EPS
-        minus = float(np.sum(upstream * layer.forward(x, True)))
-        flat_p[i] = old
+        flat_v[i] = old
         flat_g[i] = (plus - minus) / (2 * EPS)
     return grad
 
@@ -62,13 +48,12 @@ def _check_backward(layer, x, seed=0):
     out = layer.forward(x, True)
     upstream = rng.standard_normal(out.shape)
     dx = layer.backward(upstream)
-    np.testing.assert_allclose(dx, _numeric_input_grad(layer, x, upstream), rtol=1e-6, atol=1e-8)
-    for key in layer.params:
+    np.testing.assert_allclose(dx, _numeric_grad(x, layer, x, upstream), rtol=1e-6, atol=1e-8)
+    for key, values in layer.params.items():
         layer.forward(x, True)
         layer.backward(upstream)
-        np.testing.assert_allclose(
-            layer.grads[key], _numeric_param_grad(layer, key, x, upstream), rtol=1e-6, atol=1e-8
-        )
+        expected = _numeric_grad(values, layer, x, upstream)
+        np.testing.assert_allclose(layer.grads[key], expected, rtol=1e-6, atol=1e-8)
 
 
 def _conv(rng, c, f, k, bias=True, **geometry):
