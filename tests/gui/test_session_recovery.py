@@ -33,12 +33,25 @@ def _crash(window):
     window.sessions.marker_path.write_bytes(marker)
 
 
+def _crashed_run(light_window, key, text):
+    """A run that types ``text`` into tab ``key``, autosaves it and crashes."""
+    window = light_window()
+    window.sessions.start()
+    window.page(key).set_text(text)
+    assert window.sessions.autosave_now()
+    _crash(window)
+
+
+def _clean_run(light_window, key, text):
+    """A run that types ``text`` into tab ``key`` and closes cleanly (which saves it)."""
+    window = light_window()
+    window.sessions.start()
+    window.page(key).set_text(text)
+    window.close()
+
+
 def test_crashed_work_survives_a_second_crash_until_restored(light_window, qtbot):
-    first = light_window()
-    first.sessions.start()
-    first.page("layers").set_text("conv 3x3, 64 — the real work")
-    assert first.sessions.autosave_now()
-    _crash(first)
+    _crashed_run(light_window, "layers", "conv 3x3, 64 — the real work")
 
     second = light_window()  # offered, not chosen; a tab switch autosaves defaults; crash
     second.sessions.start(restore="ask")
@@ -62,11 +75,7 @@ def test_crashed_work_survives_a_second_crash_until_restored(light_window, qtbot
 
 
 def test_crashed_work_is_offered_after_a_clean_run_until_discarded(light_window, qtbot):
-    first = light_window()
-    first.sessions.start()
-    first.page("matrix").set_text("crashed work")
-    assert first.sessions.autosave_now()
-    _crash(first)
+    _crashed_run(light_window, "matrix", "crashed work")
     second = light_window()
     second.sessions.start(restore="ask")
     qtbot.mouseClick(second.message_bar.buttons["messageBarClose"], Qt.MouseButton.LeftButton)
@@ -83,11 +92,7 @@ def test_crashed_work_is_offered_after_a_clean_run_until_discarded(light_window,
 
 
 def test_restore_no_keeps_the_crashed_work_for_a_later_start(light_window):
-    first = light_window()
-    first.sessions.start()
-    first.page("loss").set_text("λ = 3")
-    assert first.sessions.autosave_now()
-    _crash(first)
+    _crashed_run(light_window, "loss", "λ = 3")
     second = light_window()
     second.sessions.start(restore="no")
     assert _text(second, "loss") == ""
@@ -100,10 +105,7 @@ def test_restore_no_keeps_the_crashed_work_for_a_later_start(light_window):
 
 # --- --session FILE at start-up ---------------------------------------------------------------
 def test_session_file_at_start_keeps_the_previous_autosave(light_window, tmp_path):
-    first = light_window()
-    first.sessions.start()
-    first.page("gallery").set_text("last session")
-    first.close()
+    _clean_run(light_window, "gallery", "last session")
     lesson = tmp_path / "lesson.json"
     write_document(lesson, SESSION_KIND, 1, {"tabs": {"gallery": {"text": "lesson"}}})
     second = light_window()
@@ -114,10 +116,7 @@ def test_session_file_at_start_keeps_the_previous_autosave(light_window, tmp_pat
 
 
 def test_a_damaged_session_file_at_start_offers_the_last_autosave(light_window, qtbot, tmp_path):
-    first = light_window()
-    first.sessions.start()
-    first.page("gallery").set_text("last session")
-    first.close()
+    _clean_run(light_window, "gallery", "last session")
     broken = tmp_path / "broken.json"
     broken.write_text("{ not json")
     second = light_window()
@@ -131,11 +130,7 @@ def test_a_damaged_session_file_at_start_offers_the_last_autosave(light_window, 
 
 
 def test_a_session_file_right_after_a_crash_still_offers_the_crashed_work(light_window, tmp_path):
-    first = light_window()
-    first.sessions.start()
-    first.page("matrix").set_text("crashed")
-    assert first.sessions.autosave_now()
-    _crash(first)
+    _crashed_run(light_window, "matrix", "crashed")
     lesson = tmp_path / "lesson.json"
     write_document(lesson, SESSION_KIND, 1, {"tabs": {"matrix": {"text": "lesson"}}})
     second = light_window()
