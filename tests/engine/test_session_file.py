@@ -194,13 +194,12 @@ def _limit_file_size():
     resource.setrlimit(resource.RLIMIT_FSIZE, (50_000, 50_000))
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE is POSIX")
-def test_disk_full_write_in_a_child_keeps_the_previous_file_intact(tmp_path):
-    path = tmp_path / "autosave.json"
-    write_document(path, SESSION_KIND, 1, {"work": [1, 2, 3]})
+def _write_on_a_full_disk(child, path):
+    """Run ``child`` (code that rewrites ``path``) under a 50,000-byte file size limit: its
+    write fails with EFBIG, ``path`` keeps its bytes and no temporary file is left beside it."""
     before = path.read_bytes()
     result = subprocess.run(
-        [sys.executable, "-c", DISK_FULL_CHILD, str(path)],
+        [sys.executable, "-c", child, str(path)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -210,8 +209,15 @@ def test_disk_full_write_in_a_child_keeps_the_previous_file_intact(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("OSError 27")  # EFBIG
     assert path.read_bytes() == before
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE is POSIX")
+def test_disk_full_write_in_a_child_keeps_the_previous_file_intact(tmp_path):
+    path = tmp_path / "autosave.json"
+    write_document(path, SESSION_KIND, 1, {"work": [1, 2, 3]})
+    _write_on_a_full_disk(DISK_FULL_CHILD, path)
     assert load_document(path, SESSION_KIND, 1).data == {"work": [1, 2, 3]}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["autosave.json"]
 
 
 PNG_DISK_FULL_CHILD = r"""
@@ -237,20 +243,8 @@ def test_disk_full_png_export_keeps_the_previous_png_intact(tmp_path):
 
     path = tmp_path / "export.png"
     save_png(path, np.full((4, 4), 7, dtype=np.uint8))
-    before = path.read_bytes()
-    result = subprocess.run(
-        [sys.executable, "-c", PNG_DISK_FULL_CHILD, str(path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        preexec_fn=_limit_file_size,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.startswith("OSError 27")  # EFBIG
-    assert path.read_bytes() == before
+    _write_on_a_full_disk(PNG_DISK_FULL_CHILD, path)
     assert load_image(path).tolist() == [[7] * 4] * 4
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["export.png"]
 
 
 def test_session_data_holds_tabs_current_tab_and_geometry():
