@@ -1,6 +1,7 @@
 """The Train tab's plots: live loss/accuracy curves, the shift test and the λ sweep.
 
-Plots have a white background in both themes (like the Loss tab's), so their colours are fixed.
+The plots are the shared themed ones (:mod:`gui.widgets.plots`): background, axes, titles and
+legend text follow View ▸ Theme; the data colours (Okabe–Ito) read on both backgrounds.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QWidget
 
 from engine.train import History
 from gui.train_tab.state import SHIFTS
+from gui.widgets.plots import ink_name
+from gui.widgets.plots import make_plot as themed_plot
 
 #: Okabe–Ito colours: the CNN blue, the MLP orange; validation curves dashed.
 SLOT_COLOURS = {"cnn": "#0072B2", "mlp": "#D55E00"}
-TEXT = "#222222"
-AXIS = "#777777"
 
 
 def make_plot(
@@ -28,22 +29,12 @@ def make_plot(
     y_label: str,
     *,
     legend_offset: tuple[int, int] = (-8, 8),
-):
-    """A white plot with title, axis labels, a grid and a legend (``legend_offset`` as in
-    pyqtgraph: negative x from the right, negative y from the bottom)."""
-    plot = pg.PlotWidget(parent, background="w")
-    plot.setObjectName(name)
-    item = plot.getPlotItem()
-    item.setTitle(title, color=TEXT, size="10pt")
-    item.setLabel("bottom", x_label, color=TEXT)
-    item.setLabel("left", y_label, color=TEXT)
-    item.showGrid(x=True, y=True, alpha=0.25)
-    item.setMenuEnabled(False)
-    for axis in ("bottom", "left"):
-        item.getAxis(axis).setTextPen(TEXT)
-        item.getAxis(axis).setPen(AXIS)
-        item.getAxis(axis).enableAutoSIPrefix(False)
-    item.addLegend(offset=legend_offset, labelTextColor=TEXT, brush=pg.mkBrush(255, 255, 255, 210))
+) -> pg.PlotWidget:
+    """The shared themed plot (:func:`gui.widgets.plots.make_plot`), a little smaller: the
+    Train tab shows four plots at once."""
+    plot = themed_plot(
+        parent, name, title=title, x_label=x_label, y_label=y_label, legend_offset=legend_offset
+    )
     plot.setMinimumSize(200, 150)
     return plot
 
@@ -164,7 +155,7 @@ class ShiftPlot(QWidget):
             if legend is not None:
                 sample = legend.getLabel(curve)
                 if sample is not None:
-                    sample.setText(names.get(slot, slot.upper()), color=TEXT)
+                    sample.setText(names.get(slot, slot.upper()), color=ink_name())
 
 
 class SweepPlot(QWidget):

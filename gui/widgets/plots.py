@@ -129,14 +129,16 @@ def make_plot(
     x_label: str,
     y_label: str,
     legend: bool = True,
+    legend_offset: tuple[int, int] = (-8, 8),
 ) -> pg.PlotWidget:
-    """A themed ``PlotWidget`` with a title, both axis labels, a grid and (optionally) a legend."""
+    """A themed ``PlotWidget`` with a title, both axis labels, a grid and (optionally) a legend
+    (``legend_offset`` as in pyqtgraph: negative x from the right, negative y from the bottom)."""
     plot = pg.PlotWidget(parent)
     plot.setObjectName(object_name)
     item = plot.getPlotItem()
     style_plot_item(item, title=title, x_label=x_label, y_label=y_label)
     if legend:
-        item.addLegend(offset=(-8, 8))
+        item.addLegend(offset=legend_offset)
     plot.setMinimumSize(260, 190)
     follow_theme(plot)
     return plot
