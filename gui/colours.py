@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QWidget
 
 # (light palette, dark palette) variants of each semantic text colour.
 _TONES: dict[str, tuple[str, str]] = {
@@ -118,3 +118,40 @@ def tone_label(widget: QWidget, kind: str | None) -> None:
     :func:`set_tone` later changes the kind (e.g. a message that turns into an error)."""
     widget.setProperty("tone", kind)
     follow_palette(widget, lambda: set_tone(widget, widget.property("tone")))
+
+
+def box_colours(kind: str, palette: QPalette | None = None) -> tuple[QColor, QColor]:
+    """``(text, background)`` of a message box of tone ``kind``: the tone's text colour on the
+    window colour tinted a little towards it (a pale tint in light, a deep one in dark)."""
+    pal = palette if palette is not None else QGuiApplication.palette()
+    text = tone(kind, pal)
+    window = pal.color(QPalette.ColorRole.Window)
+    return text, mix(window, text, 0.16 if is_dark(pal) else 0.1)
+
+
+def set_box_tone(widget: QFrame, kind: str) -> None:
+    """Show ``widget`` as a message box of tone ``kind`` (``"error"``, ``"warning"``, ``"note"``
+    …): text and frame in the tone, a tinted filled background. Palette roles, not a style
+    sheet, so :func:`tone_box` can follow later theme switches."""
+    text, background = box_colours(kind)
+    palette = widget.palette()
+    current = palette.color(QPalette.ColorRole.Window)
+    if widget.property("boxTone") == kind and current == background:
+        return
+    widget.setProperty("boxTone", kind)
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text):
+        palette.setColor(role, text)
+    palette.setColor(QPalette.ColorRole.Window, background)
+    widget.setPalette(palette)
+    widget.setAutoFillBackground(True)
+    widget.setFrameShape(QFrame.Shape.Box)  # a plain box is drawn in the text colour
+    widget.setFrameShadow(QFrame.Shadow.Plain)
+
+
+def tone_box(widget: QFrame, kind: str, *, padding: int = 4) -> None:
+    """Make ``widget`` (a ``QLabel``) a message box of tone ``kind`` now and after every
+    palette change; :func:`set_box_tone` later changes the kind (an error that becomes a note)."""
+    if isinstance(widget, QLabel):
+        widget.setMargin(padding)
+    widget.setProperty("boxTone", kind)
+    follow_palette(widget, lambda: set_box_tone(widget, widget.property("boxTone")))

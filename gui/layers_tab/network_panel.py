@@ -32,14 +32,13 @@ from engine.layers import (
     network_to_json,
     normalize_layer,
 )
+from gui.colours import set_box_tone, tone_box
 from gui.layers_tab.layer_form import LayerForm
 from gui.layers_tab.network_files import NetworkFileActions
 from gui.layers_tab.network_model import COL_PARAMS_TEXT, COL_TYPE, LayerTypeDelegate, NetworkModel
 from gui.widgets.spin_boxes import int_spin
 
 StatusFn = Callable[[str, int], None]
-ERROR_STYLE = "background:#fde2e2; color:#7a0000; border:1px solid #f5a3a3; padding:4px;"
-INFO_STYLE = "background:#dbeafe; color:#1e3a5f; border:1px solid #93c5fd; padding:4px;"
 
 
 class _SnapshotCommand(QUndoCommand):
@@ -228,6 +227,9 @@ class NetworkPanel(NetworkFileActions):
 
         self.error_label = self._message_label("labelNetworkError")
         self.file_label = self._message_label("labelFileMessage")
+        # Boxes tinted from the palette's tones, re-tinted on every theme switch.
+        tone_box(self.error_label, "error")
+        tone_box(self.file_label, "note")
         self.totals_label = QLabel()
         self.totals_label.setObjectName("labelTotals")
         self.totals_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -406,7 +408,6 @@ class NetworkPanel(NetworkFileActions):
             later = self.model.rowCount() - summary.error.index - 1
             tail = f"; the {later} layer(s) after it are greyed out" if later else ""
             self.error_label.setText(f"⚠ {summary.error.message}{tail}.")
-            self.error_label.setStyleSheet(ERROR_STYLE)
             self.error_label.show()
             self.table.scrollTo(self.model.index(summary.error.index, 0))
         scope = "Total" if summary.valid else f"Total of the {len(summary.rows)} valid layer(s)"
@@ -441,6 +442,6 @@ class NetworkPanel(NetworkFileActions):
 
     def _show_file_message(self, text: str, *, error: bool) -> None:
         self.file_label.setText(text)
-        self.file_label.setStyleSheet(ERROR_STYLE if error else INFO_STYLE)
+        set_box_tone(self.file_label, "error" if error else "note")
         self.file_label.show()
         self._show_status(text, 6000)

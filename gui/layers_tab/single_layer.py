@@ -31,12 +31,11 @@ from engine.layers import (
     solve_padding,
     solve_stride,
 )
+from gui.colours import tone_box
 from gui.layers_tab.layer_drawing import LayerDrawing
 from gui.widgets.panels import ControlsColumn
 from gui.widgets.spin_boxes import int_spin
 
-WARNING_STYLE = "background:#fef3c7; color:#5c3d00; border:1px solid #f5c451; padding:6px;"
-ERROR_STYLE = "background:#fde2e2; color:#7a0000; border:1px solid #f5a3a3; padding:6px;"
 PADDING_MODES = ("number", "valid", "same")
 
 # name, label, minimum, maximum, default, tooltip
@@ -198,8 +197,9 @@ class SingleLayerPanel(QWidget):
             label.setFont(mono)
         self.warning_label = _label("labelWarnings")
         self.error_label = _label("labelLayerError")
-        self.warning_label.setStyleSheet(WARNING_STYLE)
-        self.error_label.setStyleSheet(ERROR_STYLE)
+        # Boxes tinted from the palette's tones, re-tinted on every theme switch.
+        tone_box(self.warning_label, "warning", padding=6)
+        tone_box(self.error_label, "error", padding=6)
         results = QGroupBox("Output size, parameters and MACs")
         rl = QVBoxLayout(results)
         for widget in (self.output_label, self.formula_h, self.formula_w, self.params_label):

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QColor, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QSpinBox
 
-from gui.colours import TONES, contrast_ratio, tone, tone_label
+from gui.colours import TONES, contrast_ratio, is_dark, tone, tone_label
 from gui.context import AppContext
 from gui.layers_tab import LayersTab
 from gui.matrix_tab.cell_colours import cell_colours
@@ -230,3 +230,52 @@ def test_network_table_error_and_skipped_rows_are_readable(qtbot, theme, scheme)
     for fg, bg, r, c, text in _cell_pairs(view):
         ratio = contrast_ratio(fg, bg)
         assert ratio >= MIN_TEXT_CONTRAST, (scheme, r, c, text, fg.name(), bg.name(), ratio)
+
+
+def _box_contrast(label: QLabel) -> float:
+    """Contrast of a message box's text on the background it fills itself."""
+    palette = label.palette()
+    text = palette.color(QPalette.ColorRole.WindowText)
+    return contrast_ratio(text, palette.color(QPalette.ColorRole.Window))
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_layer_sizes_warning_and_error_boxes_are_readable(qtbot, theme, scheme):
+    page = LayersTab(context=AppContext())
+    qtbot.addWidget(page)
+    page.resize(1100, 750)
+    page.show()
+    qtbot.waitExposed(page)
+    theme.widgets.append(page)
+    theme.set_mode("dark" if scheme == "light" else "light")  # boxes built in the other theme
+    page.findChild(QSpinBox, "spin_kh").setValue(9)  # no window fits vertically: an error
+    page.findChild(QSpinBox, "spin_kw").setValue(4)  # stride 2 skips a column: a warning
+    page.show_page("network")
+    for axis in ("H", "W"):
+        page.findChild(QSpinBox, f"spinIn{axis}").setValue(3)  # too small for maxpool2
+    network = page.network
+    network._show_file_message("Could not save x.json: disk full", error=True)
+    theme.set_mode(scheme)
+    window = QApplication.palette().color(QPalette.ColorRole.Window)
+    boxes = {
+        "labelLayerError": "error",
+        "labelWarnings": "warning",
+        "labelNetworkError": "error",
+        "labelFileMessage": "error",
+    }
+    for name, kind in boxes.items():
+        label = page.findChild(QLabel, name)
+        assert label.text() and label.autoFillBackground(), name
+        palette = label.palette()
+        assert palette.color(QPalette.ColorRole.WindowText) == tone(kind), name
+        background = palette.color(QPalette.ColorRole.Window)
+        assert background != window and is_dark(palette) == (scheme == "dark"), name
+        ratio = _box_contrast(label)
+        assert ratio >= MIN_TEXT_CONTRAST, (scheme, name, ratio)
+    assert "never covered" in page.findChild(QLabel, "labelWarnings").text()
+    # a message that turns from an error into a note keeps following the theme
+    network._show_file_message("Saved x.json", error=False)
+    assert network.file_label.palette().color(QPalette.ColorRole.WindowText) == tone("note")
+    theme.set_mode("dark" if scheme == "light" else "light")
+    assert network.file_label.palette().color(QPalette.ColorRole.WindowText) == tone("note")
+    assert _box_contrast(network.file_label) >= MIN_TEXT_CONTRAST
