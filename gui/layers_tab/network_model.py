@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from engine.layers import (
@@ -22,15 +22,13 @@ from engine.layers import (
     parse_layer_params,
     summarize_partial,
 )
-from gui.colours import tone
+from gui.colours import box_colours, tone
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
 COLUMNS = ("#", "Name", "Layer", "Parameters", "Output", "Params", "MACs", "Memory", "RF", "Jump")
 COL_NAME, COL_TYPE, COL_PARAMS_TEXT = 1, 2, 3
 NUMERIC = {5, 6, 7}
-ERROR_BACKGROUND = QColor(255, 214, 214)
-ERROR_TEXT = QColor(110, 0, 0)
 GREYED = "hint"  # tone of skipped rows: a dimmed text colour that suits the theme
 
 CommitFn = Callable[[list[dict[str, Any]], str], None]
@@ -140,11 +138,11 @@ class NetworkModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and col in NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.BackgroundRole and state == "error":
-            return QBrush(ERROR_BACKGROUND)
+            return QBrush(box_colours("error")[1])  # the error boxes' tint: follows the theme
         if role == Qt.ItemDataRole.ForegroundRole and state == "skipped":
             return QBrush(tone(GREYED))  # looked up now: follows View ▸ Theme
         if role == Qt.ItemDataRole.ForegroundRole and state == "error":
-            return QBrush(ERROR_TEXT)  # dark on light red, readable in the dark theme too
+            return QBrush(box_colours("error")[0])
         if role == Qt.ItemDataRole.FontRole and state == "skipped":
             font = QFont()
             font.setItalic(True)

@@ -11,10 +11,10 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit, QPushButton, QSpinBox
 
 from engine import PRESETS
-from gui.colours import tone
+from gui.colours import box_colours, tone
 from gui.context import AppContext
 from gui.layers_tab import LayersTab
-from gui.layers_tab.network_model import COL_PARAMS_TEXT, COL_TYPE, ERROR_BACKGROUND, GREYED
+from gui.layers_tab.network_model import COL_PARAMS_TEXT, COL_TYPE, GREYED
 
 
 @pytest.fixture
@@ -214,7 +214,7 @@ def test_invalid_shape_is_highlighted_then_cleared(qtbot, tab):
     error = label(tab, "labelNetworkError")
     assert error.isVisible()
     assert "layer 5 (conv2, input 16×14×14)" in error.text() and "greyed out" in error.text()
-    assert model.index(4, 1).data(Qt.ItemDataRole.BackgroundRole).color() == ERROR_BACKGROUND
+    assert model.index(4, 1).data(Qt.ItemDataRole.BackgroundRole).color() == box_colours("error")[1]
     assert "no output" in model.index(4, 2).data(Qt.ItemDataRole.ToolTipRole)
     assert model.index(4, 4).data() == "invalid"
     assert model.index(6, 5).data() == "—"
