@@ -7,10 +7,11 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
-_STYLES = {
-    "info": "background:#dbeafe; color:#1e3a5f; border:1px solid #93c5fd;",
-    "warning": "background:#fef3c7; color:#5c3d00; border:1px solid #f5c451;",
-}
+from gui.colours import set_box_tone, tone_box
+
+#: The bar's kinds and the theme tone each is drawn in (palette roles, so a theme switch recolours
+#: a bar that is showing).
+_TONE_OF_KIND = {"info": "note", "warning": "warning"}
 
 
 class MessageBar(QFrame):
@@ -30,7 +31,7 @@ class MessageBar(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("messageBar")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
+        tone_box(self, "note", padding=0)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 6, 6, 6)
         self.label = QLabel(self)
@@ -52,7 +53,7 @@ class MessageBar(QFrame):
     ) -> None:
         """Show ``text`` with ``buttons`` ``(objectName, label, callback)`` and a Close button."""
         self._clear_buttons()
-        self.setStyleSheet(f"#messageBar {{ {_STYLES.get(kind, _STYLES['info'])} }}")
+        set_box_tone(self, _TONE_OF_KIND.get(kind, "note"))
         self.label.setText(text)
         for name, label, callback in (*buttons, ("messageBarClose", "Close", lambda: None)):
             button = QPushButton(label, self)

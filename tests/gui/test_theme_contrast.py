@@ -279,3 +279,25 @@ def test_layer_sizes_warning_and_error_boxes_are_readable(qtbot, theme, scheme):
     theme.set_mode("dark" if scheme == "light" else "light")
     assert network.file_label.palette().color(QPalette.ColorRole.WindowText) == tone("note")
     assert _box_contrast(network.file_label) >= MIN_TEXT_CONTRAST
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("kind", ["info", "warning"])
+def test_the_message_bar_follows_the_theme(qtbot, theme, scheme, kind):
+    from gui.message_bar import MessageBar  # noqa: PLC0415 - only this test needs it
+
+    bar = MessageBar()
+    qtbot.addWidget(bar)
+    bar.resize(700, 60)
+    theme.set_mode("dark" if scheme == "light" else "light")  # shown in the other theme first
+    bar.show_message("KernelScope did not close cleanly last time.", kind=kind)
+    theme.set_mode(scheme)
+    palette = QApplication.palette()
+    qtbot.waitUntil(
+        lambda: (
+            bar.palette().color(QPalette.ColorRole.WindowText)
+            == tone("note" if kind == "info" else "warning", palette)
+        )
+    )
+    assert _box_contrast(bar) >= MIN_TEXT_CONTRAST
+    assert is_dark(bar.palette()) == (scheme == "dark")
