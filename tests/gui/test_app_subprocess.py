@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -81,12 +82,23 @@ sys.exit(gui.app.main(["--verbose", "--data-dir", sys.argv[2]]))
 """
 
 
-def _wait_for(proc, fragment, lines):
-    for line in proc.stdout:
-        lines.append(line)
-        if fragment in line:
-            return
-    raise AssertionError(f"{fragment!r} never printed: {lines}")
+def _wait_for(proc, fragment, lines, timeout: float = 60.0):
+    """Read the child's output until a line contains ``fragment``; fail after ``timeout`` s.
+
+    A child that hangs without printing must fail this test, not stall the whole suite: a
+    watchdog kills it, which closes its output and ends the loop. (The rest of the output stays
+    in ``proc.stdout`` for ``communicate``.)
+    """
+    watchdog = threading.Timer(timeout, proc.kill)
+    watchdog.start()
+    try:
+        for line in proc.stdout:
+            lines.append(line)
+            if fragment in line:
+                return
+    finally:
+        watchdog.cancel()
+    raise AssertionError(f"{fragment!r} never printed within {timeout:.0f} s: {lines}")
 
 
 def _wait_until_blocked_on_the_fifo(pid: int, timeout: float = 30.0) -> None:
@@ -154,3 +166,18 @@ def test_sigterm_while_idle_saves_and_quits(tmp_path):
     assert proc.returncode == 0, err
     assert "SIGTERM received" in err
     assert not (data_dir / "running.marker").exists()
+
+
+def test_waiting_for_output_gives_up_on_a_silent_child():
+    # The helper above must fail a hung child in bounded time instead of stalling the suite.
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(600)"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        with pytest.raises(AssertionError, match="never printed within 1 s"):
+            _wait_for(proc, "ready", [], timeout=1.0)
+        assert proc.wait(timeout=10) != 0  # killed by the watchdog
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
