@@ -74,6 +74,7 @@ class LayersTab(TabPage):
             "page": PAGES[self.pages.currentIndex()],
             "single": self.single.save_state(),
             "network": self.network.save_state(),
+            "tutor": self.tutor.save_state(),
         }
 
     def restore_state(self, state: dict[str, Any]) -> None:
@@ -87,6 +88,7 @@ class LayersTab(TabPage):
             self.context.show_status(f"Layer sizes: {'; '.join(notes)}", 0)
         if state.get("page") in PAGES:
             self.show_page(state["page"])
+        self.tutor.restore_state(state.get("tutor"))
         self._undo_stack.clear()
 
     def undo_stack(self) -> QUndoStack | None:

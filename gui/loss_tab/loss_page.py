@@ -83,9 +83,15 @@ class LossTab(TabPage):
     # -- undo -----------------------------------------------------------------------------------
     def _settings(self) -> dict[str, Any]:
         """What undo tracks: every panel's settings (not which sub-tab is shown)."""
-        state = self.save_state()
-        state.pop("section", None)
-        return copy.deepcopy(state)
+        return copy.deepcopy(self._panels_state())  # typed tutor answers are not undoable
+
+    def _panels_state(self) -> dict[str, Any]:
+        return {
+            "version": STATE_VERSION,
+            "softmax": self.softmax_panel.save_state(),
+            "ridge": self.ridge_panel.save_state(),
+            "descent": self.descent_panel.save_state(),
+        }
 
     @Slot()
     def _on_edited(self) -> None:
@@ -136,13 +142,12 @@ class LossTab(TabPage):
             panel.shutdown()
 
     def save_state(self) -> dict[str, Any]:
-        """Logits, target, temperature, λ, degree, data and descent settings (plain JSON)."""
+        """Logits, target, temperature, λ, degree, data, descent settings and the tutor's
+        answers (plain JSON)."""
         return {
-            "version": STATE_VERSION,
+            **self._panels_state(),
             "section": self.sections.currentIndex(),
-            "softmax": self.softmax_panel.save_state(),
-            "ridge": self.ridge_panel.save_state(),
-            "descent": self.descent_panel.save_state(),
+            "tutor": self.tutor.save_state(),
         }
 
     def restore_state(self, state: dict[str, Any]) -> None:
@@ -153,6 +158,7 @@ class LossTab(TabPage):
         if not isinstance(state, dict):
             return
         self.apply_snapshot(state)
+        self.tutor.restore_state(state.get("tutor"))
         self._undo.clear()
 
     def _restore(self, state: dict[str, Any]) -> None:

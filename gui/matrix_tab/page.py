@@ -392,6 +392,7 @@ class MatrixTab(TabPage):
             "solver": self.solver.save_state(),
             "solution": self.solution.save_state(),
             "gradient": self.gradient.model.values.tolist(),
+            "tutor": self.tutor.save_state(),
         }
 
     def restore_state(self, state: dict[str, Any]) -> None:
@@ -434,6 +435,7 @@ class MatrixTab(TabPage):
         self._stack.clear()
         self._settings_state = None  # restoring is not an undoable settings change
         self._on_settings_changed()
+        self.tutor.restore_state(state.get("tutor"))  # after the kernels: one box per kernel
 
     def undo_stack(self) -> QUndoStack:
         """The tab's undo stack: every matrix edit, paste, fill and kernel change."""

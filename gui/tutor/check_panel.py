@@ -35,6 +35,7 @@ from engine.tutor import Diagnosis, Exercise, Finding, new_exercise, parse_answe
 from gui.colours import set_tone, tone_label
 from gui.tutor.exercise_bar import ExerciseBar
 from gui.tutor.marks import MarksView
+from gui.tutor.tutor_state import read_text
 
 PLACEHOLDERS = {
     "matrix": "Type or paste your matrix: one row per line, numbers separated by spaces, tabs "
@@ -127,10 +128,13 @@ class CheckAnswerPanel(QWidget):
         A line for the status bar (the verdict, or the exercise that was loaded).
     checked(object)
         The :class:`engine.tutor.Diagnosis` of the last check.
+    edited()
+        The answer, the target or the exercise choice changed (what :meth:`save_state` holds).
     """
 
     message = Signal(str)
     checked = Signal(object)
+    edited = Signal()
 
     def __init__(
         self, parent: QWidget | None = None, *, targets: list[CheckTarget], name: str
@@ -231,6 +235,15 @@ class CheckAnswerPanel(QWidget):
             layout.addLayout(body, 1)
         self.answer_edit.setPlaceholderText(PLACEHOLDERS[targets[0].kind])
         self._on_target()
+        bar = self.exercise_bar
+        for signal in (
+            self.answer_edit.textChanged,
+            self.target_combo.currentIndexChanged,
+            bar.topic.currentIndexChanged,
+            bar.level.currentIndexChanged,
+            bar.seed.valueChanged,
+        ):
+            signal.connect(self._on_edited)
 
     # --- public ------------------------------------------------------------------------------
     @property
@@ -257,6 +270,33 @@ class CheckAnswerPanel(QWidget):
             edit.setText(text)
         else:
             edit.setPlainText(text)
+
+    def save_state(self) -> dict[str, object]:
+        """The target, the typed answer and the exercise choice (plain JSON types)."""
+        return {
+            "target": self.target.key,
+            "answer": self.answer_text(),
+            "exercise": self.exercise_bar.save_state(),
+        }
+
+    def restore_state(self, state: object) -> None:
+        """Restore :meth:`save_state` output; bad or unknown entries keep the current value.
+
+        The answer is shown but not checked: the verdict stays empty until Check.
+        """
+        if not isinstance(state, dict):
+            return
+        target = state.get("target")
+        if isinstance(target, str) and self.target_combo.findData(target) >= 0:
+            self.set_target(target)  # first: a new target offers its own topics
+        self.exercise_bar.restore_state(state.get("exercise"))
+        answer = read_text(state.get("answer"))
+        if answer is not None:
+            self.set_answer_text(answer)
+        self.exercise = None
+        self.question_label.hide()
+        self._clear_result("")
+        self.problem_label.setText(self._describe())
 
     def refresh(self) -> None:
         """Re-describe the problem after the tab's inputs changed; an earlier verdict or
@@ -312,6 +352,9 @@ class CheckAnswerPanel(QWidget):
         return exercise
 
     # --- private -----------------------------------------------------------------------------
+    def _on_edited(self, *_args) -> None:
+        self.edited.emit()
+
     def _describe(self) -> str:
         try:
             return self.target.describe()

@@ -8,6 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QWidget
 
 from engine.tutor import DIFFICULTIES, TOPIC_LABELS
+from gui.tutor.tutor_state import read_int
 
 LEVEL_LABELS = {1: "1 · easy", 2: "2 · medium", 3: "3 · hard"}
 MAX_SEED = 999_999
@@ -89,6 +90,30 @@ class ExerciseBar(QWidget):
             if index < 0:
                 raise ValueError(f"{what} {value!r} is not offered here")
             combo.setCurrentIndex(index)
+
+    def save_state(self) -> dict[str, object]:
+        """The chosen topic, level and seed (plain JSON types)."""
+        topic = self.topic.currentData()
+        return {
+            "topic": topic if isinstance(topic, str) else None,
+            "level": int(self.level.currentData()),
+            "seed": self.seed.value(),
+        }
+
+    def restore_state(self, state: object) -> None:
+        """Restore :meth:`save_state` output; a topic not offered here, a level not offered or
+        a seed outside the box's range keeps the current choice."""
+        if not isinstance(state, dict):
+            return
+        topic = state.get("topic")
+        if isinstance(topic, str) and self.topic.findData(topic) >= 0:
+            self.topic.setCurrentIndex(self.topic.findData(topic))
+        level = read_int(state.get("level"), min(DIFFICULTIES), max(DIFFICULTIES))
+        if level is not None and self.level.findData(level) >= 0:
+            self.level.setCurrentIndex(self.level.findData(level))
+        seed = read_int(state.get("seed"), self.seed.minimum(), self.seed.maximum())
+        if seed is not None:
+            self.seed.setValue(seed)
 
     def load(self) -> None:
         """Request the exercise for the chosen topic, level and the seed in the box."""

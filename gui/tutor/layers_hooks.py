@@ -48,6 +48,7 @@ class LayersTutor(QObject):
         ]
         self.check_panel = CheckAnswerPanel(self.page, targets=targets, name="layersCheck")
         self.check_panel.message.connect(tab.context.show_status)
+        self.check_panel.edited.connect(tab.state_changed)  # typed answers are autosaved too
         self.page.edited.connect(self.check_panel.refresh)
         self.box = QGroupBox("Check my answer", self.page)
         self.box.setObjectName("layersCheckBox")
@@ -56,6 +57,15 @@ class LayersTutor(QObject):
         box_layout.addWidget(self.check_panel)
         # below "CNN vs fully connected", above the drawing (which gives up the height)
         self.page.results_column.insertWidget(2, self.box)
+
+    def save_state(self) -> dict[str, Any]:
+        """The check panel's target, answer and exercise choice (plain JSON)."""
+        return {"check": self.check_panel.save_state()}
+
+    def restore_state(self, state: object) -> None:
+        """Restore :meth:`save_state` output; bad entries are skipped."""
+        if isinstance(state, dict):
+            self.check_panel.restore_state(state.get("check"))
 
     # --- the page's inputs ---------------------------------------------------------------------
     def _padding(self, v: dict[str, Any]) -> int:

@@ -81,12 +81,23 @@ class LossTutor(QObject):
         )
         for panel in (self.softmax_check, self.ridge_check):
             panel.message.connect(context.show_status)
+            panel.edited.connect(tab.state_changed)  # typed answers are autosaved too
         self.softmax.views.addTab(self.softmax_check, "Check my answer")
         self.ridge.views.addTab(self.ridge_check, "Check my answer")
         self.softmax.updated.connect(self.softmax_check.refresh)
         self.ridge.updated.connect(self.ridge_check.refresh)
         self.ridge.data_box.data_changed.connect(self._leave_ridge_exercise)
         self.ridge.degree_spin.valueChanged.connect(self._leave_ridge_exercise)
+
+    def save_state(self) -> dict[str, object]:
+        """Both check panels' targets, answers and exercise choices (plain JSON)."""
+        return {"softmax": self.softmax_check.save_state(), "ridge": self.ridge_check.save_state()}
+
+    def restore_state(self, state: object) -> None:
+        """Restore :meth:`save_state` output; bad entries are skipped."""
+        if isinstance(state, dict):
+            self.softmax_check.restore_state(state.get("softmax"))
+            self.ridge_check.restore_state(state.get("ridge"))
 
     # --- softmax ------------------------------------------------------------------------------
     def _z(self) -> np.ndarray:

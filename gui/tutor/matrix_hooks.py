@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QComboBox, QLabel
 
 from engine.tutor import Diagnosis, Exercise, diagnose_convolution
 from gui.tutor.check_panel import CheckAnswerPanel, CheckTarget
+from gui.tutor.tutor_state import read_int
 from gui.tutor.which_input import WhichInputPanel
 
 if TYPE_CHECKING:
@@ -60,6 +61,8 @@ class MatrixTutor(QObject):
         )  # fmt: skip
         self.which_input.message.connect(tab.context.show_status)
         self.which_input.use_input.connect(self.use_input)
+        for panel in (self.check_panel, self.which_input):
+            panel.edited.connect(tab.state_changed)  # typed answers are autosaved too
         tab.bottom.addTab(self.check_panel, "Check my answer")
         tab.bottom.addTab(self.which_input, "Which input?")
         for signal in (tab.input_model.values_changed, tab.kernels.changed, tab.settings.changed):
@@ -81,6 +84,25 @@ class MatrixTutor(QObject):
     def _on_cell_selected(self, p: int, _i: int, _j: int) -> None:
         if not self._comparing() and 0 <= p < self.kernel_combo.count():
             self.kernel_combo.setCurrentIndex(p)
+
+    def save_state(self) -> dict[str, Any]:
+        """The checked kernel, the check panel and the Which-input boxes (plain JSON)."""
+        return {
+            "kernel": self.kernel_index(),
+            "check": self.check_panel.save_state(),
+            "which_input": self.which_input.save_state(),
+        }
+
+    def restore_state(self, state: object) -> None:
+        """Restore :meth:`save_state` output after the tab's kernels; bad entries are skipped."""
+        if not isinstance(state, dict):
+            return
+        self.refresh()  # one combo entry and one output box per restored kernel
+        kernel = read_int(state.get("kernel"), 0, self.kernel_combo.count() - 1)
+        if kernel is not None:
+            self.kernel_combo.setCurrentIndex(kernel)
+        self.check_panel.restore_state(state.get("check"))
+        self.which_input.restore_state(state.get("which_input"))
 
     def refresh(self, *_args) -> None:
         """Follow the tab's kernels and settings."""

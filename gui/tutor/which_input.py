@@ -30,6 +30,7 @@ from engine.text import format_short
 from engine.tutor import InputSolution, solve_input
 from gui.colours import set_tone, tone_label
 from gui.tutor.marks import MarksView
+from gui.tutor.tutor_state import read_bool, read_text
 
 Named = list[tuple[str, np.ndarray]]
 
@@ -47,10 +48,13 @@ class WhichInputPanel(QWidget):
         "Use as input" with the recovered input.
     message(str)
         Status text.
+    edited()
+        An output box's text or tick changed (what :meth:`save_state` holds).
     """
 
     use_input = Signal(object)
     message = Signal(str)
+    edited = Signal()
 
     def __init__(
         self,
@@ -134,6 +138,8 @@ class WhichInputPanel(QWidget):
             edit.setPlaceholderText("Paste this kernel's output here")
             edit.setTabChangesFocus(True)
             edit.textChanged.connect(lambda box=use: box.setChecked(True))
+            edit.textChanged.connect(self._on_edited)
+            use.toggled.connect(self._on_edited)
             page_layout = QVBoxLayout(page)
             page_layout.setContentsMargins(4, 4, 4, 4)
             page_layout.addWidget(use)
@@ -161,6 +167,31 @@ class WhichInputPanel(QWidget):
     def set_output_text(self, index: int, text: str) -> None:
         """Put ``text`` in output box ``index`` and tick it (as a paste would)."""
         self.edits[index].setPlainText(text)
+
+    def save_state(self) -> dict[str, object]:
+        """Each output box's text and tick, in kernel order (plain JSON types)."""
+        return {
+            "outputs": [
+                {"text": edit.toPlainText(), "use": use.isChecked()}
+                for edit, use in zip(self.edits, self.uses, strict=True)
+            ]
+        }
+
+    def restore_state(self, state: object) -> None:
+        """Restore :meth:`save_state` output into the boxes the tab's kernels have now; bad
+        entries and boxes beyond them are skipped. Nothing is solved until "Find the input"."""
+        outputs = state.get("outputs") if isinstance(state, dict) else None
+        if not isinstance(outputs, list):
+            return
+        for i, entry in enumerate(outputs[: len(self.edits)]):
+            if not isinstance(entry, dict):
+                continue
+            text = read_text(entry.get("text"))
+            if text is not None:
+                self.edits[i].setPlainText(text)  # ticks the box, as a paste does
+            use = read_bool(entry.get("use"))
+            if use is not None:
+                self.uses[i].setChecked(use)
 
     def copy_outputs(self) -> None:
         """Fill the boxes with the tab's current outputs and tick them all."""
@@ -201,6 +232,9 @@ class WhichInputPanel(QWidget):
         self.use_button.setEnabled(True)
         self.message.emit(solution.message)
         return solution
+
+    def _on_edited(self, *_args) -> None:
+        self.edited.emit()
 
     def _fail(self, text: str) -> None:
         self.solution = None
