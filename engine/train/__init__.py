@@ -36,8 +36,10 @@ Training
     ``True`` while more remain; pause/resume = stop/continue calling it), ``.step_epoch()``,
     ``.run(on_epoch, should_stop)``, ``.progress`` (0–1), ``.epoch``, ``.done``, ``.history``,
     ``.last_batch_loss``; a diverging run raises ``FloatingPointError`` ("lower the learning
-    rate").  Training runs numpy's BLAS on one thread (``threadpoolctl``; two threads were 7×
-    slower when the other core was busy).  ``History``: ``.records`` (:class:`EpochRecord`),
+    rate").  Training metrics are running means over each epoch's batches; validation is
+    evaluated after each epoch (a fixed subsample of 10,000 when larger).  Training runs
+    numpy's BLAS on one thread (``threadpoolctl``; two threads were 7× slower when the other
+    core was busy).  ``History``: ``.records`` (:class:`EpochRecord`),
     ``.train_loss``, ``.train_accuracy``, ``.val_loss``, ``.val_accuracy``,
     ``.to_dict()``/``from_dict``.
     ``OPTIMIZERS`` = ("sgd", "momentum", "adam").

@@ -360,6 +360,7 @@ class Model:
 
         ``training`` turns dropout on (a fresh random mask); pass ``False`` for a deterministic
         loss (gradient checks).  Raises ``FloatingPointError`` when the logits are not finite.
+        Sets ``last_batch`` = (the batch's mean cross-entropy, its number of correct answers).
         """
         arr = self._input(x)
         labels = self._labels(y, len(arr))
@@ -378,6 +379,8 @@ class Model:
         # The Loss tab's log_softmax (float64, max subtracted): never log 0, never overflow.
         logp = log_softmax(out.astype(np.float64))
         loss = -float(np.mean(logp[np.arange(n), labels]))
+        # The batch's own metrics, for the Trainer's running training loss and accuracy.
+        self.last_batch = (loss, int(np.count_nonzero(np.argmax(logp, axis=1) == labels)))
         grad64 = np.exp(logp)
         grad64[np.arange(n), labels] -= 1.0
         grad = (grad64 / n).astype(self.dtype)

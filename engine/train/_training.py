@@ -22,6 +22,9 @@ from engine.train._data import random_shift
 from engine.train._model import Model
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
+#: Most validation samples evaluated after each epoch; a larger set is represented by a fixed
+#: seeded subsample of this size (its accuracy then has a standard error ≤ 0.5 point).
+VALIDATION_EVAL_MAX = 10_000
 
 
 @dataclass(frozen=True)
@@ -86,8 +89,12 @@ class Optimizer:
 class EpochRecord:
     """Metrics after one epoch: mean cross-entropy and accuracy (training and validation).
 
-    ``train_loss`` / ``val_loss`` are the data term only (``(1/n) Σ CE``), measured on the whole
-    set with the epoch's final weights and no dropout; ``penalty`` is ``λ Σ‖W‖²``.  Validation
+    ``train_loss`` / ``train_accuracy`` are the running means over the epoch's mini-batches (each
+    batch measured as it trained: the weights of that moment, dropout on), as Keras and PyTorch
+    report them — a second pass over the training set cost 27 % of the CNN's training time.
+    ``val_loss`` / ``val_accuracy`` evaluate the validation set with the epoch's final weights and
+    no dropout (a fixed seeded subsample of :data:`VALIDATION_EVAL_MAX` when it is larger).  Both
+    losses are the data term only (``(1/n) Σ CE``); ``penalty`` is ``λ Σ‖W‖²``.  Validation
     values are ``nan`` without validation data.
     """
 
@@ -207,7 +214,16 @@ class Trainer:
         self.optimizer = Optimizer(optimizer, learning_rate)
         if validation is not None:
             vx = model._input(validation[0])
-            validation = (vx, model._labels(validation[1], len(vx)))
+            vy = model._labels(validation[1], len(vx))
+            if len(vx) > VALIDATION_EVAL_MAX:
+                keep = np.sort(
+                    np.random.default_rng([self.seed, 3]).choice(
+                        len(vx), VALIDATION_EVAL_MAX, replace=False
+                    )
+                )
+                vx, vy = vx[keep], vy[keep]
+            validation = (vx, vy)
+        #: What is evaluated after each epoch (at most VALIDATION_EVAL_MAX samples).
         self.validation = validation
         self.history = History()
         self.batches_per_epoch = math.ceil(len(self.x) / self.batch_size)
@@ -217,6 +233,7 @@ class Trainer:
         self._order: np.ndarray | None = None
         self._epoch_x: np.ndarray | None = None
         self._epoch_start = 0.0
+        self._epoch_sums = [0.0, 0, 0]  # Σ batch CE·n, Σ correct, Σ n over the current epoch
         self.last_batch_loss = math.nan
 
     @property
@@ -244,6 +261,7 @@ class Trainer:
         within = self.batches_done % self.batches_per_epoch
         if within == 0:
             self._epoch_start = time.perf_counter()
+            self._epoch_sums = [0.0, 0, 0]
             self._order = self._rng.permutation(len(self.x))
             self._epoch_x = (
                 random_shift(self.x, self.augment_shift, self._rng)
@@ -261,6 +279,10 @@ class Trainer:
                     f"the loss became {loss} at epoch {self.epoch + 1}: lower the learning rate"
                 )
             self.optimizer.step(self.model.parameters(), grads)
+        batch_ce, batch_correct = self.model.last_batch
+        self._epoch_sums[0] += batch_ce * len(idx)
+        self._epoch_sums[1] += batch_correct
+        self._epoch_sums[2] += len(idx)
         self.last_batch_loss = loss
         self.batches_done += 1
         if self.batches_done % self.batches_per_epoch == 0:
@@ -268,8 +290,9 @@ class Trainer:
         return not self.done
 
     def _finish_epoch(self) -> None:
+        total, correct, seen = self._epoch_sums
+        train_loss, train_acc = total / seen, correct / seen
         with single_threaded_blas():
-            train_loss, train_acc = self.model.data_loss(self.x, self.y)
             val_loss = val_acc = math.nan
             if self.validation is not None:
                 val_loss, val_acc = self.model.data_loss(*self.validation)
@@ -344,7 +367,9 @@ def train_model(
     seed
         Seeds shuffling and augmentation: same model seed + same ``seed`` → same history.
     validation
-        ``(x_val, y_val)`` evaluated after each epoch.
+        ``(x_val, y_val)`` evaluated after each epoch (a fixed subsample of
+        :data:`VALIDATION_EVAL_MAX` samples when larger).  Training metrics are the running
+        means over each epoch's batches (:class:`EpochRecord`).
     on_epoch
         Called with each :class:`EpochRecord`.
     should_stop

@@ -65,7 +65,10 @@ def test_every_optimizer_lowers_the_training_loss(digits, optimizer):
     history = train_model(
         model, x[:300], y[:300], epochs=3, learning_rate=rate, optimizer=optimizer
     )
-    assert history.train_loss[-1] < 0.5 * before
+    # The history's training loss is the running mean over each epoch's batches: it falls from
+    # epoch to epoch; the trained weights evaluated on the whole set are below half the start.
+    assert history.train_loss[0] > history.train_loss[1] > history.train_loss[2]
+    assert model.data_loss(x[:300], y[:300])[0] < 0.5 * before
 
 
 def test_same_seeds_give_identical_histories_and_weights(digits):
