@@ -214,15 +214,87 @@ def test_all_checker_catches_planted_violations():
     assert len(all_violations(bare)) == 2
 
 
-def test_engine_init_is_the_public_api_only():
-    """engine/__init__.py: a docstring, imports and __all__ — no logic."""
+def test_engine_init_lists_no_names_and_holds_no_logic():
+    """engine/__init__.py: a docstring, comments and imports (the PEP 562 hooks) — no name is
+    listed there again: the packages' ``__all__`` are the one list."""
     tree = ast.parse((ROOT / "engine" / "__init__.py").read_text(encoding="utf-8"))
     for i, node in enumerate(tree.body):
         docstring = i == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
-        all_list = isinstance(node, ast.Assign) and [
-            getattr(t, "id", None) for t in node.targets
-        ] == ["__all__"]
-        assert docstring or all_list or isinstance(node, ast.ImportFrom), ast.dump(node)[:120]
+        assert docstring or isinstance(node, ast.ImportFrom), ast.dump(node)[:120]
+    hooks = {a.asname for node in tree.body if isinstance(node, ast.ImportFrom) for a in node.names}
+    assert hooks == {"__getattr__", "__dir__"}
+
+
+def test_engine_offers_every_public_name_of_its_packages_and_house_modules():
+    import engine
+
+    modules = [f"engine.{p}" for p in ENGINE_PACKAGES + HOUSE_MODULES]
+    expected: dict[str, object] = {}
+    for name in modules:
+        module = importlib.import_module(name)
+        for attr in module.__all__:
+            assert attr not in expected, f"{attr} offered twice"
+            expected[attr] = getattr(module, attr)
+    assert sorted(expected) == engine.__all__
+    assert set(expected) <= set(dir(engine))
+    for attr, value in expected.items():
+        assert getattr(engine, attr) is value, attr
+    namespace: dict[str, object] = {}
+    exec("from engine import *", namespace)  # noqa: S102 (a fixed line)
+    assert set(namespace) - {"__builtins__"} == set(expected)
+    with pytest.raises(ImportError, match="no_such_name"):
+        exec("from engine import no_such_name", {})  # noqa: S102
+    with pytest.raises(AttributeError, match="_private"):
+        engine._private  # noqa: B018 (the access is the test)
+
+
+_LAZY_PROBE = """
+import sys
+import engine.text
+from engine import format_number
+loaded = sorted(m for m in sys.modules if m == "cv2" or m.startswith("engine."))
+print(loaded)
+import engine
+print(sorted(dir(engine)) == sorted(set(dir(engine))), "correlate2d" in dir(engine))
+print("cv2" in sys.modules)
+from engine import correlate2d, summarize
+print("cv2" in sys.modules, summarize("lenet5", (1, 32, 32)).total_params)
+"""
+
+
+def test_importing_one_engine_module_does_not_load_the_whole_engine():
+    result = subprocess.run(
+        [sys.executable, "-c", _LAZY_PROBE], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    loaded, listed, after_dir, after_import = result.stdout.splitlines()
+    # the GUI's first engine import: the number formatter, not OpenCV and every package
+    assert loaded == "['engine._public_names', 'engine.text']"
+    assert listed == "True True"
+    assert after_dir == "False"  # dir(engine) reads the __all__ lists without importing
+    assert after_import == "True 61706"
+
+
+def test_the_engine_name_index_refuses_a_name_offered_twice(tmp_path, monkeypatch):
+    from engine._public_names import build_index
+
+    package = tmp_path / "planted_api"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "one.py").write_text('__all__ = ["shared", "only_one"]\n', encoding="utf-8")
+    (package / "two.py").write_text('__all__ = ["shared"]\n', encoding="utf-8")
+    # not a literal list: the module is imported and asked
+    (package / "three.py").write_text(
+        'NAMES = ["computed"]\n__all__ = list(NAMES)\ncomputed = 3\n', encoding="utf-8"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert build_index(("planted_api.one", "planted_api.three")) == {
+        "shared": "planted_api.one",
+        "only_one": "planted_api.one",
+        "computed": "planted_api.three",
+    }
+    with pytest.raises(ImportError, match="'shared' is in the __all__ of both"):
+        build_index(("planted_api.one", "planted_api.two"))
 
 
 # --- no engine module over 500 lines ------------------------------------------------------------
