@@ -13,6 +13,8 @@ last good copy.
   as ``<name>.<reason>-<timestamp><suffix>`` so the caller can start with defaults and say so.
 - :func:`to_plain_json` turns numpy scalars/arrays and tuples into plain JSON types and refuses
   anything else, so nothing that a fresh process cannot read back is ever stored.
+- :func:`parse_json` is the engine's one JSON reader: whatever is wrong with the text (not JSON,
+  nested too deeply, a whole number of thousands of digits) is one ``ValueError`` in words.
 """
 
 from __future__ import annotations
@@ -28,9 +30,11 @@ from typing import Any
 
 import numpy as np
 
+from engine._json_reading import MAX_JSON_INT_DIGITS, parse_json
 from engine.user_files import UserFileError, read_user_bytes
 
 __all__ = [
+    "MAX_JSON_INT_DIGITS",
     "SESSION_KIND",
     "SESSION_VERSION",
     "SETTINGS_KIND",
@@ -45,6 +49,7 @@ __all__ = [
     "move_aside",
     "normalize_session_data",
     "parse_document",
+    "parse_json",
     "rename_file",
     "save_text",
     "to_plain_json",
@@ -274,9 +279,9 @@ def parse_document(text: str, kind: str, max_version: int) -> dict[str, Any]:
         (``version`` greater than ``max_version``).
     """
     try:
-        document = json.loads(text.removeprefix("\ufeff"))
-    except (json.JSONDecodeError, RecursionError) as exc:
-        raise _error("corrupt", f"not valid JSON ({exc})") from exc
+        document = parse_json(text)
+    except ValueError as exc:
+        raise _error("corrupt", str(exc)) from None
     if not isinstance(document, dict):
         raise _error("corrupt", "the top level is not a JSON object")
     if document.get("kind") != kind:

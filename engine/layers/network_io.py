@@ -19,6 +19,7 @@ from engine.layers.kinds import LAYER_KINDS, format_layer_params, normalize_laye
 from engine.layers.kinds import torch_activation_class as _torch_act
 from engine.layers.limits import MAX_NETWORK_LAYERS, check_network_limits
 from engine.layers.summary import NetworkSummary, check_input_shape, summarize_partial
+from engine.storage import parse_json
 from engine.user_files import read_user_text
 
 FORMAT = "kernelscope-network"
@@ -100,17 +101,7 @@ def network_from_json(text: str) -> NetworkDocument:
             f"the network text is {len(text):,} characters long; at most {MAX_NETWORK_CHARS:,} "
             "are read"
         )
-    try:
-        data = json.loads(text.removeprefix("\ufeff"))  # a BOM from a Windows editor is fine
-    except json.JSONDecodeError as exc:
-        raise ValueError(
-            f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-        ) from None
-    except RecursionError:
-        raise ValueError(
-            "the JSON is nested too deeply to be a network file (a network is an object holding "
-            "a list of layer objects)"
-        ) from None
+    data = parse_json(text)  # a BOM is fine; bad JSON or a 5,000-digit number: a ValueError
     if isinstance(data, list):
         data = {"layers": data, "input_shape": [1, 28, 28]}
     if not isinstance(data, dict):

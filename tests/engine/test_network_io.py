@@ -52,6 +52,11 @@ def test_json_round_trip_keeps_totals(key):
             '{"layers": [{"type": "conv2d", "kernel_size": "big"}], "input_shape": [1, 8, 8]}',
             r"layer 1 \(Conv2d\): kernel_size must be an integer or a pair",
         ),
+        (  # Python's int() refuses > 4,300 digits with its own sys.set_int_max_str_digits text
+            '{"layers": [{"type": "conv2d", "out_channels": ' + "9" * 5000 + "}], "
+            '"input_shape": [1, 8, 8]}',
+            'the value of "out_channels" in item 1 of "layers" is a whole number of 5,000 digits',
+        ),
     ],
 )
 def test_bad_json_gives_a_clear_message(text, message):

@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine.storage import (
+    MAX_JSON_INT_DIGITS,
     SESSION_KIND,
     SESSION_VERSION,
     atomic_write_text,
@@ -24,6 +25,7 @@ from engine.storage import (
     move_aside,
     normalize_session_data,
     parse_document,
+    parse_json,
     to_plain_json,
     write_document,
 )
@@ -111,6 +113,14 @@ def test_bad_document_arguments_raise_naming_the_argument(kind, version, data, a
         (b'{"kind": "kernelscope-session", "version": true, "data": {}}', "corrupt", "version"),
         (b'{"kind": "kernelscope-session", "version": 1, "data": 5}', "corrupt", "'data'"),
         (b'{"kind": "kernelscope-session", "version": 99, "data": {}}', "future", "newer"),
+        # int() refuses > 4,300 digits with a plain ValueError (not a JSONDecodeError)
+        (
+            b'{"kind": "kernelscope-session", "version": 1, "data": {"tabs": {"zoom": '
+            + b"7" * 5000
+            + b"}}}",
+            "corrupt",
+            'the value of "zoom" in "tabs" in "data" is a whole number of 5,000 digits',
+        ),
     ],
 )
 def test_unusable_files_are_moved_aside_with_their_bytes_and_a_message(
@@ -277,3 +287,32 @@ def test_parse_document_rejects_deeply_nested_garbage_as_corrupt():
     )
     with pytest.raises(ValueError, match="not valid JSON|not a JSON object"):
         parse_document(text, SESSION_KIND, 1)
+
+
+@pytest.mark.parametrize("digits", [4301, 5000, 100_000])
+def test_parse_json_names_where_an_integer_with_too_many_digits_sits(digits):
+    text = '{"layers": [{"type": "conv2d"}, {"out": -' + "1" * digits + "}]}"
+    with pytest.raises(ValueError) as caught:
+        parse_json(text)
+    message = str(caught.value)
+    assert f'the value of "out" in item 2 of "layers" is a whole number of {digits:,} digits' in (
+        message
+    )
+    assert "int_max_str_digits" not in message
+
+
+def test_parse_json_reads_long_but_allowed_integers_and_plain_values_exactly():
+    big = int("9" * MAX_JSON_INT_DIGITS)
+    assert parse_json(f'{{"a": [{big}, -{big}, 1.5, null, true, "x"]}}') == {
+        "a": [big, -big, 1.5, None, True, "x"]
+    }
+    assert parse_json("\ufeff[1]") == [1]  # a BOM from a Windows editor is not damage
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [("{", "not valid JSON: .* line 1, column 2"), ("[" * 100_000, "nested too deeply")],
+)
+def test_parse_json_refuses_broken_text_with_a_value_error(text, words):
+    with pytest.raises(ValueError, match=words):
+        parse_json(text)

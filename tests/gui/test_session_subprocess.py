@@ -158,6 +158,33 @@ def test_corrupt_autosave_and_future_settings_are_moved_aside_and_defaults_used(
     assert _current_tab(data / "autosave.json") == "matrix"  # fresh, valid autosave at exit
 
 
+@pytest.mark.slow
+def test_an_autosave_holding_an_integer_of_5000_digits_is_kept_aside_and_the_app_starts():
+    """json.loads raises a plain ValueError (not JSONDecodeError) for > 4,300 digits: it used
+    to end the start-up with a traceback and exit 1, at every start, marker left behind."""
+    data = _data_dir()
+    data.mkdir(parents=True)
+    content = (
+        b'{"kind": "kernelscope-session", "version": 1, "data": {"tabs": {"layers": '
+        b'{"single": {"filters": ' + b"9" * 5000 + b'}}}, "current_tab": "layers"}}'
+    )
+    (data / "autosave.json").write_bytes(content)
+    result = _run(["--quit-after", "800"])
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    notice = next(line for line in result.stdout.splitlines() if "notice:" in line)
+    assert "The autosaved session autosave.json is damaged" in notice
+    assert "5,000 digits" in notice and "starting with defaults" in notice
+    backups = list(data.glob("autosave.corrupt-*.json"))
+    assert len(backups) == 1 and backups[0].read_bytes() == content
+    assert backups[0].name in notice
+    assert not (data / "running.marker").exists()  # a clean exit
+    assert _current_tab(data / "autosave.json") == "matrix"  # the defaults, autosaved at exit
+    again = _run(["--quit-after", "800"])  # no longer a crash at every start
+    assert again.returncode == 0, again.stderr
+    assert "status: Restored the last session" in again.stdout and "damaged" not in again.stdout
+
+
 WRITE_SETTINGS = r"""
 import sys
 from pathlib import Path
