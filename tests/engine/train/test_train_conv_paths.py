@@ -1,0 +1,77 @@
+"""Conv2d's speed paths give the same numbers: the transposed im2col of few-channel layers and
+the usual one, and both routes to ∂L/∂x on maps large enough to choose between them — each
+against engine.correlate2d and central differences."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine import correlate2d
+from engine.train._conv import FEW_CHANNELS, Conv2d
+from tests.engine.train.test_train_layers import _check_backward
+
+
+def _layer(rng, c, f, k, **geometry):
+    w = rng.standard_normal((f, c, k, k))
+    return Conv2d("conv", w, rng.standard_normal(f), **geometry)
+
+
+@pytest.mark.parametrize("channels", [1, FEW_CHANNELS - 1, FEW_CHANNELS, FEW_CHANNELS + 3])
+@pytest.mark.parametrize("geometry", [{"padding": 1}, {"stride": 2, "dilation": 2, "padding": 2}])
+def test_both_im2col_layouts_equal_correlate2d(channels, geometry):
+    rng = np.random.default_rng(channels)
+    layer = _layer(rng, channels, 3, 3, **geometry)
+    x = rng.standard_normal((2, 9, 7, channels))
+    out = layer.forward(x)
+    w, b = layer.params["weight"], layer.params["bias"]
+    stride, padding = geometry.get("stride", 1), geometry["padding"]
+    dilation = geometry.get("dilation", 1)
+    for n in range(2):
+        for f in range(3):
+            expected = b[f] + sum(
+                correlate2d(
+                    x[n, :, :, c], w[f, c], padding=padding, stride=stride, dilation=dilation
+                )
+                for c in range(channels)
+            )
+            np.testing.assert_allclose(out[n, :, :, f], expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("channels", [FEW_CHANNELS - 1, FEW_CHANNELS])
+def test_both_im2col_layouts_backward_match_central_differences(channels):
+    rng = np.random.default_rng(20 + channels)
+    layer = _layer(rng, channels, 2, 3, padding=1)
+    _check_backward(layer, rng.standard_normal((2, 4, 5, channels)), seed=channels)
+
+
+@pytest.mark.parametrize(
+    ("shape", "k", "taps"),
+    [
+        ((2, 20, 20, 3), 3, True),  # a large map, few channels: kernel taps
+        ((2, 12, 12, 4), 5, True),  # 5×5 kernel: taps
+        ((2, 12, 12, 4), 3, False),  # small map, 3×3: the correlation
+        ((2, 20, 20, 17), 3, False),  # many channels: the correlation
+    ],
+)
+def test_the_chosen_input_gradient_route_equals_the_other(shape, k, taps):
+    rng = np.random.default_rng(5)
+    layer = _layer(rng, shape[3], 4, k, padding=k // 2)
+    x = rng.standard_normal(shape)
+    assert layer._taps_are_faster(x.shape) is taps
+    out = layer.forward(x, True)
+    upstream = rng.standard_normal(out.shape)
+    dx = layer.backward(upstream).copy()
+    by_taps = layer._input_grad_by_taps(upstream.reshape(-1, 4), upstream.shape, x.shape)
+    np.testing.assert_allclose(dx, by_taps, rtol=1e-12, atol=1e-12)
+    as_conv = layer._input_grad_as_conv(upstream, x.shape)
+    np.testing.assert_allclose(dx, as_conv, rtol=1e-12, atol=1e-12)
+    # and one entry against central differences of Σ upstream·y
+    eps, i = 1e-6, (1, 7, 5, shape[3] - 1)
+    plus, minus = x.copy(), x.copy()
+    plus[i] += eps
+    minus[i] -= eps
+    numeric = (np.sum(upstream * layer.forward(plus)) - np.sum(upstream * layer.forward(minus))) / (
+        2 * eps
+    )
+    assert dx[i] == pytest.approx(numeric, rel=1e-6, abs=1e-8)
