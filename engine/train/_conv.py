@@ -155,8 +155,9 @@ class Conv2d(Layer):
         f, c, kh, kw = w.shape
         k = kh * kw * c
         g = np.ascontiguousarray(grad).reshape(-1, f)
-        # Either layout of cols gives the same product (BLAS takes the transposed operand).
-        dw = (cols.T @ g).T if cols.flags.f_contiguous and not cols.flags.c_contiguous else g.T @ cols
+        # The transposed layout (few channels) multiplies its contiguous rows directly.
+        transposed = cols.flags.f_contiguous and not cols.flags.c_contiguous
+        dw = (cols.T @ g).T if transposed else g.T @ cols
         self.grads["weight"] = dw[:, :k].reshape(f, kh, kw, c).transpose(0, 3, 1, 2).copy()
         if "bias" in self.params:
             self.grads["bias"] = dw[:, k].copy()
