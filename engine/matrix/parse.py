@@ -65,9 +65,16 @@ class MatrixParseError(ValueError):
         self.col = col
 
 
+#: Invisible characters that are no part of a number: the byte-order mark a Windows editor puts
+#: at the start of a file (pasted whole, or twice) and the zero-width space of web pages.
+_INVISIBLE = "\ufeff\u200b"
+
+
 def _normalise_text(text: str) -> str:
     for sign in _MINUS_SIGNS:
         text = text.replace(sign, "-")
+    for char in _INVISIBLE:
+        text = text.replace(char, "")
     return text.replace("\u00a0", " ").replace("\u2009", " ").strip()
 
 

@@ -93,6 +93,21 @@ def test_parse_matrix_formats(text, fmt):
     np.testing.assert_array_equal(values, SHEET)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\ufeff3\t3\t2\n0\t0\t1\n3\t1\t2",  # a file saved by Windows Notepad, pasted whole
+        "\ufeff[[3, 3, 2], [0, 0, 1], [3, 1, 2]]",
+        "3,3,2\n\ufeff0,0,1\n3,1,2\ufeff",  # two such files pasted one after the other
+        "3 3 2\n0 0\u200b 1\n3 1 2",  # a zero-width space from a web page
+    ],
+)
+def test_byte_order_marks_and_zero_width_spaces_are_not_part_of_a_number(text):
+    values, _ = parse_matrix(text)  # was "'\ufeff3' is not a number"
+    np.testing.assert_array_equal(values, SHEET)
+    assert parse_number("\ufeff\u22127") == -7
+
+
 def test_parse_matrix_fractions_and_unicode_minus():
     values, _ = parse_matrix("1/9\t\u22122/16\n0.5\t\u22121")
     np.testing.assert_allclose(values, [[1 / 9, -0.125], [0.5, -1]])
