@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QShowEvent
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from gui.context import AppContext
@@ -26,6 +26,8 @@ from gui.widgets import TabPage
 
 #: After the window is shown, one pending tab is built every this many ms (idle time).
 IDLE_BUILD_DELAY_MS = 400
+#: The window's size at a first start, made smaller on a screen that has less room.
+DEFAULT_SIZE = (1280, 860)
 
 
 def default_data_dir() -> Path:
@@ -81,8 +83,9 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.message_bar)
         layout.addWidget(self.tab_widget, 1)
         self.setCentralWidget(central)
-        # Only the first tab is built now; the others wait as PendingTab (they hold restored
-        # state) until first shown, asked for by page(), or built when the app is idle.
+        # No tab is built now: each waits as a PendingTab (holding restored state) until it is
+        # shown (the current one when the window is), asked for by page(), or built when the
+        # app is idle after showing. A first start that opens on the gallery builds only it.
         self.pages: dict[str, TabPage] = {}
         self._shut_down = False
         self._force_close = False  # --quit-after, SIGTERM/SIGINT: nobody to ask
@@ -90,8 +93,6 @@ class MainWindow(QMainWindow):
             page: TabPage = PendingTab(spec, self._build_page, self.tab_widget)
             self.pages[spec.key] = page
             self.tab_widget.addTab(page, spec.title)
-        if tabs:
-            self._build_page(tabs[0].key)
         self._idle_builds = QTimer(self)
         self._idle_builds.setObjectName("idleTabBuilds")
         self._idle_builds.setSingleShot(True)
@@ -106,8 +107,8 @@ class MainWindow(QMainWindow):
         self.menus = AppMenus(self)
         if not self.settings_load.ok and self.settings_load.message:
             self.message_bar.show_message(self.settings_load.message, kind="warning")
-        self.resize(1280, 860)
-        self._on_tab_changed(self.tab_widget.currentIndex())
+        self.resize(*DEFAULT_SIZE)
+        self.fit_to_screen()
 
     def save_settings(self) -> bool:
         """Write the settings file; on failure say so in the status bar (old file kept)."""
@@ -143,7 +144,7 @@ class MainWindow(QMainWindow):
         tabs = self.tab_widget
         index = tabs.indexOf(pending)
         was_current = tabs.currentIndex() == index
-        blocked = tabs.blockSignals(True)  # the visible tab does not change: nobody is told
+        blocked = tabs.blockSignals(True)  # listeners are told once, below, with the state in
         try:
             tabs.insertTab(index, page, spec.title)
             if was_current:
@@ -166,6 +167,10 @@ class MainWindow(QMainWindow):
             page.state_changed.connect(sessions.note_edit)
         if self._shut_down:
             page.shutdown()  # built while closing (to save its state): start nothing
+        elif was_current:
+            # The visible widget did change, from placeholder to tab: Undo/Redo, the theme and
+            # the tab's activation follow it like any tab change.
+            tabs.currentChanged.emit(index)
         return page
 
     @Slot()
@@ -186,15 +191,48 @@ class MainWindow(QMainWindow):
         Otherwise the first save of the session (which asks every tab for its state) would
         build them all at once, at a random moment.
         """
+        first_show = self._active is None and not self._shut_down
+        if first_show:
+            # Build (and activate) the visible tab, only that one.
+            self._on_tab_changed(self.tab_widget.currentIndex())
         super().showEvent(event)
+        if first_show:
+            self.fit_to_screen()  # now the window frame's size is known
         if not self._shut_down and not self._idle_builds.isActive():
             self._idle_builds.start()
+
+    def fit_to_screen(self) -> None:
+        """Shrink and move the window so that it lies inside its screen's available area
+        (the desktop minus panels and docks); a window that fits is left as it is.
+
+        Called at start-up (the default size is larger than a small laptop screen) and after a
+        session restores a geometry saved on a bigger or another screen.
+        """
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        # The window manager's frame (title bar, borders) must fit too; before the first show
+        # it is unknown (zero) and the window manager places the window itself.
+        frame = self.frameGeometry()
+        extra_w = frame.width() - self.width()
+        extra_h = frame.height() - self.height()
+        width = max(1, min(self.width(), area.width() - extra_w))
+        height = max(1, min(self.height(), area.height() - extra_h))
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        frame = self.frameGeometry()
+        x = min(max(frame.x(), area.left()), area.right() + 1 - frame.width())
+        y = min(max(frame.y(), area.top()), area.bottom() + 1 - frame.height())
+        if (x, y) != (frame.x(), frame.y()):
+            self.move(max(x, area.left()), max(y, area.top()))
 
     @Slot(int)
     def _on_tab_changed(self, index: int) -> None:
         page = self.tab_widget.widget(index)
         if isinstance(page, PendingTab):
-            page = self._build_page(page.spec.key)
+            self._build_page(page.spec.key)  # announces the built tab: activated from there
+            return
         if self._active is not None and self._active is not page:
             self._active.deactivate()
         self._active = page if isinstance(page, TabPage) else None

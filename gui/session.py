@@ -157,6 +157,7 @@ class SessionManager(StartupMixin, QObject):
                 blob = QByteArray.fromBase64(clean["geometry"].encode("ascii"))
                 if not self.window.restoreGeometry(blob):
                     notes.append("the window geometry was not usable")
+                self.window.fit_to_screen()  # saved on a bigger or another screen
         finally:
             self._restoring = False
             if listening:

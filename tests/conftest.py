@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import os
 import weakref
+from pathlib import Path
 
 import pytest
 
-# Before any Qt import: tests never need a display.
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Before any Qt import: tests never need a display. Qt's offscreen screen is 800×800; the run
+# uses a 1920×1080 one, so the window opens at its default size as on a desktop.
+if os.environ.setdefault("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    import tempfile
+
+    from tests.offscreen_screens import DESKTOP, offscreen_platform
+
+    _screens = Path(tempfile.mkdtemp(prefix="kernelscope-screens-"))  # one per run: no races
+    os.environ["QT_QPA_PLATFORM"] = offscreen_platform(*DESKTOP, _screens)
 
 from hypothesis import HealthCheck, settings  # noqa: E402
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from gui.main_window import MainWindow
-from gui.tab_registry import TABS, PendingTab
+from gui.tab_registry import FIRST_RUN_TAB, TABS, PendingTab
 from tests.gui.conftest import NOTE_TABS
 
 
@@ -24,14 +24,31 @@ def _built(window: MainWindow) -> list[str]:
     return [key for key in window.pages if window.is_built(key)]
 
 
-def test_only_the_first_tab_is_built_at_start_up(qtbot, tmp_path):
+def test_a_first_start_builds_only_the_tab_it_shows(qtbot, tmp_path):
     window = _window(qtbot, tmp_path, TABS)  # the real tabs, menus included
-    assert _built(window) == [TABS[0].key]
-    assert isinstance(window.pages[TABS[1].key], PendingTab)
+    assert _built(window) == []  # nothing is built before it is needed
+    assert isinstance(window.pages[TABS[0].key], PendingTab)
     # tab titles and order are there before the tabs are
     titles = [window.tab_widget.tabText(i) for i in range(window.tab_widget.count())]
     assert titles == [spec.title for spec in TABS]
+    window.show_tab(FIRST_RUN_TAB)  # as main() does on a first start
+    window.show()  # no event loop has run: no idle-time build yet
+    assert _built(window) == [FIRST_RUN_TAB]
+    assert window.tab_widget.currentWidget() is window.pages[FIRST_RUN_TAB]
     window.shutdown()
+
+
+def test_showing_builds_and_activates_the_current_tab(qtbot, tmp_path):
+    window = _window(qtbot, tmp_path)
+    window.show()
+    page = window.pages[TABS[0].key]
+    assert window.is_built(TABS[0].key) and window.tab_widget.currentWidget() is page
+    assert not window.is_built("loss")  # no event loop has run: no idle-time build yet
+    # Edit ▸ Undo follows the tab built at show time
+    assert not window.menus.actions["actionUndo"].isEnabled()
+    page.set_text("first")
+    assert window.menus.actions["actionUndo"].isEnabled()
+    window.close()
 
 
 def test_show_tab_and_page_build_on_demand_in_place(qtbot, tmp_path):
