@@ -18,11 +18,11 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 from gui.about_dialog import AboutDialog, HelpDialog
 from gui.clipboard_copy import copy_focused
 from gui.settings_store import THEME_MODES
-from gui.tutor.worksheet_dialog import WorksheetDialog
 from gui.ui_text import escape_mnemonic
 
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
+    from gui.tutor.worksheet_dialog import WorksheetDialog
 
 SESSION_FILTER = "KernelScope session (*.kscope.json *.json);;All files (*)"
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.pgm *.ppm);;All files (*)"
@@ -433,6 +433,9 @@ class AppMenus(QObject):
     def show_worksheet(self) -> WorksheetDialog:
         """File ▸ New worksheet… (non-modal, one instance)."""
         if self.worksheet_dialog is None:
+            # Imported when first asked for: the tutor engine is no start-up cost.
+            from gui.tutor.worksheet_dialog import WorksheetDialog
+
             self.worksheet_dialog = WorksheetDialog(self.window)
         self.worksheet_dialog.show()
         self.worksheet_dialog.raise_()
