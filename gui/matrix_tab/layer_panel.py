@@ -323,7 +323,7 @@ class LayerPanel(QWidget):
                 self.bias_model.apply(bias, "biases")
             self.channels = min(max(int(state["channels"]), 1), MAX_CHANNELS)
             self.filters = min(max(int(state["filters"]), 1), MAX_FILTERS)
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, OverflowError):  # int(inf): OverflowError
             pass
         self._sync()
         self.changed.emit()

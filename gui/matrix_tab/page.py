@@ -405,9 +405,9 @@ class MatrixTab(TabPage):
         self.explain_panel.stop()
         self._updating = True
         try:
-            if isinstance(state.get("settings"), dict):
-                self.settings.restore_state(state["settings"])
             refused: list[str] = []
+            if isinstance(state.get("settings"), dict):
+                self.settings.restore_state(state["settings"], refused)
             values = read_matrix(state.get("input"), MAX_INPUT_SIDE, refused, name="input")
             if values is not None:
                 self.input_model.apply(values, self.input_model.title)

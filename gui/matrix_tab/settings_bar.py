@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from engine.matrix import ConvSettings, PoolingSpec
 from gui.colours import tone_label
+from gui.matrix_tab.state import read_spin_value
 from gui.widgets.spin_boxes import int_spin
 
 PADDING_ITEMS = (
@@ -296,8 +297,9 @@ class SettingsBar(QWidget):
             "compare_kernel": max(self.compare_kernel.currentIndex(), 0),
         }
 
-    def restore_state(self, state: dict[str, Any]) -> None:
-        """Restore settings; unknown or bad values are ignored."""
+    def restore_state(self, state: dict[str, Any], refused: list[str] | None = None) -> None:
+        """Restore settings; unknown or bad values are ignored, and a number outside its spin
+        box's range is named in ``refused`` (when given) and keeps the current value."""
         self.blockSignals(True)
         try:
             for name in ("mode", "padding", "operation", "display", "pool"):
@@ -305,15 +307,16 @@ class SettingsBar(QWidget):
                     self.set_choice(name, str(state[name]))
                 except (KeyError, ValueError):
                     pass
-            for name, spin in (
-                ("custom_pad", self.custom_pad),
-                ("stride", self.stride),
-                ("dilation", self.dilation),
-                ("pool_size", self.pool_size),
-                ("pool_stride", self.pool_stride),
+            for name, label, spin in (
+                ("custom_pad", "custom padding", self.custom_pad),
+                ("stride", "stride", self.stride),
+                ("dilation", "dilation", self.dilation),
+                ("pool_size", "pooling window", self.pool_size),
+                ("pool_stride", "pooling stride", self.pool_stride),
             ):
-                value = state.get(name)
-                if isinstance(value, int) and not isinstance(value, bool):
+                low, high = spin.minimum(), spin.maximum()
+                value = read_spin_value(state.get(name), low, high, label, refused)
+                if value is not None:
                     spin.setValue(value)
             for key, box in (("compare", self.compare), ("backward", self.backward)):
                 if isinstance(state.get(key), bool):

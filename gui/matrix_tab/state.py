@@ -53,3 +53,28 @@ def read_int_pair(value: Any, low: int, high: int) -> tuple[int, int] | None:
     ):
         return (value[0], value[1])
     return None
+
+
+def _saved_int_text(value: int) -> str:
+    """``1,099,511,627,776``; a number too long to read is described by its length."""
+    digits = len(str(abs(value)))
+    return f"{value:,}" if digits <= 18 else f"a number of {digits:,} digits"
+
+
+def read_spin_value(
+    value: Any, low: int, high: int, label: str, refused: list[str] | None = None
+) -> int | None:
+    """A saved whole number that fits a spin box's range ``low…high``, or None.
+
+    A spin box holds a C int: ``setValue(2**40)`` raised ``OverflowError``, which cost the
+    whole tab its restore. A saved int out of range is skipped and, when ``refused`` is given,
+    named there in words (``"the saved stride 2,147,483,648 is outside 1…8"``); a missing or
+    non-integer value is skipped silently, as for every other setting.
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    if low <= value <= high:
+        return value
+    if refused is not None:
+        refused.append(f"the saved {label} {_saved_int_text(value)} is outside {low}…{high}")
+    return None

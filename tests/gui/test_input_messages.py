@@ -142,3 +142,27 @@ def test_a_session_kernel_beyond_the_typing_limit_is_skipped_with_a_message(main
     message = main_window.statusBar().currentMessage()
     assert "kernel 'Huge'" in message and "the limit for typed cells" in message
     assert len(tab.save_state()["kernels"]) == len(kernels) - 1
+
+
+def test_matrix_settings_no_spin_box_can_hold_are_skipped_and_the_rest_restores(
+    main_window, tmp_path
+):
+    data = main_window.sessions.collect()
+    saved = data["tabs"]["matrix"]
+    saved["settings"].update(padding="custom", custom_pad=2**40, stride=2**31, dilation=2)
+    saved["input"] = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
+    saved["kernels"] = [{"name": "Mine", "values": [[1, 0], [0, -1]]}]
+    saved["layer"]["channels"] = float("inf")  # int(inf) raises OverflowError too
+    path = tmp_path / "settings.json"
+    write_document(path, SESSION_KIND, 1, data)
+    assert main_window.menus.open_session(path)
+    tab = main_window.page("matrix")
+    status = main_window.statusBar().currentMessage()
+    assert "OverflowError" not in status and "could not restore" not in status
+    assert "custom padding 1,099,511,627,776 is outside 0…16" in status
+    assert "stride 2,147,483,648 is outside 1…8" in status
+    assert tab.input_model.values.tolist() == [[1, 2, 3], [4, 5, 6], [7, 8, 9]]  # kept, not lost
+    assert [k["name"] for k in tab.save_state()["kernels"]] == ["Mine"]
+    settings = tab.save_state()["settings"]
+    assert (settings["padding"], settings["dilation"]) == ("custom", 2)
+    assert settings["custom_pad"] <= 16 and settings["stride"] <= 8
