@@ -53,10 +53,19 @@ class TrainWorker(QThread):
     failed = Signal(object, str)
     done = Signal(object)
 
-    def __init__(self, kind: str, job: Job, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        kind: str,
+        job: Job,
+        parent: QObject | None = None,
+        *,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
         super().__init__(parent)
         self.kind = kind
         self._job = job
+        #: Seconds from an arbitrary start; tests pass a fake clock to check the time left.
+        self._clock = clock
         self._stop = False
         self._running = threading.Event()
         self._running.set()
@@ -96,11 +105,11 @@ class TrainWorker(QThread):
     def checkpoint(self) -> bool:
         """Block while paused; return ``False`` when the job must stop."""
         if not self._running.is_set():
-            waited = time.perf_counter()
+            waited = self._clock()
             self.holding = True
             self._running.wait()
             self.holding = False
-            self._paused_for += time.perf_counter() - waited
+            self._paused_for += self._clock() - waited
         return not self._stop
 
     @property
@@ -109,8 +118,13 @@ class TrainWorker(QThread):
         return self._stop
 
     def report_progress(self, fraction: float, *, force: bool = False) -> None:
-        """Report ``fraction`` done with a time-left estimate (coalesced unless ``force``)."""
-        now = time.perf_counter()
+        """Report ``fraction`` done with a time-left estimate (coalesced unless ``force``).
+
+        Time left = active time so far × (1 − fraction) / fraction: the work done so far, paused
+        time excluded, predicts the rest (training's batches and epochs cost the same each).
+        ``nan`` until 1 % is done.
+        """
+        now = self._clock()
         if not force and (now - self._last_report) * 1000 < PROGRESS_MS:
             return
         self._last_report = now
@@ -128,7 +142,7 @@ class TrainWorker(QThread):
 
     def run(self) -> None:
         """Run the job (QThread entry point)."""
-        self._started = time.perf_counter()
+        self._started = self._clock()
         try:
             result = self._job(self)
         except (ValueError, FloatingPointError, MemoryError) as exc:
