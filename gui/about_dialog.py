@@ -1,4 +1,5 @@
-"""Help menu dialogs: About (with library versions, copyable) and a short help page."""
+"""Help ▸ About KernelScope: the icon, a one-line description and the library versions
+(copyable). The help pages live in :mod:`gui.help_dialog`."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -102,50 +102,3 @@ class AboutDialog(QDialog):
     def copy_versions(self) -> None:
         """Put the version list on the clipboard."""
         QGuiApplication.clipboard().setText(self.versions.toPlainText())
-
-
-HELP_HTML = """
-<h3>KernelScope in one minute</h3>
-<ul>
-<li><b>Matrix &amp; kernel</b> (Ctrl+1): type or paste a matrix and a kernel; pick padding,
-stride, dilation; click an output cell to see its sum of products.</li>
-<li><b>Filter gallery</b> (Ctrl+2): open an image (Ctrl+O) or the camera and compare edge
-filters; numpy and OpenCV results side by side.</li>
-<li><b>Layer sizes</b> (Ctrl+3): output size, parameters and receptive field of conv layers.</li>
-<li><b>Loss &amp; regularisation</b> (Ctrl+4): softmax, cross-entropy, MSE + L2.</li>
-</ul>
-<h3>Your work is kept</h3>
-<p>Everything is autosaved a moment after each change and restored at the next start. After a
-crash the last autosave is offered for recovery. <i>File &rarr; Save session as…</i> writes a
-session file you can open elsewhere (<i>File &rarr; Open session…</i>).</p>
-<h3>Shortcuts</h3>
-<table cellspacing="0" cellpadding="3">
-<tr><td><b>Ctrl+O</b></td><td>&nbsp;&nbsp;Open an image in the Filter gallery</td></tr>
-<tr><td><b>Ctrl+Shift+O</b></td><td>&nbsp;&nbsp;Open a session file</td></tr>
-<tr><td><b>Ctrl+S / Ctrl+Shift+S</b></td><td>&nbsp;&nbsp;Save the session / save it as…</td></tr>
-<tr><td><b>Ctrl+Z / Ctrl+Shift+Z</b></td><td>&nbsp;&nbsp;Undo / redo in the current tab</td></tr>
-<tr><td><b>Ctrl+C</b></td><td>&nbsp;&nbsp;Copy the selection</td></tr>
-<tr><td><b>Ctrl+1 … Ctrl+4</b></td><td>&nbsp;&nbsp;Switch tabs</td></tr>
-<tr><td><b>F11</b></td><td>&nbsp;&nbsp;Full screen</td></tr>
-<tr><td><b>F1</b></td><td>&nbsp;&nbsp;This help</td></tr>
-<tr><td><b>Ctrl+Q</b></td><td>&nbsp;&nbsp;Quit (the session is saved)</td></tr>
-</table>
-"""
-
-
-class HelpDialog(QDialog):
-    """A short, scrollable help page (non-modal: it can stay open next to the window)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("helpDialog")
-        self.setWindowTitle("KernelScope help")
-        layout = QVBoxLayout(self)
-        self.browser = QTextBrowser(self)
-        self.browser.setObjectName("helpText")
-        self.browser.setHtml(HELP_HTML)
-        self.browser.setMinimumSize(560, 470)
-        layout.addWidget(self.browser)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        buttons.rejected.connect(self.close)
-        layout.addWidget(buttons)

@@ -15,8 +15,9 @@ from PySide6.QtCore import QEvent, QObject, QStandardPaths, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
-from gui.about_dialog import AboutDialog, HelpDialog
+from gui.about_dialog import AboutDialog
 from gui.clipboard_copy import copy_focused
+from gui.help_dialog import HelpDialog
 from gui.settings_store import THEME_MODES
 from gui.ui_text import escape_mnemonic
 
