@@ -40,6 +40,7 @@ SHORTCUTS = {
     "actionTab_gallery": "Ctrl+2",
     "actionTab_layers": "Ctrl+3",
     "actionTab_loss": "Ctrl+4",
+    "actionTab_train": "Ctrl+5",
     "actionHelp": "F1",
 }
 
