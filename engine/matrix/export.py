@@ -44,7 +44,7 @@ def matrix_to_text(values: object, fmt: str) -> str:
     """One matrix as text in ``fmt`` (one of :data:`EXPORT_FORMATS`).
 
     CSV, TSV and NumPy keep full precision; Markdown shows cells as on screen; LaTeX writes
-    fractions as ``\\frac``.  Every format except Markdown pastes back into the tab.
+    fractions as ``\\frac``.  Every format pastes back into the tab (:func:`parse_matrix`).
     """
     arr = np.asarray(values)
     if arr.ndim == 1:

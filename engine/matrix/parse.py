@@ -6,7 +6,10 @@ ever evaluated: every accepted shape is matched by a regular expression.
 
 Whole matrices are pasted as tab-separated text (spreadsheets, PDFs), comma- or
 semicolon-separated text, whitespace-separated text, ``[[...], [...]]`` Python/NumPy text
-(``np.array(...)`` and NumPy's printed form included) or LaTeX ``bmatrix``/``pmatrix`` bodies.
+(``np.array(...)`` and NumPy's printed form included), MATLAB/Octave ``[1 2; 3 4]``, LaTeX
+``bmatrix``/``pmatrix`` bodies or Markdown tables (row and column labels, as the app's own
+Markdown copy has them, are left out). Every format :func:`engine.matrix.matrix_to_text` writes
+reads back.
 """
 
 from __future__ import annotations
@@ -20,14 +23,16 @@ import numpy as np
 # Biggest magnitude a cell may hold: integer products and sums stay exact in int64/float64.
 MAX_MAGNITUDE = 1e12
 
-MATRIX_FORMATS = ("tsv", "csv", "semicolon", "whitespace", "numpy", "latex")
+MATRIX_FORMATS = ("tsv", "csv", "semicolon", "whitespace", "numpy", "matlab", "latex", "markdown")
 FORMAT_LABELS = {
     "tsv": "tab-separated",
     "csv": "comma-separated",
     "semicolon": "semicolon-separated",
     "whitespace": "whitespace-separated",
     "numpy": "Python/NumPy list",
+    "matlab": "MATLAB matrix",
     "latex": "LaTeX matrix",
+    "markdown": "Markdown table",
 }
 
 #: Longest cell text read (characters); longer text is refused before any regex or conversion.
@@ -51,6 +56,10 @@ _DEC_RE = re.compile(_NUMBER, re.ASCII)
 _FRAC_RE = re.compile(rf"({_NUMBER})\s*/\s*({_NUMBER})", re.ASCII)
 _PARTS_RE = re.compile(r"[+-]?0*(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?", re.ASCII)
 _LATEX_FRAC_RE = re.compile(r"\\[dt]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}")
+#: ``[1 2; 3 4]``, ``A = [1, 2; 3, 4];``: one bracket level, rows split by ``;`` or new lines.
+_MATLAB_RE = re.compile(r"(?:[A-Za-z_]\w*\s*=\s*)?\[([^\[\]]*)\]\s*;?")
+#: A Markdown table's rule line cell: ``---``, ``:---``, ``---:``, ``:---:``.
+_MD_RULE_RE = re.compile(r":?-+:?")
 
 
 class MatrixParseError(ValueError):
@@ -249,8 +258,14 @@ def matrix_from_state(value: object, *, max_side: int, name: str = "matrix") -> 
 def detect_matrix_format(text: str) -> str:
     """Guess which of :data:`MATRIX_FORMATS` ``text`` is written in."""
     clean = _normalise_text(text)
+    lines = [line.strip() for line in _split_lines(clean) if line.strip()]
+    if lines and all(line.startswith("|") for line in lines):
+        return "markdown"
     if "\\begin" in clean or "&" in clean or "\\\\" in clean:
         return "latex"
+    matlab = _MATLAB_RE.fullmatch(clean)
+    if matlab and (";" in clean or "\n" in matlab.group(1).strip() or not clean.startswith("[")):
+        return "matlab"  # a plain [1, 2, 3] stays a Python list
     if re.match(r"^(?:np\.|numpy\.)?(?:array|matrix)\s*\(|^\[", clean):
         return "numpy"
     if "\t" in clean:
@@ -327,6 +342,56 @@ def _rows_numpy(text: str) -> list[list[str]]:
     return rows
 
 
+def _rows_matlab(text: str) -> list[list[str]]:
+    match = _MATLAB_RE.fullmatch(text.strip())
+    if match is None:  # pragma: no cover - detect_matrix_format matched it
+        raise MatrixParseError("could not read the MATLAB matrix: write it as [1 2; 3 4]")
+    body = re.sub(r"\.\.\.[^\n]*(?:\n|$)", " ", match.group(1))  # a continued line
+    rows = []
+    for line in re.split(r"[;\n]", body):
+        cells = [c for c in re.split(r"[,\s]+", line.strip()) if c != ""]
+        if cells:  # "[1 2; 3 4;]" ends with an empty row
+            rows.append(cells)
+    return rows
+
+
+def _markdown_cell(cell: str) -> str:
+    """A table cell without Markdown emphasis or code marks (``**0**``, ``*2*``, `` `3` ``)."""
+    return cell.strip().strip("*_`").strip()
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        parse_number(_markdown_cell(cell))
+    except MatrixParseError:
+        return False
+    return True
+
+
+def _rows_markdown(text: str) -> list[list[str]]:
+    """The numbers of a Markdown table. A header row is column labels unless every cell of it
+    is a number (tables need a header, so people put the first row there); a first column is
+    row labels when the header's corner is empty or every row starts with a bold cell."""
+    table = []
+    for line in _split_lines(text):
+        line = line.strip()
+        if not line:
+            continue
+        body = line[1:-1] if line.endswith("|") and len(line) > 1 else line[1:]
+        table.append([c.strip() for c in body.split("|")])
+
+    def is_rule(row: list[str]) -> bool:
+        return all(_MD_RULE_RE.fullmatch(c.replace(" ", "")) for c in row)
+
+    header = table[0] if len(table) > 1 and is_rule(table[1]) else None
+    rows = [row for row in (table[2:] if header else table) if not is_rule(row)]
+    corner = header is not None and header[0] == ""
+    labelled = corner or bool(rows) and all(re.fullmatch(r"\*\*.*\*\*", r[0]) for r in rows)
+    if header is not None and not corner and all(_is_number(c) for c in header):
+        rows.insert(0, header)
+    return [[_markdown_cell(c) for c in (row[1:] if labelled else row)] for row in rows]
+
+
 def _rows_latex(text: str) -> list[list[str]]:
     body = text
     # Find the first \begin{…} with a plain search and its \end with str.find: a lazy ``(.*?)``
@@ -387,6 +452,10 @@ def parse_matrix(text: str, *, max_shape: tuple[int, int] | None = None) -> tupl
         rows = _rows_latex(clean)
     elif fmt == "numpy":
         rows = _rows_numpy(clean)
+    elif fmt == "matlab":
+        rows = _rows_matlab(clean)
+    elif fmt == "markdown":
+        rows = _rows_markdown(clean)
     else:
         rows = _rows_delimited(clean, fmt)
     values = _to_array(rows)
