@@ -321,7 +321,12 @@ def move_aside(path: str | os.PathLike[str], reason: str) -> Path:
 
 
 def load_document(
-    path: str | os.PathLike[str], kind: str, max_version: int, *, label: str = "file"
+    path: str | os.PathLike[str],
+    kind: str,
+    max_version: int,
+    *,
+    label: str = "file",
+    move: bool = True,
 ) -> LoadResult:
     """Read a versioned document; move a corrupt or future-version file aside.
 
@@ -335,6 +340,10 @@ def load_document(
         Highest schema version this program understands.
     label
         Words for the user's message, e.g. ``"session file"``.
+    move
+        Move an unusable file aside (the app's own autosave and settings, so the next start
+        does not trip over it again). ``False`` for a file the user named (Open session…,
+        ``--session``): it is never renamed, only refused with a message.
 
     Returns
     -------
@@ -353,10 +362,17 @@ def load_document(
         data = parse_document(raw.decode("utf-8-sig"), kind, max_version)
     except UnicodeDecodeError as exc:
         error = _error("corrupt", f"not UTF-8 text ({exc.reason})")
-        return _moved(source, error, label)
+        return _moved(source, error, label) if move else _refused(source, error, label)
     except DocumentError as exc:
-        return _moved(source, exc, label)
+        return _moved(source, exc, label) if move else _refused(source, exc, label)
     return LoadResult("ok", data)
+
+
+def _refused(source: Path, error: DocumentError, label: str) -> LoadResult:
+    reason = getattr(error, "reason", "corrupt")
+    what = f"is damaged: {error}" if reason == "corrupt" else f"is {error}"
+    message = f"The {label} {source.name} {what}. It was not opened and is left as it is."
+    return LoadResult(reason, {}, None, message)
 
 
 def _moved(source: Path, error: DocumentError, label: str) -> LoadResult:

@@ -16,7 +16,10 @@ Files in the app-data folder:
     restores or discards it, through any number of later crashes (a later run never overwrites
     it; a later crashed autosave that differs is kept beside it as ``autosave.crashed-*.json``).
 ``autosave.previous.json``
-    The autosave as it was before ``--session FILE`` replaced the work at start-up.
+    The autosave as it was before ``--session FILE`` replaced the work at start-up. Like
+    ``recovery.json`` it stays until the user restores or discards it, offered at every start;
+    a later ``--session`` start never overwrites it (an autosave that differs is kept beside it
+    as ``autosave.replaced-*.json``), and restoring it keeps the work it replaces the same way.
 """
 
 from __future__ import annotations
@@ -261,31 +264,48 @@ class SessionManager(StartupMixin, QObject):
             return False
         return True
 
-    def _set_session_path(self, path: Path) -> None:
+    def _set_session_path(self, path: Path | None) -> None:
+        """The session file the work belongs to (``None``: none, the autosave only)."""
         self.session_path = path
-        self.window.setWindowTitle(f"{path.name} — KernelScope")
+        self.window.setWindowTitle("KernelScope" if path is None else f"{path.name} — KernelScope")
 
     # reading -----------------------------------------------------------------------------------
-    def _load(self, path: Path, label: str) -> LoadResult:
-        """Read a session document (a named pipe or device is refused before opening it)."""
-        return load_document(path, SESSION_KIND, SESSION_VERSION, label=label)
+    def _load(self, path: Path, label: str, *, move: bool = True) -> LoadResult:
+        """Read a session document (a named pipe or device is refused before opening it); an
+        unusable one is moved aside only when ``move`` (the app's own files)."""
+        return load_document(path, SESSION_KIND, SESSION_VERSION, label=label, move=move)
 
-    def open_file(self, path: str | Path) -> bool:
-        """Open a session file (Open session…); a damaged one is moved aside and reported."""
-        source = Path(path)
-        result = self._load(source, "session file")
+    def _read_user_session(self, source: Path) -> dict[str, Any] | None:
+        """The data of a session file the user named, or ``None`` after saying why not.
+
+        A damaged or newer file is refused and left exactly as it is: it is the user's file,
+        and renaming it would make it look lost (only the app's own autosave is moved aside).
+        """
+        result = self._load(source, "session file", move=False)
         if result.status == "missing":
             self._status(f"Session file not found: {source}", 0)
-            return False
+            return None
         if not result.ok:
             self._notice(result.message)
+            return None
+        return result.data
+
+    def open_file(self, path: str | Path) -> bool:
+        """Open a session file (Open session…); a damaged or newer one is refused with a message
+        and left as it is."""
+        source = Path(path)
+        data = self._read_user_session(source)
+        if data is None:
             return False
-        notes = self.apply(result.data)
-        self._mark_saved(result.data)
+        self._open_data(source, data)
+        return True
+
+    def _open_data(self, source: Path, data: dict[str, Any]) -> None:
+        notes = self.apply(data)
+        self._mark_saved(data)
         self._set_session_path(source)
         self._report_restored(f"Opened session {source.name}", notes)
         self.schedule_autosave()
-        return True
 
     # finish ------------------------------------------------------------------------------------
     def finish(self, saved: bool | None = None) -> bool:

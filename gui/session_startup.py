@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,12 +49,16 @@ class StartupMixin:
     _baseline: dict[str, Any] | None
 
     if TYPE_CHECKING:  # provided by SessionManager
+        session_path: Path | None
 
         def apply(self, data: dict[str, Any]) -> list[str]: ...
-        def open_file(self, path: str | Path) -> bool: ...
+        def collect(self) -> dict[str, Any]: ...
         def autosave_now(self) -> bool: ...
         def schedule_autosave(self) -> None: ...
-        def _load(self, path: Path, label: str) -> LoadResult: ...
+        def _load(self, path: Path, label: str, *, move: bool = True) -> LoadResult: ...
+        def _read_user_session(self, source: Path) -> dict[str, Any] | None: ...
+        def _open_data(self, source: Path, data: dict[str, Any]) -> None: ...
+        def _set_session_path(self, path: Path | None) -> None: ...
         def _mark_saved(self, data: dict[str, Any] | None = None) -> None: ...
         def _report_restored(self, prefix: str, notes: list[str]) -> None: ...
         def _notice(self, message: str) -> None: ...
@@ -90,7 +95,8 @@ class StartupMixin:
         (message bar: Restore / Discard) until the user chooses; ``"yes"`` restores the crashed
         work (or the autosave) without asking; ``"no"`` starts with defaults (crashed work is
         still kept for a later start). ``session_file`` opens that file instead of the autosave;
-        the autosave is copied to ``autosave.previous.json`` first.
+        the autosave is kept in ``autosave.previous.json`` first, offered until the user restores
+        or discards it (at this and later starts, after any crashed work).
         """
         if restore not in RESTORE_CHOICES:
             raise ValueError(f"restore must be one of {RESTORE_CHOICES}, got {restore!r}")
@@ -111,7 +117,7 @@ class StartupMixin:
         extra = self._keep_crashed_work(autosave) if crashed and autosave.ok else ""
         recovery = self._pending_recovery()
         if session_file is not None:
-            self._start_with_file(Path(session_file), autosave)
+            self._start_with_file(Path(session_file), autosave, recovery)
         elif recovery is not None and crashed and restore == "yes":
             self.recover(recovery)
             return
@@ -120,43 +126,137 @@ class StartupMixin:
             self._mark_saved(autosave.data)
             self._report_restored("Restored the last session", notes)
         if recovery is not None and restore != "no":
-            self._offer_recovery(recovery, crashed, extra)
+            self._offer_recovery(recovery, crashed, extra)  # first: the bar holds one offer
+        elif session_file is None and restore != "no":
+            previous = self._pending_previous()
+            if previous is not None:
+                self._offer_previous(previous, self._previous_waiting())
 
-    def _start_with_file(self, source: Path, autosave: LoadResult) -> None:
-        """``--session FILE``: keep the autosave it replaces, and offer it if the file fails."""
-        kept = ""
-        if autosave.ok:
-            try:
-                atomic_write_text(
-                    self.previous_path, document_text(SESSION_KIND, SESSION_VERSION, autosave.data)
+    def _start_with_file(
+        self, source: Path, autosave: LoadResult, recovery: dict[str, Any] | None
+    ) -> None:
+        """``--session FILE``: keep the autosave it replaces, open the file, offer the kept work
+        (instead of the file when it cannot be opened)."""
+        data = self._read_user_session(source)
+        same_work = (
+            data is not None and autosave.ok and data.get("tabs") == autosave.data.get("tabs")
+        )
+        extra = ""
+        crashed_copy = recovery is not None and recovery.get("tabs") == autosave.data.get("tabs")
+        if autosave.ok and not same_work and not crashed_copy:  # else nothing is replaced
+            extra = self._keep_replaced_work(autosave.data)
+        previous = self._pending_previous()
+        kept = f"kept as {self.previous_path.name} until you restore or discard it"
+        if data is not None:
+            self._open_data(source, data)
+            if previous is not None:
+                self._offer_previous(
+                    previous,
+                    f"Opened {source.name}. The work autosaved before it is {kept}.{extra}",
                 )
-                kept = f" (kept as {self.previous_path.name})"
-            except (OSError, ValueError) as exc:
-                self._status(f"Could not keep a copy of the last autosave: {exc}", 0)
-        if self.open_file(source) or not autosave.ok:
+            return
+        if previous is None:
             return
         problem = (
             self.window.message_bar.label.text()
             if self.window.message_bar.isVisible()
-            else (f"The session file {source} could not be opened.")
+            else f"The session file {source} could not be opened."
         )
+        self._offer_previous(
+            previous, f"{problem} Restore the last autosaved session instead ({kept})?{extra}"
+        )
+
+    def _keep_replaced_work(self, data: dict[str, Any]) -> str:
+        """Keep ``data`` (work about to be replaced) as ``autosave.previous.json``; if earlier
+        work already waits there (never overwritten) and differs, beside it. Returns a sentence
+        about that extra copy, or ``""``."""
+        pending = self._pending_previous()
+        if pending is not None and pending.get("tabs") == data.get("tabs"):
+            return ""
+        target = self.previous_path if pending is None else self._replaced_path()
+        try:
+            atomic_write_text(target, document_text(SESSION_KIND, SESSION_VERSION, data))
+        except (OSError, ValueError) as exc:
+            self._status(f"Could not keep a copy of the last autosave: {exc}", 0)
+            return ""
+        if target == self.previous_path:
+            return ""
+        return f" The work autosaved since then is kept as {target.name} (File ▸ Open session…)."
+
+    def _replaced_path(self) -> Path:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        for n in range(1000):
+            path = self.data_dir / f"autosave.replaced-{stamp}{f'-{n}' if n else ''}.json"
+            if not path.exists():
+                return path
+        return path
+
+    def _pending_previous(self) -> dict[str, Any] | None:
+        """The work kept in ``autosave.previous.json`` until the user decides, or ``None``."""
+        if not self.previous_path.is_file():
+            return None
+        result = self._load(self.previous_path, "kept earlier session")
+        if not result.ok:
+            if result.message:
+                self._notice(result.message)
+            return None
+        return result.data
+
+    def _previous_waiting(self) -> str:
+        try:
+            stamp = time.strftime(
+                "%Y-%m-%d %H:%M:%S", time.localtime(self.previous_path.stat().st_mtime)
+            )
+        except OSError:
+            stamp = "earlier"
+        return (
+            f"The work a session file replaced at a start ({stamp}) is still kept as "
+            f"{self.previous_path.name} until you restore or discard it."
+        )
+
+    def _offer_previous(self, data: dict[str, Any], message: str) -> None:
         self.window.message_bar.show_message(
-            f"{problem} Restore the last autosaved session{kept} instead?",
+            message,
             kind="warning",
             buttons=(
                 (
                     "restorePreviousButton",
-                    "Restore last session",
-                    lambda: self._restore_previous(autosave.data),
+                    "Restore earlier work",
+                    partial(self.restore_previous, data),
                 ),
+                ("discardPreviousButton", "Discard", self.discard_previous),
             ),
         )
 
-    def _restore_previous(self, data: dict[str, Any]) -> None:
+    def restore_previous(self, data: dict[str, Any]) -> None:
+        """Apply the work kept in ``autosave.previous.json`` (its Restore button); the work it
+        replaces is kept as ``autosave.replaced-*.json`` unless it is defaults or an unedited
+        session file, and the kept file is no longer pending once the autosave holds it."""
+        kept = ""
+        if self._edited or (self._baseline is not None and self.session_path is None):
+            path = self._replaced_path()
+            try:
+                atomic_write_text(
+                    path, document_text(SESSION_KIND, SESSION_VERSION, self.collect())
+                )
+                kept = f"; the work shown until now is kept as {path.name} (File ▸ Open session…)"
+            except (OSError, ValueError) as exc:
+                self._status(f"Could not keep a copy of the current work ({exc}); not restored", 0)
+                return
         notes = self.apply(data)
-        self._mark_saved(data)
-        self._report_restored("Restored the last autosaved session", notes)
-        self.schedule_autosave()
+        self._edited = True  # it is in no session file
+        self._baseline = None
+        self._set_session_path(None)  # Save session must not write it over the opened file
+        self._report_restored(f"Restored the earlier work{kept}", notes)
+        if self.autosave_now():
+            with contextlib.suppress(OSError):
+                self.previous_path.unlink(missing_ok=True)
+
+    def discard_previous(self) -> None:
+        """Forget the work kept in ``autosave.previous.json`` (its Discard button)."""
+        with contextlib.suppress(OSError):
+            self.previous_path.unlink(missing_ok=True)
+        self._status("Discarded the work a session file had replaced")
 
     def _keep_crashed_work(self, autosave: LoadResult) -> str:
         """After a crash: the autosave becomes ``recovery.json`` unless crashed work is already

@@ -139,6 +139,23 @@ def test_unusable_files_are_moved_aside_with_their_bytes_and_a_message(
     assert result.backup.name in result.message
 
 
+@pytest.mark.parametrize(
+    ("content", "status", "words"),
+    [
+        (b"{not json", "corrupt", "is damaged: not valid JSON"),
+        (b'{"kind": "kernelscope-session", "version": 99, "data": {}}', "future", "newer"),
+    ],
+)
+def test_a_file_the_user_named_is_never_moved(tmp_path, content, status, words):
+    path = tmp_path / "lesson.json"
+    path.write_bytes(content)
+    result = load_document(path, SESSION_KIND, SESSION_VERSION, label="session file", move=False)
+    assert (result.status, result.data, result.backup) == (status, {}, None)
+    assert path.read_bytes() == content and list(tmp_path.iterdir()) == [path]
+    assert words in result.message and "left as it is" in result.message
+    assert "starting with defaults" not in result.message
+
+
 def test_missing_file_is_reported_as_missing_without_message(tmp_path):
     result = load_document(tmp_path / "none.json", SESSION_KIND, 1)
     assert (result.status, result.data, result.backup, result.message) == ("missing", {}, None, "")

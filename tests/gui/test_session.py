@@ -162,17 +162,19 @@ def test_save_as_then_open_restores_the_work_and_is_in_recent(light_window, tmp_
     assert entry is not None and "lesson.kscope.json" in entry.text()
 
 
-def test_opening_a_damaged_session_moves_it_aside_and_says_so(light_window, tmp_path):
+def test_opening_a_damaged_session_leaves_the_users_file_as_it_is_and_says_so(
+    light_window, tmp_path
+):
     window = light_window()
     path = tmp_path / "broken.json"
     path.write_text("{ this is not json")
     _type(window, "layers", "my work")
     assert not window.menus.open_session(path)
-    assert not path.exists()
-    backups = list(tmp_path.glob("broken.corrupt-*.json"))
-    assert len(backups) == 1 and backups[0].read_text() == "{ this is not json"
+    assert path.read_text() == "{ this is not json"  # never renamed: the user named it
+    assert [p.name for p in tmp_path.iterdir()] == ["broken.json"]
     bar = window.message_bar
-    assert bar.isVisible() and "damaged" in bar.label.text() and backups[0].name in bar.label.text()
+    assert bar.isVisible() and "damaged" in bar.label.text()
+    assert "not valid JSON" in bar.label.text() and "left as it is" in bar.label.text()
     assert _text(window, "layers") == "my work"  # last good state kept
     assert window.settings.recent() == []
 

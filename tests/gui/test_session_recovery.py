@@ -129,6 +129,92 @@ def test_a_damaged_session_file_at_start_offers_the_last_autosave(light_window, 
     assert _text(second, "gallery") == "last session"
 
 
+def test_damaged_and_newer_session_files_named_at_start_are_left_as_they_are(
+    light_window, tmp_path
+):
+    broken = tmp_path / "broken.json"
+    broken.write_text("{ not json")
+    future = tmp_path / "future.json"
+    write_document(future, SESSION_KIND, 99, {"tabs": {}})
+    before = future.read_bytes()
+    for path, words in ((broken, "damaged"), (future, "newer KernelScope")):
+        window = light_window()
+        window.sessions.start(session_file=path)
+        text = window.message_bar.label.text()
+        assert words in text and "left as it is" in text
+        window.close()
+    assert broken.read_text() == "{ not json" and future.read_bytes() == before  # not renamed
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == [
+        "broken.json",
+        "future.json",
+    ]
+
+
+def _lesson_file(tmp_path, name="lesson.json", text="lesson"):
+    path = tmp_path / name
+    write_document(path, SESSION_KIND, 1, {"tabs": {"gallery": {"text": text}}})
+    return path
+
+
+def test_unanswered_previous_work_survives_a_later_session_file_start(
+    light_window, qtbot, tmp_path
+):
+    """Edit, quit; --session damaged.json, quit without answering; --session good.json: the
+    defaults used to overwrite autosave.previous.json and the edit existed nowhere."""
+    _clean_run(light_window, "gallery", "my edit")
+    broken = tmp_path / "damaged.json"
+    broken.write_text("{ not json")
+    second = light_window()
+    second.sessions.start(session_file=broken)
+    assert "restorePreviousButton" in second.message_bar.buttons
+    second.close()  # quit without answering: the defaults are autosaved
+    third = light_window()
+    third.sessions.start(session_file=_lesson_file(tmp_path))
+    assert _text(third, "gallery") == "lesson"
+    previous = third.sessions.previous_path
+    assert _doc(previous)["data"]["tabs"]["gallery"] == {"text": "my edit"}
+    bar = third.message_bar
+    assert "autosave.previous.json" in bar.label.text()
+    replaced = list(previous.parent.glob("autosave.replaced-*.json"))  # the defaults of run 2
+    assert len(replaced) == 1 and replaced[0].name in bar.label.text()
+    qtbot.mouseClick(bar.buttons["restorePreviousButton"], Qt.MouseButton.LeftButton)
+    assert _text(third, "gallery") == "my edit"
+    assert not previous.exists()  # decided: no longer pending
+    assert third.sessions.session_path is None and third.windowTitle() == "KernelScope"
+    assert _doc(third.sessions.autosave_path)["data"]["tabs"]["gallery"] == {"text": "my edit"}
+
+
+def test_previous_work_is_offered_at_later_starts_until_discarded(light_window, qtbot, tmp_path):
+    _clean_run(light_window, "layers", "before the lesson")
+    second = light_window()
+    second.sessions.start(session_file=_lesson_file(tmp_path))
+    assert "restorePreviousButton" in second.message_bar.buttons
+    second.close()
+    third = light_window()  # a plain start: the lesson is restored, the earlier work offered
+    third.sessions.start()
+    assert _text(third, "gallery") == "lesson"
+    assert "still kept" in third.message_bar.label.text()
+    qtbot.mouseClick(third.message_bar.buttons["discardPreviousButton"], Qt.MouseButton.LeftButton)
+    assert not third.sessions.previous_path.exists()
+    third.close()
+    fourth = light_window()
+    fourth.sessions.start()
+    assert "restorePreviousButton" not in fourth.message_bar.buttons
+    assert _text(fourth, "gallery") == "lesson"
+
+
+def test_restoring_previous_work_keeps_the_work_it_replaces(light_window, qtbot, tmp_path):
+    _clean_run(light_window, "matrix", "older work")
+    second = light_window()
+    second.sessions.start(session_file=_lesson_file(tmp_path))
+    second.page("gallery").set_text("lesson, edited")  # in no file but the autosave
+    qtbot.mouseClick(second.message_bar.buttons["restorePreviousButton"], Qt.MouseButton.LeftButton)
+    assert _text(second, "matrix") == "older work"
+    kept = list(second.sessions.data_dir.glob("autosave.replaced-*.json"))
+    assert len(kept) == 1 and _doc(kept[0])["data"]["tabs"]["gallery"] == {"text": "lesson, edited"}
+    assert kept[0].name in second.statusBar().currentMessage()
+
+
 def test_a_session_file_right_after_a_crash_still_offers_the_crashed_work(light_window, tmp_path):
     _crashed_run(light_window, "matrix", "crashed")
     lesson = tmp_path / "lesson.json"
