@@ -7,7 +7,8 @@ last good copy.
 - :func:`atomic_write_bytes` / :func:`atomic_write_text` are the engine's one file writer: a
   temporary file in the target folder, ``fsync``ed and ``os.replace``d over the target, so the old
   file stays intact until the new one is complete; permissions follow the old file or the umask.
-  :func:`rename_file` is the one rename. ``tests/test_architecture.py`` keeps it that way.
+  :func:`rename_file` is the one rename; :func:`write_files` replaces several files all or
+  nothing. ``tests/test_architecture.py`` keeps it that way.
 - :func:`load_document` reads a ``{"kind", "version", "data"}`` document. A file that is not JSON,
   not of the expected kind, or written by a newer KernelScope (future ``version``) is moved aside
   as ``<name>.<reason>-<timestamp><suffix>`` so the caller can start with defaults and say so.
@@ -28,9 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from engine._json_reading import MAX_JSON_INT_DIGITS, parse_json
+from engine._plain_json import MAX_JSON_INT_DIGITS, parse_json, to_plain_json
+from engine._session_data import make_session_data, normalize_session_data
 from engine.user_files import UserFileError, read_user_bytes
 
 __all__ = [
@@ -54,6 +54,7 @@ __all__ = [
     "save_text",
     "to_plain_json",
     "write_document",
+    "write_files",
 ]
 
 SESSION_KIND = "kernelscope-session"
@@ -92,42 +93,6 @@ class LoadResult:
     def ok(self) -> bool:
         """``True`` when the file was read and its payload is in :attr:`data`."""
         return self.status == "ok"
-
-
-def to_plain_json(value: Any, *, where: str = "value") -> Any:
-    """Return ``value`` as plain JSON types (dict/list/str/int/float/bool/None).
-
-    numpy scalars become Python numbers, numpy arrays and tuples become (nested) lists, dict keys
-    must be strings. Non-finite floats are kept (Python's ``json`` reads ``NaN``/``Infinity``
-    back). Anything else raises ``ValueError`` naming where in the structure it sits.
-
-    Parameters
-    ----------
-    value
-        The structure to convert.
-    where
-        Name used in error messages for the top of the structure.
-    """
-    if value is None or isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, np.generic):
-        return to_plain_json(value.item(), where=where)
-    if isinstance(value, np.ndarray):
-        return to_plain_json(value.tolist(), where=where)
-    if isinstance(value, (list, tuple)):
-        return [to_plain_json(v, where=f"{where}[{i}]") for i, v in enumerate(value)]
-    if isinstance(value, dict):
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise ValueError(f"{where}: dict key {key!r} is not a string")
-            out[key] = to_plain_json(item, where=f"{where}[{key!r}]")
-        return out
-    raise ValueError(f"{where}: {type(value).__name__} value {value!r} is not a plain JSON type")
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -207,6 +172,19 @@ def atomic_write_bytes(
     target = Path(path)
     if make_parents:
         target.parent.mkdir(parents=True, exist_ok=True)
+    tmp_name = _write_temporary(target, data)
+    try:
+        os.replace(tmp_name, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+    _fsync_folder(target.parent)
+
+
+def _write_temporary(target: Path, data: bytes) -> str:
+    """Write ``data`` to a new temporary file beside ``target`` (flushed and ``fsync``ed, with
+    ``target``'s permission bits if it exists); return its name. Nothing is left on failure."""
     try:
         existing_mode: int | None = target.stat().st_mode & 0o777
     except OSError:
@@ -219,12 +197,63 @@ def atomic_write_bytes(
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp_name, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
         raise
-    _fsync_folder(target.parent)
+    return tmp_name
+
+
+def write_files(
+    files: list[tuple[str | os.PathLike[str], bytes]], *, make_parents: bool = False
+) -> None:
+    """Replace several files all or nothing (a worksheet and its answer key).
+
+    Every file is first written to a temporary beside it; only when all are complete are they
+    renamed into place. If a rename fails (a folder where a file should go, a name over 255
+    bytes), the files already replaced get their old content back (or are removed if they did
+    not exist), so the user never gets a sheet without its key. Meant for exports of modest size:
+    the old content is held in memory for that. Folders must exist unless ``make_parents``.
+
+    Raises
+    ------
+    OSError
+        The first failure; every file is then as it was before the call.
+    """
+    targets = [(Path(path), data) for path, data in files]
+    temporaries: list[str] = []
+    try:
+        for target, data in targets:
+            if make_parents:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            temporaries.append(_write_temporary(target, data))
+        # What to put back if a later rename fails (the last file's rename needs no undo).
+        old = [target.read_bytes() if target.is_file() else None for target, _ in targets[:-1]]
+    except BaseException:
+        _remove(temporaries)
+        raise
+    replaced: list[Path] = []
+    try:
+        for (target, _), tmp_name in zip(targets, temporaries, strict=True):
+            os.replace(tmp_name, target)
+            replaced.append(target)
+    except BaseException:
+        _remove(temporaries[len(replaced) :])
+        for target, content in zip(replaced, old, strict=False):
+            with contextlib.suppress(OSError):
+                if content is None:
+                    os.unlink(target)
+                else:
+                    atomic_write_bytes(target, content, make_parents=False)
+        raise
+    for folder in {target.parent for target, _ in targets}:
+        _fsync_folder(folder)
+
+
+def _remove(names: list[str]) -> None:
+    for name in names:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
 
 
 def atomic_write_text(
@@ -388,55 +417,3 @@ def _moved(source: Path, error: DocumentError, label: str) -> LoadResult:
     if reason == "corrupt":
         message = f"The {label} {source.name} is damaged: {error}; starting with defaults.{where}"
     return LoadResult(reason, {}, backup, message)
-
-
-def make_session_data(
-    tabs: dict[str, dict[str, Any]], current_tab: str | None, geometry: str | None
-) -> dict[str, Any]:
-    """The ``data`` of a session document: every tab's state, the current tab, window geometry.
-
-    Parameters
-    ----------
-    tabs
-        ``{tab key: that tab's save_state()}``; converted with :func:`to_plain_json`.
-    current_tab
-        Key of the visible tab.
-    geometry
-        The window geometry as a base64 string (``QWidget.saveGeometry().toBase64()``).
-    """
-    if not isinstance(tabs, dict):
-        raise ValueError(f"tabs must be a dict, got {type(tabs).__name__}")
-    return {
-        "tabs": to_plain_json(tabs, where="tabs"),
-        "current_tab": current_tab if isinstance(current_tab, str) else None,
-        "geometry": geometry if isinstance(geometry, str) else None,
-    }
-
-
-def normalize_session_data(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """Keep the usable parts of a session's ``data``; return it and notes on what was dropped.
-
-    ``tabs`` entries that are not objects, a ``current_tab`` that is not a string and a
-    ``geometry`` that is not a string are dropped (each with a note), so one bad entry never
-    stops the rest of a session from loading.
-    """
-    notes: list[str] = []
-    tabs_in = data.get("tabs", {})
-    tabs: dict[str, dict[str, Any]] = {}
-    if isinstance(tabs_in, dict):
-        for key, state in tabs_in.items():
-            if isinstance(state, dict):
-                tabs[key] = state
-            else:
-                notes.append(f"tab {key!r}: state is not an object")
-    else:
-        notes.append("'tabs' is not an object")
-    current = data.get("current_tab")
-    if current is not None and not isinstance(current, str):
-        notes.append(f"current_tab {current!r} is not a string")
-        current = None
-    geometry = data.get("geometry")
-    if geometry is not None and not isinstance(geometry, str):
-        notes.append("geometry is not a string")
-        geometry = None
-    return {"tabs": tabs, "current_tab": current, "geometry": geometry}, notes

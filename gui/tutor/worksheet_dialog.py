@@ -1,9 +1,9 @@
 """File ▸ New worksheet…: choose topics, count, seed and level; preview; export the sheet and a
 separate answer key as Markdown, LaTeX or PDF.
 
-Text files go through the engine's atomic writer (:func:`engine.storage.save_text`); the PDF is
-Qt's own (``QPdfWriter`` printing a ``QTextDocument`` of :meth:`engine.tutor.Worksheet.to_html`)
-into memory first and then written the same atomic way — no new dependency.
+Both files go through the engine's writer, all or nothing (:func:`engine.storage.write_files`);
+the PDF is Qt's own (``QPdfWriter`` printing a ``QTextDocument`` of
+:meth:`engine.tutor.Worksheet.to_html`) into memory first — no new dependency.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.storage import atomic_write_bytes, save_text
+from engine.storage import write_files
 from engine.tutor import DIFFICULTIES, TOPIC_LABELS, TOPICS, Worksheet, make_worksheet
 from gui.colours import set_tone, tone_label
 from gui.tutor.exercise_bar import LEVEL_LABELS, MAX_SEED
@@ -79,20 +79,22 @@ def answer_key_path(path: str | Path) -> Path:
 def export_worksheet(worksheet: Worksheet, path: str | Path, fmt: str) -> tuple[Path, Path]:
     """Write the sheet to ``path`` and its answer key beside it (:func:`answer_key_path`).
 
-    Raises ``ValueError`` for an unknown ``fmt`` and ``OSError`` when a file cannot be written
-    (each file is replaced atomically, so an old copy stays intact on failure).
+    Raises ``ValueError`` for an unknown ``fmt`` and ``OSError`` when a file cannot be written;
+    both are written all or nothing (:func:`engine.storage.write_files`), so a key that cannot be
+    written never leaves a new sheet without it, and old copies stay intact.
     """
     if fmt not in FORMATS:
         raise ValueError(f"fmt must be one of {tuple(FORMATS)}, got {fmt!r}")
     sheet, key = Path(path), answer_key_path(path)
+    contents = []
     for target, answers in ((sheet, False), (key, True)):
         if fmt == "pdf":
-            pdf = worksheet_pdf(worksheet, answers=answers)
-            atomic_write_bytes(target, pdf, make_parents=False)
+            contents.append((target, worksheet_pdf(worksheet, answers=answers)))
         elif fmt == "latex":
-            save_text(target, worksheet.to_latex(answers=answers))
+            contents.append((target, worksheet.to_latex(answers=answers).encode("utf-8")))
         else:
-            save_text(target, worksheet.to_markdown(answers=answers))
+            contents.append((target, worksheet.to_markdown(answers=answers).encode("utf-8")))
+    write_files(contents)
     return sheet, key
 
 

@@ -19,7 +19,7 @@ from engine import (
     summary_to_csv,
     summary_to_markdown,
 )
-from engine.storage import rename_file
+from engine.storage import rename_file, write_files
 
 
 @pytest.fixture
@@ -106,3 +106,31 @@ def test_a_legal_long_file_name_can_be_written(tmp_path, name_bytes):
     save_text(target, "second")
     assert target.read_text() == "second"
     assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
+# --- several files, all or nothing (a worksheet and its answer key) ---------------------------
+def test_write_files_writes_every_file(tmp_path):
+    files = [(tmp_path / "sheet.md", b"sheet"), (tmp_path / "sheet-answers.md", b"key")]
+    write_files(files)
+    assert [p.read_bytes() for p, _ in files] == [b"sheet", b"key"]
+
+
+@pytest.mark.parametrize("blocker", ["folder", "name too long", "missing folder"])
+@pytest.mark.parametrize("first_exists", [False, True])
+def test_write_files_leaves_every_file_as_it_was_when_one_cannot_be_written(
+    tmp_path, blocker, first_exists
+):
+    first = tmp_path / "sheet.md"
+    if blocker == "folder":
+        second = tmp_path / "sheet-answers.md"
+        second.mkdir()  # the write fails at the rename, after the first file was replaced
+    elif blocker == "name too long":
+        second = tmp_path / ("k" * 256)  # its temporary name is shortened: the rename fails
+    else:
+        second = tmp_path / "gone" / "key.md"
+    if first_exists:
+        first.write_bytes(b"old sheet")
+    with pytest.raises(OSError):
+        write_files([(first, b"new sheet"), (second, b"key")])
+    assert first.read_bytes() == b"old sheet" if first_exists else not first.exists()
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

@@ -84,3 +84,13 @@ def test_random_seed_button_changes_the_sheet(dialog, qtbot):
     before = dialog.preview.toPlainText()
     qtbot.mouseClick(dialog.random_seed, Qt.MouseButton.LeftButton)
     assert dialog.seed.value() == 0 or dialog.preview.toPlainText() != before
+
+
+def test_an_answer_key_that_cannot_be_written_leaves_the_old_sheet(dialog, tmp_path):
+    sheet = tmp_path / "week.md"
+    sheet.write_text("last week's sheet", encoding="utf-8")
+    answer_key_path(sheet).mkdir()  # a folder where the key should go
+    with pytest.raises(OSError):
+        dialog.export(sheet, "markdown")
+    assert sheet.read_text(encoding="utf-8") == "last week's sheet"  # all or nothing
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["week-answers.md", "week.md"]

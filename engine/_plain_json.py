@@ -1,4 +1,5 @@
-"""The engine's one JSON reader, :func:`parse_json` (exported by :mod:`engine.storage`).
+"""Plain JSON values: the engine's one JSON reader :func:`parse_json`, and :func:`to_plain_json`
+for what is written (both exported by :mod:`engine.storage`).
 
 Every problem with JSON text becomes one ``ValueError`` in words, so no caller has to know the
 decoder's other ways to fail: ``RecursionError`` for deep nesting, and a bare ``ValueError``
@@ -11,7 +12,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["MAX_JSON_INT_DIGITS", "parse_json"]
+import numpy as np
+
+__all__ = ["MAX_JSON_INT_DIGITS", "parse_json", "to_plain_json"]
 
 #: Most digits a whole number in a JSON file may have. Python's ``int()`` refuses more than
 #: 4,300 (with a ``ValueError`` that is no ``JSONDecodeError``) and is quadratic in the digits
@@ -105,3 +108,39 @@ def parse_json(text: str) -> Any:
             f"{MAX_JSON_INT_DIGITS:,} are read)"
         )
     return value
+
+
+def to_plain_json(value: Any, *, where: str = "value") -> Any:
+    """Return ``value`` as plain JSON types (dict/list/str/int/float/bool/None).
+
+    numpy scalars become Python numbers, numpy arrays and tuples become (nested) lists, dict keys
+    must be strings. Non-finite floats are kept (Python's ``json`` reads ``NaN``/``Infinity``
+    back). Anything else raises ``ValueError`` naming where in the structure it sits.
+
+    Parameters
+    ----------
+    value
+        The structure to convert.
+    where
+        Name used in error messages for the top of the structure.
+    """
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, np.generic):
+        return to_plain_json(value.item(), where=where)
+    if isinstance(value, np.ndarray):
+        return to_plain_json(value.tolist(), where=where)
+    if isinstance(value, (list, tuple)):
+        return [to_plain_json(v, where=f"{where}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ValueError(f"{where}: dict key {key!r} is not a string")
+            out[key] = to_plain_json(item, where=f"{where}[{key!r}]")
+        return out
+    raise ValueError(f"{where}: {type(value).__name__} value {value!r} is not a plain JSON type")
