@@ -122,7 +122,7 @@ def softmax_derivation_html(z: object, y: object, *, temperature: float = 1.0) -
             f"{e('i')}·{e('j')}) / S².</p>"
             f"<p><b>Diagonal (i = j):</b> the numerator is {e('i')}(S − "
             f"{e('i')}), so ∂ŷ<sub>i</sub>/∂{v}<sub>i</sub> = ŷ<sub>i</sub>(1 − "
-            f"ŷ<sub>i</sub>). For i = 1: {fmt(p[0])}·(1 − {fmt(p[0])}) = {fmt(p[0] * (1 - p[0]))}."
+            f"ŷ<sub>i</sub>). For i = 0: {fmt(p[0])}·(1 − {fmt(p[0])}) = {fmt(p[0] * (1 - p[0]))}."
             "</p>"
             f"<p {_WARN}><b>Classic slip:</b> the numerator is {e('i')}"
             f"(Σ<sub>k</sub>{e('k')} − {e('i')}), "
@@ -130,11 +130,11 @@ def softmax_derivation_html(z: object, y: object, *, temperature: float = 1.0) -
             f"the denominator S = Σ<sub>k</sub>{e('k')} is not 1{slip}.</p>"
             "<p><b>Off-diagonal (i ≠ j):</b> only the second term survives: "
             f"∂ŷ<sub>i</sub>/∂{v}<sub>j</sub> = −ŷ<sub>i</sub>ŷ<sub>j</sub>. "
-            f"For i = {i + 1}, j = {j + 1}: −{fmt(p[i])}·{fmt(p[j])} = {fmt(-p[i] * p[j])}.</p>"
+            f"For i = {i}, j = {j}: −{fmt(p[i])}·{fmt(p[j])} = {fmt(-p[i] * p[j])}.</p>"
             "<p>Together: J<sub>ij</sub> = ŷ<sub>i</sub>(δ<sub>ij</sub> − ŷ<sub>j</sub>), "
             "J = diag(ŷ) − ŷŷ<sup>T</sup>"
             + (f", times 1/T = {fmt(1 / t)}" if t != 1 else "")
-            + f". Each row sums to 0 (Σ<sub>j</sub>ŷ<sub>j</sub> = 1): row 1 sums to "
+            + f". Each row sums to 0 (Σ<sub>j</sub>ŷ<sub>j</sub> = 1): row 0 sums to "
             f"{_sum_text(jac[0], 2 * float(p[0]) / t)}.</p>"
             + (f"<p>J =</p>{_matrix_table(jac)}" if p.size <= 6 else ""),
         )

@@ -88,11 +88,11 @@ class LogitEditor(QWidget):
         self.spins: list[QDoubleSpinBox] = []
         self._labels: list[QLabel] = []
         for i in range(MAX_CLASSES):
-            label = QLabel(f"z<sub>{i + 1}</sub>", self)
+            label = QLabel(f"z<sub>{i}</sub>", self)
             slider = QSlider(Qt.Orientation.Horizontal, self)
             slider.setObjectName(f"logitSlider{i}")
             slider.setRange(int(-SLIDER_RANGE * SLIDER_SCALE), int(SLIDER_RANGE * SLIDER_SCALE))
-            slider.setToolTip(f"Logit z{i + 1} (slider −10…10; type up to ±1000 in the box)")
+            slider.setToolTip(f"Logit z{i} (slider −10…10; type up to ±1000 in the box)")
             spin = QDoubleSpinBox(self)
             spin.setObjectName(f"logitSpin{i}")
             spin.setRange(-SPIN_RANGE, SPIN_RANGE)

@@ -102,7 +102,7 @@ class SoftmaxPanel(ControlsViewsPanel):
     # -- construction ---------------------------------------------------------------------------
     def _build_target_box(self, parent: QWidget) -> QGroupBox:
         box = QGroupBox("Target y", parent)
-        self.index_radio = QRadioButton("Class index", box)
+        self.index_radio = QRadioButton("Class index (from 0)", box)
         self.index_radio.setObjectName("targetIndexRadio")
         self.soft_radio = QRadioButton("Soft labels", box)
         self.soft_radio.setObjectName("targetSoftRadio")
@@ -112,8 +112,9 @@ class SoftmaxPanel(ControlsViewsPanel):
         group.addButton(self.soft_radio)
         self.class_spin = QSpinBox(box)
         self.class_spin.setObjectName("targetClass")
-        self.class_spin.setRange(1, 3)
-        self.class_spin.setToolTip("The true class (1-based): y is one-hot")
+        self.class_spin.setRange(0, 2)
+        # Counted from 0, as the tables, the worksheets, the Train tab's digits and numpy do.
+        self.class_spin.setToolTip("The true class, counted from 0 (0 … K − 1): y is one-hot")
         self.soft_edit = QLineEdit("0.7, 0.2, 0.1", box)
         self.soft_edit.setObjectName("softLabels")
         self.soft_edit.setToolTip(
@@ -138,7 +139,7 @@ class SoftmaxPanel(ControlsViewsPanel):
         self.gradient_label = readout_label(box, "gradientLabel")
         self.sweep_spin = QSpinBox(box)
         self.sweep_spin.setObjectName("sweepIndex")
-        self.sweep_spin.setRange(1, 3)
+        self.sweep_spin.setRange(0, 2)
         self.sweep_spin.setPrefix("z")
         self.sweep_spin.setToolTip("Which logit the loss curve sweeps (±10 around its value)")
         form = QFormLayout(box)
@@ -157,9 +158,9 @@ class SoftmaxPanel(ControlsViewsPanel):
             "logits": self.editor.logits(),
             "temperature": self.editor.temperature(),
             "target_mode": "soft" if self.soft_radio.isChecked() else "index",
-            "target_index": self.class_spin.value() - 1,
+            "target_index": self.class_spin.value(),
             "soft_labels": self.soft_edit.text(),
-            "sweep_index": self.sweep_spin.value() - 1,
+            "sweep_index": self.sweep_spin.value(),
         }
 
     def restore_state(self, state: dict[str, Any]) -> None:
@@ -176,10 +177,10 @@ class SoftmaxPanel(ControlsViewsPanel):
             self.soft_edit.setText(state["soft_labels"])
         index = state.get("target_index")
         if isinstance(index, int) and not isinstance(index, bool):
-            self.class_spin.setValue(index + 1)
+            self.class_spin.setValue(index)
         sweep = state.get("sweep_index")
         if isinstance(sweep, int) and not isinstance(sweep, bool):
-            self.sweep_spin.setValue(sweep + 1)
+            self.sweep_spin.setValue(sweep)
         mode = state.get("target_mode")
         if mode in ("soft", "index"):
             (self.soft_radio if mode == "soft" else self.index_radio).setChecked(True)
@@ -206,8 +207,8 @@ class SoftmaxPanel(ControlsViewsPanel):
 
     @Slot(int)
     def _on_class_count(self, k: int) -> None:
-        self.class_spin.setMaximum(k)
-        self.sweep_spin.setMaximum(k)
+        self.class_spin.setMaximum(k - 1)
+        self.sweep_spin.setMaximum(k - 1)
         if self.soft_radio.isChecked():
             self._resize_soft_labels(k)
         self._on_target_input(emit=False)
@@ -240,14 +241,14 @@ class SoftmaxPanel(ControlsViewsPanel):
         k = len(self.editor.logits())
         try:
             if self.index_radio.isChecked():
-                target = target_vector(self.class_spin.value() - 1, k)
+                target = target_vector(self.class_spin.value(), k)
             else:
                 values = parse_vector(self.soft_edit.text(), name="soft labels")
                 target = target_vector(values, k)
         except ValueError as exc:
             show_message(self.target_error, f"{exc}. Keeping the last valid target.")
             if self._target.size != k:  # K changed under an invalid entry: fall back to one-hot
-                self._target = target_vector(min(self.class_spin.value(), k) - 1, k)
+                self._target = target_vector(min(self.class_spin.value(), k - 1), k)
                 self._coalescer.request()
             return
         show_message(self.target_error, None)
@@ -269,7 +270,7 @@ class SoftmaxPanel(ControlsViewsPanel):
         loss = cross_entropy_from_logits(z, y, temperature=t)
         grad = cross_entropy_grad(z, y, temperature=t)
         grad_fd = numerical_gradient(lambda v: cross_entropy_from_logits(v, y, temperature=t), z)
-        index = min(self.sweep_spin.value(), z.size) - 1
+        index = min(self.sweep_spin.value(), z.size - 1)
         values = np.linspace(z[index] - SWEEP_HALF_WIDTH, z[index] + SWEEP_HALF_WIDTH, SWEEP_POINTS)
         losses, slopes = logit_sweep(z, y, index, values, temperature=t)
 

@@ -34,7 +34,8 @@ def _text_pool(
 
 
 def _class_ticks(item: pg.PlotItem, axis: str, k: int, prefix: str) -> None:
-    item.getAxis(axis).setTicks([[(i + 1, f"{prefix}{i + 1}") for i in range(k)]])
+    # Bars and cells sit at 1 … K; they are labelled from 0, like the tables and numpy.
+    item.getAxis(axis).setTicks([[(i + 1, f"{prefix}{i}") for i in range(k)]])
 
 
 class ProbabilityPlot:
@@ -211,5 +212,5 @@ class SweepPlot:
         self.marker.setData([z_i], [losses[current]])
         self.line.setValue(z_i)
         set_plot_title(
-            self.widget.getPlotItem(), f"Loss as z<sub>{index + 1}</sub> is swept (others fixed)"
+            self.widget.getPlotItem(), f"Loss as z<sub>{index}</sub> is swept (others fixed)"
         )

@@ -17,7 +17,7 @@ logits = st.lists(
 
 
 def _row_sum_text(html_text: str) -> str:
-    match = re.search(r"row 1 sums to (.+?)\.</p>", html_text)
+    match = re.search(r"row 0 sums to (.+?)\.</p>", html_text)
     assert match, "the row-sum sentence is missing"
     return match.group(1)
 

@@ -96,7 +96,7 @@ def test_typing_an_extreme_logit_stays_finite(tab, qtbot):
 def test_class_count_and_soft_labels(tab, qtbot):
     find(tab, QSpinBox, "classCount").setValue(5)
     qtbot.waitUntil(lambda: tab.softmax_panel.jacobian_plot.values.shape == (5, 5))
-    assert find(tab, QSpinBox, "targetClass").maximum() == 5
+    assert find(tab, QSpinBox, "targetClass").maximum() == 4  # classes 0 … 4
     qtbot.mouseClick(find(tab, QRadioButton, "targetSoftRadio"), Qt.MouseButton.LeftButton)
     edit = find(tab, QLineEdit, "softLabels")
     edit.clear()
@@ -124,7 +124,7 @@ def test_class_count_and_soft_labels(tab, qtbot):
 
 
 def test_class_index_target_and_temperature(tab, qtbot):
-    find(tab, QSpinBox, "targetClass").setValue(3)
+    find(tab, QSpinBox, "targetClass").setValue(2)  # counted from 0: the third class
     find(tab, QDoubleSpinBox, "temperature").setValue(2.0)
     expected = cross_entropy_from_logits([2.0, 1.0, 0.1], 2, temperature=2.0)
     qtbot.waitUntil(lambda: text(tab, "lossLabel") == f"Cross-entropy L = {expected:.6f}")
@@ -132,8 +132,46 @@ def test_class_index_target_and_temperature(tab, qtbot):
     assert "T = 2" in tab.softmax_panel.derivation.toPlainText()
 
 
-def test_sweep_curve_follows_the_chosen_logit(tab, qtbot):
+def test_classes_and_logits_count_from_0_everywhere(tab, qtbot):
+    """One convention: the tables, worksheets, the Train tab's digits and numpy count from 0."""
+    panel = tab.softmax_panel
+    spin = find(tab, QSpinBox, "targetClass")
+    assert (spin.minimum(), spin.maximum()) == (0, 2)
+    assert "from 0" in find(tab, QRadioButton, "targetIndexRadio").text()
+    labels = [
+        w.text()
+        for w in panel.editor.findChildren(QLabel)
+        if "z<sub>" in w.text() and not w.isHidden()
+    ]
+    assert labels == ["z<sub>0</sub>", "z<sub>1</sub>", "z<sub>2</sub>"]
+    spin.setValue(0)
+    panel.flush()
+    np.testing.assert_array_equal(panel.target(), [1, 0, 0])  # class 0 is the first
+    ticks = panel.probability_plot.plot_item.getAxis("bottom")._tickLevels
+    assert [label for _pos, label in ticks[0]] == ["0", "1", "2"]
+    jacobian = panel.jacobian_plot.widget.getPlotItem()
+    assert [t for _p, t in jacobian.getAxis("left")._tickLevels[0]] == ["ŷ0", "ŷ1", "ŷ2"]
     find(tab, QSpinBox, "sweepIndex").setValue(2)
+    panel.flush()
+    assert "z<sub>2</sub> is swept" in panel.sweep_plot.widget.getPlotItem().titleLabel.text
+    assert "For i = 0:" in panel.derivation.toPlainText()
+    assert "row 0 sums to" in panel.derivation.toPlainText()
+
+
+def test_an_exercises_class_number_is_the_one_the_spin_box_shows(tab):
+    from engine.tutor import new_exercise
+
+    seed = next(s for s in range(100) if new_exercise("cross_entropy_grad", s, 1).inputs["y"] == 2)
+    exercise = new_exercise("cross_entropy_grad", seed, 1)
+    assert "the true class is 2 (0-based)" in exercise.question
+    tab.tutor.softmax_check.set_target("gradient")
+    tab.tutor.softmax_check.load_exercise("cross_entropy_grad", seed, 1)
+    assert find(tab, QSpinBox, "targetClass").value() == 2
+    assert tab.softmax_panel.target().tolist()[2] == 1
+
+
+def test_sweep_curve_follows_the_chosen_logit(tab, qtbot):
+    find(tab, QSpinBox, "sweepIndex").setValue(1)  # z1, the second logit
     tab.softmax_panel.flush()
     x, losses = tab.softmax_panel.sweep_plot.loss_curve.getData()
     assert x[0] == pytest.approx(1.0 - 10) and x[-1] == pytest.approx(1.0 + 10)
@@ -263,7 +301,7 @@ def test_step_and_reset_buttons_and_deactivate_stops_the_timer(tab, qtbot):
 def test_state_round_trip_through_json(tab, qtbot):
     with qtbot.waitSignal(tab.state_changed, timeout=2000):
         find(tab, QDoubleSpinBox, "logitSpin1").setValue(-3.5)
-    find(tab, QSpinBox, "targetClass").setValue(2)
+    find(tab, QSpinBox, "targetClass").setValue(1)
     find(tab, QDoubleSpinBox, "temperature").setValue(0.5)
     find(tab, QSpinBox, "polyDegree").setValue(4)
     find(tab, QSlider, "lambdaSlider").setValue(position_from_lambda(1e-2))
