@@ -49,13 +49,23 @@ class CellTrace:
     geometry: ConvGeometry
 
     def expression(self, *, skip_zero_weights: bool = False) -> str:
-        """The sum of products written out, e.g. ``(−1)·3 + 0·5 + 1·2 = −1``."""
+        """The sum of products written out, every tap in kernel order, e.g.
+        ``(−1)·3 + 0·5 + 1·2 = −1``.
+
+        With ``skip_zero_weights`` the products of zero weights are left out and the text says
+        how many, so the sum never looks as if taps were lost: ``(−1)·3 + 1·2 = −1 (1 zero-weight
+        tap left out)``.
+        """
+        kept = [t for t in self.terms if not (skip_zero_weights and t.weight == 0)]
         parts = [
             f"{format_number(t.weight, parens=True)}·{format_number(t.value, parens=True)}"
-            for t in self.terms
-            if not (skip_zero_weights and t.weight == 0)
+            for t in kept
         ]
-        return " + ".join(parts or ["0"]) + f" = {format_number(self.total)}"
+        text = " + ".join(parts or ["0"]) + f" = {format_number(self.total)}"
+        left_out = len(self.terms) - len(kept)
+        if left_out:
+            text += f" ({left_out} zero-weight tap{'s' if left_out != 1 else ''} left out)"
+        return text
 
 
 def trace_cell(

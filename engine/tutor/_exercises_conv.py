@@ -62,7 +62,8 @@ def convolution(topic: str, seed: int, difficulty: int, rng: np.random.Generator
     for i in range(result.shape[0]):
         for j in range(result.shape[1]):
             trace = trace_cell(x, kernel, i, j, mode=op, **kw)  # type: ignore[arg-type]
-            solution.append(Math(f"O[{i},{j}] = {trace.expression(skip_zero_weights=True)}"))
+            # every tap, zero weights too, as the Matrix tab and the worked solution write it
+            solution.append(Math(f"O[{i},{j}] = {trace.expression()}"))
     solution.append(Matrix("O =", result))
     return Exercise(
         topic=topic,

@@ -253,7 +253,28 @@ def test_trace_cell_expression_text():
     k = np.array([[-1, 0], [1, 2]])
     trace = trace_cell(x, k, 0, 0)
     assert trace.expression() == "(−1)·3 + 0·5 + 1·2 + 2·7 = 13"
-    assert trace.expression(skip_zero_weights=True) == "(−1)·3 + 1·2 + 2·7 = 13"
+    assert trace.expression(skip_zero_weights=True) == (
+        "(−1)·3 + 1·2 + 2·7 = 13 (1 zero-weight tap left out)"
+    )
+
+
+def test_every_zero_weight_tap_is_listed_or_counted():
+    x = np.arange(16).reshape(4, 4)
+    sobel = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+    trace = trace_cell(x, sobel, 1, 0)
+    listed = trace.expression()
+    assert listed.count("·") == 9 and "left out" not in listed  # 0·5, 0·9, 0·13 are there
+    assert "0·5 + " in listed and "0·9 + " in listed and "0·13 + " in listed
+    short = trace.expression(skip_zero_weights=True)
+    assert short.count("·") == 6 and short.endswith("= 8 (3 zero-weight taps left out)")
+    # an all-zero kernel: nothing to add up, and it says why
+    empty = trace_cell(x, np.zeros((2, 2), int), 0, 0).expression(skip_zero_weights=True)
+    assert empty == "0 = 0 (4 zero-weight taps left out)"
+    # with no zero weights nothing is said
+    ones = trace_cell(x, np.ones((2, 2), int), 0, 0)
+    assert (
+        ones.expression(skip_zero_weights=True) == ones.expression() == "1·0 + 1·1 + 1·4 + 1·5 = 10"
+    )
 
 
 def test_trace_cell_marks_padding():

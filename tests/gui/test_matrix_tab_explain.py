@@ -10,7 +10,7 @@ from PySide6.QtCore import QEvent, QRect, Qt
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 
-from engine import correlate2d, get_filter
+from engine import correlate2d, format_cell, get_filter
 from gui.matrix_tab.matrix_model import OUTLINE_ROLE
 from tests.gui.matrix_helpers import shown_matrix_tab, type_into
 
@@ -91,6 +91,22 @@ def test_output_cards_grow_to_show_every_column_and_wrap(tab, qtbot):
     copy = tab.panels[-1].copy_button
     qtbot.waitUntil(lambda: copy.visibleRegion().boundingRect() == copy.rect())
     assert "13/3" in [tab.panels[0].cell_text(1, c) for c in range(5)]
+
+
+def test_the_explained_sum_lists_the_zero_weight_taps_too(tab, qtbot):
+    tab.kernel_editor(0).pick("sobel_x")  # three zero weights in its middle column
+    tab.input_editor.paste_text(FRACTIONS)
+    panel = tab.panels[0]
+    rect = panel.view.visualRect(panel.model.index(0, 0))
+    qtbot.mouseMove(panel.view.viewport(), rect.center())
+    qtbot.waitUntil(lambda: "output cell (0, 0)" in tab.explain_panel.explanation())
+    text = tab.explain_panel.explanation()
+    total = text.split("Sum of products (weight · input):\n", 1)[1].splitlines()[0]
+    assert total.count("·") == 9 and "0·1 + " in total and "0·5 + " in total
+    assert "left out" not in text
+    x = np.array([[int(v) for v in row.split()] for row in FRACTIONS.splitlines()])
+    expected = correlate2d(x, get_filter("sobel_x").kernel)[0, 0]
+    assert total.endswith(f"= {format_cell(expected)}")
 
 
 def test_the_window_picture_shows_weight_input_and_product_linked_to_the_output(tab, qtbot):

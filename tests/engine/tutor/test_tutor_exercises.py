@@ -137,6 +137,20 @@ def test_worked_solutions_show_the_sums_of_products_and_formulas():
     assert "⌊" in size and "floor" in size
 
 
+@pytest.mark.parametrize("topic", ["convolution_valid", "convolution_same", "convolution_stride"])
+def test_the_answer_keys_sums_list_every_tap_zero_weights_too(topic):
+    # a seed whose kernel has zero weights (small integer kernels often do)
+    seed = next(s for s in range(200) if np.any(new_exercise(topic, s, 1).inputs["kernel"] == 0))
+    exercise = new_exercise(topic, seed, 1)
+    taps = exercise.inputs["kernel"].size
+    lines = [line for line in exercise.to_markdown(answers=True).splitlines() if "O[" in line]
+    assert len(lines) == exercise.answer.size
+    for line in lines:
+        sum_part = line.split("=", 1)[1]
+        assert sum_part.count("·") == taps, line  # 0·x products are written out
+        assert "left out" not in line
+
+
 def test_worksheet_is_deterministic_and_cycles_topics():
     a = make_worksheet(77)
     b = make_worksheet(77)
