@@ -6,6 +6,7 @@ import configparser
 import os
 import subprocess
 import sys
+import venv
 from pathlib import Path
 
 import pytest
@@ -135,13 +136,28 @@ LAUNCH_FROM_LINK = (
 )
 
 
+def _real_venv(folder: Path) -> Path:
+    """A virtual environment as ``python -m venv --without-pip`` makes it (``pyvenv.cfg``, its
+    ``bin/python3`` a symlink to the base interpreter), which sees this test run's packages
+    through a ``.pth`` file: so it works whether the tests run from a venv or a system Python.
+    Returns its ``bin/python3``."""
+    venv.EnvBuilder(with_pip=False, symlinks=True).create(folder)
+    site_packages = next((folder / "lib").glob("python*/site-packages"))
+    ours = [
+        p for p in sys.path if p.endswith(("site-packages", "dist-packages")) and Path(p).is_dir()
+    ]
+    (site_packages / "test-run-packages.pth").write_text("\n".join(ours) + "\n", encoding="utf-8")
+    return folder / "bin" / "python3"
+
+
 @linux_only
 def test_a_venv_python_symlink_is_kept_not_resolved_to_the_base_interpreter(tmp_path):
     # A virtual environment's bin/python is a symlink to the base interpreter; following it
-    # gives an interpreter without the venv's site-packages (no PySide6 there).
-    link = tmp_path / "venv" / "bin" / "python3"
-    link.parent.mkdir(parents=True)
-    link.symlink_to(Path(sys.executable).resolve())
+    # gives an interpreter without the venv's site-packages (no PySide6 there). The venv must be
+    # a real one: a bare symlink without pyvenv.cfg *is* the base interpreter, which has none of
+    # the test run's packages when the tests themselves run from a venv.
+    link = _real_venv(tmp_path / "venv")
+    assert link.is_symlink() and (tmp_path / "venv" / "pyvenv.cfg").is_file()
     result = subprocess.run(
         [str(link), "-c", LAUNCH_FROM_LINK, str(ROOT)],
         capture_output=True,

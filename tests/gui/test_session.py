@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt, QTimer
 
 from engine.storage import SESSION_KIND, write_document
+from gui.session_files import process_command_line, process_start_ticks
 from gui.tab_registry import TABS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -278,22 +280,36 @@ def test_a_marker_of_a_running_instance_is_not_taken_for_a_crash(light_window, o
     assert "Another KernelScope is running" in second.message_bar.label.text()
 
 
+@pytest.fixture
+def unrelated_process():
+    """A live process that is certainly not KernelScope: ``cat`` waiting for its input.
+
+    Its command line is just ``cat``. The earlier child, ``python -c <script> <marker path>``,
+    was judged by a command line holding the interpreter's and the test folder's paths, so where
+    the tests ran (a checkout or venv named kernelscope) decided the outcome, and the child's
+    Python start-up was part of every run of the test.
+    """
+    child = subprocess.Popen([shutil.which("cat") or "cat"], stdin=subprocess.PIPE)
+    yield child
+    child.stdin.close()
+    child.wait(timeout=30)
+
+
 @pytest.mark.parametrize("marker", ["reused", "old format"])
 def test_a_stale_marker_whose_pid_now_belongs_to_another_program_is_a_crash(
-    light_window, other_process, marker
+    light_window, unrelated_process, marker
 ):
     first = light_window()
     first.sessions.start()
     _type(first, "matrix", "crashed work")
     assert first.sessions.autosave_now()
-    path = first.sessions.marker_path
-    child = other_process(path.with_name("other.marker"))  # alive, but not the marker's writer
-    if marker == "reused":
-        words = path.with_name("other.marker").read_text().split()
-        words[3] = str(int(words[3]) - 1)  # the same PID, started at another time
-        path.write_text(" ".join(words))
-    else:
-        path.write_text(f"pid {child.pid} started Mon Jan  1 00:00:00 2024\n")  # no start time
+    pid = unrelated_process.pid  # alive (Popen returns after its exec), but not KernelScope
+    assert process_command_line(pid) == [shutil.which("cat") or "cat"]
+    if marker == "reused":  # the same PID, started at another time
+        start = f" start {process_start_ticks(pid) - 1}"
+    else:  # no start time: judged by its command line
+        start = ""
+    first.sessions.marker_path.write_text(f"pid {pid}{start} started Mon Jan  1 00:00:00 2024\n")
     second = light_window()
     assert not second.sessions.other_instance_running()
     assert second.sessions.previous_run_crashed
