@@ -8,8 +8,13 @@ anything that is not a regular file with a sentence that says what it is instead
 the ``OSError``\\ s a hostile path produces (a symbolic link loop, a name longer than the file
 system allows, a path through a file) into messages a user can act on.
 
-:func:`read_user_bytes` then opens the file *non-blocking* and checks the open descriptor again
-(``fstat``), so a file swapped for a FIFO between the check and the open cannot hang either.
+:func:`open_user_file` / :func:`read_user_bytes` then open the file *non-blocking* and check the
+open descriptor again (``fstat``), so a file swapped for a FIFO between the check and the open
+cannot hang either.
+
+Writing goes through :mod:`engine.storage` (atomic, via a hidden temporary file next to the
+target); :func:`check_write_target` and :func:`write_problem` give the sentence about the user's
+own path that the temporary file's ``OSError`` does not.
 """
 
 from __future__ import annotations
@@ -18,13 +23,17 @@ import errno
 import os
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 __all__ = [
     "MAX_NAME_BYTES",
     "UserFileError",
+    "check_write_target",
+    "open_user_file",
     "read_user_bytes",
     "read_user_text",
     "require_regular_file",
+    "write_problem",
 ]
 
 #: Longest file or folder name most file systems allow (bytes, after UTF-8 encoding).
@@ -32,7 +41,7 @@ MAX_NAME_BYTES = 255
 
 
 class UserFileError(ValueError):
-    """A user-named file cannot be read; ``str(err)`` says why in a sentence.
+    """A user-named file cannot be read (or written); ``str(err)`` says why in a sentence.
 
     Attributes
     ----------
@@ -40,7 +49,7 @@ class UserFileError(ValueError):
         The path as given.
     reason : str
         ``"missing"``, ``"not a file"``, ``"link loop"``, ``"name too long"``, ``"permission"``,
-        ``"too large"`` or ``"unreadable"``.
+        ``"too large"``, ``"unreadable"`` or (writing) ``"unwritable"``.
     """
 
     def __init__(self, path: str | os.PathLike[str], reason: str, message: str) -> None:
@@ -152,14 +161,15 @@ def require_regular_file(path: str | os.PathLike[str], *, what: str = "file") ->
     return p
 
 
-def read_user_bytes(
+def open_user_file(
     path: str | os.PathLike[str], *, what: str = "file", max_bytes: int | None = None
-) -> bytes:
-    """The bytes of a user-named regular file, refusing anything that could block or is too big.
+) -> BinaryIO:
+    """A user-named regular file opened for binary reading, refusing anything that could block.
 
     The file is checked with :func:`require_regular_file`, opened with ``O_NONBLOCK`` (opening a
     FIFO that way returns at once) and checked again on the open descriptor, which closes the
-    race of a file replaced between the check and the open.
+    race of a file replaced between the check and the open.  For readers that stream a file
+    (a compressed IDX file) or read only its start (an image header); the caller closes it.
 
     Parameters
     ----------
@@ -191,14 +201,40 @@ def read_user_bytes(
             )
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)  # a regular file: ordinary reads from here on
-        with os.fdopen(fd, "rb") as handle:
-            fd = -1  # the file object owns it now
-            data = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
+        return os.fdopen(fd, "rb")
     except OSError as exc:
+        os.close(fd)
         raise _os_error(p, what, exc) from None
-    finally:
-        if fd >= 0:
-            os.close(fd)
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_user_bytes(
+    path: str | os.PathLike[str], *, what: str = "file", max_bytes: int | None = None
+) -> bytes:
+    """The bytes of a user-named regular file, refusing anything that could block or is too big.
+
+    Opened as by :func:`open_user_file`.
+
+    Parameters
+    ----------
+    path, what
+        As for :func:`require_regular_file`.
+    max_bytes
+        Refuse (before reading) a file larger than this.
+
+    Raises
+    ------
+    UserFileError
+        As :func:`require_regular_file`, plus ``"too large"``.
+    """
+    p = Path(path)
+    with open_user_file(path, what=what, max_bytes=max_bytes) as handle:
+        try:
+            data = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
+        except OSError as exc:
+            raise _os_error(p, what, exc) from None
     if max_bytes is not None and len(data) > max_bytes:  # it grew while we read it
         raise UserFileError(
             p, "too large", f"The {what} {p.name} is more than {max_bytes:,} bytes."
@@ -226,3 +262,75 @@ def read_user_text(
             "unreadable",
             f"The {what} {name} is not UTF-8 text (byte {exc.start}: {exc.reason}).",
         ) from None
+
+
+def check_write_target(
+    path: str | os.PathLike[str], *, what: str = "file", folder_must_exist: bool = True
+) -> Path:
+    """Return ``path`` as a :class:`~pathlib.Path` if a file can be written there, else raise.
+
+    Checked before writing so that the message is about the user's path: the atomic writer
+    works through a hidden temporary file next to it, and its ``OSError`` names that file.
+    ``folder_must_exist=False`` is for writers that create missing folders.
+
+    Raises
+    ------
+    UserFileError
+        ``"name too long"`` (a name over :data:`MAX_NAME_BYTES` bytes), ``"not a file"`` (the
+        path is a folder or a FIFO/device), ``"missing"`` (no such folder, or a part of the
+        path is a file).
+    """
+    if not isinstance(path, (str, os.PathLike)) or str(path) == "":
+        raise UserFileError(str(path), "missing", f"path must be a file path, got {path!r}")
+    p = Path(path)
+    part = _long_component(p)
+    if part is not None:
+        raise UserFileError(
+            p,
+            "name too long",
+            f"The {what} cannot be saved as {part[:40]}…: that name is "
+            f"{len(os.fsencode(part))} bytes long; file names can be at most {MAX_NAME_BYTES} "
+            "bytes.",
+        )
+    try:
+        mode = os.stat(p).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise _os_error(p, what, exc) from None
+    if mode is not None and not stat.S_ISREG(mode):
+        raise UserFileError(
+            p, "not a file", f"The {what} cannot be saved as {p}: that is {_kind_of(mode)}."
+        )
+    if folder_must_exist and not p.parent.is_dir():
+        raise UserFileError(
+            p, "missing", f"The {what} cannot be saved in {p.parent}: no such folder."
+        )
+    return p
+
+
+def write_problem(
+    path: str | os.PathLike[str], exc: OSError, *, what: str = "file"
+) -> UserFileError:
+    """An ``OSError`` from writing ``path`` as a sentence about ``path`` (not the temporary file).
+
+    Returns the :class:`UserFileError` (reason ``"unwritable"``) for the caller to raise.
+    """
+    p = Path(path)
+    if exc.errno == errno.ENAMETOOLONG:
+        return UserFileError(
+            p, "name too long", f"The {what} cannot be saved as {p}: the path is too long."
+        )
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        why = "the folder is read-only" if exc.errno == errno.EROFS else "permission denied"
+        return UserFileError(p, "unwritable", f"The {what} cannot be saved as {p}: {why}.")
+    if exc.errno == errno.ENOSPC:
+        return UserFileError(
+            p, "unwritable", f"The {what} cannot be saved as {p}: the disk is full."
+        )
+    if exc.errno == errno.EISDIR:
+        return UserFileError(
+            p, "not a file", f"The {what} cannot be saved as {p}: that is a folder."
+        )
+    reason = exc.strerror or type(exc).__name__
+    return UserFileError(p, "unwritable", f"The {what} cannot be saved as {p}: {reason}.")

@@ -1,30 +1,58 @@
-"""Training data: the built-in 8×8 digits, MNIST IDX files, image folders, splits and shifts.
+"""Training data: the :class:`Dataset`, the built-in 8×8 digits, splits and shifts.
 
-Everything returns :class:`Dataset` (images ``(n, H, W)`` float32 in [0, 1], labels ``(n,)``
-int64).  User-named files are checked before they are opened: regular files only (a FIFO would
-block ``open`` forever), bounded sizes, and a ``ValueError`` naming the file for a bad magic
-number, a truncated file or images and labels that do not match.
+Every loader returns a :class:`Dataset` (images ``(n, H, W)`` float32 in [0, 1], labels
+``(n,)`` int64).  The loaders of user files (:mod:`engine.train._idx` for MNIST IDX files,
+:mod:`engine.train._folder` for image folders) take two plain callbacks so a GUI worker thread
+can show progress and stop them: ``progress(fraction, text)`` and ``cancelled() -> bool``; a
+load that is cancelled raises :class:`LoadCancelled` and returns nothing.
 """
 
 from __future__ import annotations
 
-import gzip
 import io
-import os
-import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import Path
 
-import cv2
 import numpy as np
 
-#: Largest IDX file accepted (bytes, after decompression): MNIST's 60,000 images are 47 MB.
-MAX_IDX_BYTES = 256 * 1024 * 1024
-#: Largest number of images read from a folder.
-MAX_FOLDER_IMAGES = 100_000
-#: Largest side of images read from IDX files or folders.
+#: Most pixel values a loaded data set may hold (n·H·W; 1 GiB as float32).  MNIST's 60,000
+#: training images are 47 million.
+MAX_DATASET_VALUES = 256 * 1024 * 1024
+#: Largest side of the images of a data set (IDX files; a folder's images are resized to it).
 MAX_SIDE = 256
+
+#: ``progress(fraction, text)``: 0–1 done and what is being read, for a progress bar.
+ProgressCallback = Callable[[float, str], object]
+#: ``cancelled() -> bool``: polled between chunks and images; ``True`` stops the load.
+CancelCallback = Callable[[], bool]
+
+
+class LoadCancelled(Exception):  # noqa: N818 (a request, not an error)
+    """Raised by a loader when its ``cancelled()`` callback returned ``True``."""
+
+
+class LoadReporter:
+    """Calls a loader's ``progress`` / ``cancelled`` callbacks (either may be ``None``).
+
+    ``reporter(fraction, text)`` first raises :class:`LoadCancelled` if the load was cancelled,
+    then reports; loaders call it between chunks and images.
+    """
+
+    def __init__(self, progress: ProgressCallback | None, cancelled: CancelCallback | None) -> None:
+        self._progress = progress
+        self._cancelled = cancelled
+
+    def check(self) -> None:
+        """Raise :class:`LoadCancelled` if the load was cancelled."""
+        if self._cancelled is not None and self._cancelled():
+            raise LoadCancelled("the load was cancelled")
+
+    def __call__(self, fraction: float, text: str) -> None:
+        """Check for cancellation, then report ``fraction`` (clipped to 0–1) and ``text``."""
+        self.check()
+        if self._progress is not None:
+            self._progress(min(max(float(fraction), 0.0), 1.0), text)
 
 
 @dataclass(frozen=True)
@@ -80,159 +108,6 @@ def load_digits() -> Dataset:
         images = npz["images"].astype(np.float32) / np.float32(16.0)
         labels = npz["labels"].astype(np.int64)
     return Dataset(images, labels, source="UCI digits (8×8, 1,797 images)")
-
-
-def _regular_file(path: str | os.PathLike[str], name: str) -> Path:
-    """``path`` as a Path after checking it is an existing regular file (not a FIFO/folder)."""
-    p = Path(path)
-    try:
-        st = os.stat(p)
-    except OSError as exc:
-        raise ValueError(f"{name}: cannot open {p}: {exc.strerror or exc}") from None
-    if not stat.S_ISREG(st.st_mode):
-        raise ValueError(f"{name}: {p} is not a regular file")
-    return p
-
-
-def _read_idx(path: str | os.PathLike[str], name: str) -> np.ndarray:
-    """Read one IDX file (optionally gzip-compressed) of unsigned bytes."""
-    p = _regular_file(path, name)
-    if p.stat().st_size > MAX_IDX_BYTES:
-        raise ValueError(f"{name}: {p.name} is larger than {MAX_IDX_BYTES:,} bytes")
-    raw = p.read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            with gzip.GzipFile(fileobj=io.BytesIO(raw)) as gz:
-                raw = gz.read(MAX_IDX_BYTES + 1)
-        except (OSError, EOFError) as exc:
-            raise ValueError(f"{name}: {p.name} is not a readable gzip file ({exc})") from None
-        if len(raw) > MAX_IDX_BYTES:
-            raise ValueError(f"{name}: {p.name} expands to more than {MAX_IDX_BYTES:,} bytes")
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
-        raise ValueError(f"{name}: {p.name} is not an IDX file (bad magic number)")
-    if raw[2] != 0x08:
-        raise ValueError(
-            f"{name}: {p.name} holds IDX type 0x{raw[2]:02x}; only unsigned bytes (0x08) are read"
-        )
-    ndim = raw[3]
-    if ndim not in (1, 3):
-        raise ValueError(f"{name}: {p.name} has {ndim} dimensions; expected 1 (labels) or 3")
-    header = 4 + 4 * ndim
-    if len(raw) < header:
-        raise ValueError(f"{name}: {p.name} is truncated (incomplete header)")
-    dims = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    count = 1
-    for d in dims:
-        count *= d
-    if len(raw) - header != count:
-        raise ValueError(
-            f"{name}: {p.name} should hold {count:,} bytes of data for shape {dims}, "
-            f"has {len(raw) - header:,}"
-        )
-    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(dims)
-
-
-def load_idx(images_path: str | os.PathLike[str], labels_path: str | os.PathLike[str]) -> Dataset:
-    """Read MNIST-format IDX files (``*-idx3-ubyte`` images, ``*-idx1-ubyte`` labels, or .gz).
-
-    Raises
-    ------
-    ValueError
-        Naming the file: not a regular file, too large, bad magic number, truncated, labels
-        that are not 1-D or do not match the number of images, or labels above 9.
-    """
-    images = _read_idx(images_path, "images_path")
-    labels = _read_idx(labels_path, "labels_path")
-    if images.ndim != 3:
-        raise ValueError(f"images_path: expected 3 dimensions (n, rows, cols), got {images.ndim}")
-    if labels.ndim != 1:
-        raise ValueError(f"labels_path: expected 1 dimension (n,), got {labels.ndim}")
-    if images.shape[0] != labels.shape[0]:
-        raise ValueError(f"labels_path: {labels.shape[0]:,} labels for {images.shape[0]:,} images")
-    if images.shape[0] == 0 or min(images.shape[1:]) < 1:
-        raise ValueError(f"images_path: no images (shape {images.shape})")
-    if max(images.shape[1:]) > MAX_SIDE:
-        raise ValueError(f"images_path: images larger than {MAX_SIDE}×{MAX_SIDE}")
-    if labels.max() > 9:
-        raise ValueError(f"labels_path: label {int(labels.max())} is not a digit 0–9")
-    return Dataset(
-        images.astype(np.float32) / np.float32(255.0),
-        labels.astype(np.int64),
-        source=f"IDX files {Path(images_path).name}, {Path(labels_path).name}",
-    )
-
-
-def _to_gray_unit(image: np.ndarray) -> np.ndarray:
-    """Any image from ``load_image`` as 2-D float32 in [0, 1] (alpha composited on black)."""
-    img = image
-    if img.ndim == 3:
-        if img.shape[2] == 4:  # treat transparent pixels as background
-            alpha = img[:, :, 3:4].astype(np.float32) / np.iinfo(img.dtype).max
-            img = (img[:, :, :3].astype(np.float32) * alpha).astype(img.dtype)
-        img = cv2.cvtColor(np.ascontiguousarray(img[:, :, :3]), cv2.COLOR_RGB2GRAY)
-    if np.issubdtype(img.dtype, np.integer):
-        return img.astype(np.float32) / np.float32(np.iinfo(img.dtype).max)
-    return np.clip(img.astype(np.float32), 0.0, 1.0)
-
-
-def load_image_folder(
-    folder: str | os.PathLike[str],
-    size: tuple[int, int] = (28, 28),
-    *,
-    invert: bool = False,
-) -> Dataset:
-    """Read a folder with one sub-folder per class (``folder/cat/*.png``, ``folder/dog/…``).
-
-    Each image is loaded with :func:`engine.load_image`, converted to grayscale in [0, 1] and
-    resized to ``size`` = ``(H, W)`` with area interpolation.  Classes are the sub-folder names
-    in sorted order; files that are not images by suffix are ignored.  ``invert`` maps ``v`` to
-    ``1 - v`` (dark ink on white paper → bright ink on black, like MNIST).
-
-    Raises
-    ------
-    ValueError
-        No such folder, fewer than two class folders, an empty class, too many images, a bad
-        ``size`` or an image that cannot be read (:class:`engine.ImageLoadError`, naming it).
-    """
-    from engine.images.io import IMAGE_SUFFIXES, load_image
-
-    if (
-        not isinstance(size, (tuple, list))
-        or len(size) != 2
-        or not all(isinstance(v, int) and not isinstance(v, bool) for v in size)
-        or not 1 <= min(size) <= max(size) <= MAX_SIDE
-    ):
-        raise ValueError(f"size must be (H, W) with sides 1…{MAX_SIDE}, got {size!r}")
-    root = Path(folder)
-    if not root.is_dir():
-        raise ValueError(f"folder: {root} is not a folder")
-    classes = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
-    if len(classes) < 2:
-        raise ValueError(f"folder: {root} needs at least two sub-folders, one per class")
-    images: list[np.ndarray] = []
-    labels: list[int] = []
-    for label, class_dir in enumerate(classes):
-        files = sorted(
-            p
-            for p in class_dir.iterdir()
-            if p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith(".")
-        )
-        if not files:
-            raise ValueError(f"folder: class folder {class_dir.name!r} holds no images")
-        for path in files:
-            if len(images) >= MAX_FOLDER_IMAGES:
-                raise ValueError(f"folder: more than {MAX_FOLDER_IMAGES:,} images")
-            _regular_file(path, "folder")
-            gray = _to_gray_unit(load_image(path))
-            resized = cv2.resize(gray, (size[1], size[0]), interpolation=cv2.INTER_AREA)
-            images.append(1.0 - resized if invert else resized)
-            labels.append(label)
-    return Dataset(
-        np.stack(images).astype(np.float32),
-        np.asarray(labels, dtype=np.int64),
-        tuple(p.name for p in classes),
-        f"image folder {root.name} ({len(images):,} images)",
-    )
 
 
 def train_validation_split(

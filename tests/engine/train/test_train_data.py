@@ -88,7 +88,7 @@ def test_idx_errors_name_the_problem(tmp_path):
         load_idx(lp, lp)
     with pytest.raises(ValueError, match="not a digit"):
         load_idx(ip, _write_idx(tmp_path / "l10", [1, 2, 3, 4, 10]))
-    with pytest.raises(ValueError, match="cannot open"):
+    with pytest.raises(ValueError, match="does not exist"):
         load_idx(tmp_path / "missing", lp)
     with pytest.raises(ValueError, match="not a regular file"):
         load_idx(tmp_path, lp)
