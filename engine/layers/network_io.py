@@ -18,7 +18,12 @@ from typing import Any
 from engine.layers.kinds import LAYER_KINDS, format_layer_params, normalize_layer
 from engine.layers.kinds import torch_activation_class as _torch_act
 from engine.layers.limits import MAX_NETWORK_LAYERS, check_network_limits
-from engine.layers.summary import NetworkSummary, check_input_shape, summarize_partial
+from engine.layers.summary import (
+    LayerRow,
+    NetworkSummary,
+    check_input_shape,
+    summarize_partial,
+)
 from engine.storage import parse_json
 from engine.user_files import read_user_text
 
@@ -287,30 +292,93 @@ def _torch_layer(spec: dict[str, Any], in_shape: tuple[int, ...]) -> str:
     return f"nn.{kind.torch_class}({', '.join(args + extra)})"
 
 
-def pytorch_code(summary: NetworkSummary, name: str = "model") -> str:
+def _weight_shapes(row: LayerRow) -> dict[str, tuple[int, ...]]:
+    """The parameter arrays of a layer a ``.npz`` export holds: ``{"weight": shape, …}``."""
+    spec = row.spec
+    if spec["type"] == "conv2d":
+        k = spec["kernel_size"]
+        kh, kw = (k[0], k[1]) if isinstance(k, list) else (k, k)
+        shapes: dict[str, tuple[int, ...]] = {
+            "weight": (spec["out_channels"], row.input_shape[0] // spec["groups"], kh, kw)
+        }
+        return shapes | ({"bias": (spec["out_channels"],)} if spec["bias"] else {})
+    if spec["type"] == "linear":
+        shapes = {"weight": (spec["out_features"], row.input_shape[0])}
+        return shapes | ({"bias": (spec["out_features"],)} if spec["bias"] else {})
+    if row.params:
+        raise ValueError(
+            f"cannot write PyTorch code that loads trained weights: layer {row.index + 1} "
+            f"({row.name}) is a {LAYER_KINDS[spec['type']].label}, which KernelScope does not "
+            "train"
+        )
+    return {}
+
+
+def _state_dict_lines(summary: NetworkSummary, ident: str, npz_path: str) -> list[str]:
+    """``load_state_dict`` from a KernelScope ``.npz``: the arrays are named ``conv1.weight``…,
+    PyTorch's ``nn.Sequential`` names them by index (``0.weight``)."""
+    lines = [
+        "# The trained weights, from the .npz that KernelScope's Train tab exported (no pickle,",
+        "# no .pt file). KernelScope keeps PyTorch's layouts — Conv2d (out, in, kh, kw), Linear",
+        "# (out, in) — and flattens C, H, W as nn.Flatten does: the arrays load as they are.",
+        f"weights = np.load({npz_path!r})",
+        "state_dict = {",
+    ]
+    for row in summary.rows:
+        for key, shape in _weight_shapes(row).items():
+            source = f"{row.name}.{key}"
+            lines.append(
+                f"    {f'{row.index}.{key}'!r}: torch.from_numpy(weights[{source!r}]),"
+                f"  # {format_shape(shape)}"
+            )
+    lines += [
+        "}",
+        f"{ident}.load_state_dict(state_dict)",
+        f"{ident}.eval()  # dropout off, as KernelScope predicts",
+        "",
+    ]
+    return lines
+
+
+def pytorch_code(summary: NetworkSummary, name: str = "model", *, npz_path: str = "") -> str:
     """Python source building the same network as ``torch.nn.Sequential``, with each layer's
     output shape and parameters in a comment and a check of the total.
+
+    Parameters
+    ----------
+    summary
+        The network (:func:`engine.summarize`).
+    name
+        The variable the code assigns (made a Python identifier).
+    npz_path
+        If given, the code also loads the trained weights from this ``.npz`` (as written by
+        :func:`engine.train.save_model`) with ``load_state_dict``: tensors named by their
+        ``nn.Sequential`` index, no ``.pt`` file and no pickle.
 
     Raises
     ------
     ValueError
-        When the summary has an invalid layer (the code would not run).
+        When the summary has an invalid layer (the code would not run), or with ``npz_path``
+        a layer with parameters that KernelScope does not train (batch norm, transposed
+        convolution).
     """
     if summary.error is not None:
         raise ValueError(f"cannot write PyTorch code: {summary.error.message}")
     ident = "".join(ch if ch.isalnum() else "_" for ch in name.strip()) or "model"
     if ident[0].isdigit():
         ident = "model_" + ident
-    lines = ["import torch", "from torch import nn", "", f"{ident} = nn.Sequential("]
+    header = ["import numpy as np", "import torch"] if npz_path else ["import torch"]
+    lines = [*header, "from torch import nn", "", f"{ident} = nn.Sequential("]
     for row in summary.rows:
         code = _torch_layer(row.spec, row.input_shape)
         lines.append(
             f"    {code},  # {row.name}: → {format_shape(row.output_shape)}, {row.params:,} params"
         )
     shape = ", ".join(str(v) for v in summary.input_shape)
+    lines += [")", ""]
+    if npz_path:
+        lines += _state_dict_lines(summary, ident, npz_path)
     lines += [
-        ")",
-        "",
         f"x = torch.randn(1, {shape})",
         f"assert tuple({ident}(x).shape[1:]) == {tuple(summary.output_shape)!r}",
         f"assert sum(p.numel() for p in {ident}.parameters()) == {summary.total_params}",

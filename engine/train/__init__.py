@@ -4,9 +4,14 @@ Data
     ``load_digits() -> Dataset``: the 1,797 UCI 8×8 digits; ``.images`` (n, 8, 8) float32 in
     [0, 1], ``.labels`` (n,) int64 0–9, ``.class_names``, ``.source``, ``.as_input()`` →
     (n, 1, H, W), ``.subset(idx)``.
-    ``load_idx(images_path, labels_path) -> Dataset``: MNIST IDX files (``.gz`` too).
-    ``load_image_folder(folder, size=(28, 28), *, invert=False) -> Dataset``: one sub-folder
-    per class.  ``train_validation_split(n, validation_fraction=0.2, seed=0) -> (train_idx,
+    ``load_idx(images_path, labels_path, *, progress=None, cancelled=None) -> Dataset``: MNIST
+    IDX files (``.gz`` too), streamed; sizes checked on the headers first.
+    ``load_image_folder(folder, size=(28, 28), *, invert=False, progress=None, cancelled=None)
+    -> Dataset``: one sub-folder per class; every image header is checked (``MAX_IMAGE_PIXELS``
+    each, ``MAX_FOLDER_PIXELS`` in all, ``MAX_FOLDER_IMAGES``) before decoding.  The callbacks
+    are plain Python: ``progress(fraction, text)``, ``cancelled() -> bool``; a cancelled load
+    raises ``LoadCancelled``.  A data set holds at most ``MAX_DATASET_VALUES`` values, sides
+    ≤ ``MAX_SIDE``.  ``train_validation_split(n, validation_fraction=0.2, seed=0) -> (train_idx,
     val_idx)``; ``split_dataset(data, validation_fraction=0.2, seed=0) -> (train, val)``;
     ``shift_images(images, dy, dx)`` (zero fill, last two axes); ``random_shift(images,
     max_shift, rng)``.
@@ -56,14 +61,29 @@ Experiments
     ``gradient_check(model, x, y, lam) -> [GradientCheckRow(layer, parameter,
     max_relative_error, max_abs_error, checked)]`` (float64 central differences);
     ``confusion_matrix(y_true, y_pred, classes=10)``; ``misclassified(y_true, y_pred)``.
+
+Explaining
+    ``explain_prediction(model, image, target=None) -> PredictionExplanation`` (probabilities,
+    ``saliency_map`` = |∂ logit / ∂ input|, ``occlusion_map`` = drop in the target's probability
+    when a patch is greyed out).
+
+Export
+    ``export_onnx(model, path, *, softmax=False) -> OnnxExport`` (opset ``ONNX_OPSET``, built
+    with the ``onnx`` helper API, ``onnx.checker`` clean; one converter per layer kind in
+    ``ONNX_CONVERTERS``; ``onnx_model(model)`` gives the in-memory ``ModelProto``);
+    ``compare_onnx_logits(path, model, x) -> OnnxComparison`` runs it in onnxruntime
+    (``.max_logit_difference``, ``.same_logits`` ≤ ``LOGIT_TOLERANCE``).  ``onnx`` and
+    ``onnxruntime`` are optional and imported only by these calls; ``onnx_missing()`` /
+    ``onnxruntime_missing()`` say what to install ("" when present).
 """
 
 from engine.train._blas import single_threaded_blas
 from engine.train._data import (
+    MAX_DATASET_VALUES,
+    MAX_SIDE,
     Dataset,
+    LoadCancelled,
     load_digits,
-    load_idx,
-    load_image_folder,
     random_shift,
     shift_images,
     split_dataset,
@@ -78,6 +98,19 @@ from engine.train._experiments import (
     misclassified,
     shift_test,
 )
+from engine.train._explain import (
+    PredictionExplanation,
+    explain_prediction,
+    occlusion_map,
+    saliency_map,
+)
+from engine.train._folder import (
+    MAX_FOLDER_IMAGES,
+    MAX_FOLDER_PIXELS,
+    MAX_IMAGE_PIXELS,
+    load_image_folder,
+)
+from engine.train._idx import load_idx
 from engine.train._model import (
     TRAIN_PRESETS,
     TRAINABLE_KINDS,
@@ -85,6 +118,18 @@ from engine.train._model import (
     Model,
     build_model,
     preset_network_json,
+)
+from engine.train._onnx import (
+    LOGIT_TOLERANCE,
+    ONNX_CONVERTERS,
+    ONNX_OPSET,
+    OnnxComparison,
+    OnnxExport,
+    compare_onnx_logits,
+    export_onnx,
+    onnx_missing,
+    onnx_model,
+    onnxruntime_missing,
 )
 from engine.train._saving import load_model, save_model
 from engine.train._training import (
@@ -99,6 +144,15 @@ from engine.train._training import (
 
 __all__ = [
     "DEFAULTS",
+    "MAX_DATASET_VALUES",
+    "MAX_FOLDER_IMAGES",
+    "MAX_FOLDER_PIXELS",
+    "MAX_IMAGE_PIXELS",
+    "MAX_SIDE",
+    "LOGIT_TOLERANCE",
+    "LoadCancelled",
+    "ONNX_CONVERTERS",
+    "ONNX_OPSET",
     "OPTIMIZERS",
     "TRAINABLE_KINDS",
     "TRAIN_PRESETS",
@@ -109,10 +163,16 @@ __all__ = [
     "LambdaSweep",
     "LayerActivation",
     "Model",
+    "OnnxComparison",
+    "OnnxExport",
+    "PredictionExplanation",
     "TrainSettings",
     "Trainer",
     "build_model",
+    "compare_onnx_logits",
     "confusion_matrix",
+    "explain_prediction",
+    "export_onnx",
     "gradient_check",
     "lambda_sweep",
     "load_digits",
@@ -120,8 +180,13 @@ __all__ = [
     "load_image_folder",
     "load_model",
     "misclassified",
+    "occlusion_map",
+    "onnx_missing",
+    "onnx_model",
+    "onnxruntime_missing",
     "preset_network_json",
     "random_shift",
+    "saliency_map",
     "save_model",
     "shift_images",
     "shift_test",
