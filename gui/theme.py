@@ -232,8 +232,11 @@ class ThemeController(QObject):
         # Tabs are built lazily, after the theme was applied: their plots are coloured when
         # they are first shown (and again on every switch, which costs well under 1 ms).
         tabs = getattr(parent, "tab_widget", None)
-        if isinstance(tabs, QTabWidget):
-            tabs.currentChanged.connect(lambda _index: self._theme_shown_tab(tabs))
+        self._tabs = tabs if isinstance(tabs, QTabWidget) else None
+        if self._tabs is not None:
+            # A bound slot, not a lambda holding the tab widget: Qt drops the connection with
+            # this object, so a tab widget torn down at exit calls nothing back.
+            self._tabs.currentChanged.connect(self._on_tab_changed)
 
     def set_mode(self, mode: str) -> str:
         """Switch to ``mode`` and apply it; returns the effective scheme."""
@@ -256,8 +259,9 @@ class ThemeController(QObject):
         self.theme_changed.emit(self.mode, self.scheme)
         return self.scheme
 
-    def _theme_shown_tab(self, tabs: QTabWidget) -> None:
-        page = tabs.currentWidget()
+    @Slot(int)
+    def _on_tab_changed(self, _index: int) -> None:
+        page = self._tabs.currentWidget() if self._tabs is not None else None
         if page is not None:
             theme_plots(page)
 

@@ -9,9 +9,8 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from engine.train import shift_images
 
-#: Ink added under the pen, and to the 8 neighbours (a soft brush like the UCI digits' blur).
-INK_CENTRE = 1.0
-INK_EDGE = 0.35
+#: Brush sizes offered (pixels across at full ink; a half-pixel soft edge around that).
+BRUSH_SIZES = (1, 2, 3, 4, 5)
 SHIFT_KEYS = {
     Qt.Key.Key_Up: (-1, 0),
     Qt.Key.Key_Down: (1, 0),
@@ -34,6 +33,11 @@ class DigitCanvas(QWidget):
 
     image_changed = Signal()
 
+    @staticmethod
+    def default_brush(shape: tuple[int, int]) -> int:
+        """A stroke as wide as the data's own: 1 pixel on 8×8 digits, 3 on 28×28 (MNIST)."""
+        return max(1, min(BRUSH_SIZES[-1], round(min(shape) / 9)))
+
     def __init__(self, parent: QWidget | None = None, shape: tuple[int, int] = (8, 8)) -> None:
         super().__init__(parent)
         self.setObjectName("digitCanvas")
@@ -42,8 +46,15 @@ class DigitCanvas(QWidget):
         self.setMinimumSize(160, 160)
         self.setToolTip("draw with the left button, erase with the right; arrow keys shift")
         self.image = np.zeros(shape, dtype=np.float32)
+        #: Pen diameter in image pixels (see :meth:`set_brush`).
+        self.brush = self.default_brush(shape)
         self._last: tuple[float, float] | None = None
         self._erase = False
+
+    def set_brush(self, size: int) -> None:
+        """Pen ``size`` pixels across: pixels whose centre is within ``size/2`` of the pen get
+        full ink, a half-pixel rim around that partial ink."""
+        self.brush = int(min(max(size, BRUSH_SIZES[0]), BRUSH_SIZES[-1]))
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
         """Room for an enlarged digit."""
@@ -53,6 +64,7 @@ class DigitCanvas(QWidget):
         """Start a blank canvas of ``shape`` (the data's image size)."""
         if tuple(shape) != self.image.shape:
             self.image = np.zeros(shape, dtype=np.float32)
+            self.brush = self.default_brush(tuple(shape))
             self.update()
             self.image_changed.emit()
 
@@ -97,20 +109,28 @@ class DigitCanvas(QWidget):
 
     # -- drawing ---------------------------------------------------------------------------------
     def _dab(self, r: float, c: float) -> None:
+        """Ink (or erase) a round pen centred on the pixel under image position ``(r, c)``.
+
+        A pixel at distance ``d`` (centre to centre) gets ink ``clip(brush/2 + 1/2 − d, 0, 1)``:
+        brush 1 inks exactly that pixel, 2 adds half-ink neighbours, 3 a full plus of five
+        with softer corners, and so on.  Ink is kept as the maximum of old and new (erasing as
+        the minimum), so going over a stroke twice never widens or darkens it.
+        """
         h, w = self.image.shape
         row, col = int(np.floor(r)), int(np.floor(c))
         if not (0 <= row < h and 0 <= col < w):
             return
-        radius = max(1, round(min(h, w) / 16))  # thicker pen on 28×28 images
-        for dr in range(-radius, radius + 1):
-            for dc in range(-radius, radius + 1):
-                rr, cc = row + dr, col + dc
-                if 0 <= rr < h and 0 <= cc < w:
-                    amount = INK_CENTRE if dr == dc == 0 else INK_EDGE / max(abs(dr), abs(dc))
-                    if self._erase:
-                        self.image[rr, cc] = max(0.0, self.image[rr, cc] - amount)
-                    else:
-                        self.image[rr, cc] = min(1.0, self.image[rr, cc] + amount)
+        reach = self.brush / 2 + 0.5
+        span = int(np.ceil(reach))
+        rows = np.arange(max(0, row - span), min(h, row + span + 1))
+        cols = np.arange(max(0, col - span), min(w, col + span + 1))
+        distance = np.hypot(rows[:, None] - row, cols[None, :] - col)
+        ink = np.clip(reach - distance, 0.0, 1.0).astype(np.float32)
+        block = self.image[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+        if self._erase:
+            np.minimum(block, 1.0 - ink, out=block)
+        else:
+            np.maximum(block, ink, out=block)
 
     def _stroke_to(self, pos: QPointF) -> None:
         r, c = self._to_pixel(pos)
@@ -186,15 +206,25 @@ class DigitCanvas(QWidget):
 
 
 class ProbabilityBars(QWidget):
-    """Softmax probabilities of one model as ten labelled bars; the most likely one is filled."""
+    """Softmax probabilities of one model as ten labelled bars; the most likely one is filled.
 
-    def __init__(self, title: str, colour: str, parent: QWidget | None = None) -> None:
+    ``compact`` (the feature-map grid): no heading line, a smaller font, and the percentage
+    only beside the most likely class, so the chart fits a map-sized cell.
+    """
+
+    def __init__(
+        self, title: str, colour: str, parent: QWidget | None = None, *, compact: bool = False
+    ) -> None:
         super().__init__(parent)
         self.title = title
         self.colour = QColor(colour)
+        self.compact = compact
         self.class_names: tuple[str, ...] = tuple(str(d) for d in range(10))
         self.probabilities: np.ndarray | None = None
-        self.setMinimumSize(180, 170)
+        if compact:
+            self.setMinimumSize(70, 60)  # the font follows the row height (paintEvent)
+        else:
+            self.setMinimumSize(180, 170)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
@@ -215,7 +245,12 @@ class ProbabilityBars(QWidget):
         """Title line, then one bar per class with its label and percentage."""
         painter = QPainter(self)
         text = self.palette().windowText().color()
-        metrics = self.fontMetrics()
+        if self.compact:  # letters as tall as a row allows (6–12 px)
+            font = painter.font()
+            rows = max(len(self.class_names), 1)
+            font.setPixelSize(max(6, min(12, int(0.85 * self.height() / rows))))
+            painter.setFont(font)
+        metrics = painter.fontMetrics()
         line = metrics.height()
         painter.setPen(text)
         best = self.predicted()
@@ -225,9 +260,12 @@ class ProbabilityBars(QWidget):
             heading += f": {name} ({100 * self.probabilities[best]:.0f} %)"
         else:
             heading += ": not trained yet"
-        painter.drawText(QRectF(0, 0, self.width(), line + 4), Qt.AlignmentFlag.AlignLeft, heading)
+        if not self.compact:
+            painter.drawText(
+                QRectF(0, 0, self.width(), line + 4), Qt.AlignmentFlag.AlignLeft, heading
+            )
         n = len(self.class_names)
-        top = line + 8
+        top = 0 if self.compact else line + 8
         row = max(6.0, (self.height() - top) / max(n, 1))
         label_w = max(metrics.horizontalAdvance(s) for s in self.class_names) + 8
         pct_w = metrics.horizontalAdvance("100 %") + 6
@@ -241,13 +279,15 @@ class ProbabilityBars(QWidget):
                 name,
             )
             p = 0.0 if self.probabilities is None else float(self.probabilities[i])
-            frame = QRectF(label_w, y + 2, bar_w, row - 4)
+            frame = QRectF(label_w, y + 1, bar_w, max(1.0, row - (2 if self.compact else 4)))
             painter.setPen(QPen(self.colour, 1))
             painter.drawRect(frame)
             fill = QColor(self.colour)
             if i != best:
                 fill.setAlpha(120)
             painter.fillRect(QRectF(frame.x(), frame.y(), bar_w * p, frame.height()), fill)
+            if self.compact and i != best:
+                continue
             painter.setPen(text)
             painter.drawText(
                 QRectF(label_w + bar_w + 4, y, pct_w, row),

@@ -16,7 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.loss import softmax
 from engine.train import Model
+from gui.train_tab.draw_panel import ProbabilityBars
 from gui.train_tab.pixmaps import feature_grid, gray_pixmap, scaled_gray_pixmap
 
 #: Feature-map pictures: at least / at most this many pixels wide.
@@ -108,12 +110,17 @@ class FeatureMapsBox(QGroupBox):
         if self.predictions is not None:
             guess = f", predicted {self.class_names[self.predictions[index]]}"
         self.digit_label.setText(f"true {truth}{guess}")
-        maps: list[tuple[str, np.ndarray, bool, str]] = [
-            ("input", image, False, f"{image.shape[0]}×{image.shape[1]}")
+        maps: list[tuple[str, np.ndarray, str, str]] = [
+            ("input", image, "image", f"{image.shape[0]}×{image.shape[1]}")
         ]
         if model is not None:
-            for act in model.activations(image[None]):
+            activations = model.activations(image[None])
+            for act in activations:
                 values = act.values
+                if act is activations[-1] and values.shape == (model.classes,):
+                    # The logits: shown as what they mean, each class's softmax probability.
+                    maps.append((f"{act.name} → softmax", values, "bars", f"{values.size} classes"))
+                    continue
                 if values.ndim == 3:
                     grid = feature_grid(values)
                     shape = "×".join(str(n) for n in values.shape)
@@ -123,10 +130,10 @@ class FeatureMapsBox(QGroupBox):
                     grid[: values.size] = values
                     grid = grid.reshape(-1, cols)
                     shape = str(values.size)
-                maps.append((act.name, np.maximum(grid, 0), True, shape))
+                maps.append((act.name, np.maximum(grid, 0), "scaled", shape))
         self._layout_maps(maps)
 
-    def _layout_maps(self, maps: list[tuple[str, np.ndarray, bool, str]]) -> None:
+    def _layout_maps(self, maps: list[tuple[str, np.ndarray, str, str]]) -> None:
         """Pictures as large as fit the view (width and height), in as many rows as that takes;
         the view scrolls only if even the smallest pictures do not fit."""
         viewport = self.maps_scroll.viewport()
@@ -140,9 +147,12 @@ class FeatureMapsBox(QGroupBox):
             if px > best[0]:
                 best = (px, per_row)
         px, per_row = int(max(MAP_MIN_PX, best[0])), best[1]
-        for i, (title, values, scaled, shape) in enumerate(maps):
-            pixmap = scaled_gray_pixmap(values, px) if scaled else gray_pixmap(values, px)
-            cell = self._map_cell(title, pixmap, shape)
+        for i, (title, values, kind, shape) in enumerate(maps):
+            if kind == "bars":
+                cell = self._bars_cell(title, values, shape, px)
+            else:
+                draw = scaled_gray_pixmap if kind == "scaled" else gray_pixmap
+                cell = self._map_cell(title, draw(values, px), shape)
             self.maps_layout.addWidget(cell, *divmod(i, per_row))
             cell.show()  # a child added to a visible widget stays hidden until shown
         self._maps_per_row = per_row
@@ -159,6 +169,27 @@ class FeatureMapsBox(QGroupBox):
         column.addWidget(picture)
         column.addWidget(caption)
         column.addStretch(1)
+        return cell
+
+    def _bars_cell(self, title: str, logits: np.ndarray, shape: str, px: int) -> QWidget:
+        """The last layer: one labelled bar per class (its softmax probability)."""
+        cell = QWidget()
+        column = QVBoxLayout(cell)
+        column.setContentsMargins(2, 0, 2, 0)
+        colour = self.palette().highlight().color().name()
+        bars = ProbabilityBars("predicted", colour, compact=True)
+        bars.setObjectName("lastLayerBars")
+        names = self.class_names or tuple(str(i) for i in range(logits.size))
+        probabilities = softmax(np.asarray(logits, dtype=np.float64))
+        bars.set_probabilities(probabilities, names)
+        bars.setFixedSize(max(bars.minimumWidth(), px), max(bars.minimumHeight(), px))
+        column.addWidget(bars, 0, Qt.AlignmentFlag.AlignCenter)
+        best = int(np.argmax(probabilities))
+        guess = names[best] if best < len(names) else str(best)
+        caption = QLabel(f"{title}\n{guess} ({100 * probabilities[best]:.0f} %)")
+        caption.setToolTip(f"the {shape}' logits through softmax: one probability per class")
+        caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        column.addWidget(caption)
         return cell
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override

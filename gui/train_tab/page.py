@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QSpinBox,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -21,14 +22,15 @@ from PySide6.QtWidgets import (
 from engine.train import History, Model
 from gui.context import AppContext
 from gui.train_tab.data_source import DataMixin
-from gui.train_tab.draw_panel import DigitCanvas, ProbabilityBars
+from gui.train_tab.draw_panel import BRUSH_SIZES, DigitCanvas
 from gui.train_tab.experiments_panel import ExperimentsPanel
 from gui.train_tab.learned_panel import LearnedPanel
 from gui.train_tab.persistence import PersistenceMixin
-from gui.train_tab.plots import SLOT_COLOURS, CurvesPanel
+from gui.train_tab.plots import CurvesPanel
 from gui.train_tab.runner import RunnerMixin
 from gui.train_tab.setup_panel import DataBox, ModelSlot, OptionsBox
 from gui.train_tab.state import SLOT_TITLES, SLOTS, TrainOptions, make_model, preset_network
+from gui.train_tab.why_panel import WhyPanel
 from gui.train_tab.worker import TrainWorker
 from gui.widgets import TabPage
 
@@ -106,7 +108,8 @@ class TrainTab(DataMixin, PersistenceMixin, RunnerMixin, TabPage):
         self.curves = CurvesPanel()
         self.learned = LearnedPanel()
         self.canvas = DigitCanvas()
-        self.bars = {s: ProbabilityBars(SLOT_TITLES[s], SLOT_COLOURS[s]) for s in SLOTS}
+        self.why = WhyPanel()
+        self.bars = self.why.bars
         self.experiments = ExperimentsPanel()
         self.pages = QTabWidget()
         self.pages.setObjectName("trainPages")
@@ -169,21 +172,29 @@ class TrainTab(DataMixin, PersistenceMixin, RunnerMixin, TabPage):
         clear = QPushButton("Clear")
         clear.setObjectName("clearCanvas")
         clear.clicked.connect(self.canvas.clear)
+        self.brush = QSpinBox()
+        self.brush.setObjectName("brushSize")
+        self.brush.setRange(BRUSH_SIZES[0], BRUSH_SIZES[-1])
+        self.brush.setPrefix("Brush: ")
+        self.brush.setSuffix(" px")
+        self.brush.setToolTip("pen width in image pixels (1 = one cell per point)")
+        self.brush.setValue(self.canvas.brush)
+        self.brush.valueChanged.connect(self.canvas.set_brush)
         hint = QLabel(
             "Draw a digit with the mouse (right button erases). Arrow keys shift it by one "
-            "pixel: watch which model keeps its answer. “Draw on it” on the What it learned "
-            "page copies a validation digit here."
+            "pixel: watch which model keeps its answer, and where each one looks. “Draw on it” "
+            "on the What it learned page brings a validation digit here."
         )
         hint.setWordWrap(True)
+        tools = QHBoxLayout()
+        tools.addWidget(self.brush)
+        tools.addWidget(clear, 1)
         left = QVBoxLayout()
         left.addWidget(self.canvas, 1)
-        left.addWidget(clear)
-        bars = QVBoxLayout()
-        for slot in SLOTS:
-            bars.addWidget(self.bars[slot], 1)
+        left.addLayout(tools)
         row = QHBoxLayout()
-        row.addLayout(left, 3)
-        row.addLayout(bars, 2)
+        row.addLayout(left, 2)
+        row.addWidget(self.why, 3)
         layout = QVBoxLayout(page)
         layout.addWidget(hint)
         layout.addLayout(row, 1)
@@ -252,14 +263,10 @@ class TrainTab(DataMixin, PersistenceMixin, RunnerMixin, TabPage):
 
     @Slot()
     def update_bars(self) -> None:
-        """Both models' softmax on the canvas drawing."""
-        x = self.canvas.image[None, None].astype(np.float32)
-        for slot, bars in self.bars.items():
-            model = self.models[slot]
-            if not self.trained(slot) or model is None or model.input_shape[1:] != x.shape[2:]:
-                bars.set_probabilities(None, self.dataset.class_names)
-            else:
-                bars.set_probabilities(model.predict_proba(x)[0], self.dataset.class_names)
+        """Both trained models' softmax bars, saliency and occlusion maps of the drawing."""
+        self.brush.setValue(self.canvas.brush)  # new data sizes reset the canvas's brush
+        models = {s: self.models[s] if self.trained(s) else None for s in SLOTS}
+        self.why.show_image(self.canvas.image, models, self.dataset.class_names)
 
     def _draw_digit(self, image: np.ndarray) -> None:
         self.canvas.set_image(image)
@@ -314,4 +321,5 @@ class TrainTab(DataMixin, PersistenceMixin, RunnerMixin, TabPage):
         """Stop the worker thread and the redraw timer."""
         self._learned_timer.stop()
         self._curves_timer.stop()
+        self.why.stop()
         self.stop_worker()

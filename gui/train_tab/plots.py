@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QWidget
 
 from engine.train import History
 from gui.train_tab.state import SHIFTS
+from gui.widgets.plot_hint import PlotHint
 from gui.widgets.plots import ink_name
 from gui.widgets.plots import make_plot as themed_plot
 
@@ -28,12 +29,19 @@ def make_plot(
     x_label: str,
     y_label: str,
     *,
+    legend: bool = True,
     legend_offset: tuple[int, int] = (-8, 8),
 ) -> pg.PlotWidget:
     """The shared themed plot (:func:`gui.widgets.plots.make_plot`), a little smaller: the
     Train tab shows four plots at once."""
     plot = themed_plot(
-        parent, name, title=title, x_label=x_label, y_label=y_label, legend_offset=legend_offset
+        parent,
+        name,
+        title=title,
+        x_label=x_label,
+        y_label=y_label,
+        legend=legend,
+        legend_offset=legend_offset,
     )
     plot.setMinimumSize(200, 150)
     return plot
@@ -54,20 +62,29 @@ def _finite(xs: Sequence[float], ys: Sequence[float]) -> tuple[np.ndarray, np.nd
     return x[keep], y[keep]
 
 
+#: What the empty curve plots say (before any epoch has finished).
+EMPTY_CURVES = "Press Train both to see the {what} of both models, epoch by epoch."
+TRAINING_CURVES = "Training… the first point appears when the first epoch ends."
+
+
 class CurvesPanel(QWidget):
-    """Loss and accuracy per epoch: training (solid) and validation (dashed), both models."""
+    """Loss and accuracy per epoch: training (solid) and validation (dashed), both models.
+
+    The two plots show the same four series, so only the loss plot has the legend.  Training
+    values are the running means over each epoch's batches, validation the whole set after it.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.loss_plot = make_plot(self, "lossPlot", "Cross-entropy per epoch", "epoch", "loss")
         self.acc_plot = make_plot(
-            self,
-            "accuracyPlot",
-            "Accuracy per epoch",
-            "epoch",
-            "accuracy (%)",
-            legend_offset=(-8, -8),  # bottom right: accuracy curves climb to the top
+            self, "accuracyPlot", "Accuracy per epoch", "epoch", "accuracy (%)", legend=False
         )
+        self.hints = {
+            "loss": PlotHint(self.loss_plot, "lossPlotHint"),
+            "acc": PlotHint(self.acc_plot, "accuracyPlotHint"),
+        }
+        self._training = False
         self.acc_plot.getPlotItem().getViewBox().setLimits(yMin=0, yMax=100)
         self.curves: dict[tuple[str, str, str], pg.PlotDataItem] = {}
         for slot in SLOT_COLOURS:
@@ -86,10 +103,23 @@ class CurvesPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.loss_plot)
         layout.addWidget(self.acc_plot)
+        self._update_hints()
+
+    def _update_hints(self) -> None:
+        """The empty plots say what to press (or that the first epoch is on its way)."""
+        empty = all(self.point_count(slot) == 0 for slot in SLOT_COLOURS)
+        for key, what in (("loss", "loss curves"), ("acc", "accuracy curves")):
+            if not empty:
+                self.hints[key].hide()
+            else:
+                text = TRAINING_CURVES if self._training else EMPTY_CURVES.format(what=what)
+                self.hints[key].show_hint(text)
 
     def set_epoch_span(self, epochs: int | None) -> None:
         """Fix the epoch axis at 1…``epochs`` (while a run of that length trains, so the axis is
         not rescaled after every epoch), or let it follow the data again (``None``)."""
+        self._training = epochs is not None
+        self._update_hints()
         for plot in (self.loss_plot, self.acc_plot):
             if epochs is None:
                 plot.enableAutoRange(axis="x")
@@ -108,6 +138,7 @@ class CurvesPanel(QWidget):
         }
         for (split, kind), values in columns.items():
             self.curves[(slot, split, kind)].setData(*_finite(epochs, values))
+        self._update_hints()
 
     def point_count(self, slot: str) -> int:
         """Points on ``slot``'s training-loss curve (tests and the status line read it)."""
