@@ -261,6 +261,9 @@ class MainWindow(QMainWindow):
             return
         self._shut_down = True
         self._idle_builds.stop()
+        # Tearing the tab widget down emits currentChanged for every tab it removes: nobody
+        # (theme, menus, sessions) may act on tabs that are being destroyed.
+        self.tab_widget.blockSignals(True)
         for page in self.pages.values():
             page.shutdown()
 

@@ -270,9 +270,8 @@ class AppMenus(QObject):
             action = self.recent_menu.addAction(label)
             action.setObjectName(f"actionRecent{n}")
             action.setData(item["path"])
-            action.triggered.connect(
-                lambda _=False, p=item["path"], k=item["kind"]: self.open_recent(p, k)
-            )
+            action.setProperty("recentKind", item["kind"])
+            action.triggered.connect(self._open_recent_action)
         if not items:
             empty = self.recent_menu.addAction("(no recent files)")
             empty.setEnabled(False)
@@ -281,6 +280,12 @@ class AppMenus(QObject):
         clear.setObjectName("actionClearRecent")
         clear.setEnabled(bool(items))
         clear.triggered.connect(self._clear_recent)
+
+    @Slot()
+    def _open_recent_action(self) -> None:
+        action = self.sender()
+        if isinstance(action, QAction):
+            self.open_recent(action.data(), action.property("recentKind"))
 
     def open_recent(self, path: str, kind: str) -> bool:
         """Open a Recent entry; a file that has gone is dropped from the list with a message."""
@@ -330,13 +335,21 @@ class AppMenus(QObject):
         self._stack_connections = [
             s.canUndoChanged.connect(undo.setEnabled),
             s.canRedoChanged.connect(redo.setEnabled),
-            s.undoTextChanged.connect(lambda t: undo.setText(f"&Undo {t}".rstrip())),
-            s.redoTextChanged.connect(lambda t: redo.setText(f"&Redo {t}".rstrip())),
+            s.undoTextChanged.connect(self._show_undo_text),
+            s.redoTextChanged.connect(self._show_redo_text),
         ]
         undo.setEnabled(s.canUndo())
         redo.setEnabled(s.canRedo())
         undo.setText(f"&Undo {s.undoText()}".rstrip())
         redo.setText(f"&Redo {s.redoText()}".rstrip())
+
+    @Slot(str)
+    def _show_undo_text(self, text: str) -> None:
+        self.actions["actionUndo"].setText(f"&Undo {text}".rstrip())
+
+    @Slot(str)
+    def _show_redo_text(self, text: str) -> None:
+        self.actions["actionRedo"].setText(f"&Redo {text}".rstrip())
 
     @Slot()
     def undo(self) -> None:
@@ -370,13 +383,8 @@ class AppMenus(QObject):
                 self.window.tab_widget.indexOf(self.window.pages[key])
             )
             shortcut = f"Ctrl+{n}" if n <= 9 else None
-            self._add(
-                menu,
-                f"actionTab_{key}",
-                title,
-                lambda _=False, k=key: self.window.show_tab(k),
-                shortcut,
-            )
+            action = self._add(menu, f"actionTab_{key}", title, self._show_tab_action, shortcut)
+            action.setData(key)
         menu.addSeparator()
         theme_menu = menu.addMenu("&Theme")
         theme_menu.setObjectName("menuTheme")
@@ -384,14 +392,26 @@ class AppMenus(QObject):
         labels = {"system": "Follow &system", "light": "&Light", "dark": "&Dark"}
         for mode in THEME_MODES:
             action = self._add(
-                theme_menu,
-                f"actionTheme_{mode}",
-                labels[mode],
-                lambda _=False, m=mode: self.set_theme(m),
+                theme_menu, f"actionTheme_{mode}", labels[mode], self._set_theme_action
             )
+            action.setData(mode)
             action.setCheckable(True)
             group.addAction(action)
         self.sync_theme_actions()
+
+    # Actions made in a loop carry their key in data(): one bound slot each reads it (lambdas
+    # holding the window would outlive it at exit).
+    @Slot()
+    def _show_tab_action(self) -> None:
+        action = self.sender()
+        if isinstance(action, QAction):
+            self.window.show_tab(action.data())
+
+    @Slot()
+    def _set_theme_action(self) -> None:
+        action = self.sender()
+        if isinstance(action, QAction):
+            self.set_theme(action.data())
 
     @Slot()
     def toggle_full_screen(self) -> None:

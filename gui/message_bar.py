@@ -71,5 +71,6 @@ class MessageBar(QFrame):
     def _clear_buttons(self) -> None:
         for button in self.buttons.values():
             self._button_row.removeWidget(button)
+            button.hide()  # out of the layout it would sit over the text until deleted
             button.deleteLater()
         self.buttons = {}

@@ -112,7 +112,16 @@ class SessionManager(StartupMixin, QObject):
         self._pending_since = QElapsedTimer()
         for page in window.pages.values():
             page.state_changed.connect(self.note_edit)
-        window.tab_widget.currentChanged.connect(self.schedule_autosave)
+        self._shown_tab = window.tab_widget.currentIndex()
+        window.tab_widget.currentChanged.connect(self._tab_changed)
+
+    @Slot(int)
+    def _tab_changed(self, index: int) -> None:
+        """Another tab shown is part of the session; a tab built in place (its placeholder
+        replaced, the same index announced again) is not."""
+        if index != self._shown_tab:
+            self._shown_tab = index
+            self.schedule_autosave()
 
     # collecting and applying ---------------------------------------------------------------
     def collect(self) -> dict[str, Any]:

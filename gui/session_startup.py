@@ -56,7 +56,6 @@ class StartupMixin:
         def autosave_now(self) -> bool: ...
         def schedule_autosave(self) -> None: ...
         def _load(self, path: Path, label: str, *, move: bool = True) -> LoadResult: ...
-        def _read_user_session(self, source: Path) -> dict[str, Any] | None: ...
         def _open_data(self, source: Path, data: dict[str, Any]) -> None: ...
         def _set_session_path(self, path: Path | None) -> None: ...
         def _mark_saved(self, data: dict[str, Any] | None = None) -> None: ...
@@ -137,7 +136,8 @@ class StartupMixin:
     ) -> None:
         """``--session FILE``: keep the autosave it replaces, open the file, offer the kept work
         (instead of the file when it cannot be opened)."""
-        data = self._read_user_session(source)
+        result = self._load(source, "session file", move=False)  # the user's file: never moved
+        data = result.data if result.ok else None
         same_work = (
             data is not None and autosave.ok and data.get("tabs") == autosave.data.get("tabs")
         )
@@ -155,13 +155,11 @@ class StartupMixin:
                     f"Opened {source.name}. The work autosaved before it is {kept}.{extra}",
                 )
             return
+        problem = result.message or f"Session file not found: {source}."
         if previous is None:
+            self._notice(problem)
             return
-        problem = (
-            self.window.message_bar.label.text()
-            if self.window.message_bar.isVisible()
-            else f"The session file {source} could not be opened."
-        )
+        self._status(problem, 0)
         self._offer_previous(
             previous, f"{problem} Restore the last autosaved session instead ({kept})?{extra}"
         )
