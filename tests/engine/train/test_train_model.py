@@ -226,6 +226,7 @@ def test_save_and_load_round_trip(tmp_path):
     save_model(path, model, history)
     loaded, loaded_history = load_model(path)
     assert loaded.layers == model.layers
+    assert loaded.seed == 5  # the seed travels too: dropout masks and retraining repeat
     for key, value in model.parameters().items():
         np.testing.assert_array_equal(loaded.parameters()[key], value)
     assert loaded_history is not None and loaded_history.to_dict() == history.to_dict()
