@@ -1,8 +1,8 @@
 """How ``engine``'s public names are found without importing the whole engine.
 
 ``engine/__init__.py`` lists no names. The public API of ``engine`` is the union of the
-``__all__`` of its public submodules (the domain packages ``engine.conv``, ``engine.matrix``, …
-and the house modules ``engine.text``, ``engine.storage``, …). A name is imported from its
+``__all__`` of its public submodules (the domain packages ``engine.conv``, ``engine.storage``, …
+and the house modules ``engine.text``, ``engine.checks``). A name is imported from its
 module the first time it is asked for (a PEP 562 module ``__getattr__``), so ``import
 engine.text`` — what the GUI does at start-up — no longer loads OpenCV and every package.
 

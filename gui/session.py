@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QByteArray, QElapsedTimer, QObject, QTimer, Signal, Slot
 
 from engine.storage import (
+    MAX_NAME_BYTES,
     SESSION_KIND,
     SESSION_VERSION,
     LoadResult,
@@ -43,7 +44,6 @@ from engine.storage import (
     make_session_data,
     normalize_session_data,
 )
-from engine.user_files import MAX_NAME_BYTES
 from gui.session_startup import RESTORE_CHOICES, StartupMixin
 
 __all__ = ["RESTORE_CHOICES", "SessionManager"]

@@ -1,9 +1,9 @@
 """House rules that code review alone would let slip.
 
 engine/ never touches Qt or gui/; the GUI reaches the engine only through public names of a
-package (``engine.conv``, …) or a house module (``engine.text``, ``engine.storage``, …); every
+package (``engine.conv``, ``engine.storage``, …) or a house module (``engine.text``, …); every
 engine package says what it offers in ``__all__``; no engine module grows past 500 lines; every
-file the engine writes or renames goes through ``engine/storage.py``; colours come from the
+file the engine writes or renames goes through ``engine/storage/_atomic.py``; colours come from the
 GUI's theme, never from the engine.  Each checker is a plain function over source text, and the
 tests run it on a planted violation too, so a checker that stopped finding anything would fail.
 """
@@ -23,11 +23,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 FORBIDDEN = ("PySide6", "PyQt5", "PyQt6", "shiboken6", "pyqtgraph", "gui")
 #: Where the GUI may import engine names from: a domain package or a house module.
-ENGINE_PACKAGES = ("conv", "images", "layers", "loss", "matrix", "train", "tutor")
-HOUSE_MODULES = ("checks", "storage", "text", "user_files")
+ENGINE_PACKAGES = ("conv", "images", "layers", "loss", "matrix", "storage", "train", "tutor")
+HOUSE_MODULES = ("checks", "text")
 MAX_ENGINE_LINES = 500
 #: The one module allowed to write and rename files.
-STORAGE = "engine/storage.py"
+STORAGE = "engine/storage/_atomic.py"
+#: Most .py modules directly in engine/ (new code goes into a domain package).
+MAX_ENGINE_TOP_LEVEL = 6
 
 
 def _imported_modules(path: Path) -> set[str]:
@@ -317,7 +319,23 @@ def test_no_engine_module_over_500_lines(tmp_path):
     assert long_modules(tmp_path) == [f"big.py: {MAX_ENGINE_LINES + 1} lines"]
 
 
-# --- every write and rename in the engine goes through engine/storage.py ------------------------
+def top_level_modules(root: Path) -> list[str]:
+    """The ``.py`` files directly in ``root`` (not in its packages), sorted."""
+    return sorted(path.name for path in root.glob("*.py"))
+
+
+def test_engine_keeps_its_top_level_small(tmp_path):
+    """New code goes into a domain package, not beside ``engine/__init__.py``."""
+    found = top_level_modules(ROOT / "engine")
+    assert len(found) <= MAX_ENGINE_TOP_LEVEL, found
+    for n in range(MAX_ENGINE_TOP_LEVEL + 1):
+        (tmp_path / f"m{n}.py").write_text("", encoding="utf-8")
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "inside.py").write_text("", encoding="utf-8")
+    assert len(top_level_modules(tmp_path)) == MAX_ENGINE_TOP_LEVEL + 1
+
+
+# --- every write and rename in the engine goes through engine/storage/_atomic.py --------------
 
 _WRITE_FLAGS = ("O_WRONLY", "O_RDWR", "O_CREAT", "O_APPEND", "O_TRUNC")
 
@@ -377,7 +395,7 @@ def test_engine_writes_and_renames_only_through_storage():
         if rel != STORAGE:
             problems += file_write_violations(path.read_text(encoding="utf-8"), rel)
     assert not problems, "\n".join(problems)
-    # storage.py itself is where they happen
+    # the atomic writer itself is where they happen
     assert file_write_violations((ROOT / STORAGE).read_text(encoding="utf-8"))
 
 

@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 
 from engine.images.chart import make_test_chart
-from engine.user_files import UserFileError, require_regular_file
+from engine.storage import UserFileError, require_regular_file
 
 #: Highest camera index probed / accepted.
 MAX_CAMERA_INDEX = 15

@@ -20,8 +20,7 @@ import numpy as np
 from engine.checks import check_int
 from engine.images._decoder_warnings import damage_warning, imdecode_with_warnings
 from engine.images._headers import SUPPORTED_FORMATS, ImageHeader, read_image_header
-from engine.storage import atomic_write_bytes
-from engine.user_files import UserFileError, read_user_bytes
+from engine.storage import UserFileError, atomic_write_bytes, read_user_bytes
 
 #: Largest image accepted by default (width × height); 8K × 8K.
 DEFAULT_MAX_PIXELS = 64 * 1024 * 1024

@@ -24,8 +24,7 @@ from engine.layers.summary import (
     check_input_shape,
     summarize_partial,
 )
-from engine.storage import parse_json
-from engine.user_files import read_user_text
+from engine.storage import parse_json, read_user_text
 
 FORMAT = "kernelscope-network"
 VERSION = 1
@@ -146,7 +145,7 @@ def read_network_file(path: str | os.PathLike[str]) -> NetworkDocument:
     Raises
     ------
     ValueError
-        A :class:`engine.user_files.UserFileError` for a file that is missing, a FIFO or
+        A :class:`engine.storage.UserFileError` for a file that is missing, a FIFO or
         another non-regular file, a symbolic link loop, a too long name or too large; else
         the messages of :func:`network_from_json`.
     """

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.checks import check_int
-from engine.user_files import UserFileError, read_user_text
+from engine.storage import UserFileError, read_user_text
 
 
 @dataclass(frozen=True)

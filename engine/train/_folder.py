@@ -20,6 +20,7 @@ import numpy as np
 
 from engine.images._headers import read_image_header
 from engine.images.io import IMAGE_SUFFIXES, MAX_FILE_BYTES, decode_image
+from engine.storage import UserFileError, open_user_file, read_user_bytes
 from engine.train._data import (
     MAX_DATASET_VALUES,
     MAX_SIDE,
@@ -28,7 +29,6 @@ from engine.train._data import (
     LoadReporter,
     ProgressCallback,
 )
-from engine.user_files import UserFileError, open_user_file, read_user_bytes
 
 #: Largest number of images read from a folder.
 MAX_FOLDER_IMAGES = 100_000

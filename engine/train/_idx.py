@@ -20,6 +20,7 @@ from typing import BinaryIO
 
 import numpy as np
 
+from engine.storage import UserFileError, open_user_file
 from engine.train._data import (
     MAX_DATASET_VALUES,
     MAX_SIDE,
@@ -28,7 +29,6 @@ from engine.train._data import (
     LoadReporter,
     ProgressCallback,
 )
-from engine.user_files import UserFileError, open_user_file
 
 #: Largest IDX file on disk (bytes; compressed or not).
 MAX_IDX_FILE_BYTES = 512 * 1024 * 1024

@@ -28,11 +28,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from engine.layers.kinds import LAYER_KINDS
-from engine.storage import atomic_write_bytes
+from engine.storage import atomic_write_bytes, check_write_target, read_user_bytes, write_problem
 from engine.train._conv import conv_padding
 from engine.train._layers import pair
 from engine.train._model import Model
-from engine.user_files import check_write_target, read_user_bytes, write_problem
 
 if TYPE_CHECKING:
     import onnx

@@ -4,7 +4,7 @@ The archive holds one array per parameter (``conv1.weight`` …), the network as
 text under ``__network__``, the number of classes and the model seed; optionally the training
 history as JSON under ``__history__``.  It is written through :func:`engine.storage.
 atomic_write_bytes` (the target checked first, so a failure is a sentence about the user's path,
-not the writer's hidden temporary file) and read through :func:`engine.user_files.
+not the writer's hidden temporary file) and read through :func:`engine.storage.
 read_user_bytes` (a FIFO, a device or a folder is refused without opening it; the size is
 capped).
 
@@ -29,10 +29,9 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.storage import atomic_write_bytes
+from engine.storage import atomic_write_bytes, check_write_target, read_user_bytes, write_problem
 from engine.train._model import Model, build_model
 from engine.train._training import History
-from engine.user_files import check_write_target, read_user_bytes, write_problem
 
 #: Largest model file read (bytes), and most bytes its arrays may declare in all.
 MAX_MODEL_BYTES = 512 * 1024 * 1024
@@ -67,7 +66,7 @@ def save_model(path: str | os.PathLike[str], model: Model, history: History | No
     Raises
     ------
     ValueError
-        (:class:`engine.user_files.UserFileError`) when the file cannot be written, in a
+        (:class:`engine.storage.UserFileError`) when the file cannot be written, in a
         sentence about ``path``: a folder, a name over 255 bytes, a file where a folder should
         be, permission denied, disk full (missing folders are created). An existing file is
         then left intact.
@@ -194,7 +193,7 @@ def load_model(path: str | os.PathLike[str]) -> tuple[Model, History | None]:
     Raises
     ------
     ValueError
-        Naming the file: missing or not a regular file (:class:`engine.user_files.
+        Naming the file: missing or not a regular file (:class:`engine.storage.
         UserFileError`), too large, not an ``.npz`` archive or a damaged one, arrays declaring
         more than ``MAX_MODEL_BYTES``, no network, ``__classes__``/``__seed__`` that are not one
         whole number, weights whose names or shapes do not match the network, weights that are

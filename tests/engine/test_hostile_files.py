@@ -20,8 +20,14 @@ from engine.images.frame_sources import CaptureSource, FrameSourceError
 from engine.images.io import ImageLoadError, load_image
 from engine.layers.network_io import network_from_json, network_to_json, read_network_file
 from engine.loss.regression_data import CsvFormatError, load_xy_csv
-from engine.storage import SESSION_KIND, load_document, parse_document
-from engine.user_files import UserFileError, read_user_bytes, require_regular_file
+from engine.storage import (
+    SESSION_KIND,
+    UserFileError,
+    load_document,
+    parse_document,
+    read_user_bytes,
+    require_regular_file,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 

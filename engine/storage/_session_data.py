@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine._plain_json import to_plain_json
+from engine.storage._plain_json import to_plain_json
 
 __all__ = ["make_session_data", "normalize_session_data"]
 
