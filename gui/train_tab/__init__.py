@@ -1,7 +1,8 @@
 """Train tab: a CNN and an MLP learn handwritten digits side by side, live.
 
 Modules: :mod:`page` (the tab), :mod:`setup_panel` (data, networks, options),
-:mod:`data_source`, :mod:`persistence` (sessions, export), :mod:`runner`, :mod:`worker` and
+:mod:`data_source`, :mod:`persistence` (sessions, export), :mod:`export_actions` (the Export
+menu: ONNX, PyTorch code), :mod:`runner`, :mod:`worker` and
 :mod:`jobs` (the training thread), :mod:`plots`, :mod:`learned_panel` (with :mod:`maps_box`),
 :mod:`draw_panel`, :mod:`experiments_panel`, :mod:`state` (plain-JSON state), :mod:`pixmaps`.
 """

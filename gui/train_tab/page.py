@@ -24,6 +24,7 @@ from gui.context import AppContext
 from gui.train_tab.data_source import DataMixin
 from gui.train_tab.draw_panel import BRUSH_SIZES, DigitCanvas
 from gui.train_tab.experiments_panel import ExperimentsPanel
+from gui.train_tab.export_actions import ExportActions
 from gui.train_tab.learned_panel import LearnedPanel
 from gui.train_tab.persistence import PersistenceMixin
 from gui.train_tab.plots import CurvesPanel
@@ -148,7 +149,7 @@ class TrainTab(DataMixin, PersistenceMixin, RunnerMixin, TabPage):
         self.train_button.clicked.connect(self.start_training)
         self.pause_button.clicked.connect(self.toggle_pause)
         self.reset_button.clicked.connect(self.reset)
-        self.export_button.clicked.connect(self.export_dialog)
+        self.export_actions = ExportActions(self)  # the button's menu: .npz, ONNX, PyTorch
         self.data_box.open_requested.connect(self.open_requested)
         for spin in (self.data_box.samples, self.data_box.validation, self.data_box.seed):
             spin.valueChanged.connect(self._on_data_options_changed)
@@ -322,4 +323,5 @@ class TrainTab(DataMixin, PersistenceMixin, RunnerMixin, TabPage):
         self._learned_timer.stop()
         self._curves_timer.stop()
         self.why.stop()
+        self.export_actions.close_message()
         self.stop_worker()
