@@ -130,7 +130,7 @@ class WorksheetDialog(QDialog):
         self.seed.setToolTip("The same choices and seed always give the same sheet")
         self.random_seed = QPushButton("Random seed", self)
         self.random_seed.setObjectName("worksheetRandomSeed")
-        self.random_seed.clicked.connect(lambda: self.seed.setValue(secrets.randbelow(MAX_SEED)))
+        self.random_seed.clicked.connect(self._on_random_seed)
         self.level = QComboBox(self)
         self.level.setObjectName("worksheetLevel")
         for level in DIFFICULTIES:
@@ -251,6 +251,10 @@ class WorksheetDialog(QDialog):
         self.status.setText(f"Saved {sheet.name} and the answer key {key.name} in {sheet.parent}")
         set_tone(self.status, None)
         return sheet, key
+
+    def _on_random_seed(self) -> None:
+        # any seed the spin box takes, 0 and MAX_SEED included
+        self.seed.setValue(secrets.randbelow(MAX_SEED + 1))
 
     def _on_export_clicked(self) -> None:
         fmt = str(self.format.currentData())

@@ -79,11 +79,25 @@ def test_export_to_a_missing_folder_says_so_and_writes_nothing(dialog, tmp_path)
     assert not (tmp_path / "no such folder").exists()
 
 
-def test_random_seed_button_changes_the_sheet(dialog, qtbot):
+def test_random_seed_button_draws_new_seeds_and_remakes_the_sheet(dialog, qtbot):
+    dialog.set_topics(["output_size", "param_count"])
     dialog.seed.setValue(0)
-    before = dialog.preview.toPlainText()
-    qtbot.mouseClick(dialog.random_seed, Qt.MouseButton.LeftButton)
-    assert dialog.seed.value() == 0 or dialog.preview.toPlainText() != before
+    seeds, previews = [0], {dialog.preview.toPlainText()}
+    for _ in range(5):
+        qtbot.mouseClick(dialog.random_seed, Qt.MouseButton.LeftButton)
+        seed = dialog.seed.value()
+        assert 0 <= seed <= dialog.seed.maximum()
+        # the sheet shown is the one the new seed makes
+        assert dialog.worksheet.seed == seed
+        topics = ["output_size", "param_count"]
+        expected = make_worksheet(seed, topics, dialog.count.value(), difficulty=2)
+        assert dialog.worksheet.to_markdown() == expected.to_markdown()
+        seeds.append(seed)
+        previews.add(dialog.preview.toPlainText())
+    # 5 draws from a million seeds: repeats (or draws that stay small) mean it is not random
+    assert len(set(seeds)) == 6, seeds
+    assert max(seeds) > 1000, seeds
+    assert len(previews) >= 3
 
 
 def test_an_answer_key_that_cannot_be_written_leaves_the_old_sheet(dialog, tmp_path):
