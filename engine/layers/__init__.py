@@ -1,5 +1,10 @@
 """CNN layer arithmetic: output sizes, layer kinds, explanations, network summaries,
-presets and network files."""
+presets and network files.
+
+:data:`LAYER_KINDS` (:mod:`engine.layers.registry`) is the one table of layer kinds: per kind its
+fields, shape rule, parameters, MACs, PyTorch code and (attached by :mod:`engine.train`) its
+trainable layer and ONNX converter.  A new layer type is one :func:`register_layer_kind` call.
+"""
 
 from engine.layers.arithmetic import conv_params, output_size, transposed_output_size
 from engine.layers.explain import (
@@ -11,13 +16,7 @@ from engine.layers.explain import (
     solve_padding,
     solve_stride,
 )
-from engine.layers.kinds import (
-    LAYER_KINDS,
-    FieldSpec,
-    format_layer_params,
-    normalize_layer,
-    parse_layer_params,
-)
+from engine.layers.kinds import format_layer_params, normalize_layer, parse_layer_params
 from engine.layers.limits import (
     MAX_INPUT_CHANNELS,
     MAX_INPUT_FEATURES,
@@ -41,6 +40,18 @@ from engine.layers.network_io import (
     summary_to_markdown,
 )
 from engine.layers.presets import PRESETS, get_preset
+from engine.layers.registry import (
+    LAYER_KINDS,
+    FieldSpec,
+    LayerKind,
+    LayerSize,
+    ReceptiveField,
+    attach_training,
+    kinds_with,
+    register_layer_kind,
+    same_shape,
+    unregister_layer_kind,
+)
 from engine.layers.summary import (
     LayerRow,
     NetworkSummary,
@@ -90,4 +101,12 @@ __all__ = [
     "format_rf",
     "format_shape",
     "layer_names",
+    "LayerKind",
+    "LayerSize",
+    "ReceptiveField",
+    "attach_training",
+    "kinds_with",
+    "register_layer_kind",
+    "same_shape",
+    "unregister_layer_kind",
 ]

@@ -1,198 +1,31 @@
-"""Layer kinds of the network builder: their parameters, validation and a compact text form.
+"""Layer specs: normalised and checked against their kind's fields, and a compact text form.
 
 A layer spec is a plain JSON dict such as ``{"type": "conv2d", "out_channels": 16,
 "kernel_size": 3, "padding": 1}``.  :func:`normalize_layer` fills in PyTorch's defaults and
-checks every field; :func:`format_layer_params` / :func:`parse_layer_params` turn the parameters
-into and out of the one-line text the network table edits (``"out_channels=16, kernel_size=3,
+checks every field of the kind (:data:`engine.layers.registry.LAYER_KINDS`, the one table of
+layer kinds); :func:`format_layer_params` / :func:`parse_layer_params` turn the parameters into
+and out of the one-line text the network table edits (``"out_channels=16, kernel_size=3,
 padding=1"``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, TypeGuard
 
-ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh", "gelu", "silu", "elu")
-PyTorchName = str
+from engine.layers._builtin import ACTIVATIONS
+from engine.layers.registry import LAYER_KINDS, FieldSpec, LayerKind
 
+__all__ = [
+    "LAYER_KINDS",
+    "FieldSpec",
+    "LayerKind",
+    "format_layer_params",
+    "normalize_layer",
+    "parse_layer_params",
+]
 
-@dataclass(frozen=True)
-class FieldSpec:
-    """One parameter of a layer kind.
-
-    ``kind`` is ``"int"``, ``"pair"`` (int or ``[rows, cols]``), ``"padding"`` (pair or
-    ``"valid"``/``"same"``), ``"optional_pair"`` (pair or ``None``), ``"optional_int"``,
-    ``"bool"``, ``"prob"`` (float in [0, 1]) or ``"choice"``.
-    """
-
-    name: str
-    kind: str
-    default: Any
-    minimum: int = 0
-    choices: tuple[str, ...] = ()
-    help: str = ""
-
-
-@dataclass(frozen=True)
-class LayerKind:
-    """A layer type: key used in JSON, label shown in the GUI, PyTorch class and its fields."""
-
-    key: str
-    label: str
-    torch_class: PyTorchName
-    short: str
-    fields: tuple[FieldSpec, ...]
-    help: str
-
-
-_OUT_CH = FieldSpec("out_channels", "int", 16, 1, help="number of filters N")
-_KERNEL = FieldSpec("kernel_size", "pair", 3, 1, help="kernel height×width (k or kh×kw)")
-_STRIDE = FieldSpec("stride", "pair", 1, 1, help="step between windows")
-_DILATION = FieldSpec("dilation", "pair", 1, 1, help="spacing between kernel taps")
-_GROUPS = FieldSpec("groups", "int", 1, 1, help="channel groups; groups = C is depthwise")
-_BIAS = FieldSpec("bias", "bool", True, help="one bias per filter / output")
-
-LAYER_KINDS: dict[str, LayerKind] = {
-    kind.key: kind
-    for kind in (
-        LayerKind(
-            "conv2d",
-            "Conv2d",
-            "Conv2d",
-            "conv",
-            (
-                _OUT_CH,
-                _KERNEL,
-                _STRIDE,
-                FieldSpec("padding", "padding", 0, 0, help="zeros per side, 'valid' or 'same'"),
-                _DILATION,
-                _GROUPS,
-                _BIAS,
-            ),
-            "2-D convolution (cross-correlation), like torch.nn.Conv2d",
-        ),
-        LayerKind(
-            "conv_transpose2d",
-            "ConvTranspose2d",
-            "ConvTranspose2d",
-            "deconv",
-            (
-                _OUT_CH,
-                _KERNEL,
-                _STRIDE,
-                FieldSpec("padding", "pair", 0, 0, help="removed from each side of the output"),
-                FieldSpec("output_padding", "pair", 0, 0, help="extra rows/cols at the end"),
-                _DILATION,
-                _GROUPS,
-                _BIAS,
-            ),
-            "transposed convolution (learned upsampling), like torch.nn.ConvTranspose2d",
-        ),
-        LayerKind(
-            "maxpool2d",
-            "MaxPool2d",
-            "MaxPool2d",
-            "maxpool",
-            (
-                FieldSpec("kernel_size", "pair", 2, 1, help="window height×width"),
-                FieldSpec("stride", "optional_pair", None, 1, help="default: the kernel size"),
-                FieldSpec("padding", "pair", 0, 0, help="at most half the window"),
-                _DILATION,
-                FieldSpec("ceil_mode", "bool", False, help="round the size up, not down"),
-            ),
-            "max pooling, no parameters",
-        ),
-        LayerKind(
-            "avgpool2d",
-            "AvgPool2d",
-            "AvgPool2d",
-            "avgpool",
-            (
-                FieldSpec("kernel_size", "pair", 2, 1, help="window height×width"),
-                FieldSpec("stride", "optional_pair", None, 1, help="default: the kernel size"),
-                FieldSpec("padding", "pair", 0, 0, help="at most half the window"),
-                FieldSpec("ceil_mode", "bool", False, help="round the size up, not down"),
-            ),
-            "average pooling, no parameters",
-        ),
-        LayerKind(
-            "adaptive_avgpool2d",
-            "AdaptiveAvgPool2d",
-            "AdaptiveAvgPool2d",
-            "adaptpool",
-            (FieldSpec("output_size", "pair", 1, 1, help="wanted output height×width"),),
-            "average pooling to a fixed output size, no parameters",
-        ),
-        LayerKind(
-            "batchnorm2d",
-            "BatchNorm2d",
-            "BatchNorm2d",
-            "bn",
-            (FieldSpec("affine", "bool", True, help="learn a scale γ and shift β per channel"),),
-            "batch normalisation: 2 parameters per channel (running stats are buffers)",
-        ),
-        LayerKind(
-            "activation",
-            "Activation",
-            "ReLU",
-            "act",
-            (FieldSpec("function", "choice", "relu", choices=ACTIVATIONS, help="non-linearity"),),
-            "element-wise non-linearity (ReLU, tanh, …), no parameters",
-        ),
-        LayerKind(
-            "dropout",
-            "Dropout",
-            "Dropout",
-            "dropout",
-            (FieldSpec("p", "prob", 0.5, help="probability of zeroing a unit in training"),),
-            "randomly zeroes units during training, no parameters",
-        ),
-        LayerKind(
-            "flatten",
-            "Flatten",
-            "Flatten",
-            "flatten",
-            (),
-            "C×H×W → one vector of C·H·W features",
-        ),
-        LayerKind(
-            "linear",
-            "Linear",
-            "Linear",
-            "fc",
-            (
-                FieldSpec("out_features", "int", 10, 1, help="number of outputs"),
-                _BIAS,
-                FieldSpec("in_features", "optional_int", None, 1, help="checked against the input"),
-            ),
-            "fully connected (dense) layer",
-        ),
-    )
-}
-
-_ALIASES = {"relu": ("activation", {"function": "relu"})}
-for _fn in ACTIVATIONS:
-    _ALIASES.setdefault(_fn, ("activation", {"function": _fn}))
-
-_TORCH_ACTIVATIONS = {
-    "relu": "ReLU",
-    "leaky_relu": "LeakyReLU",
-    "sigmoid": "Sigmoid",
-    "tanh": "Tanh",
-    "gelu": "GELU",
-    "silu": "SiLU",
-    "elu": "ELU",
-}
-
-
-def torch_activation_class(function: str) -> str:
-    """PyTorch class name of an activation function key, e.g. ``"relu"`` → ``"ReLU"``."""
-    return _TORCH_ACTIVATIONS[function]
-
-
-def layer_type_keys() -> tuple[str, ...]:
-    """The layer type keys in display order."""
-    return tuple(LAYER_KINDS)
+#: Activation functions accepted as a layer ``"type"`` of their own (``{"type": "relu"}``).
+_ALIASES = {fn: ("activation", {"function": fn}) for fn in ACTIVATIONS}
 
 
 def _is_int(value: object) -> TypeGuard[int]:
@@ -327,15 +160,14 @@ def format_layer_params(spec: dict[str, Any]) -> str:
     """One-line text of a normalised spec's parameters, defaults left out.
 
     ``{"type": "conv2d", "out_channels": 16, "kernel_size": [3, 5], "padding": 1}`` →
-    ``"out_channels=16, kernel_size=3x5, padding=1"``.  Required-looking fields (filters,
-    kernel, outputs, function) are always shown.
+    ``"out_channels=16, kernel_size=3x5, padding=1"``.  Fields marked ``shown`` (filters,
+    kernel, outputs, function) are always written.
     """
     kind = LAYER_KINDS[spec["type"]]
-    always = {"out_channels", "kernel_size", "out_features", "function", "output_size", "p"}
     parts = []
     for field in kind.fields:
         value = spec.get(field.name, field.default)
-        if field.name in always or value != field.default:
+        if field.shown or value != field.default:
             parts.append(f"{field.name}={_format_value(value)}")
     return ", ".join(parts)
 

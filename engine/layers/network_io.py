@@ -16,7 +16,6 @@ from fractions import Fraction
 from typing import Any
 
 from engine.layers.kinds import LAYER_KINDS, format_layer_params, normalize_layer
-from engine.layers.kinds import torch_activation_class as _torch_act
 from engine.layers.limits import MAX_NETWORK_LAYERS, check_network_limits
 from engine.layers.summary import (
     LayerRow,
@@ -245,70 +244,15 @@ def summary_to_markdown(summary: NetworkSummary, title: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
-def _torch_value(value: Any) -> str:
-    if isinstance(value, list):
-        return f"({value[0]}, {value[1]})"
-    if isinstance(value, str):
-        return repr(value)
-    return repr(value)
-
-
-def _torch_layer(spec: dict[str, Any], in_shape: tuple[int, ...]) -> str:
-    kind = LAYER_KINDS[spec["type"]]
-    args: list[str] = []
-    extra: list[str] = []
-
-    def keep(name: str) -> None:
-        default = next(f.default for f in kind.fields if f.name == name)
-        if spec[name] != default:
-            extra.append(f"{name}={_torch_value(spec[name])}")
-
-    t = spec["type"]
-    if t in ("conv2d", "conv_transpose2d"):
-        args = [str(in_shape[0]), str(spec["out_channels"])]
-        extra.append(f"kernel_size={_torch_value(spec['kernel_size'])}")
-        names = ["stride", "padding"]
-        names += ["output_padding"] if t == "conv_transpose2d" else []
-        for name in names + ["dilation", "groups", "bias"]:
-            keep(name)
-    elif t in ("maxpool2d", "avgpool2d"):
-        extra.append(f"kernel_size={_torch_value(spec['kernel_size'])}")
-        for name in ("stride", "padding", "dilation", "ceil_mode"):
-            if name in spec:
-                keep(name)
-    elif t == "adaptive_avgpool2d":
-        args = [_torch_value(spec["output_size"])]
-    elif t == "batchnorm2d":
-        args = [str(in_shape[0])]
-        keep("affine")
-    elif t == "activation":
-        return f"nn.{_torch_act(spec['function'])}()"
-    elif t == "dropout":
-        args = [f"p={spec['p']}"]
-    elif t == "linear":
-        args = [str(in_shape[0]), str(spec["out_features"])]
-        keep("bias")
-    return f"nn.{kind.torch_class}({', '.join(args + extra)})"
-
-
 def _weight_shapes(row: LayerRow) -> dict[str, tuple[int, ...]]:
     """The parameter arrays of a layer a ``.npz`` export holds: ``{"weight": shape, …}``."""
-    spec = row.spec
-    if spec["type"] == "conv2d":
-        k = spec["kernel_size"]
-        kh, kw = (k[0], k[1]) if isinstance(k, list) else (k, k)
-        shapes: dict[str, tuple[int, ...]] = {
-            "weight": (spec["out_channels"], row.input_shape[0] // spec["groups"], kh, kw)
-        }
-        return shapes | ({"bias": (spec["out_channels"],)} if spec["bias"] else {})
-    if spec["type"] == "linear":
-        shapes = {"weight": (spec["out_features"], row.input_shape[0])}
-        return shapes | ({"bias": (spec["out_features"],)} if spec["bias"] else {})
+    kind = LAYER_KINDS[row.spec["type"]]
+    if kind.weight_shapes is not None:
+        return kind.weight_shapes(row.spec, row.input_shape)
     if row.params:
         raise ValueError(
             f"cannot write PyTorch code that loads trained weights: layer {row.index + 1} "
-            f"({row.name}) is a {LAYER_KINDS[spec['type']].label}, which KernelScope does not "
-            "train"
+            f"({row.name}) is a {kind.label}, which KernelScope does not train"
         )
     return {}
 
@@ -369,7 +313,7 @@ def pytorch_code(summary: NetworkSummary, name: str = "model", *, npz_path: str 
     header = ["import numpy as np", "import torch"] if npz_path else ["import torch"]
     lines = [*header, "from torch import nn", "", f"{ident} = nn.Sequential("]
     for row in summary.rows:
-        code = _torch_layer(row.spec, row.input_shape)
+        code = LAYER_KINDS[row.spec["type"]].pytorch(row.spec, row.input_shape)
         lines.append(
             f"    {code},  # {row.name}: → {format_shape(row.output_shape)}, {row.params:,} params"
         )

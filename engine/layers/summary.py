@@ -15,7 +15,8 @@ Conventions (stated once, used everywhere):
   adaptive pool multiplies it by ``in/out``, so the jump can become a :class:`~fractions.Fraction`;
   the receptive field is then rounded up.  A ``Linear`` unit sees the whole feature map before it.
 
-All counts are Python ints, so nothing overflows on large networks.
+All counts are Python ints, so nothing overflows on large networks.  Each layer's shape rule,
+parameter count and MACs come from its entry in :data:`engine.layers.registry.LAYER_KINDS`.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from engine.layers.arithmetic import conv_params, output_size, transposed_output_size
 from engine.layers.kinds import LAYER_KINDS, normalize_layer
+from engine.layers.registry import ReceptiveField
 
 Shape = tuple[int, ...]
 Jump = int | Fraction
@@ -114,16 +115,6 @@ class NetworkSummary:
         return self.error is None
 
 
-def _pair(value: Any) -> tuple[int, int]:
-    if isinstance(value, list):
-        return (int(value[0]), int(value[1]))
-    return (int(value), int(value))
-
-
-def _dims(pair: tuple[int, int]) -> str:
-    return f"{pair[0]}" if pair[0] == pair[1] else f"{pair[0]}×{pair[1]}"
-
-
 def check_input_shape(input_shape: object) -> Shape:
     """Return ``input_shape`` as a tuple of positive ints, ``(C, H, W)`` or ``(F,)``, or raise."""
     if isinstance(input_shape, (str, bytes)) or not isinstance(input_shape, Sequence):
@@ -136,147 +127,6 @@ def check_input_shape(input_shape: object) -> Shape:
             f"input_shape must be (C, H, W) or (F,) of positive integers, got {input_shape!r}"
         )
     return tuple(int(v) for v in items)
-
-
-@dataclass
-class _Field:
-    """Receptive-field state per axis, plus the spatial size last seen (for Linear)."""
-
-    r: list[Fraction]
-    j: list[Fraction]
-    spatial: tuple[int, int]
-
-    def grow(self, axis: int, taps: int, scale: Fraction) -> None:
-        self.r[axis] = self.r[axis] + (taps - 1) * self.j[axis]
-        self.j[axis] = self.j[axis] * scale
-
-
-def _transposed_span(k: int, s: int, p: int, d: int) -> int:
-    """Max number of consecutive input positions one transposed-conv output depends on."""
-    best = 1
-    for o in range(s):
-        ins = [(o + p - t * d) // s for t in range(k) if (o + p - t * d) % s == 0]
-        if ins:
-            best = max(best, max(ins) - min(ins) + 1)
-    return best
-
-
-def _need_spatial(shape: Shape, label: str) -> tuple[int, int, int]:
-    if len(shape) != 3:
-        raise ValueError(
-            f"{label} needs a C×H×W input but gets the flat vector {shape}; move it before Flatten"
-        )
-    return shape  # type: ignore[return-value]
-
-
-def _pool_size(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
-    span = n + 2 * p - d * (k - 1) - 1
-    if span < 0:
-        raise ValueError(f"window {d * (k - 1) + 1} is larger than the padded input {n + 2 * p}")
-    out = (-(-span // s) if ceil_mode else span // s) + 1
-    if ceil_mode and (out - 1) * s >= n + p:  # PyTorch: the last window must start inside
-        out -= 1
-    return out
-
-
-def _apply(spec: dict[str, Any], shape: Shape, rf: _Field) -> tuple[Shape, int, int, str]:
-    """Output shape, params, MACs and formula text of one normalised layer; updates ``rf``."""
-    kind = spec["type"]
-    label = LAYER_KINDS[kind].label
-    if kind in ("conv2d", "conv_transpose2d"):
-        c, h, w = _need_spatial(shape, label)
-        n, g = spec["out_channels"], spec["groups"]
-        k, s, d = _pair(spec["kernel_size"]), _pair(spec["stride"]), _pair(spec["dilation"])
-        if c % g or n % g:
-            raise ValueError(
-                f"groups={g} must divide in_channels={c} and out_channels={n} "
-                f"(depthwise needs groups = in_channels)"
-            )
-        params = conv_params(k, c, n, bias=spec["bias"], groups=g)
-        bias = " + 1" if spec["bias"] else ""
-        per_group = f"/{g}" if g > 1 else ""
-        formula = f"{n}·({k[0]}·{k[1]}·{c}{per_group}{bias}) = {params:,}"
-        out_hw: tuple[int, ...]
-        if kind == "conv2d":
-            if spec["padding"] == "same":
-                if _pair(spec["stride"]) != (1, 1):
-                    raise ValueError("padding='same' needs stride 1 (PyTorch refuses it otherwise)")
-                out_hw = (h, w)
-            else:
-                p = (0, 0) if spec["padding"] == "valid" else _pair(spec["padding"])
-                out_hw = tuple(
-                    output_size((h, w)[a], k[a], padding=p[a], stride=s[a], dilation=d[a])
-                    for a in range(2)
-                )
-            macs = out_hw[0] * out_hw[1] * n * k[0] * k[1] * (c // g)
-            for a in range(2):
-                rf.grow(a, d[a] * (k[a] - 1) + 1, Fraction(s[a]))
-        else:
-            p, op = _pair(spec["padding"]), _pair(spec["output_padding"])
-            out_hw = tuple(
-                transposed_output_size(
-                    (h, w)[a], k[a], padding=p[a], stride=s[a], dilation=d[a], output_padding=op[a]
-                )
-                for a in range(2)
-            )
-            macs = h * w * c * k[0] * k[1] * (n // g)
-            formula = f"{c}·{n}{per_group}·{k[0]}·{k[1]}{f' + {n}' if spec['bias'] else ''}"
-            formula += f" = {params:,}"
-            for a in range(2):
-                rf.grow(a, _transposed_span(k[a], s[a], p[a], d[a]), Fraction(1, s[a]))
-        rf.spatial = (out_hw[0], out_hw[1])
-        return (n, out_hw[0], out_hw[1]), params, macs, formula
-    if kind in ("maxpool2d", "avgpool2d"):
-        c, h, w = _need_spatial(shape, label)
-        k = _pair(spec["kernel_size"])
-        s = k if spec["stride"] is None else _pair(spec["stride"])
-        p = _pair(spec["padding"])
-        d = _pair(spec.get("dilation", 1))
-        for a in range(2):
-            limit = (d[a] * (k[a] - 1) + 1) // 2 if kind == "maxpool2d" else k[a] // 2
-            if p[a] > limit:
-                raise ValueError(
-                    f"padding {p[a]} is more than half the {k[a]}-wide window (PyTorch refuses it)"
-                )
-        pool_hw = tuple(
-            _pool_size((h, w)[a], k[a], s[a], p[a], d[a], spec["ceil_mode"]) for a in range(2)
-        )
-        for a in range(2):
-            rf.grow(a, d[a] * (k[a] - 1) + 1, Fraction(s[a]))
-        rf.spatial = (pool_hw[0], pool_hw[1])
-        return (c, pool_hw[0], pool_hw[1]), 0, 0, f"window {_dims(k)}, stride {_dims(s)}: 0"
-    if kind == "adaptive_avgpool2d":
-        c, h, w = _need_spatial(shape, label)
-        o = _pair(spec["output_size"])
-        for a, n_in in enumerate((h, w)):
-            widest = max(-(-((i + 1) * n_in) // o[a]) - (i * n_in) // o[a] for i in range(o[a]))
-            rf.grow(a, widest, Fraction(n_in, o[a]))
-        rf.spatial = o
-        return (c, o[0], o[1]), 0, 0, f"{h}×{w} → {o[0]}×{o[1]} by averaging: 0"
-    if kind == "batchnorm2d":
-        c = _need_spatial(shape, label)[0]
-        params = 2 * c if spec["affine"] else 0
-        return shape, params, 0, f"2·{c} (γ, β) = {params}" if spec["affine"] else "0"
-    if kind in ("activation", "dropout"):
-        return shape, 0, 0, "0"
-    if kind == "flatten":
-        total = math.prod(shape)
-        return (total,), 0, 0, f"{' · '.join(map(str, shape))} = {total:,} features, 0 params"
-    if kind == "linear":
-        if len(shape) != 1:
-            raise ValueError(
-                f"Linear needs a flat input but gets {'×'.join(map(str, shape))}; add Flatten first"
-            )
-        fin, fout = shape[0], spec["out_features"]
-        if spec["in_features"] is not None and spec["in_features"] != fin:
-            raise ValueError(f"in_features={spec['in_features']} but the input has {fin} features")
-        params = fin * fout + (fout if spec["bias"] else 0)
-        for a in range(2):
-            rf.grow(a, rf.spatial[a], Fraction(1))
-        rf.spatial = (1, 1)
-        bias = f" + {fout:,}" if spec["bias"] else ""
-        return (fout,), params, fin * fout, f"{fin:,}·{fout:,}{bias} = {params:,}"
-    raise AssertionError(kind)  # pragma: no cover - normalize_layer only lets known kinds through
 
 
 def _as_jump(value: Fraction) -> Jump:
@@ -298,8 +148,7 @@ def layer_names(layers: Sequence[object]) -> list[str]:
             continue
         kind = LAYER_KINDS[spec["type"]]
         counters[kind.short] = counters.get(kind.short, 0) + 1
-        short = spec["function"] if spec["type"] == "activation" else kind.short
-        names.append(spec.get("name") or f"{short}{counters[kind.short]}")
+        names.append(spec.get("name") or f"{kind.name_stem(spec)}{counters[kind.short]}")
     return names
 
 
@@ -339,7 +188,7 @@ def summarize_partial(network: object, input_shape: object = None) -> NetworkSum
         raise ValueError("input_shape is required for a list of layers")
     shape = check_input_shape(input_shape)
     spatial = (shape[1], shape[2]) if len(shape) == 3 else (1, 1)
-    rf = _Field([Fraction(1), Fraction(1)], [Fraction(1), Fraction(1)], spatial)
+    rf = ReceptiveField([Fraction(1), Fraction(1)], [Fraction(1), Fraction(1)], spatial)
     rows: list[LayerRow] = []
     normalised: list[dict[str, Any]] = []
     names = layer_names(layers)
@@ -349,7 +198,7 @@ def summarize_partial(network: object, input_shape: object = None) -> NetworkSum
         try:
             spec = normalize_layer(raw, f"layer {index + 1}")
             normalised.append(spec)
-            out, params, macs, formula = _apply(spec, current, rf)
+            out, params, macs, formula = LAYER_KINDS[spec["type"]].shape(spec, current, rf)
         except ValueError as exc:
             text = str(exc)
             prefix = f"layer {index + 1}"

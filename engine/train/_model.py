@@ -2,8 +2,9 @@
 
 A network is the same list of layer specs the Layer sizes tab edits (see
 :mod:`engine.layers.kinds`); :func:`build_model` checks it with :func:`engine.summarize` (so the
-shapes and parameter counts are the tab's) and turns each row into a layer of
-:mod:`engine.train._layers`.
+shapes and parameter counts are the tab's) and turns each row into a trainable layer with its
+kind's factory (:data:`engine.layers.LAYER_KINDS`; the built-in ones in
+:mod:`engine.train._kinds`).
 
 Loss: ``L = (1/n) Σ_i CE(softmax(z_i), y_i) + λ Σ_W ‖W‖²`` over weights (not biases), with
 ``log_softmax`` from :mod:`engine.loss` (the Loss tab's own function); ``∂L/∂z = (ŷ − y)/n``
@@ -19,27 +20,22 @@ from typing import Any
 import numpy as np
 
 from engine.layers.network_io import network_from_json, network_to_json
+from engine.layers.registry import LAYER_KINDS, kinds_with
 from engine.layers.summary import NetworkSummary, summarize
 from engine.loss.softmax import log_softmax, softmax
 from engine.train._blas import single_threaded_blas
 from engine.train._conv import Conv2d
-from engine.train._layers import (
-    Dropout,
-    Flatten,
-    Layer,
-    Linear,
-    Pool2d,
-    ReLU,
-    pair,
-)
+from engine.train._kinds import LayerContext
+from engine.train._layers import Layer, Linear
+
+#: The built-in kinds :func:`build_model` can train, as registered at import (the live table is
+#: :data:`engine.layers.LAYER_KINDS`: ``kinds_with("trainable")``).
+TRAINABLE_KINDS = kinds_with("trainable")
 
 #: Largest network :func:`build_model` accepts (parameters; values produced per sample): beyond
 #: that, numpy training would take hours and the batch's activations gigabytes.
 MAX_PARAMS = 5_000_000
 MAX_ACTIVATIONS = 2_000_000
-
-#: Layer kinds :func:`build_model` can train.
-TRAINABLE_KINDS = ("conv2d", "maxpool2d", "avgpool2d", "activation", "flatten", "linear", "dropout")
 
 #: The default CNN for 8×8 digits: two 3×3 convolutions with pooling, then one linear layer.
 #: Pooling to 2×2 makes the features depend less on where the digit sits (shift test).
@@ -106,11 +102,6 @@ def _resolve_layers(spec: object) -> tuple[list[Any], tuple[int, ...] | None]:
     raise ValueError(f"spec must be 'cnn', 'mlp', network JSON or a list of layers, got {spec!r}")
 
 
-def _init(rng: np.random.Generator, shape: tuple[int, ...], fan_in: int, gain: float) -> Any:
-    """He-style normal initialisation ``N(0, gain/fan_in)`` (gain 2 before ReLU)."""
-    return rng.standard_normal(shape) * math.sqrt(gain / fan_in)
-
-
 class Model:
     """A trainable network.  Build it with :func:`build_model`.
 
@@ -164,58 +155,24 @@ class Model:
         self._weight_set = frozenset(self.weight_names())
 
     def _make_layer(self, spec: dict[str, Any], name: str, shape: tuple[int, ...], i: int) -> Layer:
-        kind = spec["type"]
+        """The trainable layer of row ``i``, from its kind's ``trainable`` factory."""
         where = f"layer {i + 1} ({name})"
+        kind = LAYER_KINDS[spec["type"]]
+        if kind.trainable is None:
+            raise ValueError(
+                f"{where}: layer kind {kind.key!r} cannot be trained here; use "
+                f"{', '.join(kinds_with('trainable'))}"
+            )
         relu_next = i + 1 < len(self.summary.layers) and self.summary.layers[i + 1]["type"] == (
             "activation"
         )
-        gain = 2.0 if relu_next else 1.0
-        if kind == "conv2d":
-            if spec["groups"] != 1:
-                raise ValueError(f"{where}: groups={spec['groups']} cannot be trained here")
-            c = shape[0]
-            k = pair(spec["kernel_size"])
-            w_shape = (spec["out_channels"], c, k[0], k[1])
-            weight = _init(self._rng, w_shape, c * k[0] * k[1], gain).astype(self.dtype)
-            bias = np.zeros(spec["out_channels"], self.dtype) if spec["bias"] else None
-            return Conv2d(
-                name,
-                weight,
-                bias,
-                stride=spec["stride"],
-                padding=spec["padding"],
-                dilation=spec["dilation"],
-            )
-        if kind in ("maxpool2d", "avgpool2d"):
-            if spec["ceil_mode"]:
-                raise ValueError(f"{where}: ceil_mode=true cannot be trained here")
-            mode = "max" if kind == "maxpool2d" else "avg"
-            return Pool2d(
-                name,
-                mode,
-                spec["kernel_size"],
-                spec["stride"],
-                spec["padding"],
-                spec.get("dilation", 1),
-            )
-        if kind == "activation":
-            if spec["function"] != "relu":
-                raise ValueError(
-                    f"{where}: activation {spec['function']!r} cannot be trained here; use relu"
-                )
-            return ReLU(name)
-        if kind == "flatten":
-            return Flatten(name)
-        if kind == "linear":
-            fin = shape[0]
-            weight = _init(self._rng, (spec["out_features"], fin), fin, gain).astype(self.dtype)
-            bias = np.zeros(spec["out_features"], self.dtype) if spec["bias"] else None
-            return Linear(name, weight, bias)
-        if kind == "dropout":
-            return Dropout(name, spec["p"], self._dropout_rng)
-        raise ValueError(
-            f"{where}: layer kind {kind!r} cannot be trained here; use {', '.join(TRAINABLE_KINDS)}"
+        context = LayerContext(
+            name, where, shape, self.dtype, 2.0 if relu_next else 1.0, self._rng, self._dropout_rng
         )
+        layer = kind.trainable(spec, context)
+        if not isinstance(layer, Layer):
+            raise ValueError(f"{where}: the {kind.label} factory returned no trainable Layer")
+        return layer
 
     # -- parameters ---------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """Trained models to ONNX, and a check that onnxruntime computes the same logits.
 
-The graph is built with the ``onnx`` package's helper API, one converter per layer kind
-(:data:`ONNX_CONVERTERS`, keyed by the Layer-sizes ``"type"``).  The layouts need no
+The graph is built with the ``onnx`` package's helper API, one converter per layer kind (the
+``onnx`` hook of its entry in :data:`engine.layers.LAYER_KINDS`).  The layouts need no
 conversion: KernelScope's layers work in NHWC inside, but a model takes and returns NCHW
 batches, keeps convolution kernels as PyTorch's ``(out, in, kh, kw)`` and flattens in C, H, W
 order — exactly ONNX's ``Conv`` (cross-correlation, so no kernel flip), ``Flatten(axis=1)`` and
@@ -20,14 +20,13 @@ import importlib.util
 import math
 import os
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from engine.layers.kinds import LAYER_KINDS
+from engine.layers.registry import LAYER_KINDS, attach_training, kinds_with
 from engine.storage import atomic_write_bytes, check_write_target, read_user_bytes, write_problem
 from engine.train._conv import conv_padding
 from engine.train._layers import pair
@@ -267,16 +266,21 @@ def _linear(g: _Graph, layer: LayerToConvert) -> str:
     return g.node("Gemm", inputs, layer.name, transB=1)
 
 
-#: One converter per layer kind: ``converter(graph, layer) -> output tensor name``.
-ONNX_CONVERTERS: dict[str, Callable[[_Graph, LayerToConvert], str]] = {
-    "conv2d": _conv2d,
-    "maxpool2d": _maxpool2d,
-    "avgpool2d": _avgpool2d,
-    "activation": _activation,
-    "dropout": _dropout,
-    "flatten": _flatten,
-    "linear": _linear,
-}
+#: The converter of each built-in kind (``converter(graph, layer) -> output tensor name``), kept
+#: in its registry entry (:data:`engine.layers.LAYER_KINDS`, hook ``onnx``).
+for _key, _converter in (
+    ("conv2d", _conv2d),
+    ("maxpool2d", _maxpool2d),
+    ("avgpool2d", _avgpool2d),
+    ("activation", _activation),
+    ("dropout", _dropout),
+    ("flatten", _flatten),
+    ("linear", _linear),
+):
+    attach_training(_key, onnx=_converter)
+
+#: The built-in converters as registered at import (export reads the live registry entries).
+ONNX_CONVERTERS = {key: LAYER_KINDS[key].onnx for key in kinds_with("onnx")}
 
 
 def onnx_model(model: Model, *, softmax: bool = False) -> onnx.ModelProto:
@@ -308,12 +312,13 @@ def onnx_model(model: Model, *, softmax: bool = False) -> onnx.ModelProto:
     for spec, row in zip(model.layers, model.summary.rows, strict=True):
         kind = spec.get("type")
         where = f"layer {row.index + 1} ({row.name})"
-        converter = ONNX_CONVERTERS.get(str(kind))
+        entry = LAYER_KINDS.get(str(kind))
+        converter = entry.onnx if entry is not None else None
         if converter is None:
-            label = LAYER_KINDS[kind].label if kind in LAYER_KINDS else repr(kind)
+            label = entry.label if entry is not None else repr(kind)
             raise ValueError(
                 f"model: {where}: {label} cannot be exported to ONNX; the exporter knows "
-                f"{', '.join(ONNX_CONVERTERS)}"
+                f"{', '.join(kinds_with('onnx'))}"
             )
         own = {
             k: params[f"{row.name}.{k}"] for k in ("weight", "bias") if f"{row.name}.{k}" in params

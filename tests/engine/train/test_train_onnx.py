@@ -4,6 +4,7 @@ against OpenCV); softmax on and off; bad models, paths and inputs are refused in
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import onnx
 import onnxruntime as ort
 import pytest
 
+from engine.layers import LAYER_KINDS, kinds_with
 from engine.train import (
     LOGIT_TOLERANCE,
     ONNX_CONVERTERS,
@@ -78,6 +80,7 @@ def _session(path: Path) -> ort.InferenceSession:
 
 
 def test_every_trainable_kind_has_a_converter():
+    assert set(kinds_with("onnx")) == set(kinds_with("trainable")) == set(TRAINABLE_KINDS)
     assert set(ONNX_CONVERTERS) == set(TRAINABLE_KINDS)
     kinds = {spec["type"] for spec in build_model(EVERY_KIND, (2, 12, 11), classes=3).layers}
     assert kinds == set(TRAINABLE_KINDS)
@@ -225,7 +228,8 @@ def test_a_layer_without_converter_is_named_and_the_old_file_kept(tmp_path, monk
     target = tmp_path / "kept.onnx"
     target.write_bytes(b"previous export")
     model = build_model(EVERY_KIND, (2, 12, 11), classes=3)
-    monkeypatch.delitem(ONNX_CONVERTERS, "avgpool2d")
+    without = dataclasses.replace(LAYER_KINDS["avgpool2d"], onnx=None)
+    monkeypatch.setitem(LAYER_KINDS, "avgpool2d", without)
     with pytest.raises(ValueError, match=r"layer 5 \(avgpool1\): AvgPool2d cannot be exported"):
         export_onnx(model, target)
     assert target.read_bytes() == b"previous export"
