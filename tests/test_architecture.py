@@ -23,7 +23,17 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 FORBIDDEN = ("PySide6", "PyQt5", "PyQt6", "shiboken6", "pyqtgraph", "gui")
 #: Where the GUI may import engine names from: a domain package or a house module.
-ENGINE_PACKAGES = ("conv", "images", "layers", "loss", "matrix", "storage", "train", "tutor")
+ENGINE_PACKAGES = (
+    "conv",
+    "images",
+    "layers",
+    "loss",
+    "matrix",
+    "numbers",
+    "storage",
+    "train",
+    "tutor",
+)
 HOUSE_MODULES = ("checks", "text")
 MAX_ENGINE_LINES = 500
 #: The one module allowed to write and rename files.

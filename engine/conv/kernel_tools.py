@@ -17,7 +17,7 @@ from engine.checks import check_array
 from engine.conv._rank1 import integer_outer_factors
 from engine.conv.filters import FILTER_LIBRARY
 from engine.conv.geometry import PaddingSpec, PairSpec, conv_geometry
-from engine.matrix.parse import as_exact
+from engine.numbers import as_exact
 from engine.text import format_number
 
 FlipAxis = Literal["horizontal", "vertical"]

@@ -40,7 +40,6 @@ from engine.matrix.kernel_names import kernel_about, kernel_name
 from engine.matrix.parse import (
     FORMAT_LABELS,
     MatrixParseError,
-    as_exact,
     matrix_from_state,
     parse_matrix,
     parse_number,
@@ -86,5 +85,4 @@ __all__ = [
     "EXPORT_LABELS",
     "EXPORT_SUFFIX",
     "FORMAT_LABELS",
-    "as_exact",
 ]

@@ -20,8 +20,14 @@ from fractions import Fraction
 
 import numpy as np
 
-# Biggest magnitude a cell may hold: integer products and sums stay exact in int64/float64.
-MAX_MAGNITUDE = 1e12
+# The project's number limits live in engine.numbers (one table); they are re-exported here so
+# ``from engine.matrix.parse import MAX_MAGNITUDE`` keeps working.
+from engine.numbers import (
+    MAX_DIGITS,
+    MAX_EXPONENT,
+    MAX_MAGNITUDE,
+    as_exact,
+)
 
 MATRIX_FORMATS = ("tsv", "csv", "semicolon", "whitespace", "numpy", "matlab", "latex", "markdown")
 FORMAT_LABELS = {
@@ -37,11 +43,6 @@ FORMAT_LABELS = {
 
 #: Longest cell text read (characters); longer text is refused before any regex or conversion.
 MAX_CELL_CHARS = 200
-#: Most significant digits one number in a cell may have (``float`` keeps 17; 100 is generous).
-MAX_DIGITS = 100
-#: Largest |exponent| in ``1e…`` notation: beyond it a value is far outside ±1e12 or below any
-#: float, and ``Fraction("1e99999999")`` would expand the power exactly (minutes of CPU).
-MAX_EXPONENT = 400
 #: Largest pasted text read (characters), checked before anything else looks at the text.
 MAX_PASTE_CHARS = 200_000
 #: Deepest ``[`` nesting read from pasted list text: a matrix is exactly two-dimensional.
@@ -170,18 +171,6 @@ def parse_number(text: str) -> int | float:
     if "," in clean and re.fullmatch(r"[+-]?\d+,\d+", clean):
         raise MatrixParseError(f"{text!r}: use a decimal point, e.g. {clean.replace(',', '.')}")
     raise MatrixParseError(f"{_quote(text)} is not a number (use e.g. 3, −1.5 or 1/9)")
-
-
-def as_exact(values: np.ndarray) -> np.ndarray:
-    """Return ``values`` as int64 when every entry is a whole number, else as float64."""
-    arr = np.asarray(values)
-    if arr.dtype.kind in "iub":
-        return arr.astype(np.int64)
-    arr = arr.astype(np.float64)
-    if arr.size and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
-        if np.all(np.abs(arr) <= MAX_MAGNITUDE):
-            return arr.astype(np.int64)
-    return arr
 
 
 def _to_array(rows: list[list[str]]) -> np.ndarray:

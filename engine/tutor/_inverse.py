@@ -23,7 +23,7 @@ import numpy as np
 from engine.conv.correlate import correlate2d
 from engine.conv.exact import correlate_python_ints
 from engine.conv.geometry import ConvGeometry, PaddingSpec, PairSpec, conv_geometry
-from engine.matrix.parse import MAX_MAGNITUDE
+from engine.numbers import MAX_MAGNITUDE
 from engine.text import format_number, format_short
 from engine.tutor._convolution import OPERATIONS, _matrix
 

@@ -27,7 +27,8 @@ from PySide6.QtGui import (
     QUndoStack,
 )
 
-from engine.matrix import MatrixParseError, as_exact, parse_number
+from engine.matrix import MatrixParseError, parse_number
+from engine.numbers import as_exact
 from engine.text import format_cell
 from gui.colours import mix
 from gui.matrix_tab.cell_colours import HIGHLIGHT_KINDS, CellColours, cell_colours

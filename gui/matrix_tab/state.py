@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from engine.matrix import as_exact, matrix_from_state
+from engine.matrix import matrix_from_state
+from engine.numbers import as_exact
 
 STATE_VERSION = 2
 MAX_INPUT_SIDE = 64
