@@ -9,12 +9,46 @@ from gui.recent_files import RecentFiles
 from gui.settings_store import AppSettings
 
 
+class PracticeMode(QObject):
+    """The one practice-mode switch every tab's tutor shares (View ▸ Practice mode and the
+    "Practice mode" box of each "Check my answer" panel).
+
+    While it is on, each tutor hides the results of the exercise at hand until the user checks
+    an answer or presses "Show answer"; the tutors decide what to hide, this only holds the switch.
+
+    Signals
+    -------
+    changed(bool)
+        The mode was switched on (``True``) or off; emitted only when it really changes.
+    """
+
+    changed = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("practiceMode")
+        self._enabled = False
+
+    @property
+    def enabled(self) -> bool:
+        """Whether practice mode is on."""
+        return self._enabled
+
+    def set_enabled(self, enabled: bool) -> None:
+        """Switch practice mode on or off (``changed`` only when the value changes)."""
+        enabled = bool(enabled)
+        if enabled != self._enabled:
+            self._enabled = enabled
+            self.changed.emit(enabled)
+
+
 class AppContext(QObject):
     """Cross-tab links, the status bar and the recent-files list, handed to each tab's
     ``create_tab``.
 
     ``recent_files`` is the app-wide list (the main window passes the one stored in the
-    settings file); without it the context keeps a list in memory only.
+    settings file); without it the context keeps a list in memory only. ``practice`` is the
+    shared :class:`PracticeMode` switch.
 
     Signals
     -------
@@ -44,6 +78,7 @@ class AppContext(QObject):
     ) -> None:
         super().__init__(parent)
         self._current_image: np.ndarray | None = None
+        self.practice = PracticeMode(self)
         self.recent_files = (
             recent_files if recent_files is not None else RecentFiles(AppSettings(None), self)
         )

@@ -6,6 +6,11 @@ one-line description of the problem, and how to load an exercise into the tab's 
 panel reads the typed or pasted answer with :func:`engine.tutor.parse_answer`, marks each cell
 (✓ right, ✗ wrong in bold, tinted), and lists the findings with the most likely slip first;
 an arithmetic slip shows each wrong cell's sum of products with the user's and the right number.
+
+In practice mode (:class:`gui.context.PracticeMode`, one switch for every panel) the panel says
+the answer is hidden from a new exercise until the user checks an answer or presses "Show
+answer" (:attr:`CheckAnswerPanel.answer_hidden`, ``answer_hidden_changed``); the tab's tutor
+hides its result widgets meanwhile (:class:`gui.tutor.veil.Veil`).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -33,9 +39,10 @@ from engine.matrix import MatrixParseError
 from engine.text import format_cell
 from engine.tutor import Diagnosis, Exercise, Finding, new_exercise, parse_answer
 from gui.colours import set_tone, tone_label
+from gui.context import PracticeMode
 from gui.tutor.exercise_bar import ExerciseBar
 from gui.tutor.marks import MarksView
-from gui.tutor.tutor_state import read_text
+from gui.tutor.tutor_state import read_bool, read_text
 
 PLACEHOLDERS = {
     "matrix": "Type or paste your matrix: one row per line, numbers separated by spaces, tabs "
@@ -129,15 +136,27 @@ class CheckAnswerPanel(QWidget):
     checked(object)
         The :class:`engine.tutor.Diagnosis` of the last check.
     edited()
-        The answer, the target or the exercise choice changed (what :meth:`save_state` holds).
+        The answer, the target, the exercise choice or practice mode changed (what
+        :meth:`save_state` holds).
+    answer_hidden_changed(bool)
+        :attr:`answer_hidden` changed: the tab hides (``True``) or shows its results.
+
+    ``practice`` is the shared practice-mode switch (the context's); without one the panel
+    keeps a switch of its own.
     """
 
     message = Signal(str)
     checked = Signal(object)
     edited = Signal()
+    answer_hidden_changed = Signal(bool)
 
     def __init__(
-        self, parent: QWidget | None = None, *, targets: list[CheckTarget], name: str
+        self,
+        parent: QWidget | None = None,
+        *,
+        targets: list[CheckTarget],
+        name: str,
+        practice: PracticeMode | None = None,
     ) -> None:
         super().__init__(parent)
         if not targets:
@@ -146,6 +165,11 @@ class CheckAnswerPanel(QWidget):
         self.targets = list(targets)
         self.diagnosis: Diagnosis | None = None
         self.exercise: Exercise | None = None
+        self.practice = practice if practice is not None else PracticeMode(self)
+        #: In practice mode: the user has checked an answer or pressed Show answer since the
+        #: last new exercise (or since the mode was switched on).
+        self.revealed = False
+        self._hidden = False
         self._problem_at_load = ""
         self._problem_at_check = ""
         scalar = all(t.kind == "number" for t in targets)
@@ -165,6 +189,13 @@ class CheckAnswerPanel(QWidget):
         self.header.addWidget(self.problem_label, 1)
         self.exercise_bar = ExerciseBar(self, name=f"{name}Exercise")
         self.exercise_bar.requested.connect(self.load_exercise)
+        self.practice_box = QCheckBox("Practice mode", self)
+        self.practice_box.setObjectName(f"{name}Practice")
+        self.practice_box.setToolTip(
+            "Hide the results of the exercise in every tab until you check an answer or press "
+            "Show answer (the same switch as View ▸ Practice mode)"
+        )
+        self.exercise_bar.add_widget(self.practice_box)
         self.question_label = QLabel(self)
         self.question_label.setObjectName(f"{name}Question")
         self.question_label.setWordWrap(True)
@@ -190,6 +221,10 @@ class CheckAnswerPanel(QWidget):
         self.check_button.setObjectName(f"{name}Check")
         self.check_button.setToolTip("Compare your answer with the right one and name the slip")
         self.check_button.clicked.connect(self.check)
+        self.show_answer_button = QPushButton("Show answer", self)
+        self.show_answer_button.setObjectName(f"{name}ShowAnswer")
+        self.show_answer_button.setToolTip("Show the results that practice mode hides")
+        self.show_answer_button.clicked.connect(self.show_answer)
         self.verdict = QLabel(self)
         self.verdict.setObjectName(f"{name}Verdict")
         self.verdict.setWordWrap(True)
@@ -216,6 +251,7 @@ class CheckAnswerPanel(QWidget):
             row.addWidget(answer_label)
             row.addWidget(self.answer_edit, 1)
             row.addWidget(self.check_button)
+            row.addWidget(self.show_answer_button)
             layout.addLayout(row)
             layout.addWidget(self.verdict)
             self.findings.setMaximumHeight(110)
@@ -223,7 +259,11 @@ class CheckAnswerPanel(QWidget):
         else:
             answer_box.addWidget(answer_label)
             answer_box.addWidget(self.answer_edit, 1)
-            answer_box.addWidget(self.check_button, 0, Qt.AlignmentFlag.AlignLeft)
+            buttons = QHBoxLayout()
+            buttons.addWidget(self.check_button)
+            buttons.addWidget(self.show_answer_button)
+            buttons.addStretch(1)
+            answer_box.addLayout(buttons)
             result_box = QVBoxLayout()
             result_box.setSpacing(4)
             result_box.addWidget(self.verdict)
@@ -244,6 +284,9 @@ class CheckAnswerPanel(QWidget):
             bar.seed.valueChanged,
         ):
             signal.connect(self._on_edited)
+        self.practice_box.toggled.connect(self.practice.set_enabled)
+        self.practice.changed.connect(self._on_practice_changed)
+        self._on_practice_changed(self.practice.enabled)
 
     # --- public ------------------------------------------------------------------------------
     @property
@@ -271,12 +314,28 @@ class CheckAnswerPanel(QWidget):
         else:
             edit.setPlainText(text)
 
+    @property
+    def answer_hidden(self) -> bool:
+        """Whether the tab's results are hidden now (practice mode on, answer not revealed)."""
+        return self._hidden
+
+    def show_answer(self) -> None:
+        """Show the results practice mode hides (until the next new exercise)."""
+        self.revealed = True
+        self._update_hidden()
+        if self.practice.enabled:
+            self.message.emit("Answer shown: the results are in the tab again")
+        self.edited.emit()
+
     def save_state(self) -> dict[str, object]:
-        """The target, the typed answer and the exercise choice (plain JSON types)."""
+        """The target, the typed answer, the exercise choice and practice mode: whether it is
+        on and whether this panel's answer was revealed (plain JSON types)."""
         return {
             "target": self.target.key,
             "answer": self.answer_text(),
             "exercise": self.exercise_bar.save_state(),
+            "practice": self.practice.enabled,
+            "revealed": self.revealed,
         }
 
     def restore_state(self, state: object) -> None:
@@ -297,6 +356,12 @@ class CheckAnswerPanel(QWidget):
         self.question_label.hide()
         self._clear_result("")
         self.problem_label.setText(self._describe())
+        practice = read_bool(state.get("practice"))
+        if practice is not None:
+            self.practice.set_enabled(practice)  # before "revealed": switching on hides
+        revealed = read_bool(state.get("revealed"))
+        self.revealed = bool(revealed)
+        self._update_hidden()
 
     def refresh(self) -> None:
         """Re-describe the problem after the tab's inputs changed; an earlier verdict or
@@ -328,6 +393,10 @@ class CheckAnswerPanel(QWidget):
         self._problem_at_check = self._problem_key()
         self.problem_label.setText(self._describe())
         self._show(diagnosis)
+        if not self.revealed:  # a checked answer, right or wrong, shows the results
+            self.revealed = True
+            self._update_hidden()
+            self.edited.emit()
         self.checked.emit(diagnosis)
         return diagnosis
 
@@ -348,12 +417,29 @@ class CheckAnswerPanel(QWidget):
         self.question_label.show()
         self.set_answer_text("")
         self._clear_result("")
+        self.revealed = False  # practice mode hides the new exercise's results
+        self._update_hidden()
         self.message.emit(f"Loaded exercise: {exercise.title}, seed {seed}, level {difficulty}")
         return exercise
 
     # --- private -----------------------------------------------------------------------------
     def _on_edited(self, *_args) -> None:
         self.edited.emit()
+
+    def _on_practice_changed(self, enabled: bool) -> None:
+        blocked = self.practice_box.blockSignals(True)
+        self.practice_box.setChecked(enabled)
+        self.practice_box.blockSignals(blocked)
+        self.revealed = False  # switched on: hidden until checked; off: nothing is hidden
+        self._update_hidden()
+        self.edited.emit()
+
+    def _update_hidden(self) -> None:
+        hidden = self.practice.enabled and not self.revealed
+        self.show_answer_button.setVisible(hidden)
+        if hidden != self._hidden:
+            self._hidden = hidden
+            self.answer_hidden_changed.emit(hidden)
 
     def _describe(self) -> str:
         try:

@@ -2,6 +2,10 @@
 
 Exercises load through the page's own spin boxes inside one undo macro, so each loaded exercise
 is one Edit ▸ Undo step like any other edit of the inputs.
+
+In practice mode the read-outs of output size, parameters and MACs (with their worked formulas),
+the CNN-vs-dense comparison, the drawing to scale and the solver's 'same'-padding line are
+covered until the answer is checked or shown.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from PySide6.QtWidgets import QGroupBox, QVBoxLayout
 from engine.layers import same_padding
 from engine.tutor import Diagnosis, Exercise, diagnose_output_size, diagnose_param_count
 from gui.tutor.check_panel import CheckAnswerPanel, CheckTarget
+from gui.tutor.veil import Veil
 
 if TYPE_CHECKING:
     from gui.layers_tab import LayersTab
@@ -46,7 +51,9 @@ class LayersTutor(QObject):
                 load=self.load,
             ),
         ]
-        self.check_panel = CheckAnswerPanel(self.page, targets=targets, name="layersCheck")
+        self.check_panel = CheckAnswerPanel(
+            self.page, targets=targets, name="layersCheck", practice=tab.context.practice
+        )
         self.check_panel.message.connect(tab.context.show_status)
         self.check_panel.edited.connect(tab.state_changed)  # typed answers are autosaved too
         self.page.edited.connect(self.check_panel.refresh)
@@ -57,6 +64,15 @@ class LayersTutor(QObject):
         box_layout.addWidget(self.check_panel)
         # below "CNN vs fully connected", above the drawing (which gives up the height)
         self.page.results_column.insertWidget(2, self.box)
+        page = self.page
+        self.veil = Veil(self, name="layersPractice")
+        self.veil.cover(page.output_label)  # its placeholder stands for the formulas below too
+        for label in (page.formula_h, page.formula_w, page.params_label, page.macs_label):
+            self.veil.cover(label, None)
+        self.veil.cover(page.dense_label.parentWidget())  # "CNN vs fully connected"
+        self.veil.cover(page.drawing.parentWidget())  # the drawing to scale
+        self.veil.cover(page.same_label)  # 'same' padding's H′ is the answer when p is 'same'
+        self.check_panel.answer_hidden_changed.connect(self.veil.set_down)
 
     def save_state(self) -> dict[str, Any]:
         """The check panel's target, answer and exercise choice (plain JSON)."""

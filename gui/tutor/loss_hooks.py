@@ -5,6 +5,10 @@ Exercises load through each panel's ``restore_state`` and then announce an ordin
 (``edited``), so the tab's undo records them as one step. The ridge panel fits polynomials on
 generated or loaded data, which cannot hold an exercise's small ``X``: a ridge exercise keeps its
 ``X`` and ``y`` here and sets the panel's λ; changing the panel's data or degree leaves it.
+
+In practice mode the softmax panel's plots, numbers and derivation, and the ridge panel's
+weights, errors, coefficient path and derivation, are covered until that panel's answer is
+checked or shown.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QTabWidget, QWidget
 
 from engine.text import format_number, format_vector
 from engine.tutor import (
@@ -23,6 +28,7 @@ from engine.tutor import (
     diagnose_softmax_jacobian,
 )
 from gui.tutor.check_panel import CheckAnswerPanel, CheckTarget
+from gui.tutor.veil import Veil
 
 if TYPE_CHECKING:
     from gui.context import AppContext
@@ -62,6 +68,7 @@ class LossTutor(QObject):
                 ),
             ],
             name="softmaxCheck",
+            practice=context.practice,
         )
         self.ridge_check = CheckAnswerPanel(
             self.ridge,
@@ -78,6 +85,7 @@ class LossTutor(QObject):
                 )
             ],
             name="ridgeCheck",
+            practice=context.practice,
         )
         for panel in (self.softmax_check, self.ridge_check):
             panel.message.connect(context.show_status)
@@ -88,6 +96,18 @@ class LossTutor(QObject):
         self.ridge.updated.connect(self.ridge_check.refresh)
         self.ridge.data_box.data_changed.connect(self._leave_ridge_exercise)
         self.ridge.degree_spin.valueChanged.connect(self._leave_ridge_exercise)
+        softmax, ridge = self.softmax, self.ridge
+        self.softmax_veil = Veil(self, name="softmaxPractice")
+        self.softmax_veil.cover(_page_of(softmax.views, softmax.probability_plot.widget))
+        self.softmax_veil.cover(softmax.derivation)
+        self.softmax_veil.cover(softmax.loss_label.parentWidget())  # the "Numbers" box
+        self.softmax_check.answer_hidden_changed.connect(self.softmax_veil.set_down)
+        self.ridge_veil = Veil(self, name="ridgePractice")
+        self.ridge_veil.cover(ridge.weights_label)
+        self.ridge_veil.cover(ridge.error_label, None)
+        self.ridge_veil.cover(ridge.coefficient_plot.widget)
+        self.ridge_veil.cover(ridge.derivation)
+        self.ridge_check.answer_hidden_changed.connect(self.ridge_veil.set_down)
 
     def save_state(self) -> dict[str, object]:
         """Both check panels' targets, answers and exercise choices (plain JSON)."""
@@ -178,6 +198,16 @@ class LossTutor(QObject):
         if self.ridge_exercise is not None:
             self.ridge_exercise = None
             self.ridge_check.refresh()
+
+
+def _page_of(tabs: QTabWidget, widget: QWidget) -> QWidget:
+    """The page of ``tabs`` that holds ``widget``."""
+    page: QWidget | None = widget
+    while page is not None and tabs.indexOf(page) < 0:
+        page = page.parentWidget()
+    if page is None:
+        raise ValueError(f"{widget.objectName()!r} is on no page of {tabs.objectName()!r}")
+    return page
 
 
 def attach_loss_tutor(tab: LossTab, context: AppContext) -> LossTutor:

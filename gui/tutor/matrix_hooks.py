@@ -3,6 +3,10 @@
 Both read the tab's public state (``input_model``, ``kernels``, ``settings``, ``result``) and
 change it only the way a user edit does (``push_values`` and the settings controls, inside one
 undo macro), so Edit ▸ Undo takes a loaded exercise or a recovered input back in one step.
+
+In practice mode the output cards, the cell explanation (window picture and sum of products),
+the worked solution and the solver's target (which follows the first output) are covered with
+placeholders until the answer is checked or shown.
 """
 
 from __future__ import annotations
@@ -12,11 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QComboBox, QLabel
+from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from engine.tutor import Diagnosis, Exercise, diagnose_convolution
 from gui.tutor.check_panel import CheckAnswerPanel, CheckTarget
 from gui.tutor.tutor_state import read_int
+from gui.tutor.veil import Veil
 from gui.tutor.which_input import WhichInputPanel
 
 if TYPE_CHECKING:
@@ -50,7 +55,9 @@ class MatrixTutor(QObject):
             load=self.load,
             problem=lambda: [a.tolist() for a in self._problem()[::2]],
         )
-        self.check_panel = CheckAnswerPanel(tab, targets=[target], name="matrixCheck")
+        self.check_panel = CheckAnswerPanel(
+            tab, targets=[target], name="matrixCheck", practice=tab.context.practice
+        )
         self.check_panel.header.insertWidget(0, QLabel("Kernel", tab))
         self.check_panel.header.insertWidget(1, self.kernel_combo)
         self.check_panel.message.connect(tab.context.show_status)
@@ -65,6 +72,13 @@ class MatrixTutor(QObject):
             panel.edited.connect(tab.state_changed)  # typed answers are autosaved too
         tab.bottom.addTab(self.check_panel, "Check my answer")
         tab.bottom.addTab(self.which_input, "Which input?")
+        self.veil = Veil(self, name="matrixPractice")
+        self._cards: list[QWidget] = []  # the output cards covered
+        explain = tab.explain_panel
+        self.veil.cover(explain.text.parentWidget())  # the window picture and the sum
+        self.veil.cover(tab.solution.preview)
+        self.veil.cover(tab.solver.target_editor)
+        self.check_panel.answer_hidden_changed.connect(self.veil.set_down)
         for signal in (tab.input_model.values_changed, tab.kernels.changed, tab.settings.changed):
             signal.connect(self.refresh)
         self.refresh()
@@ -107,6 +121,7 @@ class MatrixTutor(QObject):
     def refresh(self, *_args) -> None:
         """Follow the tab's kernels and settings."""
         self._follow_selection()
+        self._cover_cards()
         names = [name for name, _ in self.tab.kernels.named_kernels()]
         if [self.kernel_combo.itemText(i) for i in range(self.kernel_combo.count())] != names:
             index = self.kernel_combo.currentIndex()
@@ -117,6 +132,16 @@ class MatrixTutor(QObject):
             self.kernel_combo.blockSignals(False)
         self.check_panel.refresh()
         self.which_input.refresh()
+
+    def _cover_cards(self) -> None:
+        """Every output card is covered in practice mode; removed cards are forgotten."""
+        cards = list(self.tab.panels)
+        for card in self._cards:
+            if all(card is not c for c in cards):
+                self.veil.forget(card)
+        for card in cards:
+            self.veil.cover(card)
+        self._cards = cards
 
     def solve_settings(self) -> dict[str, Any]:
         """Padding, stride, dilation and operation as the engine's tutor functions take them."""
