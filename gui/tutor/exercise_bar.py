@@ -57,7 +57,7 @@ class ExerciseBar(QWidget):
         self.new_button.setObjectName(f"{name}New")
         self.new_button.setToolTip("A random seed, loaded into the inputs (undo brings yours back)")
         self.new_button.clicked.connect(self.new_exercise)
-        self._row = row = QHBoxLayout(self)
+        row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(4)
         row.addWidget(self.topic, 3)
@@ -68,10 +68,6 @@ class ExerciseBar(QWidget):
         row.addWidget(self.load_button)
         row.addWidget(self.new_button)
         row.addStretch(1)  # takes the room when the topic box is hidden
-
-    def add_widget(self, widget: QWidget) -> None:
-        """Add ``widget`` at the end of the row, after "New exercise" (e.g. the practice box)."""
-        self._row.insertWidget(self._row.count() - 1, widget)  # before the closing stretch
 
     def set_topics(self, topics: tuple[str, ...]) -> None:
         """Offer ``topics`` (keys of :data:`engine.tutor.TOPICS`); one topic hides the box."""
