@@ -30,9 +30,16 @@ Exercises and worksheets
 ``new_exercise(topic, seed, difficulty=1)`` → :class:`Exercise` (one of :data:`TOPICS`;
 difficulty 1–3; the same arguments give the same exercise) with ``.question``, ``.inputs``,
 ``.answer``, ``.check(answer)`` → :class:`Diagnosis`, and ``.to_markdown/.to_latex/.to_html(
-answers=False)``. ``make_worksheet(seed, topics=None, count=None, *, difficulty=2)`` →
-:class:`Worksheet` with ``.to_markdown/.to_latex/.to_html(answers=False)``; ``answers=True``
-appends the answer key with worked solutions. HTML is for Qt's ``QTextDocument`` (PDF).
+answers=False)``.
+``make_worksheet(seed, topics=None, count=None, *, difficulty=2, answer_space=True)`` →
+:class:`Worksheet` with ``.to_markdown/.to_latex/.to_html(answers=False)`` (name/date line,
+points per question, room to answer); ``answers=True`` gives the answer key with worked
+solutions, "ANSWER KEY" in its title, headings and page headers. ``.to_moodle_xml()`` and
+``.to_gift()`` export the questions. ``make_worksheets(seed, copies, …)`` →
+:class:`WorksheetSet` of per-student copies (seeds from :func:`variant_seeds`), the same
+methods over every copy. Worksheets may also use :data:`CLASS_TOPICS` (true convolution,
+pooling, ∂L/∂K, derivation steps; checked by ``diagnose_pooling``, ``diagnose_kernel_grad``,
+``diagnose_choice``). HTML is for Qt's ``QTextDocument`` (PDF).
 
 Which input?
 ------------
@@ -43,9 +50,17 @@ operation="correlate", input_shape=None)`` → :class:`InputSolution` (``.x``, `
 """
 
 from engine.tutor._arithmetic import diagnose_output_size, diagnose_param_count
+from engine.tutor._class_checks import diagnose_choice, diagnose_kernel_grad, diagnose_pooling
 from engine.tutor._convolution import diagnose_convolution
 from engine.tutor._diagnosis import CellSlip, Diagnosis, Finding, Precision
-from engine.tutor._exercise import DIFFICULTIES, TOPIC_LABELS, TOPICS, Exercise
+from engine.tutor._exercise import (
+    CLASS_TOPICS,
+    DIFFICULTIES,
+    TOPIC_LABELS,
+    TOPICS,
+    WORKSHEET_TOPICS,
+    Exercise,
+)
 from engine.tutor._exercises import new_exercise
 from engine.tutor._inverse import InputSolution, solve_input
 from engine.tutor._parse import parse_answer
@@ -55,7 +70,15 @@ from engine.tutor._softmax import (
     diagnose_softmax,
     diagnose_softmax_jacobian,
 )
-from engine.tutor._worksheet import Worksheet, make_worksheet
+from engine.tutor._worksheet import (
+    KEY_MARK,
+    MAX_COPIES,
+    Worksheet,
+    WorksheetSet,
+    make_worksheet,
+    make_worksheets,
+    variant_seeds,
+)
 
 #: Every slip code a diagnosis can name, by function.
 SLIP_CODES: dict[str, tuple[str, ...]] = {
@@ -124,6 +147,43 @@ SLIP_CODES: dict[str, tuple[str, ...]] = {
         "wrong_shape",
         "unexplained",
     ),
+    "diagnose_pooling": (
+        "wrong_mode",
+        "no_division",
+        "stride",
+        "transposed",
+        "arithmetic",
+        "wrong_shape",
+        "unexplained",
+    ),
+    "diagnose_kernel_grad": (
+        "flipped_kernel",
+        "transposed",
+        "sign",
+        "input_grad",
+        "arithmetic",
+        "wrong_shape",
+        "unexplained",
+    ),
+    "diagnose_choice": (
+        "quotient_rule_slip",
+        "sign",
+        "denominator_not_squared",
+        "ignored_denominator",
+        "lost_index",
+        "repeated_index",
+        "missing_delta",
+        "forgot_log_derivative",
+        "forgot_target",
+        "dropped_sum_y",
+        "half_lambda",
+        "lambda_without_n",
+        "double_lambda",
+        "missing_identity",
+        "w_both_sides",
+        "matrix_division",
+        "not_an_option",
+    ),
     "diagnose_ridge": (
         "lambda_without_n",
         "no_regularisation",
@@ -137,7 +197,17 @@ SLIP_CODES: dict[str, tuple[str, ...]] = {
 }
 
 __all__ = [
+    "CLASS_TOPICS",
     "DIFFICULTIES",
+    "KEY_MARK",
+    "MAX_COPIES",
+    "WORKSHEET_TOPICS",
+    "WorksheetSet",
+    "diagnose_choice",
+    "diagnose_kernel_grad",
+    "diagnose_pooling",
+    "make_worksheets",
+    "variant_seeds",
     "SLIP_CODES",
     "TOPICS",
     "TOPIC_LABELS",

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from engine.tutor._arithmetic import diagnose_output_size, diagnose_param_count
+from engine.tutor._class_checks import diagnose_choice, diagnose_kernel_grad, diagnose_pooling
 from engine.tutor._convolution import diagnose_convolution
 from engine.tutor._diagnosis import Diagnosis
 from engine.tutor._render import Block, Heading, Text, to_html, to_latex, to_markdown
@@ -27,6 +28,12 @@ TOPICS = (
     "ridge",
 )
 
+#: Topics for worksheets only (the tutor's panels have no tab for them yet), after :data:`TOPICS`.
+CLASS_TOPICS = ("true_convolution", "pooling", "backward_kernel", "derivation_step")
+
+#: Every topic a worksheet can use: :data:`TOPICS`, then :data:`CLASS_TOPICS`.
+WORKSHEET_TOPICS = TOPICS + CLASS_TOPICS
+
 #: A short title per topic, for menus and worksheet headings.
 TOPIC_LABELS = {
     "convolution_valid": "Convolution by hand (valid padding)",
@@ -37,6 +44,10 @@ TOPIC_LABELS = {
     "softmax_jacobian": "Softmax and its Jacobian",
     "cross_entropy_grad": "Cross-entropy gradient",
     "ridge": "Ridge regression in closed form",
+    "true_convolution": "True convolution (kernel flipped)",
+    "pooling": "Pooling by hand",
+    "backward_kernel": "Backward pass: the kernel's gradient ∂L/∂K",
+    "derivation_step": "The next step of a derivation",
 }
 
 DIFFICULTIES = (1, 2, 3)
@@ -68,6 +79,9 @@ class Exercise:
         The answer as shown in the key (fractions exact where they are).
     decimals
         Decimals the answer is checked to, or ``None`` when it is checked exactly.
+    choices
+        For a multiple-choice question (``derivation_step``) the options in order; then
+        ``answer`` is the right option's letter.
     """
 
     topic: str
@@ -81,6 +95,7 @@ class Exercise:
     decimals: int | None
     question_blocks: tuple[Block, ...] = field(repr=False, default=())
     solution_blocks: tuple[Block, ...] = field(repr=False, default=())
+    choices: tuple[str, ...] = ()
 
     def check(self, answer: object) -> Diagnosis:
         """Diagnose the user's answer (array, number or text) with the topic's checker."""
@@ -134,4 +149,8 @@ _CHECKERS: dict[str, Callable[..., Diagnosis]] = {
     "softmax_jacobian": diagnose_softmax_jacobian,
     "cross_entropy_grad": diagnose_cross_entropy_grad,
     "ridge": diagnose_ridge,
+    "true_convolution": diagnose_convolution,
+    "pooling": diagnose_pooling,
+    "backward_kernel": diagnose_kernel_grad,
+    "derivation_step": diagnose_choice,
 }

@@ -39,8 +39,17 @@ _OP_QUESTION = {
 }
 
 
-def convolution(topic: str, seed: int, difficulty: int, rng: np.random.Generator) -> Exercise:
+def convolution(
+    topic: str,
+    seed: int,
+    difficulty: int,
+    rng: np.random.Generator,
+    operation: str | None = None,
+) -> Exercise:
+    """A convolution by hand; ``operation`` overrides the level's (``"convolve"``: true
+    convolution)."""
     n, k, (lo, hi), padding, stride, dilation, op = _CONV[topic][difficulty]
+    op = operation or op
     x = ints(rng, 0 if difficulty < 3 else -2, 4 + difficulty, (n, n))
     kernel = kernel_ints(rng, k, lo, hi)
     kw: dict[str, Any] = {"padding": padding, "stride": stride, "dilation": dilation}

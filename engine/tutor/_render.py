@@ -5,7 +5,9 @@ A block is one of
 * :class:`Text` — a paragraph of Unicode prose (short formulas such as ``ŷᵢ`` or ``λ`` allowed);
 * :class:`Math` — a display formula, given both as Unicode and as LaTeX;
 * :class:`Matrix` — a labelled matrix or vector (fractions kept exact, e.g. ``1/3``);
-* :class:`Heading`.
+* :class:`Heading`;
+* :class:`Space` — room to write an answer: ruled lines, or an empty grid of the answer's shape;
+* :class:`PageBreak` — the next copy of a worksheet starts on a new page.
 
 The LaTeX writer escapes every special character and maps the Unicode symbols the exercises use
 to math commands, so the output is plain ASCII that pdflatex compiles (with ``amsmath``).
@@ -54,7 +56,24 @@ class Heading:
     level: int = 2
 
 
-Block = Text | Math | Matrix | Heading
+@dataclass(frozen=True)
+class Space:
+    """Room for the student's answer: ``label``, then an empty ``shape`` grid (rows, columns)
+    when given, then ``lines`` ruled lines for the working."""
+
+    label: str = "Answer:"
+    lines: int = 3
+    shape: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    """Start a new page (a rule in Markdown)."""
+
+
+Block = Text | Math | Matrix | Heading | Space | PageBreak
+
+_BLANK_CELL = "\u2007" * 6  # figure spaces keep an empty Markdown/HTML cell wide enough
 
 # Unicode the exercise texts use → LaTeX math (applied inside \ensuremath or math mode).
 _SYMBOLS = {
@@ -86,6 +105,7 @@ _SYMBOLS = {
     "▸": r"\triangleright ",
     "∇": r"\nabla ",
     "≠": r"\neq ",
+    "⋆": r"\star ",
 }
 _TEXT_SYMBOLS = {"—": "---", "–": "--", "“": "``", "”": "''", "’": "'", "‘": "`", "…": r"\dots{}"}
 _ESCAPES = {
@@ -158,6 +178,18 @@ def to_markdown(blocks: Sequence[Block]) -> str:
             lines += [block.text, ""]
         elif isinstance(block, Math):
             lines += [f"    {block.unicode}", ""]
+        elif isinstance(block, PageBreak):
+            lines += ["---", ""]
+        elif isinstance(block, Space):
+            lines += [f"**{block.label}**", ""]
+            if block.shape is not None:
+                rows, cols = block.shape
+                lines += ["| " + " | ".join(str(c) for c in range(cols)) + " |"]
+                lines += ["|" + "---:|" * cols]
+                lines += ["| " + " | ".join([_BLANK_CELL] * cols) + " |"] * rows
+                lines += [""]
+            for _ in range(block.lines):
+                lines += ["_" * 40, ""]
         else:
             values = np.asarray(block.values)
             if values.ndim == 1:
@@ -180,6 +212,23 @@ def to_latex(blocks: Sequence[Block]) -> str:
             lines += [latex_text(block.text), ""]
         elif isinstance(block, Math):
             lines += ["\\[ " + (block.latex or latex_math(block.unicode)) + " \\]", ""]
+        elif isinstance(block, PageBreak):
+            lines += ["\\newpage", ""]
+        elif isinstance(block, Space):
+            lines += [f"\\textbf{{{latex_text(block.label)}}}", ""]
+            if block.shape is not None:
+                rows, cols = block.shape
+                cell = "\\rule{0pt}{2.2em}\\hspace{3.2em}"
+                row = " & ".join([cell] * cols) + " \\\\ \\hline"
+                lines += [
+                    "\\begin{tabular}{|" + "c|" * cols + "}",
+                    "\\hline",
+                    *([row] * rows),
+                    "\\end{tabular}",
+                    "",
+                ]
+            for _ in range(block.lines):
+                lines += ["\\vspace{1.6em}\\hrule", ""]
         else:
             body = matrix_to_text(_as_2d(block.values), "latex").rstrip("\n")
             lines += [latex_text(block.label), "\\[", body, "\\]", ""]
@@ -200,6 +249,19 @@ def to_html(blocks: Sequence[Block]) -> str:
                 f'<p style="font-family: monospace; margin-left: 1em">'
                 f"{html.escape(block.unicode)}</p>"
             )
+        elif isinstance(block, PageBreak):
+            parts.append('<p style="page-break-before: always"></p>')
+        elif isinstance(block, Space):
+            parts.append(f"<p><b>{html.escape(block.label)}</b></p>")
+            if block.shape is not None:
+                rows, cols = block.shape
+                cell = '<td width="56" height="34">&nbsp;</td>'
+                parts.append(
+                    '<table border="1" cellspacing="0" cellpadding="3">'
+                    + ("<tr>" + cell * cols + "</tr>") * rows
+                    + "</table>"
+                )
+            parts += ["<p>&nbsp;</p><hr>"] * block.lines
         else:
             rows = "".join(
                 "<tr>"

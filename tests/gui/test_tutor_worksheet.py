@@ -36,9 +36,9 @@ def test_preview_follows_the_choices_and_the_seed_reproduces(dialog):
     assert text.count(TOPIC_LABELS["output_size"]) >= 2  # used in turn: size, ridge, size
     assert TOPIC_LABELS["ridge"] in text
     assert TOPIC_LABELS["softmax_jacobian"] not in text
-    assert "Answer key" not in text
+    assert "ANSWER KEY" not in text
     dialog.show_key.setChecked(True)
-    assert "Answer key" in dialog.preview.toPlainText()
+    assert "ANSWER KEY" in dialog.preview.toPlainText()
     dialog.show_key.setChecked(False)
     dialog.seed.setValue(18)
     assert dialog.preview.toPlainText() != text
@@ -59,8 +59,8 @@ def test_exports_sheet_and_separate_answer_key_as_text(dialog, tmp_path, fmt, su
     render = ws.to_markdown if fmt == "markdown" else ws.to_latex
     assert sheet.read_text(encoding="utf-8") == render(answers=False)
     assert key.read_text(encoding="utf-8") == render(answers=True)
-    assert "Answer key" not in sheet.read_text(encoding="utf-8")
-    assert "Answer key" in key.read_text(encoding="utf-8")
+    assert "ANSWER KEY" not in sheet.read_text(encoding="utf-8")
+    assert "ANSWER KEY" in key.read_text(encoding="utf-8")
     assert "week 3-answers" in dialog.status.text()
 
 

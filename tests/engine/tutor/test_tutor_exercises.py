@@ -178,9 +178,9 @@ def test_markdown_sheet_has_questions_and_the_key_only_with_answers():
         assert exercise.question in plain
         assert f"Answer: {exercise.answer_text}" in keyed
         assert f"Answer: {exercise.answer_text}" not in plain
-    assert "Answer key" in keyed and "Answer key" not in plain
+    assert "ANSWER KEY" in keyed and "ANSWER KEY" not in plain
     assert "Solution" not in plain
-    assert keyed.startswith(plain.rstrip("\n"))
+    assert keyed.startswith("# ANSWER KEY — ")
 
 
 def _balanced(tex):
@@ -204,8 +204,8 @@ def test_latex_sheet_is_a_complete_ascii_document_with_escaped_text():
         assert doc.count("\\[") == doc.count("\\]")
         assert doc.count("\\begin{bmatrix}") == doc.count("\\end{bmatrix}")
     assert r"Sheet 3 \& 4: 100\% of \#1\_\{a\}\textasciitilde{}\textasciicircum{}" in tex
-    assert "\\section*{Answer key}" in keyed and "Answer key" not in tex
-    assert "\\newpage" in keyed
+    assert "\\section*{ANSWER KEY" in keyed and "ANSWER KEY" not in tex
+    assert "\\markright{ANSWER KEY" in keyed
     assert "\\ensuremath{\\lambda}" in tex  # the ridge question's λ
     assert "{?}" not in keyed  # every Unicode symbol the exercises use has a LaTeX form
     emoji = make_worksheet(9, ["output_size"], title="Sheet \u2603").to_latex()
@@ -217,8 +217,8 @@ def test_html_sheet_escapes_text_and_has_tables():
     page = sheet.to_html()
     keyed = sheet.to_html(answers=True)
     assert "A &lt;b&gt;bold&lt;/b&gt; &amp; sheet" in page
-    assert page.count("<table") >= 6 and "Answer key" not in page
-    assert "Answer key" in keyed and "O[0,0]" in keyed
+    assert page.count("<table") >= 6 and "ANSWER KEY" not in page
+    assert "ANSWER KEY" in keyed and "O[0,0]" in keyed
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
 
 
