@@ -66,7 +66,7 @@ def diagnose_pooling(
             return
         alts.append(Alternative(code, np.asarray(value), what, task, size_of))
 
-    other = "avg" if mode == "max" else "max"
+    other: Literal["max", "avg"] = "avg" if mode == "max" else "max"
     add("wrong_mode", _MODE_TEXT[other], lambda: pool2d(xa, size, step, other))
     if mode == "avg":
         add(

@@ -254,11 +254,11 @@ def to_html(blocks: Sequence[Block]) -> str:
         elif isinstance(block, Space):
             parts.append(f"<p><b>{html.escape(block.label)}</b></p>")
             if block.shape is not None:
-                rows, cols = block.shape
+                n_rows, n_cols = block.shape
                 cell = '<td width="56" height="34">&nbsp;</td>'
                 parts.append(
                     '<table border="1" cellspacing="0" cellpadding="3">'
-                    + ("<tr>" + cell * cols + "</tr>") * rows
+                    + ("<tr>" + cell * n_cols + "</tr>") * n_rows
                     + "</table>"
                 )
             parts += ["<p>&nbsp;</p><hr>"] * block.lines
