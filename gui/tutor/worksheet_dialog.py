@@ -34,15 +34,31 @@ from PySide6.QtWidgets import (
 )
 
 from engine.storage import write_files
-from engine.tutor import DIFFICULTIES, TOPIC_LABELS, TOPICS, Worksheet, make_worksheet
+from engine.tutor import (
+    DIFFICULTIES,
+    MAX_COPIES,
+    TOPIC_LABELS,
+    TOPICS,
+    WORKSHEET_TOPICS,
+    Worksheet,
+    WorksheetSet,
+    make_worksheet,
+    make_worksheets,
+)
 from gui.colours import set_tone, tone_label
 from gui.tutor.exercise_bar import LEVEL_LABELS, MAX_SEED
 
-FORMATS = {"markdown": ("Markdown", ".md"), "latex": ("LaTeX", ".tex"), "pdf": ("PDF", ".pdf")}
+FORMATS = {
+    "markdown": ("Markdown", ".md"),
+    "latex": ("LaTeX", ".tex"),
+    "pdf": ("PDF", ".pdf"),
+    "moodle": ("Moodle XML", ".xml"),
+    "gift": ("GIFT", ".txt"),
+}
 MAX_COUNT = 50
 
 
-def worksheet_pdf(worksheet: Worksheet, *, answers: bool = False) -> bytes:
+def worksheet_pdf(worksheet: Worksheet | WorksheetSet, *, answers: bool = False) -> bytes:
     """The worksheet (or with ``answers`` its answer key) as A4 PDF bytes."""
     document = QTextDocument()
     font = QFont()
@@ -53,7 +69,8 @@ def worksheet_pdf(worksheet: Worksheet, *, answers: bool = False) -> bytes:
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     writer = QPdfWriter(buffer)
-    writer.setTitle(worksheet.title + (" — answer key" if answers else ""))
+    title = worksheet.sheets[0].title if isinstance(worksheet, WorksheetSet) else worksheet.title
+    writer.setTitle(("ANSWER KEY — " if answers else "") + title)
     writer.setCreator("KernelScope")
     writer.setResolution(300)
     writer.setPageLayout(
@@ -76,8 +93,11 @@ def answer_key_path(path: str | Path) -> Path:
     return p.with_name(f"{p.stem}-answers{p.suffix}")
 
 
-def export_worksheet(worksheet: Worksheet, path: str | Path, fmt: str) -> tuple[Path, Path]:
-    """Write the sheet to ``path`` and its answer key beside it (:func:`answer_key_path`).
+def export_worksheet(
+    worksheet: Worksheet | WorksheetSet, path: str | Path, fmt: str
+) -> tuple[Path, Path]:
+    """Write the sheet to ``path`` and its answer key beside it (:func:`answer_key_path`);
+    for ``"moodle"``/``"gift"`` the questions go to ``path`` and the key (Markdown) beside it.
 
     Raises ``ValueError`` for an unknown ``fmt`` and ``OSError`` when a file cannot be written;
     both are written all or nothing (:func:`engine.storage.write_files`), so a key that cannot be
@@ -87,6 +107,11 @@ def export_worksheet(worksheet: Worksheet, path: str | Path, fmt: str) -> tuple[
         raise ValueError(f"fmt must be one of {tuple(FORMATS)}, got {fmt!r}")
     sheet, key = Path(path), answer_key_path(path)
     contents = []
+    if fmt in ("moodle", "gift"):
+        key = key.with_suffix(".md")
+        text = worksheet.to_moodle_xml() if fmt == "moodle" else worksheet.to_gift()
+        write_files([(sheet, text.encode("utf-8")), (key, worksheet.to_markdown(True).encode())])
+        return sheet, key
     for target, answers in ((sheet, False), (key, True)):
         if fmt == "pdf":
             contents.append((target, worksheet_pdf(worksheet, answers=answers)))
@@ -107,14 +132,16 @@ class WorksheetDialog(QDialog):
         self.setWindowTitle("New worksheet")
         self.resize(1000, 700)
         self.worksheet: Worksheet | None = None
+        self.worksheets: WorksheetSet | None = None
 
         self.topics = QListWidget(self)
         self.topics.setObjectName("worksheetTopics")
-        for key in TOPICS:
+        for key in WORKSHEET_TOPICS:
             item = QListWidgetItem(TOPIC_LABELS[key], self.topics)
             item.setData(Qt.ItemDataRole.UserRole, key)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked)
+            checked = key in TOPICS
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
         self.topics.itemChanged.connect(self.refresh)
         rows = self.topics.sizeHintForRow(0) * self.topics.count()
         self.topics.setMaximumHeight(rows + 2 * self.topics.frameWidth() + 6)
@@ -138,6 +165,14 @@ class WorksheetDialog(QDialog):
         self.level.setCurrentIndex(self.level.findData(2))
         self.title = QLineEdit("KernelScope worksheet", self)
         self.title.setObjectName("worksheetTitle")
+        self.copies = QSpinBox(self)
+        self.copies.setObjectName("worksheetCopies")
+        self.copies.setRange(1, MAX_COPIES)
+        self.copies.setValue(1)
+        self.copies.setToolTip("Per-student copies from the seed, each with its own variant seed")
+        self.answer_space = QCheckBox("Answer space", self)
+        self.answer_space.setObjectName("worksheetAnswerSpace")
+        self.answer_space.setChecked(True)
         self.show_key = QCheckBox("Preview the answer key", self)
         self.show_key.setObjectName("worksheetShowKey")
         for signal in (
@@ -146,6 +181,8 @@ class WorksheetDialog(QDialog):
             self.level.currentIndexChanged,
             self.title.editingFinished,
             self.show_key.toggled,
+            self.copies.valueChanged,
+            self.answer_space.toggled,
         ):
             signal.connect(self.refresh)
         self.format = QComboBox(self)
@@ -176,6 +213,8 @@ class WorksheetDialog(QDialog):
         form.addRow("Seed", seed_row)
         form.addRow("Level", self.level)
         form.addRow("Title", self.title)
+        form.addRow("Copies", self.copies)
+        form.addRow(self.answer_space)
         form.addRow(self.show_key)
         export = QGroupBox("Export", self)
         export_layout = QVBoxLayout(export)
@@ -232,22 +271,34 @@ class WorksheetDialog(QDialog):
             self.worksheet = None
             self.preview.setHtml("<p>Tick at least one topic.</p>")
             return
-        self.worksheet = make_worksheet(
+        options = {
+            "difficulty": int(self.level.currentData()),
+            "title": self.title.text().strip() or "KernelScope worksheet",
+            "answer_space": self.answer_space.isChecked(),
+        }
+        args = (topics, self.count.value())
+        self.worksheet = make_worksheet(self.seed.value(), *args, **options)  # type: ignore[arg-type]
+        self.worksheets = make_worksheets(
             self.seed.value(),
-            topics,
-            self.count.value(),
-            difficulty=int(self.level.currentData()),
-            title=self.title.text().strip() or "KernelScope worksheet",
+            self.copies.value(),
+            *args,
+            **options,  # type: ignore[arg-type]
         )
+        shown: Worksheet | WorksheetSet = self.worksheet
+        if self.copies.value() > 1:
+            shown = self.worksheets
         scroll = self.preview.verticalScrollBar().value()
-        self.preview.setHtml(self.worksheet.to_html(answers=self.show_key.isChecked()))
+        self.preview.setHtml(shown.to_html(answers=self.show_key.isChecked()))
         self.preview.verticalScrollBar().setValue(scroll)
 
     def export(self, path: str | Path, fmt: str) -> tuple[Path, Path]:
         """Write the sheet to ``path`` and the answer key beside it; say where in the dialog."""
-        if self.worksheet is None:
+        if self.worksheet is None or self.worksheets is None:
             raise ValueError("tick at least one topic first")
-        sheet, key = export_worksheet(self.worksheet, path, fmt)
+        target: Worksheet | WorksheetSet = self.worksheet
+        if self.copies.value() > 1:
+            target = self.worksheets
+        sheet, key = export_worksheet(target, path, fmt)
         self.status.setText(f"Saved {sheet.name} and the answer key {key.name} in {sheet.parent}")
         set_tone(self.status, None)
         return sheet, key

@@ -108,3 +108,29 @@ def test_an_answer_key_that_cannot_be_written_leaves_the_old_sheet(dialog, tmp_p
         dialog.export(sheet, "markdown")
     assert sheet.read_text(encoding="utf-8") == "last week's sheet"  # all or nothing
     assert sorted(p.name for p in tmp_path.iterdir()) == ["week-answers.md", "week.md"]
+
+
+def test_exports_copies_as_moodle_xml_and_gift_that_read_back(dialog, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    from tests.engine.test_worksheets_class import check_gift, check_moodle
+
+    dialog.set_topics(["output_size", "pooling", "derivation_step"])
+    dialog.count.setValue(3)
+    dialog.copies.setValue(4)
+    dialog.answer_space.setChecked(False)
+    assert len(dialog.worksheets.sheets) == 4
+    assert "ANSWER KEY" not in dialog.preview.toPlainText()
+    assert dialog.preview.toPlainText().count("Name: ") == 4
+    sheet, key = dialog.export(tmp_path / "quiz.xml", "moodle")
+    seen, _ = check_moodle(sheet.read_text(encoding="utf-8"), dialog.worksheets.sheets)
+    assert len(seen) == 12 and ET.parse(sheet).getroot().tag == "quiz"
+    assert "ANSWER KEY" in key.read_text(encoding="utf-8")
+    gift, _key = dialog.export(tmp_path / "quiz.txt", "gift")
+    _, per_exercise = check_gift(gift.read_text(encoding="utf-8"), dialog.worksheets.sheets)
+    assert len(per_exercise) == 12
+    md, md_key = dialog.export(tmp_path / "copies.md", "markdown")
+    text = md.read_text(encoding="utf-8")
+    assert text.count("Name: ___") == 4 and "**Answer:**" not in text
+    key_lines = md_key.read_text(encoding="utf-8").splitlines()
+    assert sum(line.startswith("# ANSWER KEY — ") for line in key_lines) == 4
