@@ -8,6 +8,7 @@ the PDF is Qt's own (``QPdfWriter`` printing a ``QTextDocument`` of
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -110,7 +111,11 @@ def export_worksheet(
     if fmt in ("moodle", "gift"):
         key = key.with_suffix(".md")
         text = worksheet.to_moodle_xml() if fmt == "moodle" else worksheet.to_gift()
-        write_files([(sheet, text.encode("utf-8")), (key, worksheet.to_markdown(True).encode())])
+        files: list[tuple[str | os.PathLike[str], bytes]] = [
+            (sheet, text.encode("utf-8")),
+            (key, worksheet.to_markdown(True).encode("utf-8")),
+        ]
+        write_files(files)
         return sheet, key
     for target, answers in ((sheet, False), (key, True)):
         if fmt == "pdf":
