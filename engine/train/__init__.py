@@ -15,13 +15,6 @@ Data
     val_idx)``; ``split_dataset(data, validation_fraction=0.2, seed=0) -> (train, val)``;
     ``shift_images(images, dy, dx)`` (zero fill, last two axes); ``random_shift(images,
     max_shift, rng)``.
-    Webcam sets: ``capture_view(frame, size)`` → the centre square, gray in [0, 1], shrunk to
-    ``size`` with area interpolation (``centre_square``, ``gray_unit``);
-    ``CaptureSet(names, size)`` (``check_class_names``: 2–10 names usable as folder names)
-    with ``.add(class_index, frame)`` (at most ``MAX_CAPTURES`` images, then
-    ``CaptureLimitError``), ``.delete(class_index, positions)``, ``.arrays()`` and
-    ``.save(folder)`` → one sub-folder of PNGs per class, all or nothing, into a new or empty
-    folder; reloads through ``load_image_folder(folder, size)``.
 
 Models
     ``build_model(spec, input_shape=None, classes=10, seed=0, *, dtype=float32) -> Model``;
@@ -67,7 +60,24 @@ Experiments
     on_result=None, should_stop=None, **train_kwargs) -> LambdaSweep``;
     ``gradient_check(model, x, y, lam) -> [GradientCheckRow(layer, parameter,
     max_relative_error, max_abs_error, checked)]`` (float64 central differences);
-    ``confusion_matrix(y_true, y_pred, classes=10)``; ``misclassified(y_true, y_pred)``.
+    ``confusion_matrix(y_true, y_pred, classes=10)``; ``misclassified(y_true, y_pred)``;
+    ``worst_gradient_row(rows)``, ``gradient_check_sentence({name: rows}, lam)``.
+
+Experiments over seeds (default ``DEFAULT_SEEDS`` = 3, at most ``MAX_SEEDS`` = 10)
+    Each returns :class:`SeedStats` (``values`` per seed, ``mean``, ``sd``, 95 % t interval
+    ``low``/``high``) and :class:`Comparison` (``difference``, ``noise`` = the larger of the
+    seeds' 95 % half-width and the validation set's binomial one, ``measurable``, ``words()``:
+    ``NO_DIFFERENCE`` when smaller than its noise), the validation-set size, and ``.sentence``:
+    one plain sentence saying what the numbers show and what they do not.
+    ``overfitting_experiment(settings=OVERFITTING_DEFAULTS, data=None, *, first_seed=0,
+    progress=None, should_stop=None) -> OverfittingResult``: a small training set, a wide MLP,
+    wrong training labels (``flip_labels``), many epochs; per λ training/validation accuracy
+    and ``Σ‖W‖²``, the best λ, early stopping (best epoch) and dropout
+    (:class:`OverfittingSettings`).  ``learning_curves(networks, train, validation, sizes, *,
+    seeds, epochs, …) -> LearningCurves`` (CNN vs MLP against the training-set size);
+    ``shift_experiment(networks, train, validation, shifts, *, seeds, epochs, …) ->
+    ShiftExperiment``.  ``should_stop()`` returning true raises ``ExperimentStopped``;
+    ``seed_stats(values)``, ``compare(a, b, n_validation, names)``, ``seed_list(n, first)``.
 
 Explaining
     ``explain_prediction(model, image, target=None) -> PredictionExplanation`` (probabilities,
@@ -85,17 +95,14 @@ Export
 """
 
 from engine.train._blas import single_threaded_blas
-from engine.train._capture import (
-    MAX_CAPTURE_CLASSES,
-    MAX_CAPTURES,
-    MAX_CLASS_NAME,
-    MIN_CAPTURE_CLASSES,
-    CaptureLimitError,
-    CaptureSet,
-    capture_view,
-    centre_square,
-    check_class_names,
-    gray_unit,
+from engine.train._curves import (
+    LEARNING_CURVE_SIZES,
+    LearningCurves,
+    ShiftExperiment,
+    learning_curve_sentence,
+    learning_curves,
+    shift_experiment,
+    shift_sentence,
 )
 from engine.train._data import (
     MAX_DATASET_VALUES,
@@ -113,9 +120,11 @@ from engine.train._experiments import (
     LambdaSweep,
     confusion_matrix,
     gradient_check,
+    gradient_check_sentence,
     lambda_sweep,
     misclassified,
     shift_test,
+    worst_gradient_row,
 )
 from engine.train._explain import (
     PredictionExplanation,
@@ -150,6 +159,26 @@ from engine.train._onnx import (
     onnx_model,
     onnxruntime_missing,
 )
+from engine.train._overfitting import (
+    NO_GAIN,
+    OVERFITTING_DEFAULTS,
+    OverfittingResult,
+    OverfittingSettings,
+    flip_labels,
+    overfitting_experiment,
+    overfitting_sentence,
+)
+from engine.train._repeats import (
+    DEFAULT_SEEDS,
+    MAX_SEEDS,
+    NO_DIFFERENCE,
+    Comparison,
+    ExperimentStopped,
+    SeedStats,
+    compare,
+    seed_list,
+    seed_stats,
+)
 from engine.train._saving import load_model, save_model
 from engine.train._training import (
     DEFAULTS,
@@ -163,16 +192,6 @@ from engine.train._training import (
 
 __all__ = [
     "DEFAULTS",
-    "MAX_CAPTURES",
-    "MAX_CAPTURE_CLASSES",
-    "MAX_CLASS_NAME",
-    "MIN_CAPTURE_CLASSES",
-    "CaptureLimitError",
-    "CaptureSet",
-    "capture_view",
-    "centre_square",
-    "check_class_names",
-    "gray_unit",
     "MAX_DATASET_VALUES",
     "MAX_FOLDER_IMAGES",
     "MAX_FOLDER_PIXELS",
@@ -223,4 +242,29 @@ __all__ = [
     "split_dataset",
     "train_model",
     "train_validation_split",
+    "LEARNING_CURVE_SIZES",
+    "LearningCurves",
+    "ShiftExperiment",
+    "learning_curve_sentence",
+    "learning_curves",
+    "shift_experiment",
+    "shift_sentence",
+    "gradient_check_sentence",
+    "worst_gradient_row",
+    "NO_GAIN",
+    "OVERFITTING_DEFAULTS",
+    "OverfittingResult",
+    "OverfittingSettings",
+    "flip_labels",
+    "overfitting_experiment",
+    "overfitting_sentence",
+    "DEFAULT_SEEDS",
+    "MAX_SEEDS",
+    "NO_DIFFERENCE",
+    "Comparison",
+    "ExperimentStopped",
+    "SeedStats",
+    "compare",
+    "seed_list",
+    "seed_stats",
 ]

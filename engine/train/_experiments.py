@@ -169,6 +169,34 @@ def _gradient_check(
     return rows
 
 
+def worst_gradient_row(rows: Sequence[GradientCheckRow]) -> GradientCheckRow:
+    """The row with the largest relative error (the first of equals); ``rows`` not empty."""
+    if not rows:
+        raise ValueError("no gradient-check rows")
+    return max(rows, key=lambda row: row.max_relative_error)
+
+
+def gradient_check_sentence(results: dict[str, Sequence[GradientCheckRow]], lam: float) -> str:
+    """One plain sentence about a gradient check of each model (``{name: rows}``) at ``lam``:
+    the largest relative error over every parameter, and what it does and does not show."""
+    rows = [(name, row) for name, checks in results.items() for row in checks]
+    if not rows:
+        return "No gradient was checked."
+    name, worst = max(rows, key=lambda item: item[1].max_relative_error)
+    error = worst.max_relative_error
+    verdict = (
+        "backprop agrees with the difference quotients"
+        if error < 1e-3
+        else "at least one gradient disagrees with its difference quotient"
+    )
+    entries = sum(row.checked for _n, row in rows)
+    return (
+        f"Checked with λ = {lam:g} on {entries:,} randomly picked weights: the largest relative "
+        f"error is {error:.1e} ({name} {worst.parameter}), so {verdict} — it tests the gradient "
+        "of this loss at these weights, not whether training will reach a good model."
+    )
+
+
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, classes: int = 10) -> np.ndarray:
     """``(classes, classes)`` counts: row = true class, column = predicted class."""
     t = np.asarray(y_true, dtype=np.int64)
