@@ -15,6 +15,13 @@ Data
     val_idx)``; ``split_dataset(data, validation_fraction=0.2, seed=0) -> (train, val)``;
     ``shift_images(images, dy, dx)`` (zero fill, last two axes); ``random_shift(images,
     max_shift, rng)``.
+    Webcam sets: ``capture_view(frame, size)`` → the centre square, gray in [0, 1], shrunk to
+    ``size`` with area interpolation (``centre_square``, ``gray_unit``);
+    ``CaptureSet(names, size)`` (``check_class_names``: 2–10 names usable as folder names)
+    with ``.add(class_index, frame)`` (at most ``MAX_CAPTURES`` images, then
+    ``CaptureLimitError``), ``.delete(class_index, positions)``, ``.arrays()`` and
+    ``.save(folder)`` → one sub-folder of PNGs per class, all or nothing, into a new or empty
+    folder; reloads through ``load_image_folder(folder, size)``.
 
 Models
     ``build_model(spec, input_shape=None, classes=10, seed=0, *, dtype=float32) -> Model``;
@@ -95,6 +102,18 @@ Export
 """
 
 from engine.train._blas import single_threaded_blas
+from engine.train._capture import (
+    MAX_CAPTURE_CLASSES,
+    MAX_CAPTURES,
+    MAX_CLASS_NAME,
+    MIN_CAPTURE_CLASSES,
+    CaptureLimitError,
+    CaptureSet,
+    capture_view,
+    centre_square,
+    check_class_names,
+    gray_unit,
+)
 from engine.train._curves import (
     LEARNING_CURVE_SIZES,
     LearningCurves,
@@ -192,6 +211,16 @@ from engine.train._training import (
 
 __all__ = [
     "DEFAULTS",
+    "MAX_CAPTURES",
+    "MAX_CAPTURE_CLASSES",
+    "MAX_CLASS_NAME",
+    "MIN_CAPTURE_CLASSES",
+    "CaptureLimitError",
+    "CaptureSet",
+    "capture_view",
+    "centre_square",
+    "check_class_names",
+    "gray_unit",
     "MAX_DATASET_VALUES",
     "MAX_FOLDER_IMAGES",
     "MAX_FOLDER_PIXELS",
