@@ -38,7 +38,7 @@ class OverfittingSettings:
 
     train_size: int = 200
     hidden: int = 256
-    label_noise: float = 0.2
+    label_noise: float = 0.4
     epochs: int = 100
     lambdas: tuple[float, ...] = (0.0, 1e-4, 1e-3, 3e-3, 1e-2, 3e-2)
     dropout: float = 0.5
