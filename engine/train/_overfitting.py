@@ -220,7 +220,7 @@ def _summarise(
     )
     base_curves = np.asarray(curves[base])  # (seeds, epochs)
     best_epoch = int(np.argmax(base_curves.mean(axis=0))) + 1
-    early = seed_stats(base_curves[:, best_epoch - 1])
+    early = seed_stats(base_curves[:, best_epoch - 1].tolist())
     early_gain = compare(val[base], early, n_val, ("last epoch", f"epoch {best_epoch}"))
     dropout = dropout_gain = None
     if settings.dropout > 0:
