@@ -10,12 +10,12 @@ batch along the last axis). Stability comes from two identities:
 
 from __future__ import annotations
 
-import math
 import re
 
 import numpy as np
 
 from engine.checks import check_int, nonnegative_float
+from engine.numbers import NumberExpressionError, evaluate_number
 
 #: How far a probability or soft-label vector may sum away from 1 and still be accepted.
 SUM_TOLERANCE = 1e-6
@@ -251,12 +251,15 @@ _SPLIT = re.compile(r"[\s,;]+")
 def parse_vector(text: str, *, name: str = "vector") -> np.ndarray:
     """Parse ``"0.7, 0.2 0.1"`` (commas, semicolons or spaces) into finite floats.
 
-    Accepts the Unicode minus ``−`` and simple fractions such as ``1/3``; rejects ``nan``, ``inf``,
-    ``1_000`` and empty input with a message naming the bad entry (1-based).
+    Each entry is read by the project's one number grammar (:func:`engine.numbers.
+    evaluate_number`): the Unicode minus ``−``, fractions such as ``1/3`` and arithmetic without
+    spaces (``1/10``, ``2^-3``, ``e^-1``) are accepted, within ±:data:`engine.numbers.
+    MAX_MAGNITUDE`; ``nan``, ``inf``, ``1_000`` and empty input are refused with a message
+    naming the bad entry (1-based).
     """
     if not isinstance(text, str):
         raise ValueError(f"{name} must be text, got {text!r}")
-    tokens = [t for t in _SPLIT.split(text.strip().replace("\u2212", "-")) if t]
+    tokens = [t for t in _SPLIT.split(text.strip()) if t]
     if not tokens:
         raise ValueError(f"{name} is empty: type numbers separated by commas or spaces")
     values = []
@@ -265,19 +268,14 @@ def parse_vector(text: str, *, name: str = "vector") -> np.ndarray:
     return np.asarray(values, dtype=float)
 
 
-_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
-
-
 def _parse_token(token: str, where: str) -> float:
-    parts = token.split("/")
-    if len(parts) > 2 or not all(_NUMBER.fullmatch(p) for p in parts):
-        raise ValueError(f"{where}: {token!r} is not a number")
-    value = float(parts[0])
-    if len(parts) == 2:
-        denominator = float(parts[1])
-        if denominator == 0:
-            raise ValueError(f"{where}: {token!r} divides by zero")
-        value /= denominator
-    if not math.isfinite(value):
-        raise ValueError(f"{where}: {token!r} is not finite")
-    return value
+    try:
+        return float(evaluate_number(token, name=where))
+    except NumberExpressionError as exc:
+        if exc.kind == "syntax":
+            raise ValueError(f"{where}: {token!r} is not a number: {exc.reason}") from None
+        if exc.kind == "range":
+            raise ValueError(
+                f"{where}: {token!r} is not finite or too large: {exc.reason}"
+            ) from None
+        raise ValueError(f"{where}: {token!r} {exc.reason}") from None

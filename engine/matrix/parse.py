@@ -1,8 +1,9 @@
 """Read numbers and matrices from what people type or paste, and write cells back as text.
 
-Cells accept integers, decimals (``2.5``, ``1e-3``), fractions (``1/9``, ``-2/16``) and the
-Unicode minus (``−3``); they refuse ``nan``, ``inf``, empty text and everything else.  Nothing is
-ever evaluated: every accepted shape is matched by a regular expression.
+Cells accept integers, decimals (``2.5``, ``1e-3``), fractions (``1/9``, ``-2/16``), the
+Unicode minus (``−3``) and arithmetic without spaces (``2^3``, ``-(4)``, ``8/2+1``, read by the
+one number grammar of :mod:`engine.numbers`); they refuse ``nan``, ``inf``, empty text and
+everything else.  Plain numbers are matched by regular expressions; nothing is run as code.
 
 Whole matrices are pasted as tab-separated text (spreadsheets, PDFs), comma- or
 semicolon-separated text, whitespace-separated text, ``[[...], [...]]`` Python/NumPy text
@@ -26,7 +27,9 @@ from engine.numbers import (
     MAX_DIGITS,
     MAX_EXPONENT,
     MAX_MAGNITUDE,
+    NumberExpressionError,
     as_exact,
+    evaluate_number,
 )
 
 MATRIX_FORMATS = ("tsv", "csv", "semicolon", "whitespace", "numpy", "matlab", "latex", "markdown")
@@ -124,10 +127,11 @@ def _check_size(number: str, text: str) -> None:
 
 
 def parse_number(text: str) -> int | float:
-    """Read one cell: an int, a decimal or a fraction such as ``1/9``; never ``eval``.
+    """Read one cell: an int, a decimal, a fraction such as ``1/9`` or arithmetic (``2^3``).
 
-    Returns a Python ``int`` when the value is written as an integer (or a fraction that divides
-    exactly, ``4/2``), else a ``float``.
+    Returns a Python ``int`` when the value is written as an integer (or a fraction or
+    expression whose value is whole, ``4/2``, ``2^3``), else a ``float``. Expressions follow
+    :func:`engine.numbers.evaluate_number`, except that a power is written ``^`` only.
 
     Raises
     ------
@@ -170,7 +174,21 @@ def parse_number(text: str) -> int | float:
         raise MatrixParseError(f"{_quote(text)} is not allowed: cells must be finite numbers")
     if "," in clean and re.fullmatch(r"[+-]?\d+,\d+", clean):
         raise MatrixParseError(f"{text!r}: use a decimal point, e.g. {clean.replace(',', '.')}")
-    raise MatrixParseError(f"{_quote(text)} is not a number (use e.g. 3, −1.5 or 1/9)")
+    if "**" in clean:  # one power sign in cells: ** reads as Python, which cells are not
+        raise MatrixParseError(f"{_quote(text)} is not a number: write a power as 2^3, not 2**3")
+    return _expression_cell(clean, text)
+
+
+def _expression_cell(clean: str, text: str) -> int | float:
+    """A cell holding arithmetic (``2^3``, ``-(4)``, ``8/2+1``), read by the one number grammar
+    of :mod:`engine.numbers`: an int when the value is whole, else a float."""
+    try:
+        value = evaluate_number(clean, name="cell")
+    except NumberExpressionError as exc:
+        if exc.kind == "syntax":
+            raise MatrixParseError(f"{_quote(text)} is not a number: {exc.reason}") from None
+        raise MatrixParseError(f"{_quote(text)}: {exc.reason}") from None
+    return value if isinstance(value, int) else float(value)
 
 
 def _to_array(rows: list[list[str]]) -> np.ndarray:

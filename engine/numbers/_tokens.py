@@ -136,9 +136,13 @@ def tokenize(text: str, name: str) -> list[Token]:
                 tokens.append(Token("const", i, word, CONSTANTS[lower]))
             elif lower in FUNCTIONS:
                 tokens.append(Token("func", i, lower))
+            elif lower in ("nan", "inf", "infinity"):
+                raise _error(name, f"{word!r} at position {i + 1}: numbers must be finite", i)
             else:
                 known = ", ".join(["e", "pi", "π", *FUNCTIONS, "√"])
-                raise _error(name, f"unknown name {word!r} at position {i + 1} (known: {known})", i)
+                raise _error(
+                    name, f"unknown name {word!r} at position {i + 1}; known names: {known}", i
+                )
             i = j
         elif char == "\u03c0":
             tokens.append(Token("const", i, char, math.pi))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import operator
+import re
 from fractions import Fraction
 from pathlib import Path
 
@@ -242,7 +243,7 @@ def test_the_parser_agrees_with_fraction_arithmetic(tree, minimal):
         ("sqrt(-4)", "square root of a negative number", 0),
         ("log(0)", "logarithm of a number ≤ 0", 0),
         ("(-2)^0.5", "negative number to a fractional power", 4),
-        ("nan", "unknown name 'nan'", 0),
+        ("nan", "'nan' at position 1: numbers must be finite", 0),
     ],
 )
 def test_errors_name_the_argument_and_the_position(text, message, position):
@@ -334,3 +335,89 @@ def test_matrix_and_conv_use_the_one_table():
     assert kernel_tools.as_exact is numbers.as_exact
     # engine.conv no longer reaches up into engine.matrix (the design circle of issue 23)
     assert "engine.matrix" not in Path(kernel_tools.__file__).read_text(encoding="utf-8")
+
+
+# --- one grammar everywhere: answers, matrix cells, logits and λ -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("(8+2-2)/3+1", 11 / 3),
+        ("(8 + 2 - 2)/3 + 1", 11 / 3),
+        ("16*(3*3*3+1)", 448),
+        ("O = 2^3", 8),
+        ("sqrt( 2 )/2", math.sqrt(2) / 2),
+        ("1 - 2", -1),
+        ("e^-1", math.exp(-1)),
+    ],
+)
+def test_an_answer_may_be_one_expression(text, value):
+    from engine.tutor import parse_answer
+
+    out = parse_answer(text)
+    assert out == pytest.approx(value, rel=1e-15)
+    assert type(out) is (int if isinstance(value, int) else float)
+
+
+def test_each_cell_of_a_vector_or_matrix_answer_may_be_an_expression():
+    from engine.tutor import parse_answer
+
+    vector = parse_answer("[8/2, 2^3]")
+    assert vector.tolist() == [4, 8] and vector.dtype == np.int64
+    assert parse_answer("2^3 1/2").tolist() == [8, 0.5]
+    assert parse_answer("1 -2").tolist() == [1, -2]  # spaced plain numbers stay a vector
+    matrix = parse_answer("2^2 -(1)\n(1+1)*3 0")
+    assert matrix.tolist() == [[4, -1], [6, 0]] and matrix.dtype == np.int64
+    latex = parse_answer("\\begin{bmatrix} 2^{3} & \\frac{1}{2} \\\\ 3 & 4 \\end{bmatrix}")
+    assert latex.tolist() == [[8, 0.5], [3, 4]]
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("1 + x", "text: unknown name 'x' at position 5"),
+        ("1 2 x", "row 1, column 3: 'x' is not a number"),
+        ("(8+2-2))", "text: unexpected ')' at position 8"),
+        ("[8/2, 2^]", "column 2: '2^' is not a number: a number is missing"),
+        ("10^10^10", "too large to compute"),
+        ("1e13", "beyond ±1e+12"),
+    ],
+)
+def test_a_bad_answer_names_the_position_or_the_cell(text, fragment):
+    from engine.tutor import parse_answer
+
+    with pytest.raises(ValueError) as info:
+        parse_answer(text)
+    assert fragment in str(info.value)
+
+
+def test_matrix_cells_read_arithmetic_with_the_same_grammar():
+    from engine.matrix import MatrixParseError, parse_matrix, parse_number
+
+    assert parse_number("2^3") == 8 and type(parse_number("2^3")) is int
+    assert parse_number("-(4)") == -4
+    assert parse_number("1/3+1/6") == 0.5 and type(parse_number("1/3+1/6")) is float
+    assert parse_number("\u221a2") == pytest.approx(math.sqrt(2))
+    values, _ = parse_matrix("2^3, 1/4\n-(1), 3*3")
+    assert values.tolist() == [[8, 0.25], [-1, 9]]
+    for bad, fragment in [
+        ("2^", "is not a number: a number is missing"),
+        ("2**3", "write a power as 2^3"),
+        ("2^50", "beyond ±1e+12"),
+        ("8/(2-2)", "divides by zero"),
+        ("1,5", "decimal point"),
+    ]:
+        with pytest.raises(MatrixParseError, match=re.escape(fragment)):
+            parse_number(bad)
+
+
+def test_logits_and_lambda_use_the_same_grammar():
+    from engine.loss import parse_vector
+
+    assert parse_vector("1/10", name="λ").tolist() == [0.1]
+    np.testing.assert_allclose(parse_vector("2^-3, e^-1; (1+1)/4"), [0.125, math.exp(-1), 0.5])
+    with pytest.raises(ValueError, match="λ entry 1: '1/x' is not a number: unknown name 'x'"):
+        parse_vector("1/x", name="λ")
+    with pytest.raises(ValueError, match=r"entry 2: '10\^10\^10' is not finite or too large"):
+        parse_vector("1 10^10^10")
