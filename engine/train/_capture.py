@@ -201,6 +201,34 @@ class CaptureSet:
             raise ValueError(f"class index must be 0…{len(self.names) - 1}, got {index!r}")
         return int(index)
 
+    def rename(self, class_index: int, name: str) -> str:
+        """Call class ``class_index`` ``name`` (checked with the others); returns it stripped."""
+        index = self._class_index(class_index)
+        names = list(self.names)
+        names[index] = name
+        self.names = check_class_names(names)
+        return self.names[index]
+
+    def add_class(self, name: str) -> int:
+        """A new, empty class at the end (at most :data:`MAX_CAPTURE_CLASSES`); its index."""
+        self.names = check_class_names([*self.names, name])
+        self.images.append([])
+        return len(self.names) - 1
+
+    def remove_class(self, class_index: int) -> None:
+        """Remove an *empty* class (so no capture is lost by a click); at least
+        :data:`MIN_CAPTURE_CLASSES` stay."""
+        index = self._class_index(class_index)
+        if self.images[index]:
+            n = len(self.images[index])
+            raise ValueError(
+                f"class {self.names[index]!r} holds {n:,} image{'s' if n != 1 else ''}: delete "
+                "them first"
+            )
+        names = [n for i, n in enumerate(self.names) if i != index]
+        self.names = check_class_names(names)
+        del self.images[index]
+
     def add(self, class_index: int, frame: np.ndarray) -> np.ndarray:
         """Add ``frame`` (:func:`capture_view` of it, as uint8) to class ``class_index``;
         returns the stored image.

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from engine.train import Dataset, load_digits, load_idx, load_image_folder, split_dataset
 from gui.train_tab.setup_panel import show_message
+from gui.train_tab.webcam_classes import open_webcam_classes
 
 IDX_FILTER = "MNIST IDX files (*-ubyte *-ubyte.gz *.idx* *.gz);;All files (*)"
 
@@ -36,8 +37,9 @@ def read_source(source: dict[str, Any]) -> Dataset:
         return load_digits()
     if kind == "idx":
         return load_idx(str(source["images"]), str(source["labels"]))
-    if kind == "folder":
-        return load_image_folder(str(source["path"]))
+    if kind == "folder":  # a webcam set names its size; other folders are read at 28×28
+        size = source.get("size", (28, 28))
+        return load_image_folder(str(source["path"]), (int(size[0]), int(size[1])))
     raise ValueError(f"unknown data source {kind!r}")
 
 
@@ -50,7 +52,9 @@ def valid_source(source: object) -> bool:
         return True
     if kind == "idx":
         return isinstance(source.get("images"), str) and isinstance(source.get("labels"), str)
-    return kind == "folder" and isinstance(source.get("path"), str)
+    size = source.get("size", [28, 28])
+    sized = isinstance(size, list) and len(size) == 2 and all(type(v) is int for v in size)
+    return kind == "folder" and isinstance(source.get("path"), str) and sized
 
 
 class DataMixin:
@@ -68,10 +72,21 @@ class DataMixin:
             self.load_source({"kind": "digits"})
         elif kind == "idx":
             self.open_idx_dialog()
+        elif kind == "webcam":
+            open_webcam_classes(self)
         else:
             folder = QFileDialog.getExistingDirectory(self, "Folder with one sub-folder per class")
             if folder:
                 self.load_source({"kind": "folder", "path": folder})
+
+    def use_webcam_set(self, folder: str, height: int, width: int) -> None:
+        """Open the image folder the webcam dialog saved, at the size it was captured."""
+        if self.load_source({"kind": "folder", "path": folder, "size": [height, width]}):
+            self.status_label.setText(f"Webcam classes from {folder}: press Train both.")
+
+    def forget_webcam_dialog(self) -> None:
+        """The webcam dialog was closed and deleted."""
+        self.webcam_dialog = None
 
     def open_idx_dialog(self) -> None:
         """Pick an IDX images file; the labels file is found beside it or asked for."""

@@ -53,6 +53,7 @@ class TrainTab(DataMixin, PersistenceMixin, RunnerMixin, TabPage):
         self.models: dict[str, Model | None] = dict.fromkeys(SLOTS)
         self.histories: dict[str, History] = {s: History() for s in SLOTS}
         self.worker: TrainWorker | None = None
+        self.webcam_dialog: QWidget | None = None
         self._build()
         self.init_data()  # DataMixin: the built-in digits, split, models
 
@@ -324,4 +325,6 @@ class TrainTab(DataMixin, PersistenceMixin, RunnerMixin, TabPage):
         self._curves_timer.stop()
         self.why.stop()
         self.export_actions.close_message()
+        if self.webcam_dialog is not None:
+            self.webcam_dialog.close()  # stops its camera thread
         self.stop_worker()

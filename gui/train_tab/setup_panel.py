@@ -53,22 +53,25 @@ def show_message(label: QLabel, text: str) -> None:
 class DataBox(QGroupBox):
     """Where the digits come from, how many, the split, its seed and the shift augmentation."""
 
-    open_requested = Signal(str)  # "digits", "idx" or "folder"
+    open_requested = Signal(str)  # "digits", "idx", "folder" or "webcam"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Data", parent)
         self.setObjectName("dataBox")
-        buttons = QHBoxLayout()
-        for key, text, tip in (
-            ("digits", "UCI digits", "the 1,797 built-in 8×8 handwritten digits"),
-            ("idx", "MNIST IDX…", "open train-images-idx3-ubyte[.gz] and its labels file"),
-            ("folder", "Image folder…", "a folder with one sub-folder of images per class"),
+        buttons = QGridLayout()  # two to a row: four buttons side by side clip the column
+        for i, (key, text, tip) in enumerate(
+            (
+                ("digits", "UCI digits", "the 1,797 built-in 8×8 handwritten digits"),
+                ("idx", "MNIST IDX…", "open train-images-idx3-ubyte[.gz] and its labels file"),
+                ("folder", "Image folder…", "a folder with one sub-folder of images per class"),
+                ("webcam", "Webcam classes…", "teach it with your webcam: capture 2–10 classes"),
+            )
         ):
             button = QPushButton(text)
             button.setObjectName(f"open_{key}")
             button.setToolTip(tip)
             button.clicked.connect(lambda _=False, k=key: self.open_requested.emit(k))
-            buttons.addWidget(button)
+            buttons.addWidget(button, i // 2, i % 2)
         self.source_label = QLabel()
         self.source_label.setObjectName("dataSource")
         self.source_label.setWordWrap(True)

@@ -223,3 +223,24 @@ def test_png_files_are_8_bit_gray(tmp_path):
     for path in capture.save(tmp_path / "s"):
         decoded = cv2.imdecode(np.fromfile(path, np.uint8), cv2.IMREAD_UNCHANGED)
         assert decoded.dtype == np.uint8 and decoded.shape == (28, 28)
+
+
+def test_classes_are_renamed_added_and_removed_only_when_empty():
+    capture = CaptureSet(["a", "b"], (8, 8))
+    capture.add(0, frame(10))
+    assert capture.rename(1, "  bee ") == "bee"
+    with pytest.raises(ValueError, match="both called"):
+        capture.rename(1, "A")
+    assert capture.names == ("a", "bee")
+    assert capture.add_class("c") == 2 and capture.counts() == [1, 0, 0]
+    with pytest.raises(ValueError, match="holds 1 image: delete them first"):
+        capture.remove_class(0)
+    capture.remove_class(2)
+    with pytest.raises(ValueError, match="2 to 10"):
+        capture.remove_class(1)
+    for i in range(8):
+        capture.add_class(f"x{i}")
+    with pytest.raises(ValueError, match="2 to 10"):
+        capture.add_class("eleventh")
+    assert len(capture.names) == len(capture.images) == 10
+    assert capture.counts()[0] == 1
