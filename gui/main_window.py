@@ -2,7 +2,8 @@
 
 Sessions (:mod:`gui.session`), menus (:mod:`gui.menus`), theme (:mod:`gui.theme`), settings
 (:mod:`gui.settings_store`) and the error dialog (:mod:`gui.error_reporting`) live in their own
-modules; the window only wires them together.
+modules; the window only wires them together. They see it as
+:class:`gui.services.WindowServices` and never import this module (no import circle).
 """
 
 from __future__ import annotations

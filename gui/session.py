@@ -29,7 +29,7 @@ import errno
 import os
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QElapsedTimer, QObject, QTimer, Signal, Slot
 
@@ -44,12 +44,10 @@ from engine.storage import (
     make_session_data,
     normalize_session_data,
 )
+from gui.services import WindowServices, as_widget
 from gui.session_startup import RESTORE_CHOICES, StartupMixin
 
 __all__ = ["RESTORE_CHOICES", "SessionManager"]
-
-if TYPE_CHECKING:
-    from gui.main_window import MainWindow
 
 AUTOSAVE_DELAY_MS = 1500
 MAX_AUTOSAVE_DELAY_MS = 10_000
@@ -68,7 +66,7 @@ def _write_problem(path: Path, exc: Exception) -> str:
 
 
 class SessionManager(StartupMixin, QObject):
-    """Collects, writes, reads and applies sessions for one :class:`MainWindow`.
+    """Collects, writes, reads and applies sessions for one window (:class:`WindowServices`).
 
     Signals
     -------
@@ -83,13 +81,13 @@ class SessionManager(StartupMixin, QObject):
 
     def __init__(
         self,
-        window: MainWindow,
+        window: WindowServices,
         data_dir: Path,
         *,
         delay_ms: int = AUTOSAVE_DELAY_MS,
         max_delay_ms: int = MAX_AUTOSAVE_DELAY_MS,
     ) -> None:
-        super().__init__(window)
+        super().__init__(as_widget(window))
         self.window = window
         self.data_dir = Path(data_dir)
         self.autosave_path = self.data_dir / "autosave.json"

@@ -19,15 +19,13 @@ from engine.storage import (
     atomic_write_text,
     document_text,
 )
+from gui.services import WindowServices
 from gui.session_files import (
     ORPHAN_GRACE_S,
     marker_process_alive,
     marker_text,
     remove_orphan_temporaries,
 )
-
-if TYPE_CHECKING:
-    from gui.main_window import MainWindow
 
 RESTORE_CHOICES = ("ask", "yes", "no")
 
@@ -38,7 +36,7 @@ class StartupMixin:
     Uses the manager's paths, ``apply``, ``open_file``, ``autosave_now`` and message helpers.
     """
 
-    window: MainWindow
+    window: WindowServices
     data_dir: Path
     autosave_path: Path
     recovery_path: Path

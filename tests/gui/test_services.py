@@ -1,0 +1,38 @@
+"""The shell's Protocols (gui/services.py): the main window really offers what they declare."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QObject
+
+from gui.services import SessionServices, WindowServices, as_widget
+
+
+def _members(protocol: type) -> set[str]:
+    names = set(getattr(protocol, "__annotations__", {}))
+    names |= {n for n, v in vars(protocol).items() if callable(v) and not n.startswith("_")}
+    return names
+
+
+def test_main_window_offers_every_window_service(light_window):
+    window = light_window()
+    assert {"menuBar", "pages", "sessions", "show_tab"} <= _members(WindowServices)
+    missing = sorted(name for name in _members(WindowServices) if not hasattr(window, name))
+    assert not missing, missing
+    missing = sorted(
+        name for name in _members(SessionServices) if not hasattr(window.sessions, name)
+    )
+    assert not missing, missing
+    assert as_widget(window) is window
+
+
+def test_a_window_service_that_is_no_widget_is_refused():
+    with pytest.raises(TypeError, match="must be a QWidget"):
+        as_widget(QObject())  # type: ignore[arg-type]
+
+
+def test_the_checker_finds_a_missing_member():
+    class Half:
+        pages: dict = {}
+
+    assert "show_tab" in {n for n in _members(WindowServices) if not hasattr(Half(), n)}
