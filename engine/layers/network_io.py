@@ -21,7 +21,6 @@ from engine.layers.summary import (
     LayerRow,
     NetworkSummary,
     check_input_shape,
-    summarize_partial,
 )
 from engine.storage import parse_json, read_user_text
 
@@ -328,8 +327,3 @@ def pytorch_code(summary: NetworkSummary, name: str = "model", *, npz_path: str 
         "",
     ]
     return "\n".join(lines)
-
-
-def summarize_document(doc: NetworkDocument) -> NetworkSummary:
-    """:func:`engine.layers.summary.summarize_partial` of a loaded document."""
-    return summarize_partial(list(doc.layers), doc.input_shape)

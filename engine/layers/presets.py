@@ -174,11 +174,6 @@ PRESETS: dict[str, Preset] = {
 }
 
 
-def preset_keys() -> tuple[str, ...]:
-    """Preset names in display order."""
-    return tuple(PRESETS)
-
-
 def get_preset(key: str) -> Preset:
     """The preset called ``key``; raises ``ValueError`` naming it if there is none."""
     try:

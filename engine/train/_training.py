@@ -12,7 +12,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -29,7 +29,12 @@ VALIDATION_EVAL_MAX = 10_000
 
 @dataclass(frozen=True)
 class TrainSettings:
-    """The Train tab's defaults (also :func:`train_model`'s)."""
+    """The Train tab's defaults (also :func:`train_model`'s), and the range of each number.
+
+    :attr:`LIMITS` is the one table of those ranges: the Train tab builds its spin boxes from it
+    and checks the values a session restores against it (``lam`` and ``learning_rate`` as
+    typed; ``validation_fraction`` as a fraction, shown in per cent).
+    """
 
     epochs: int = 20
     batch_size: int = 32
@@ -39,6 +44,38 @@ class TrainSettings:
     augment_shift: int = 0
     validation_fraction: float = 0.2
     seed: int = 0
+
+    #: ``{field: (lowest, highest)}`` for every number above, both ends allowed.
+    LIMITS: ClassVar[dict[str, tuple[float, float]]] = {
+        "learning_rate": (1e-6, 10.0),
+        "batch_size": (1, 4096),
+        "epochs": (1, 1000),
+        "lam": (0.0, 10.0),
+        "augment_shift": (0, 4),
+        "validation_fraction": (0.05, 0.9),
+        "seed": (0, 2_000_000_000),
+    }
+
+    @classmethod
+    def within_limits(cls, name: str, value: object) -> bool:
+        """Whether ``value`` is a usable ``name`` setting: a finite number (a whole one for an
+        int field, never a bool) inside :attr:`LIMITS`.
+
+        Raises
+        ------
+        ValueError
+            ``name`` is not a numeric setting.
+        """
+        if name not in cls.LIMITS:
+            raise ValueError(f"name must be one of {', '.join(cls.LIMITS)}, got {name!r}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return False
+        if not math.isfinite(value):
+            return False
+        if isinstance(getattr(DEFAULTS, name), int) and float(value) != int(value):
+            return False
+        low, high = cls.LIMITS[name]
+        return low <= value <= high
 
 
 DEFAULTS = TrainSettings()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -169,10 +169,3 @@ class LayerForm(QGroupBox):
             spec["name"] = self._spec["name"]
         if spec != self._spec:
             self.layer_edited.emit(self._row, spec)
-
-    def focus_field(self, name: str) -> QWidget | None:
-        """The editor of parameter ``name`` (for keyboard focus and tests)."""
-        widget = self.fields.get(name)
-        if widget is not None:
-            widget.setFocus(Qt.FocusReason.OtherFocusReason)
-        return widget

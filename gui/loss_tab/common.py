@@ -85,10 +85,6 @@ class Coalescer(QObject):
         """Drop a pending callback."""
         self._timer.stop()
 
-    def is_pending(self) -> bool:
-        """Whether a callback is scheduled."""
-        return self._timer.isActive()
-
 
 class DerivationView(QTextBrowser):
     """Read-only rich text for the step-by-step derivations."""

@@ -178,11 +178,6 @@ class MatrixView(QTableView):
             return True
         return super().viewportEvent(event)
 
-    def tooltip_anchor(self, row: int, col: int) -> QPoint:
-        """Global position where the tooltip of cell (row, col) appears (below the cell)."""
-        rect = self.visualRect(self.model().index(row, col))
-        return self.viewport().mapToGlobal(rect.bottomLeft() + QPoint(0, 4))
-
     def event(self, event: QEvent) -> bool:
         """Claim Ctrl+V / Ctrl+C / Delete before window-level shortcuts see them."""
         if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):

@@ -153,11 +153,6 @@ class SolverPanel(QWidget):
         self._link = index
         self._sync()
 
-    @property
-    def linked_output(self) -> int | None:
-        """Index of the output the target follows, or None."""
-        return self._link
-
     def _sync(self) -> None:
         outputs = self._outputs()
         linked = self._link is not None and self._link < len(outputs)

@@ -21,6 +21,7 @@ from engine.train import (
     OPTIMIZERS,
     History,
     Model,
+    TrainSettings,
     build_model,
     preset_network_json,
 )
@@ -29,21 +30,15 @@ SLOTS = ("cnn", "mlp")
 SLOT_TITLES = {"cnn": "CNN", "mlp": "MLP"}
 #: Most parameters of one model kept in a session (≈ 2.7 MB of base64 text).
 SESSION_MAX_PARAMS = 500_000
+#: Most images used (the Images spin box): a seeded subset of larger data sets.
+MAX_SAMPLES_RANGE = (20, 100_000)
+#: The spin boxes' ranges: the engine's table (:attr:`TrainSettings.LIMITS`) plus the subset
+#: size; values read from a session are checked against them first.
+LIMITS: dict[str, tuple[float, float]] = {**TrainSettings.LIMITS, "max_samples": MAX_SAMPLES_RANGE}
 #: Most epochs of curves read back from a session (the epochs spin box's maximum).
-MAX_HISTORY_EPOCHS = 1000
+MAX_HISTORY_EPOCHS = int(LIMITS["epochs"][1])
 #: Distances of the shift test (pixels).
 SHIFTS = (0, 1, 2, 3)
-#: The spin boxes' ranges; values read from a session are checked against them first.
-LIMITS: dict[str, tuple[float, float]] = {
-    "learning_rate": (1e-6, 10.0),
-    "batch_size": (1, 4096),
-    "epochs": (1, 1000),
-    "lam": (0.0, 10.0),
-    "augment_shift": (0, 4),
-    "validation_fraction": (0.05, 0.9),
-    "seed": (0, 2_000_000_000),
-    "max_samples": (20, 100_000),
-}
 
 
 @dataclass(frozen=True)
@@ -78,15 +73,14 @@ class TrainOptions:
                 if value in OPTIMIZERS:
                     changes[f.name] = value
                 continue
-            want_int = isinstance(getattr(self, f.name), int)
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                continue
-            if want_int and float(value) != int(value):
-                continue
-            low, high = LIMITS[f.name]
-            if not (math.isfinite(value) and low <= value <= high):
-                continue
-            changes[f.name] = int(value) if want_int else float(value)
+            if f.name == "max_samples":
+                low, high = MAX_SAMPLES_RANGE
+                usable = type(value) is int and low <= value <= high
+            else:
+                usable = TrainSettings.within_limits(f.name, value)
+            if usable:
+                want_int = isinstance(getattr(self, f.name), int)
+                changes[f.name] = int(value) if want_int else float(value)
         return replace(self, **changes)
 
 
