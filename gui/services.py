@@ -6,6 +6,10 @@ it; they depend on :class:`WindowServices` here instead of importing the window 
 them), so the shell has no import circle. ``MainWindow`` satisfies the Protocol structurally;
 ``tests/test_import_graph.py`` keeps any circle from coming back.
 
+The gallery's file dialogs (:mod:`gui.gallery_tab.file_actions`) see their page as a
+:class:`FileActionsHost`, the Train tab's Export menu (:mod:`gui.train_tab.export_actions`) as
+an :class:`ExportHost`, in the same way.
+
 This module imports only leaf modules (widgets, settings, theme, message bar, recent files).
 """
 
@@ -17,16 +21,19 @@ from typing import TYPE_CHECKING, Protocol
 from PySide6.QtWidgets import QWidget
 
 if TYPE_CHECKING:
+    import numpy as np
     from PySide6.QtCore import QByteArray, QObject
-    from PySide6.QtWidgets import QMenuBar, QStatusBar, QTabWidget
+    from PySide6.QtWidgets import QLabel, QMenuBar, QPushButton, QStatusBar, QTabWidget
 
+    from engine.images import GalleryPipeline
+    from engine.train import History, Model
     from gui.message_bar import MessageBar
     from gui.recent_files import RecentFiles
     from gui.settings_store import AppSettings
     from gui.theme import ThemeController
     from gui.widgets import TabPage
 
-__all__ = ["SessionServices", "WindowServices", "as_widget"]
+__all__ = ["ExportHost", "FileActionsHost", "SessionServices", "WindowServices", "as_widget"]
 
 
 class SessionServices(Protocol):
@@ -87,8 +94,70 @@ class WindowServices(Protocol):
     def installEventFilter(self, watcher: QObject) -> None: ...  # noqa: N802, D102
 
 
-def as_widget(window: WindowServices) -> QWidget:
-    """``window`` as the Qt parent of actions and dialogs (every window service is a widget)."""
-    if not isinstance(window, QWidget):
-        raise TypeError(f"a window service must be a QWidget, got {type(window).__name__}")
-    return window
+class CameraPicker(Protocol):
+    """The gallery's camera list (:class:`gui.gallery_tab.source_bar.SourceBar`)."""
+
+    def set_cameras(self, indices: list[int] | None) -> None:
+        """Show the camera indices found (``None``: not probed yet)."""
+        ...
+
+
+class BackendChoice(Protocol):
+    """The gallery's options panel, as far as saving asks it."""
+
+    def backend(self) -> str:
+        """The convolution backend chosen (``"opencv"``, ``"numpy"`` …)."""
+        ...
+
+
+class FileActionsHost(Protocol):
+    """What the gallery's open/save dialogs need from their page (a ``QWidget``).
+
+    :class:`gui.gallery_tab.page.GalleryTab` satisfies it; :func:`as_widget` gives the dialogs'
+    parent.
+    """
+
+    recent: RecentFiles
+    frame: np.ndarray | None
+    selected: str
+    pipeline: GalleryPipeline
+    source_bar: CameraPicker
+    options_panel: BackendChoice
+
+    def open_image(self, path: str | Path) -> bool:
+        """Open an image file as the input; ``False`` (and a message) if it cannot be read."""
+        ...
+
+    def open_video(self, path: str | Path) -> bool:
+        """Play a video file as the input; ``False`` (and a message) if it cannot be opened."""
+        ...
+
+    def show_message(self, message: str, *, error: bool = True) -> None:
+        """Say something in the page's status strip."""
+        ...
+
+
+class ExportHost(Protocol):
+    """What the Train tab's Export menu needs from its tab (a ``QWidget``):
+    :class:`gui.train_tab.page.TrainTab` satisfies it."""
+
+    models: dict[str, Model | None]
+    histories: dict[str, History]
+    val_x: np.ndarray
+    export_button: QPushButton
+    status_label: QLabel
+
+    def trained(self, slot: str) -> bool:
+        """Whether model ``slot`` (``"cnn"`` / ``"mlp"``) has been trained or loaded."""
+        ...
+
+    def export_dialog(self) -> None:
+        """Ask where to save the weights and networks (.npz + JSON)."""
+        ...
+
+
+def as_widget(service: WindowServices | FileActionsHost | ExportHost) -> QWidget:
+    """``service`` as the Qt parent of actions and dialogs (every service here is a widget)."""
+    if not isinstance(service, QWidget):
+        raise TypeError(f"a window service must be a QWidget, got {type(service).__name__}")
+    return service

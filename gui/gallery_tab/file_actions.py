@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from engine.images import IMAGE_SUFFIXES, VIDEO_SUFFIXES, input_display, probe_cameras, save_png
 from gui.gallery_tab.source_bar import GALLERY_KINDS
-
-if TYPE_CHECKING:
-    from gui.gallery_tab.page import GalleryTab
+from gui.services import FileActionsHost, as_widget
 
 IMAGE_FILTER = "Images (" + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ");;All files (*)"
 VIDEO_FILTER = "Videos (" + " ".join(f"*{s}" for s in VIDEO_SUFFIXES) + ");;All files (*)"
@@ -27,9 +24,13 @@ def _pictures() -> str:
 
 
 class FileActions:
-    """Open/save dialogs and the non-interactive save functions the dialogs call."""
+    """Open/save dialogs and the non-interactive save functions the dialogs call.
 
-    def __init__(self, page: GalleryTab) -> None:
+    The page is known only as a :class:`gui.services.FileActionsHost` (no import of the page,
+    which imports this module).
+    """
+
+    def __init__(self, page: FileActionsHost) -> None:
         self.page = page
 
     def _open_dir(self, kind: str) -> str:
@@ -44,7 +45,7 @@ class FileActions:
     def open_image_dialog(self) -> bool:
         """Ask for an image and open it."""
         path, _ = QFileDialog.getOpenFileName(
-            self.page, "Open image", self._open_dir("image"), IMAGE_FILTER
+            as_widget(self.page), "Open image", self._open_dir("image"), IMAGE_FILTER
         )
         if not path:
             return False
@@ -53,7 +54,7 @@ class FileActions:
     def open_video_dialog(self) -> bool:
         """Ask for a video file and play it."""
         path, _ = QFileDialog.getOpenFileName(
-            self.page, "Open video", self._open_dir("video"), VIDEO_FILTER
+            as_widget(self.page), "Open video", self._open_dir("video"), VIDEO_FILTER
         )
         if not path:
             return False
@@ -119,7 +120,7 @@ class FileActions:
         name = "input" if what == "input" else (key or page.selected)
         suggestion = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"kernelscope_{name}") + ".png"
         path, _ = QFileDialog.getSaveFileName(
-            page,
+            as_widget(page),
             "Save input as PNG" if what == "input" else "Save result as PNG",
             str(Path(self._save_dir()) / suggestion),
             "PNG image (*.png)",

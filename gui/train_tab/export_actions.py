@@ -12,7 +12,6 @@ that loads those weights with ``load_state_dict``
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction, QGuiApplication
@@ -28,20 +27,19 @@ from engine.train import (
     onnxruntime_missing,
     save_model,
 )
+from gui.services import ExportHost, as_widget
 from gui.train_tab.state import SLOT_TITLES, SLOTS
-
-if TYPE_CHECKING:
-    from gui.train_tab.page import TrainTab
 
 ONNX_FILTER = "ONNX models (*.onnx);;All files (*)"
 NPZ_FILTER = "NumPy weights (*.npz)"
 
 
 class ExportActions(QObject):
-    """The menu of the tab's *Export* button and what its entries do."""
+    """The menu of the tab's *Export* button and what its entries do (the tab is known only as
+    a :class:`gui.services.ExportHost`: no import of the page, which imports this module)."""
 
-    def __init__(self, tab: TrainTab) -> None:
-        super().__init__(tab)
+    def __init__(self, tab: ExportHost) -> None:
+        super().__init__(as_widget(tab))
         self.tab = tab
         self.message_box: QMessageBox | None = None
         self.menu = QMenu(tab.export_button)
@@ -100,7 +98,10 @@ class ExportActions(QObject):
         if slot is None:
             return
         path, _ = QFileDialog.getSaveFileName(
-            self.tab, f"Export the {SLOT_TITLES[slot]} as ONNX", f"digits_{slot}.onnx", ONNX_FILTER
+            as_widget(self.tab),
+            f"Export the {SLOT_TITLES[slot]} as ONNX",
+            f"digits_{slot}.onnx",
+            ONNX_FILTER,
         )
         if path:
             self.export_onnx_to(slot, path)
@@ -163,7 +164,7 @@ class ExportActions(QObject):
         if slot is None:
             return
         path, _ = QFileDialog.getSaveFileName(
-            self.tab,
+            as_widget(self.tab),
             f"Save the {SLOT_TITLES[slot]}'s weights for the PyTorch code",
             f"digits_{slot}.npz",
             NPZ_FILTER,
@@ -205,7 +206,7 @@ class ExportActions(QObject):
         self.tab.status_label.setText(text.replace("\n\n", " "))
         self.close_message()
         icon = QMessageBox.Icon.Warning if error else QMessageBox.Icon.Information
-        box = QMessageBox(icon, "Export", text, QMessageBox.StandardButton.Ok, self.tab)
+        box = QMessageBox(icon, "Export", text, QMessageBox.StandardButton.Ok, as_widget(self.tab))
         box.setObjectName("exportMessage")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
