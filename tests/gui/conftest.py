@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from PySide6.QtCore import Qt
+import shiboken6
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout
 
@@ -102,11 +103,14 @@ def light_window(qtbot, tmp_path):
 def _no_leaked_windows(qapp):
     """Fail a test that leaves a visible top-level window behind."""
     yield
+    # Widgets a test handed to deleteLater() go first: listing top-level widgets while their
+    # C++ side is half torn down crashed the process (a segfault in this fixture under load).
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     transient = (Qt.WindowType.Popup, Qt.WindowType.ToolTip, Qt.WindowType.SplashScreen)
     leaked = [
         w
         for w in QApplication.topLevelWidgets()
-        if w.isVisible() and w.windowType() not in transient
+        if shiboken6.isValid(w) and w.isVisible() and w.windowType() not in transient
     ]
     for widget in leaked:
         widget.close()
