@@ -34,16 +34,6 @@ ALLOWED_MODULE_CIRCLES: frozenset[frozenset[str]] = frozenset(
         frozenset({"gui.layers_tab", "gui.tutor.layers_hooks"}),
         frozenset({"gui.loss_tab.loss_page", "gui.tutor.loss_hooks"}),
         frozenset({"gui.matrix_tab.page", "gui.tutor", "gui.tutor.matrix_hooks"}),
-        # Found by this test (commit ca8f8f1): Worksheet.to_moodle_xml/to_gift import the LMS
-        # writers lazily, and they name Worksheet under TYPE_CHECKING. Fix: a Protocol in _lms.
-        frozenset(
-            {
-                "engine.tutor._gift",
-                "engine.tutor._lms",
-                "engine.tutor._moodle",
-                "engine.tutor._worksheet",
-            }
-        ),
     }
 )
 #: Component (package-level) circles still open (issue 23): the same tutor hooks, seen from

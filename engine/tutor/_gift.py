@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from engine.tutor._lms import (
+    QuizSheet,
     answer_cells,
     feedback_html,
     number_text,
@@ -21,9 +21,6 @@ from engine.tutor._lms import (
     slots,
     tolerance_text,
 )
-
-if TYPE_CHECKING:
-    from engine.tutor._worksheet import Worksheet
 
 _SPECIAL = re.compile(r"([\\~=#{}:])")
 
@@ -39,7 +36,7 @@ def _question(title: str, text: str, answer: str, feedback: str = "") -> str:
     return f"::{gift_escape(title)}::[html]{gift_escape(text)}{{{answer}{general}}}"
 
 
-def gift(sheets: Sequence[Worksheet]) -> str:
+def gift(sheets: Sequence[QuizSheet]) -> str:
     """The questions of ``sheets`` in GIFT, each preceded by its ``$CATEGORY``."""
     out: list[str] = ["// KernelScope worksheet questions (GIFT). Import: Question bank ▸ Import."]
     category = None

@@ -1,18 +1,44 @@
-"""What the LMS exports share: the questions of worksheets in order, numbers as text."""
+"""What the LMS exports share: the questions of worksheets in order, numbers as text.
+
+The writers (:mod:`engine.tutor._moodle`, :mod:`engine.tutor._gift`) read a sheet as a
+:class:`QuizSheet`, the little of :class:`engine.tutor.Worksheet` they need, so they never import
+the worksheet module (which calls them): no import circle.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
 from engine.tutor._exercise import Exercise
 from engine.tutor._render import Text, to_html
 
-if TYPE_CHECKING:
-    from engine.tutor._worksheet import Worksheet
+
+class QuizSheet(Protocol):
+    """What an LMS export reads of a worksheet (:class:`engine.tutor.Worksheet` is one)."""
+
+    @property
+    def title(self) -> str:
+        """The sheet's title (the quiz category is named after it)."""
+        ...
+
+    @property
+    def copy(self) -> int:
+        """Which per-student copy this is, from 1."""
+        ...
+
+    @property
+    def exercises(self) -> Sequence[Exercise]:
+        """The questions, in order."""
+        ...
+
+    @property
+    def points(self) -> Sequence[int]:
+        """Points per question, in order."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -32,7 +58,7 @@ def _category_name(text: str) -> str:
     return text.replace("/", "-").strip() or "KernelScope"
 
 
-def slots(sheets: Sequence[Worksheet]) -> Iterator[Slot]:
+def slots(sheets: Sequence[QuizSheet]) -> Iterator[Slot]:
     """Every question of ``sheets``, question by question (all copies of question 1 first).
 
     One copy: one category named after the sheet. Several: one category per question,

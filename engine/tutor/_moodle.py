@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from engine.tutor._lms import (
+    QuizSheet,
     answer_cells,
     feedback_html,
     number_text,
@@ -21,7 +22,6 @@ from engine.tutor._lms import (
 
 if TYPE_CHECKING:
     from engine.tutor._exercise import Exercise
-    from engine.tutor._worksheet import Worksheet
 
 
 def _text(parent: ET.Element, tag: str, text: str, fmt: str | None = None) -> ET.Element:
@@ -96,7 +96,7 @@ def _multichoice(name: str, exercise: Exercise, points: int) -> ET.Element:
     return q
 
 
-def moodle_xml(sheets: Sequence[Worksheet]) -> str:
+def moodle_xml(sheets: Sequence[QuizSheet]) -> str:
     """The questions of ``sheets`` as a Moodle XML ``<quiz>`` (UTF-8 text).
 
     Numbers are checked with the exercise's tolerance (0 for exact integer answers, one unit of
