@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from engine.images import GalleryPipeline
     from engine.train import History, Model
+    from gui.context import AppContext
     from gui.message_bar import MessageBar
     from gui.recent_files import RecentFiles
     from gui.settings_store import AppSettings
@@ -57,8 +58,9 @@ class SessionServices(Protocol):
 class WindowServices(Protocol):
     """What menus and sessions need from the main window (a ``QMainWindow``).
 
-    The app-level parts (tabs, message bar, recent files, theme, settings, sessions) plus the
-    few ``QMainWindow`` methods they call. Use :func:`as_widget` where a Qt parent is needed.
+    The app-level parts (tabs, message bar, recent files, theme, settings, sessions, the shared
+    :class:`~gui.context.AppContext`) plus the few ``QMainWindow`` methods they call. Use
+    :func:`as_widget` where a Qt parent is needed.
     """
 
     pages: dict[str, TabPage]
@@ -68,6 +70,7 @@ class WindowServices(Protocol):
     theme: ThemeController
     settings: AppSettings
     sessions: SessionServices
+    context: AppContext
 
     def show_tab(self, key: str) -> None:
         """Make the tab registered under ``key`` the visible one."""

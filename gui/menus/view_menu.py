@@ -1,4 +1,4 @@
-"""View menu: full screen, one entry per tab (Ctrl+1…9), theme.
+"""View menu: full screen, one entry per tab (Ctrl+1…9), practice mode, theme.
 
 Each section is built by its own ``_add_view_*`` method called from :meth:`ViewMenu._build_view`;
 a new View entry is one more such method (and its slot) here.
@@ -23,6 +23,8 @@ class ViewMenu(MenuBase):
         menu.addSeparator()
         self._add_view_tabs(menu)
         menu.addSeparator()
+        self._add_view_practice(menu)
+        menu.addSeparator()
         self._add_view_theme(menu)
 
     def _add_view_full_screen(self, menu: QMenu) -> None:
@@ -38,6 +40,22 @@ class ViewMenu(MenuBase):
             shortcut = f"Ctrl+{n}" if n <= 9 else None
             action = self._add(menu, f"actionTab_{key}", title, self._show_tab_action, shortcut)
             action.setData(key)
+
+    def _add_view_practice(self, menu: QMenu) -> None:
+        # The same switch as each tutor panel's "Practice mode" box (AppContext.practice); it is
+        # saved with the panels' state in the session, so the menu keeps no copy of its own.
+        practice = self.window.context.practice
+        action = self._add(
+            menu,
+            "actionPracticeMode",
+            "&Practice mode",
+            self._set_practice_action,
+            tip="Hide the results of the exercise at hand in every tab until you check an "
+            "answer or press Show answer",
+        )
+        action.setCheckable(True)
+        action.setChecked(practice.enabled)
+        practice.changed.connect(self._sync_practice_action)
 
     def _add_view_theme(self, menu: QMenu) -> None:
         theme_menu = menu.addMenu("&Theme")
@@ -66,6 +84,15 @@ class ViewMenu(MenuBase):
         action = self.sender()
         if isinstance(action, QAction):
             self.set_theme(action.data())
+
+    @Slot()
+    def _set_practice_action(self) -> None:
+        self.window.context.practice.set_enabled(self.actions["actionPracticeMode"].isChecked())
+
+    @Slot(bool)
+    def _sync_practice_action(self, enabled: bool) -> None:
+        # setChecked does not emit triggered: no loop back into set_enabled
+        self.actions["actionPracticeMode"].setChecked(enabled)
 
     @Slot()
     def toggle_full_screen(self) -> None:

@@ -1,0 +1,143 @@
+"""View ▸ Practice mode (issue 19): the menu entry is the same switch as each tutor panel's
+"Practice mode" box; its check mark follows the box; it hides a tab's result until Show answer;
+switching it off shows everything; the mode survives a session saved and opened again.
+
+The window holds only the real Layer sizes tab (the other tabs are not needed to test the menu
+entry, and building them all costs seconds); what is asserted is what the user sees.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QLabel
+
+from gui.main_window import MainWindow
+from gui.tab_registry import TABS
+from gui.tutor.veil import PRACTICE_PLACEHOLDER
+
+LAYERS_ONLY = tuple(spec for spec in TABS if spec.key == "layers")
+
+
+def make_window(qtbot, data_dir) -> MainWindow:
+    window = MainWindow(tabs=LAYERS_ONLY, data_dir=data_dir)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def practice_action(window) -> QAction:
+    action = window.findChild(QAction, "actionPracticeMode")
+    assert action is not None
+    return action
+
+
+def visible_placeholders(page) -> int:
+    return sum(
+        1 for w in page.findChildren(QLabel) if w.isVisible() and w.text() == PRACTICE_PLACEHOLDER
+    )
+
+
+def test_the_entry_sits_in_the_view_menu_and_is_checkable(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path / "data")
+    try:
+        action = practice_action(window)
+        view = next(
+            a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "View"
+        )
+        assert action in view.actions()
+        assert action.isCheckable() and not action.isChecked()
+        assert action.text().replace("&", "") == "Practice mode"
+    finally:
+        window.close()
+
+
+def test_view_practice_mode_hides_the_result_and_show_answer_reveals_it(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path / "data")
+    try:
+        page = window.page("layers")
+        window.show_tab("layers")
+        panel = page.tutor.check_panel
+        single = page.single
+        exercise = panel.load_exercise("output_size", 4, 2)
+        i = exercise.inputs
+        h = (i["size"] + 2 * i["padding"] - i["dilation"] * (i["kernel"] - 1) - 1) // i[
+            "stride"
+        ] + 1
+        assert single.output_label.isVisible() and f"{h} × {h}" in single.output_label.text()
+
+        action = practice_action(window)
+        action.trigger()  # View ▸ Practice mode on
+        assert window.context.practice.enabled and action.isChecked()
+        assert panel.practice_box.isChecked()  # the panel's box follows the menu
+        assert panel.answer_hidden
+        assert not single.output_label.isVisible() and not single.params_label.isVisible()
+        assert visible_placeholders(page) >= 1
+        assert panel.show_answer_button.isVisible()
+
+        qtbot.mouseClick(panel.show_answer_button, Qt.MouseButton.LeftButton)
+        assert not panel.answer_hidden and single.output_label.isVisible()
+        assert f"{h} × {h}" in single.output_label.text()
+        assert not panel.show_answer_button.isVisible()
+
+        panel.load_exercise("output_size", 5, 2)  # a new exercise is hidden again
+        assert not single.output_label.isVisible()
+        action.trigger()  # off: everything is shown again
+        assert not window.context.practice.enabled and not action.isChecked()
+        assert not panel.practice_box.isChecked()
+        assert single.output_label.isVisible() and single.params_label.isVisible()
+        assert visible_placeholders(page) == 0
+    finally:
+        window.close()
+
+
+def test_the_check_mark_follows_the_panel_box(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path / "data")
+    try:
+        panel = window.page("layers").tutor.check_panel
+        window.show_tab("layers")
+        action = practice_action(window)
+        qtbot.mouseClick(panel.practice_box, Qt.MouseButton.LeftButton)
+        assert window.context.practice.enabled and action.isChecked()
+        qtbot.mouseClick(panel.practice_box, Qt.MouseButton.LeftButton)
+        assert not window.context.practice.enabled and not action.isChecked()
+    finally:
+        window.close()
+
+
+def test_the_mode_set_in_the_menu_survives_a_session(qtbot, tmp_path):
+    path = tmp_path / "practice.kscope.json"
+    window = make_window(qtbot, tmp_path / "one")
+    try:
+        window.page("layers")  # built: its panel saves the mode
+        practice_action(window).trigger()
+        assert window.sessions.save_to(path)
+    finally:
+        window.close()
+
+    again = make_window(qtbot, tmp_path / "two")
+    try:
+        action = practice_action(again)
+        assert not action.isChecked()
+        assert again.sessions.open_file(path)
+        again.show_tab("layers")
+        qtbot.waitUntil(lambda: again.context.practice.enabled)
+        assert action.isChecked()
+        assert again.page("layers").tutor.check_panel.practice_box.isChecked()
+        action.trigger()
+        saved = tmp_path / "off.kscope.json"
+        assert again.sessions.save_to(saved)
+    finally:
+        again.close()
+
+    third = make_window(qtbot, tmp_path / "three")
+    try:
+        third.context.practice.set_enabled(True)
+        assert practice_action(third).isChecked()
+        assert third.sessions.open_file(saved)
+        third.show_tab("layers")
+        qtbot.waitUntil(lambda: not third.context.practice.enabled)
+        assert not practice_action(third).isChecked()
+    finally:
+        third.close()
