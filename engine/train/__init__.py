@@ -22,6 +22,12 @@ Data
     ``CaptureLimitError``), ``.delete(class_index, positions)``, ``.arrays()`` and
     ``.save(folder)`` → one sub-folder of PNGs per class, all or nothing, into a new or empty
     folder; reloads through ``load_image_folder(folder, size)``.
+    Live classification: ``live_input(frame, size, mode="camera"|"digit") -> LiveInput``
+    (``.image`` the model's input, ``.steps`` [:class:`LiveStep` (title, image)], ``.found``,
+    ``.note``); ``digit_input(frame, size)``: Otsu ink, bounding box, MNIST 20×20 in 28×28
+    with the centre of mass centred, or UCI 32×32 bitmap → 8×8 blocks of 0–16 levels
+    (``DIGIT_SIZES``); ``centre_of_mass(image)``; ``live_probabilities(models, image) ->
+    {name: probabilities | None}``.
 
 Models
     ``build_model(spec, input_shape=None, classes=10, seed=0, *, dtype=float32) -> Model``;
@@ -158,6 +164,16 @@ from engine.train._folder import (
     load_image_folder,
 )
 from engine.train._idx import load_idx
+from engine.train._live import (
+    DIGIT_SIZES,
+    LIVE_MODES,
+    LiveInput,
+    LiveStep,
+    centre_of_mass,
+    digit_input,
+    live_input,
+    live_probabilities,
+)
 from engine.train._model import (
     TRAIN_PRESETS,
     TRAINABLE_KINDS,
@@ -221,6 +237,14 @@ __all__ = [
     "centre_square",
     "check_class_names",
     "gray_unit",
+    "DIGIT_SIZES",
+    "LIVE_MODES",
+    "LiveInput",
+    "LiveStep",
+    "centre_of_mass",
+    "digit_input",
+    "live_input",
+    "live_probabilities",
     "MAX_DATASET_VALUES",
     "MAX_FOLDER_IMAGES",
     "MAX_FOLDER_PIXELS",
