@@ -10,6 +10,12 @@ The gallery's file dialogs (:mod:`gui.gallery_tab.file_actions`) see their page 
 :class:`FileActionsHost`, the Train tab's Export menu (:mod:`gui.train_tab.export_actions`) as
 an :class:`ExportHost`, in the same way.
 
+Each tab's tutor adapter (``gui/matrix_tab/tutor.py``, ``gui/layers_tab/tutor.py``,
+``gui/loss_tab/tutor.py``) sees its page as a :class:`TutorHost` (extended, in the adapter's
+module, by the few parts of that page it reads); the generic panels of :mod:`gui.tutor` are
+joined to it by :func:`gui.tutor.join_tab`. So no tutor module imports a tab page, and no tab
+page's package is imported by :mod:`gui.tutor`.
+
 This module imports only leaf modules (widgets, settings, theme, message bar, recent files).
 """
 
@@ -22,7 +28,7 @@ from PySide6.QtWidgets import QWidget
 
 if TYPE_CHECKING:
     import numpy as np
-    from PySide6.QtCore import QByteArray, QObject
+    from PySide6.QtCore import QByteArray, QObject, SignalInstance
     from PySide6.QtWidgets import QLabel, QMenuBar, QPushButton, QStatusBar, QTabWidget
 
     from engine.images import GalleryPipeline
@@ -34,7 +40,14 @@ if TYPE_CHECKING:
     from gui.theme import ThemeController
     from gui.widgets import TabPage
 
-__all__ = ["ExportHost", "FileActionsHost", "SessionServices", "WindowServices", "as_widget"]
+__all__ = [
+    "ExportHost",
+    "FileActionsHost",
+    "SessionServices",
+    "TutorHost",
+    "WindowServices",
+    "as_widget",
+]
 
 
 class SessionServices(Protocol):
@@ -159,7 +172,16 @@ class ExportHost(Protocol):
         ...
 
 
-def as_widget(service: WindowServices | FileActionsHost | ExportHost) -> QWidget:
+class TutorHost(Protocol):
+    """What a tab's tutor adapter needs from any tab page (a ``QWidget``): the shared context
+    (practice mode, the status bar) and the signal that autosaves the session. Every
+    :class:`gui.widgets.TabPage` with a ``context`` satisfies it."""
+
+    context: AppContext
+    state_changed: SignalInstance
+
+
+def as_widget(service: WindowServices | FileActionsHost | ExportHost | TutorHost) -> QWidget:
     """``service`` as the Qt parent of actions and dialogs (every service here is a widget)."""
     if not isinstance(service, QWidget):
         raise TypeError(f"a window service must be a QWidget, got {type(service).__name__}")

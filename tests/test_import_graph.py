@@ -31,16 +31,14 @@ ALLOWED_MODULE_CIRCLES: frozenset[frozenset[str]] = frozenset(
     {
         # Tutor hooks know the concrete tab pages and the pages import their hooks back; the
         # hooks are being reworked for practice mode (each tab to own its tutor adapter).
-        frozenset({"gui.layers_tab", "gui.tutor.layers_hooks"}),
         frozenset({"gui.loss_tab.loss_page", "gui.tutor.loss_hooks"}),
-        frozenset({"gui.matrix_tab.page", "gui.tutor", "gui.tutor.matrix_hooks"}),
     }
 )
 #: Component (package-level) circles still open (issue 23): the same tutor hooks, seen from
 #: the packages (gui.tutor's *_hooks.py import the tab pages, the tabs import gui.tutor).
 ALLOWED_COMPONENT_CIRCLES: frozenset[frozenset[str]] = frozenset(
     {
-        frozenset({"gui.layers_tab", "gui.loss_tab", "gui.matrix_tab", "gui.tutor"}),
+        frozenset({"gui.loss_tab", "gui.tutor"}),
     }
 )
 

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMenu, QTabWidget, QToolButton, QVBoxLayout, QWidg
 from gui.context import AppContext
 from gui.layers_tab.network_panel import NetworkPanel
 from gui.layers_tab.single_layer import SingleLayerPanel
-from gui.tutor.layers_hooks import attach_layers_tutor
+from gui.layers_tab.tutor import attach_layers_tutor
 from gui.widgets import TabPage
 
 PAGES = ("single", "network")

@@ -224,7 +224,8 @@ class SingleLayerPanel(QWidget):
         right.addWidget(results)
         right.addWidget(dense)
         right.addWidget(drawing, 1)
-        self.results_column = right  # the tutor's "Check my answer" box goes in here
+        self._results_column = right
+        self._drawing_box = drawing
 
         layout = QHBoxLayout(self)
         left_box = QWidget()
@@ -242,7 +243,13 @@ class SingleLayerPanel(QWidget):
         results_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout.addWidget(results_scroll, 1)
 
+    def add_result_box(self, box: QWidget) -> None:
+        """Show ``box`` among the results: below "CNN vs fully connected", above the drawing
+        to scale (which gives up the height). The tutor's "Check my answer" box goes here."""
+        self._results_column.insertWidget(self._results_column.indexOf(self._drawing_box), box)
+
     # -- state -------------------------------------------------------------------------------
+
     def save_state(self) -> dict[str, Any]:
         """All inputs as plain JSON types."""
         values: dict[str, Any] = {name: spin.value() for name, spin in self.spins.items()}

@@ -55,7 +55,7 @@ from gui.matrix_tab.state import (
     read_kernels,
     read_matrix,
 )
-from gui.tutor import attach_matrix_tutor
+from gui.matrix_tab.tutor import attach_matrix_tutor
 from gui.widgets import TabPage
 
 DEFAULT_INPUT = np.array(

@@ -1,14 +1,18 @@
-"""The tutor's widgets, shared by every tab: "Check my answer", "New exercise", "Which input?"
-and the worksheet dialog (File ▸ New worksheet…).
+"""The tutor's generic widgets, shared by every tab: "Check my answer", "New exercise",
+"Which input?", the practice-mode veil and the worksheet dialog (File ▸ New worksheet…).
 
-Each tab gets its panels from one ``attach_*_tutor(tab)`` call, which reads and sets the tab
-through its public state only; the engine side is :mod:`engine.tutor`.
+They know no tab. Each tab package owns its adapter (``gui/matrix_tab/tutor.py``,
+``gui/layers_tab/tutor.py``, ``gui/loss_tab/tutor.py``), which builds these panels with
+callables over the tab's public state and joins them to the tab through
+:class:`gui.services.TutorHost` (:func:`join_tab`); the engine side is :mod:`engine.tutor`.
 """
 
 from gui.tutor.check_panel import CheckAnswerPanel, CheckTarget, findings_html
 from gui.tutor.exercise_bar import ExerciseBar
 from gui.tutor.marks import MarksModel, MarksView
-from gui.tutor.matrix_hooks import MatrixTutor, attach_matrix_tutor
+from gui.tutor.tab_link import join_tab
+from gui.tutor.tutor_state import read_bool, read_int, read_text
+from gui.tutor.veil import Veil
 from gui.tutor.which_input import WhichInputPanel
 
 __all__ = [
@@ -17,8 +21,11 @@ __all__ = [
     "ExerciseBar",
     "MarksModel",
     "MarksView",
-    "MatrixTutor",
+    "Veil",
     "WhichInputPanel",
-    "attach_matrix_tutor",
     "findings_html",
+    "join_tab",
+    "read_bool",
+    "read_int",
+    "read_text",
 ]

@@ -1,4 +1,9 @@
-"""The tutor on the Layer sizes tab's "One layer" page: check an output size or a parameter count.
+"""The Layer sizes tab's tutor adapter: check an output size or a parameter count on the "One
+layer" page.
+
+The generic panels come from :mod:`gui.tutor`; the tab is seen as a :class:`LayersTutorHost`
+(the shared :class:`~gui.services.TutorHost` and its One layer page), so the tab's package
+imports this module and this module never imports the tab.
 
 Exercises load through the page's own spin boxes inside one undo macro, so each loaded exercise
 is one Edit ▸ Undo step like any other edit of the inputs.
@@ -10,25 +15,32 @@ covered until the answer is checked or shown.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QGroupBox, QVBoxLayout
 
 from engine.layers import same_padding
 from engine.tutor import Diagnosis, Exercise, diagnose_output_size, diagnose_param_count
-from gui.tutor.check_panel import CheckAnswerPanel, CheckTarget
-from gui.tutor.veil import Veil
+from gui.services import TutorHost, as_widget
+from gui.tutor import CheckAnswerPanel, CheckTarget, Veil, join_tab
 
 if TYPE_CHECKING:
-    from gui.layers_tab import LayersTab
+    from gui.layers_tab.single_layer import SingleLayerPanel
+
+
+class LayersTutorHost(TutorHost, Protocol):
+    """What the Layer sizes tutor reads of its tab (:class:`gui.layers_tab.LayersTab`)."""
+
+    #: The "One layer" page: its inputs are the exercise's, its read-outs are covered.
+    single: SingleLayerPanel
 
 
 class LayersTutor(QObject):
     """A "Check my answer" box on the One layer page (output height and parameter count)."""
 
-    def __init__(self, tab: LayersTab) -> None:
-        super().__init__(tab)
+    def __init__(self, tab: LayersTutorHost) -> None:
+        super().__init__(as_widget(tab))
         self.tab = tab
         self.page = tab.single
         targets = [
@@ -54,16 +66,14 @@ class LayersTutor(QObject):
         self.check_panel = CheckAnswerPanel(
             self.page, targets=targets, name="layersCheck", practice=tab.context.practice
         )
-        self.check_panel.message.connect(tab.context.show_status)
-        self.check_panel.edited.connect(tab.state_changed)  # typed answers are autosaved too
+        join_tab(tab, self.check_panel)
         self.page.edited.connect(self.check_panel.refresh)
         self.box = QGroupBox("Check my answer", self.page)
         self.box.setObjectName("layersCheckBox")
         box_layout = QVBoxLayout(self.box)
         box_layout.setContentsMargins(4, 4, 4, 4)
         box_layout.addWidget(self.check_panel)
-        # below "CNN vs fully connected", above the drawing (which gives up the height)
-        self.page.results_column.insertWidget(2, self.box)
+        self.page.add_result_box(self.box)
         page = self.page
         self.veil = Veil(self, name="layersPractice")
         self.veil.cover(page.output_label)  # its placeholder stands for the formulas below too
@@ -173,6 +183,6 @@ class LayersTutor(QObject):
             stack.endMacro()
 
 
-def attach_layers_tutor(tab: LayersTab) -> LayersTutor:
+def attach_layers_tutor(tab: LayersTutorHost) -> LayersTutor:
     """Add a "Check my answer" box to the tab's One layer page."""
     return LayersTutor(tab)

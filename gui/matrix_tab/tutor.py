@@ -1,4 +1,8 @@
-"""The tutor in the Matrix & kernel tab: "Check my answer" and "Which input?" sub-tabs.
+"""The Matrix & kernel tab's tutor adapter: "Check my answer" and "Which input?" sub-tabs.
+
+The generic panels come from :mod:`gui.tutor`; this module knows the tab, but only as a
+:class:`MatrixTutorHost` (the parts of :class:`gui.matrix_tab.page.MatrixTab` it reads), so the
+page imports it and it never imports the page.
 
 Both read the tab's public state (``input_model``, ``kernels``, ``settings``, ``result``) and
 change it only the way a user edit does (``push_values`` and the settings controls, inside one
@@ -12,33 +16,69 @@ placeholders until the answer is checked or shown.
 from __future__ import annotations
 
 import weakref
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from engine.tutor import Diagnosis, Exercise, diagnose_convolution
-from gui.tutor.check_panel import CheckAnswerPanel, CheckTarget
-from gui.tutor.tutor_state import read_int
-from gui.tutor.veil import Veil
-from gui.tutor.which_input import WhichInputPanel
+from gui.services import TutorHost, as_widget
+from gui.tutor import CheckAnswerPanel, CheckTarget, Veil, WhichInputPanel, join_tab, read_int
 
 if TYPE_CHECKING:
-    from gui.matrix_tab.page import MatrixTab
+    from PySide6.QtGui import QUndoStack
+    from PySide6.QtWidgets import QTabWidget
+
+    from engine.matrix import MatrixResult
+    from gui.matrix_tab.explain_panel import ExplainPanel
+    from gui.matrix_tab.kernels_box import KernelsBox
+    from gui.matrix_tab.matrix_model import MatrixModel
+    from gui.matrix_tab.output_panel import OutputPanel
+    from gui.matrix_tab.settings_bar import SettingsBar
+    from gui.matrix_tab.side_panels import SolutionPanel, SolverPanel
 
 CONV_TOPICS = ("convolution_valid", "convolution_same", "convolution_stride")
 OPERATION_TEXT = {"correlate": "Cross-correlation", "convolve": "True convolution"}
 
 
+class MatrixTutorHost(TutorHost, Protocol):
+    """What the Matrix tutor reads and sets of its tab (:class:`~gui.matrix_tab.page.MatrixTab`)."""
+
+    input_model: MatrixModel
+    kernels: KernelsBox
+    settings: SettingsBar
+    #: The output cards, one per kernel (or per padding when comparing).
+    panels: list[OutputPanel]
+    result: MatrixResult | None
+    bottom: QTabWidget
+    explain_panel: ExplainPanel
+    solution: SolutionPanel
+    solver: SolverPanel
+
+    @property
+    def kernel_models(self) -> list[MatrixModel]:
+        """The kernels' models, in order."""
+        ...
+
+    def layer_mode(self) -> bool:
+        """Whether the tab shows one conv layer (several channels) instead of kernels."""
+        ...
+
+    def undo_stack(self) -> QUndoStack:
+        """The tab's undo stack (a loaded exercise is one macro on it)."""
+        ...
+
+
 class MatrixTutor(QObject):
     """Builds and feeds the Matrix tab's "Check my answer" and "Which input?" panels."""
 
-    def __init__(self, tab: MatrixTab) -> None:
-        super().__init__(tab)
+    def __init__(self, tab: MatrixTutorHost) -> None:
+        parent = as_widget(tab)
+        super().__init__(parent)
         self.tab = tab
         self._followed: weakref.WeakSet = weakref.WeakSet()  # cards the kernel box follows
-        self.kernel_combo = QComboBox(tab)
+        self.kernel_combo = QComboBox(parent)
         self.kernel_combo.setObjectName("checkKernel")
         self.kernel_combo.setToolTip("The kernel whose output you computed")
         self.kernel_combo.setSizeAdjustPolicy(
@@ -56,20 +96,17 @@ class MatrixTutor(QObject):
             problem=lambda: [a.tolist() for a in self._problem()[::2]],
         )
         self.check_panel = CheckAnswerPanel(
-            tab, targets=[target], name="matrixCheck", practice=tab.context.practice
+            parent, targets=[target], name="matrixCheck", practice=tab.context.practice
         )
-        self.check_panel.header.insertWidget(0, QLabel("Kernel", tab))
+        self.check_panel.header.insertWidget(0, QLabel("Kernel", parent))
         self.check_panel.header.insertWidget(1, self.kernel_combo)
-        self.check_panel.message.connect(tab.context.show_status)
         self.kernel_combo.currentIndexChanged.connect(lambda _i: self.check_panel.refresh())
         self.which_input = WhichInputPanel(
-            tab, kernels=tab.kernels.named_kernels, settings=self.solve_settings,
+            parent, kernels=tab.kernels.named_kernels, settings=self.solve_settings,
             outputs=self._outputs,
         )  # fmt: skip
-        self.which_input.message.connect(tab.context.show_status)
         self.which_input.use_input.connect(self.use_input)
-        for panel in (self.check_panel, self.which_input):
-            panel.edited.connect(tab.state_changed)  # typed answers are autosaved too
+        join_tab(tab, self.check_panel, self.which_input)
         tab.bottom.addTab(self.check_panel, "Check my answer")
         tab.bottom.addTab(self.which_input, "Which input?")
         self.veil = Veil(self, name="matrixPractice")
@@ -135,7 +172,7 @@ class MatrixTutor(QObject):
 
     def _cover_cards(self) -> None:
         """Every output card is covered in practice mode; removed cards are forgotten."""
-        cards = list(self.tab.panels)
+        cards: list[QWidget] = list(self.tab.panels)
         for card in self._cards:
             if all(card is not c for c in cards):
                 self.veil.forget(card)
@@ -228,6 +265,6 @@ class MatrixTutor(QObject):
         self.tab.context.show_status("Loaded the recovered input into the Matrix tab", 4000)
 
 
-def attach_matrix_tutor(tab: MatrixTab) -> MatrixTutor:
+def attach_matrix_tutor(tab: MatrixTutorHost) -> MatrixTutor:
     """Add "Check my answer" and "Which input?" beside the tab's other bottom sub-tabs."""
     return MatrixTutor(tab)
