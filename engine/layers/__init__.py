@@ -43,6 +43,7 @@ from engine.layers.presets import PRESETS, get_preset
 from engine.layers.registry import (
     LAYER_KINDS,
     FieldSpec,
+    HookView,
     LayerKind,
     LayerSize,
     ReceptiveField,
@@ -95,6 +96,7 @@ __all__ = [
     "transposed_output_size",
     "describe_solutions",
     "FieldSpec",
+    "HookView",
     "format_layer_params",
     "format_bytes",
     "format_jump",

@@ -6,7 +6,9 @@ ask about a layer type: its JSON fields (normalised and checked by
 MACs, the formula text and the receptive-field step, used by :func:`engine.summarize`), its
 PyTorch code, and — attached by :mod:`engine.train`, so this package never imports the trainer —
 its trainable layer factory and ONNX converter.  :data:`LAYER_KINDS` maps the JSON ``"type"`` to
-the entry; nothing else dispatches on the type string.
+the entry; nothing else dispatches on the type string, and the per-hook tables
+(``engine.train.TRAINABLE_KINDS``, ``engine.train.ONNX_CONVERTERS``) are live :class:`HookView`
+views of it, never copies.
 
 The built-in kinds are registered by :mod:`engine.layers._builtin`.  A new layer type is one
 :func:`register_layer_kind` call with its entry (``tests/engine/test_layer_registry.py`` adds a
@@ -16,7 +18,7 @@ The built-in kinds are registered by :mod:`engine.layers._builtin`.  A new layer
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, NamedTuple
@@ -27,6 +29,7 @@ Spec = dict[str, Any]
 __all__ = [
     "LAYER_KINDS",
     "FieldSpec",
+    "HookView",
     "LayerKind",
     "LayerSize",
     "ReceptiveField",
@@ -226,3 +229,35 @@ def kinds_with(hook: str) -> tuple[str, ...]:
     if hook not in _HOOKS:
         raise ValueError(f"hook must be one of {', '.join(_HOOKS)}, got {hook!r}")
     return tuple(key for key, kind in LAYER_KINDS.items() if getattr(kind, hook) is not None)
+
+
+class HookView(Mapping[str, Callable[..., Any]]):
+    """A live, read-only view of one hook of :data:`LAYER_KINDS`: ``key → hook`` for every kind
+    that has it, in display order. A kind registered, replaced or removed later shows at once
+    (``engine.train.TRAINABLE_KINDS`` is ``HookView("trainable")``, ``ONNX_CONVERTERS`` is
+    ``HookView("onnx")``).
+
+    Raises
+    ------
+    ValueError
+        ``hook`` is not one of the hooks of :class:`LayerKind`.
+    """
+
+    def __init__(self, hook: str) -> None:
+        kinds_with(hook)  # checks the name
+        self.hook = hook
+
+    def __getitem__(self, key: str) -> Callable[..., Any]:
+        value = getattr(LAYER_KINDS[key], self.hook)  # KeyError for an unknown kind
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(kinds_with(self.hook))
+
+    def __len__(self) -> int:
+        return len(kinds_with(self.hook))
+
+    def __repr__(self) -> str:
+        return f"HookView({self.hook!r}: {', '.join(self)})"

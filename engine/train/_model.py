@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from engine.layers.network_io import network_from_json, network_to_json
-from engine.layers.registry import LAYER_KINDS, kinds_with
+from engine.layers.registry import LAYER_KINDS, HookView
 from engine.layers.summary import NetworkSummary, summarize
 from engine.loss.softmax import log_softmax, softmax
 from engine.train._blas import single_threaded_blas
@@ -28,9 +28,9 @@ from engine.train._conv import Conv2d
 from engine.train._kinds import LayerContext
 from engine.train._layers import Layer, Linear
 
-#: The built-in kinds :func:`build_model` can train, as registered at import (the live table is
-#: :data:`engine.layers.LAYER_KINDS`: ``kinds_with("trainable")``).
-TRAINABLE_KINDS = kinds_with("trainable")
+#: The kinds :func:`build_model` can train, ``key → trainable factory``: a live view of
+#: :data:`engine.layers.LAYER_KINDS` (a kind registered with ``trainable=`` is in it at once).
+TRAINABLE_KINDS = HookView("trainable")
 
 #: Largest network :func:`build_model` accepts (parameters; values produced per sample): beyond
 #: that, numpy training would take hours and the batch's activations gigabytes.
@@ -158,10 +158,11 @@ class Model:
         """The trainable layer of row ``i``, from its kind's ``trainable`` factory."""
         where = f"layer {i + 1} ({name})"
         kind = LAYER_KINDS[spec["type"]]
-        if kind.trainable is None:
+        factory = TRAINABLE_KINDS.get(kind.key)
+        if factory is None:
             raise ValueError(
                 f"{where}: layer kind {kind.key!r} cannot be trained here; use "
-                f"{', '.join(kinds_with('trainable'))}"
+                f"{', '.join(TRAINABLE_KINDS)}"
             )
         relu_next = i + 1 < len(self.summary.layers) and self.summary.layers[i + 1]["type"] == (
             "activation"
@@ -169,7 +170,7 @@ class Model:
         context = LayerContext(
             name, where, shape, self.dtype, 2.0 if relu_next else 1.0, self._rng, self._dropout_rng
         )
-        layer = kind.trainable(spec, context)
+        layer = factory(spec, context)
         if not isinstance(layer, Layer):
             raise ValueError(f"{where}: the {kind.label} factory returned no trainable Layer")
         return layer

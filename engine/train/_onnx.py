@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from engine.layers.registry import LAYER_KINDS, attach_training, kinds_with
+from engine.layers.registry import LAYER_KINDS, HookView, attach_training
 from engine.storage import atomic_write_bytes, check_write_target, read_user_bytes, write_problem
 from engine.train._conv import conv_padding
 from engine.train._layers import pair
@@ -279,8 +279,9 @@ for _key, _converter in (
 ):
     attach_training(_key, onnx=_converter)
 
-#: The built-in converters as registered at import (export reads the live registry entries).
-ONNX_CONVERTERS = {key: LAYER_KINDS[key].onnx for key in kinds_with("onnx")}
+#: Every kind's converter, ``key → converter(graph, layer)``: a live view of
+#: :data:`engine.layers.LAYER_KINDS` (a kind registered with ``onnx=`` is in it at once).
+ONNX_CONVERTERS = HookView("onnx")
 
 
 def onnx_model(model: Model, *, softmax: bool = False) -> onnx.ModelProto:
@@ -312,13 +313,13 @@ def onnx_model(model: Model, *, softmax: bool = False) -> onnx.ModelProto:
     for spec, row in zip(model.layers, model.summary.rows, strict=True):
         kind = spec.get("type")
         where = f"layer {row.index + 1} ({row.name})"
-        entry = LAYER_KINDS.get(str(kind))
-        converter = entry.onnx if entry is not None else None
+        converter = ONNX_CONVERTERS.get(str(kind))
         if converter is None:
+            entry = LAYER_KINDS.get(str(kind))
             label = entry.label if entry is not None else repr(kind)
             raise ValueError(
                 f"model: {where}: {label} cannot be exported to ONNX; the exporter knows "
-                f"{', '.join(kinds_with('onnx'))}"
+                f"{', '.join(ONNX_CONVERTERS)}"
             )
         own = {
             k: params[f"{row.name}.{k}"] for k in ("weight", "bias") if f"{row.name}.{k}" in params

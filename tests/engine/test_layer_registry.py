@@ -12,6 +12,7 @@ import pytest
 
 from engine.layers import (
     LAYER_KINDS,
+    HookView,
     LayerKind,
     attach_training,
     format_layer_params,
@@ -26,7 +27,7 @@ from engine.layers import (
     summarize,
     unregister_layer_kind,
 )
-from engine.train import build_model, export_onnx, train_model
+from engine.train import ONNX_CONVERTERS, TRAINABLE_KINDS, build_model, export_onnx, train_model
 from engine.train._layers import Layer
 
 
@@ -112,6 +113,7 @@ def test_a_model_with_it_trains_forward_and_backward(scale2):
     plain = build_model(_layers(False), (2, 7, 6), classes=4, seed=2, dtype=np.float64)
     scaled = build_model(_layers(True), (2, 7, 6), classes=4, seed=2, dtype=np.float64)
     assert "scale2" in kinds_with("trainable")
+    assert TRAINABLE_KINDS["scale2"] is scale2.trainable  # the trainer's table is a live view
     # Same seed, no parameters of its own: the same weights; ReLU(z)·2 through a bias-free-at-
     # init Linear doubles the logits exactly.
     np.testing.assert_array_equal(scaled.forward(x), 2 * plain.forward(x))
@@ -138,6 +140,7 @@ def test_a_model_with_it_trains_forward_and_backward(scale2):
 def test_it_exports_to_onnx_with_the_same_logits(scale2, tmp_path):
     model = build_model(_layers(True), (2, 7, 6), classes=4, seed=3)
     x = np.random.default_rng(4).random((6, 2, 7, 6), dtype=np.float32)
+    assert ONNX_CONVERTERS["scale2"] is scale2.onnx
     report = export_onnx(model, tmp_path / "toy.onnx")
     session = ort.InferenceSession(str(report.path), providers=["CPUExecutionProvider"])
     logits = session.run(["logits"], {"input": x})[0]
@@ -148,6 +151,7 @@ def test_after_unregistering_it_is_unknown_everywhere(scale2):
     unregister_layer_kind("scale2")
     try:
         assert "scale2" not in LAYER_KINDS and "scale2" not in kinds_with("trainable")
+        assert "scale2" not in TRAINABLE_KINDS and "scale2" not in ONNX_CONVERTERS
         with pytest.raises(ValueError, match="unknown layer type 'scale2'"):
             normalize_layer({"type": "scale2"})
         with pytest.raises(ValueError, match="unknown layer type 'scale2'"):
@@ -181,3 +185,19 @@ def test_the_registry_refuses_bad_entries(scale2):
         kinds_with("colour")
     assert list(LAYER_KINDS)[-1] == "scale2"  # new kinds come last in the layer menu
     assert kinds_with("weight_shapes") == ("conv2d", "linear")
+
+
+def test_hook_views_follow_the_registry(scale2):
+    trainable = HookView("trainable")
+    assert list(trainable) == list(kinds_with("trainable")) == list(TRAINABLE_KINDS)
+    assert len(ONNX_CONVERTERS) == len(kinds_with("onnx"))
+    assert list(trainable)[-1] == "scale2"  # registered last, shown last
+    register_layer_kind(dataclasses.replace(scale2, trainable=None, onnx=None), replace=True)
+    assert "scale2" in LAYER_KINDS and "scale2" not in trainable
+    with pytest.raises(KeyError):
+        ONNX_CONVERTERS["scale2"]
+    with pytest.raises(KeyError):
+        TRAINABLE_KINDS["no_such_kind"]
+    assert "scale2" not in repr(trainable) and "conv2d" in repr(trainable)
+    with pytest.raises(ValueError, match="hook must be one of"):
+        HookView("train")
