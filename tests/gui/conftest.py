@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 
 import pytest
@@ -14,6 +15,31 @@ from gui.app import build_window
 from gui.main_window import MainWindow
 from gui.tab_registry import TABS, TabSpec
 from gui.widgets import TabPage
+
+
+@pytest.fixture
+def qtbot(qtbot):
+    """pytest-qt's ``qtbot``, whose ``addWidget`` also keeps the widget alive until the test ends.
+
+    pytest-qt holds only weak references; a page a test (or a fixture that returns, not yields)
+    drops became garbage in a reference cycle with its C++ side alive, and a collection that
+    started inside a later test destroyed it there: the collector cleared its pyqtgraph items'
+    attributes before the C++ destructor asked them for size hints (AttributeError from
+    ``LabelItem.sizeHint``, then a corrupted exception state — an INTERNALERROR or a segfault).
+    Kept alive, every such widget is closed and deleted by pytest-qt at teardown, in Qt's order;
+    :func:`_no_leaked_windows` then flushes those deletions and collects what is left."""
+    kept: list = []
+    register = qtbot.addWidget
+
+    def add_widget(widget, *, before_close_func=None):
+        kept.append(widget)
+        register(widget, before_close_func=before_close_func)
+
+    qtbot.addWidget = add_widget
+    yield qtbot
+    # pytest-qt has closed them and called deleteLater() (before any fixture's teardown).
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    kept.clear()
 
 
 @pytest.fixture
@@ -106,6 +132,13 @@ def _no_leaked_windows(qapp):
     # Widgets a test handed to deleteLater() go first: listing top-level widgets while their
     # C++ side is half torn down crashed the process (a segfault in this fixture under load).
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    # Then the reference cycles they leave (Python wrappers whose C++ side is gone) are
+    # collected here, where it is harmless, not by a collection that happens to start inside a
+    # later test: a Python-owned page collected there had its pyqtgraph items' attributes
+    # cleared before its C++ destructor asked them for size hints (AttributeError from
+    # LabelItem.sizeHint, then a corrupted exception state: INTERNALERROR or a segfault).
+    gc.collect()
+    gc.freeze()  # what survived is checked once here, not again after every later test
     transient = (Qt.WindowType.Popup, Qt.WindowType.ToolTip, Qt.WindowType.SplashScreen)
     leaked = [
         w
