@@ -207,7 +207,8 @@ def _lead(c: Comparison, value_a: SeedStats, value_b: SeedStats) -> str:
     if not c.measurable:
         return f"{c.a} {value_a.percent()} vs {c.b} {value_b.percent()}: {c.words()}"
     winner, loser = (c.b, c.a) if c.difference > 0 else (c.a, c.b)
-    return f"the {winner} beats the {loser} by {c.words()}"
+    points = f"{100 * abs(c.difference):.1f} points (noise ± {100 * c.noise:.1f})"
+    return f"the {winner} beats the {loser} by {points}"
 
 
 def _seeds_text(seeds: tuple[int, ...], n_val: int) -> str:

@@ -6,14 +6,26 @@ models it closes over belong to the job (the GUI keeps its own copies).
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from engine.train import Model, Trainer, gradient_check, lambda_sweep, shift_test
-from gui.train_tab.state import SHIFTS
+from engine.train import (
+    ExperimentStopped,
+    LearningCurves,
+    Model,
+    OverfittingResult,
+    OverfittingSettings,
+    ShiftExperiment,
+    Trainer,
+    gradient_check,
+    gradient_check_sentence,
+    learning_curves,
+    overfitting_experiment,
+    shift_experiment,
+)
+from gui.train_tab.state import SHIFTS, SLOT_TITLES
 from gui.train_tab.worker import Job, TrainWorker
 
 #: Validation digits the gradient check differentiates through (float64, so keep it small).
@@ -40,76 +52,70 @@ def training_job(trainers: dict[str, Trainer]) -> Job:
     return job
 
 
-def shift_test_job(models: dict[str, Model], x: np.ndarray, y: np.ndarray) -> Job:
-    """Accuracy of each model on ``x`` shifted 0…3 pixels: ``{slot: {shift: accuracy}}``."""
+def _experiment(worker: TrainWorker, run: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run an engine experiment with the worker's progress and stop/pause checks; ``None`` when
+    stopped (the worker then reports no result)."""
+    try:
+        return run(
+            *args,
+            progress=worker.report_progress,
+            should_stop=lambda: not worker.checkpoint(),
+            **kwargs,
+        )
+    except ExperimentStopped:
+        return None
 
-    def job(worker: TrainWorker) -> dict[str, dict[int, float]]:
-        result: dict[str, dict[int, float]] = {}
-        for i, (slot, model) in enumerate(models.items()):
-            if not worker.checkpoint():
-                break
-            result[slot] = shift_test(model, x, y, SHIFTS)
-            worker.report_progress((i + 1) / len(models), force=True)
-        return result
+
+def overfitting_job(settings: OverfittingSettings, data: tuple[np.ndarray, np.ndarray]) -> Job:
+    """:func:`engine.train.overfitting_experiment` on ``data`` (``(x, y)``, the tab's digits)."""
+
+    def job(worker: TrainWorker) -> OverfittingResult | None:
+        return _experiment(worker, overfitting_experiment, settings, data)
 
     return job
 
 
-def lambda_sweep_job(
-    network: dict[str, Any],
+def learning_curves_job(
+    networks: dict[str, Any],
     train: tuple[np.ndarray, np.ndarray],
     validation: tuple[np.ndarray, np.ndarray],
-    lambdas: Sequence[float],
-    *,
-    epochs: int,
-    batch_size: int,
-    seed: int,
-    **train_kwargs: Any,
+    **kwargs: Any,
 ) -> Job:
-    """Train a fresh copy of ``network`` for every λ; partial results after each λ."""
-    x, y = train
-    total = max(1, len(lambdas) * epochs * math.ceil(len(x) / batch_size))
+    """:func:`engine.train.learning_curves` of ``networks`` (``{name: spec}``) over seeds."""
 
-    def job(worker: TrainWorker) -> Any:
-        batches = 0
+    def job(worker: TrainWorker) -> LearningCurves | None:
+        return _experiment(worker, learning_curves, networks, train, validation, **kwargs)
 
-        def should_stop() -> bool:  # called before each batch: a cheap progress counter too
-            nonlocal batches
-            batches += 1
-            worker.report_progress(min(batches / total, 1.0))
-            return not worker.checkpoint()
+    return job
 
-        def on_result(i: int, lam: float, train_acc: float, val_acc: float) -> None:
-            worker.report_partial((i, lam, train_acc, val_acc))
 
-        return lambda_sweep(
-            network,
-            x,
-            y,
-            validation,
-            list(lambdas),
-            epochs=epochs,
-            seed=seed,
-            batch_size=batch_size,
-            on_result=on_result,
-            should_stop=should_stop,
-            **train_kwargs,
-        )
+def shift_experiment_job(
+    networks: dict[str, Any],
+    train: tuple[np.ndarray, np.ndarray],
+    validation: tuple[np.ndarray, np.ndarray],
+    **kwargs: Any,
+) -> Job:
+    """:func:`engine.train.shift_experiment` (shifts 0…3 px) of ``networks`` over seeds."""
+
+    def job(worker: TrainWorker) -> ShiftExperiment | None:
+        return _experiment(worker, shift_experiment, networks, train, validation, SHIFTS, **kwargs)
 
     return job
 
 
 def gradient_check_job(models: dict[str, Model], x: np.ndarray, y: np.ndarray, lam: float) -> Job:
-    """Backprop vs central differences for every model: ``{slot: [GradientCheckRow]}``."""
+    """Backprop vs central differences for every model at ``lam``: ``({slot:
+    [GradientCheckRow]}, sentence)``, the sentence the engine's (it states the λ checked)."""
     xs, ys = x[:GRADIENT_CHECK_SAMPLES], y[:GRADIENT_CHECK_SAMPLES]
 
-    def job(worker: TrainWorker) -> dict[str, list]:
+    def job(worker: TrainWorker) -> tuple[dict[str, list], str]:
         result: dict[str, list] = {}
         for i, (slot, model) in enumerate(models.items()):
             if not worker.checkpoint():
                 break
             result[slot] = gradient_check(model, xs, ys, lam)
             worker.report_progress((i + 1) / len(models), force=True)
-        return result
+        named = {SLOT_TITLES.get(slot, slot): rows for slot, rows in result.items()}
+        return result, gradient_check_sentence(named, lam)
 
     return job

@@ -1,4 +1,5 @@
-"""The Train tab's plots: live loss/accuracy curves, the shift test and the λ sweep.
+"""The Train tab's plots: live loss/accuracy curves (the experiments' are in
+:mod:`gui.train_tab.experiment_plots`).
 
 The plots are the shared themed ones (:mod:`gui.widgets.plots`): background, axes, titles and
 legend text follow View ▸ Theme; the data colours (Okabe–Ito) read on both backgrounds.
@@ -13,9 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QWidget
 
 from engine.train import History
-from gui.train_tab.state import SHIFTS
 from gui.widgets.plot_hint import PlotHint
-from gui.widgets.plots import ink_name
 from gui.widgets.plots import make_plot as themed_plot
 
 #: Okabe–Ito colours: the CNN blue, the MLP orange; validation curves dashed.
@@ -144,97 +143,3 @@ class CurvesPanel(QWidget):
         """Points on ``slot``'s training-loss curve (tests and the status line read it)."""
         data = self.curves[(slot, "train", "loss")].getData()[0]
         return 0 if data is None else len(data)
-
-
-class ShiftPlot(QWidget):
-    """Validation accuracy against the shift distance, CNN vs MLP."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.plot = make_plot(
-            self,
-            "shiftPlot",
-            "Shift test: accuracy on shifted digits",
-            "shift (pixels)",
-            "accuracy (%)",
-        )
-        self.plot.getPlotItem().getViewBox().setLimits(yMin=0, yMax=100)
-        self.plot.setXRange(0, max(SHIFTS), padding=0.05)
-        self.plot.setYRange(0, 100)
-        self.plot.getPlotItem().getAxis("bottom").setTicks([[(s, str(s)) for s in SHIFTS]])
-        self.curves = {
-            slot: self.plot.plot(
-                pen=_pen(slot, False),
-                symbol="o",
-                symbolBrush=colour,
-                symbolPen=None,
-                name=slot.upper(),
-            )
-            for slot, colour in SLOT_COLOURS.items()
-        }
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.plot)
-
-    def show_result(self, result: dict[str, dict[int, float]], names: dict[str, str]) -> None:
-        """Draw ``{slot: {shift: accuracy}}``; legend names include parameter counts."""
-        legend = self.plot.getPlotItem().legend
-        for slot, curve in self.curves.items():
-            values = result.get(slot, {})
-            shifts = sorted(values)
-            curve.setData(shifts, [100 * values[s] for s in shifts])
-            if legend is not None:
-                sample = legend.getLabel(curve)
-                if sample is not None:
-                    sample.setText(names.get(slot, slot.upper()), color=ink_name())
-
-
-class SweepPlot(QWidget):
-    """Final training and validation accuracy against λ (log axis; λ = 0 drawn at the left)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.plot = make_plot(
-            self,
-            "sweepPlot",
-            "λ sweep: accuracy after training",
-            "λ",
-            "accuracy (%)",
-            legend_offset=(8, -8),  # bottom left: a large λ pulls the right end down
-        )
-        item = self.plot.getPlotItem()
-        item.setLogMode(x=True, y=False)
-        item.getViewBox().setLimits(yMin=0, yMax=100)
-        self.plot.setXRange(-5, 0)
-        self.plot.setYRange(0, 100)
-        self.train_curve = self.plot.plot(
-            pen=pg.mkPen("#009E73", width=2),
-            symbol="o",
-            symbolBrush="#009E73",
-            symbolPen=None,
-            name="training",
-        )
-        self.val_curve = self.plot.plot(
-            pen=pg.mkPen("#CC79A7", width=2, style=pg.QtCore.Qt.PenStyle.DashLine),
-            symbol="s",
-            symbolBrush="#CC79A7",
-            symbolPen=None,
-            name="validation",
-        )
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.plot)
-
-    @staticmethod
-    def plotted_lambdas(lambdas: Sequence[float]) -> list[float]:
-        """λ values placed on the log axis: 0 sits one decade left of the smallest λ > 0."""
-        positive = [lam for lam in lambdas if lam > 0]
-        floor = min(positive) / 10 if positive else 1e-5
-        return [lam if lam > 0 else floor for lam in lambdas]
-
-    def show_points(self, rows: Sequence[tuple[float, float, float]]) -> None:
-        """Draw ``(λ, train accuracy, val accuracy)`` rows."""
-        rows = sorted(rows)
-        xs = self.plotted_lambdas([r[0] for r in rows])
-        self.train_curve.setData(xs, [100 * r[1] for r in rows])
-        self.val_curve.setData(xs, [100 * r[2] for r in rows])

@@ -11,10 +11,20 @@ import math
 from contextlib import ExitStack
 from typing import Any
 
+import numpy as np
+
 from engine.train import Trainer, single_threaded_blas
 from gui.train_tab import jobs
 from gui.train_tab.state import SESSION_MAX_PARAMS, SLOT_TITLES, SLOTS
 from gui.train_tab.worker import TrainWorker
+
+#: The experiments' names in status messages.
+EXPERIMENT_TITLES = {
+    "overfitting": "Overfitting & L2",
+    "curves": "Learning curves",
+    "shift": "Shift test",
+    "gradcheck": "Gradient check",
+}
 
 
 def format_seconds(seconds: float) -> str:
@@ -39,7 +49,6 @@ class RunnerMixin:
         worker = TrainWorker(kind, job, self)
         worker.progress.connect(self._on_progress)
         worker.epoch_finished.connect(self._on_epoch)
-        worker.partial_result.connect(self._on_partial)
         worker.result_ready.connect(self._on_result)
         worker.failed.connect(self._on_failed)
         worker.done.connect(self._on_worker_finished)
@@ -133,39 +142,51 @@ class RunnerMixin:
         self.state_changed.emit()
 
     def run_experiment(self, kind: str, options: dict[str, Any]) -> None:
-        """Run ``"shift"``, ``"sweep"`` or ``"gradcheck"`` in the worker."""
+        """Run ``"overfitting"``, ``"curves"``, ``"shift"`` or ``"gradcheck"`` in the worker."""
         if self.busy:
             return
         self._read_options()
         o = self.options
-        models = {s: m.copy() for s, m in self.models.items() if m is not None and self.trained(s)}
-        if kind == "sweep":
-            slot = options["slot"]
-            network = self.networks[slot] | {"input_shape": list(self.input_shape())}
-            network["layers"] = [dict(spec) for spec in network["layers"]]
-            job = jobs.lambda_sweep_job(
-                {"layers": network["layers"], "input_shape": network["input_shape"]},
+        if kind == "overfitting":
+            data = (
+                np.concatenate([self.train_x, self.val_x]),
+                np.concatenate([self.train_y, self.val_y]),
+            )
+            job = jobs.overfitting_job(options["settings"], data)
+            self.status_label.setText("Overfitting & L2: training the wide MLP per λ and seed…")
+        elif kind in ("curves", "shift"):
+            if any(self.models[s] is None for s in SLOTS):
+                self.status_label.setText("Both networks must be trainable: fix the layer tables.")
+                return
+            networks = {SLOT_TITLES[s]: self._network_spec(s) for s in SLOTS}
+            make = jobs.learning_curves_job if kind == "curves" else jobs.shift_experiment_job
+            job = make(
+                networks,
                 (self.train_x, self.train_y),
                 (self.val_x, self.val_y),
-                options["lambdas"],
-                epochs=options["epochs"],
+                **options,
                 batch_size=o.batch_size,
-                seed=o.seed,
                 learning_rate=o.learning_rate,
+                lam=o.lam,
                 optimizer=o.optimizer,
                 augment_shift=o.augment_shift,
             )
-            self.status_label.setText(f"λ sweep of the {SLOT_TITLES[slot]}…")
-        elif not models:
-            self.status_label.setText("Train the models first (Train both).")
-            return
-        elif kind == "shift":
-            job = jobs.shift_test_job(models, self.val_x, self.val_y)
-            self.status_label.setText("Shift test…")
+            what = "Learning curves" if kind == "curves" else "Shift test"
+            self.status_label.setText(f"{what}: training both networks per seed…")
         else:
+            models = {s: m.copy() for s, m in self.models.items() if m and self.trained(s)}
+            if not models:
+                self.status_label.setText("Train the models first (Train both).")
+                return
             job = jobs.gradient_check_job(models, self.val_x, self.val_y, o.lam)
             self.status_label.setText("Gradient check…")
+        self.experiments.starting(kind)
         self._start_worker(kind, job)
+
+    def _network_spec(self, slot: str) -> dict[str, Any]:
+        """``slot``'s network for the engine: its layers and the data's input shape."""
+        layers = [dict(spec) for spec in self.networks[slot]["layers"]]
+        return {"layers": layers, "input_shape": list(self.input_shape())}
 
     def _update_buttons(self) -> None:
         busy = self.busy
@@ -195,11 +216,6 @@ class RunnerMixin:
         self.models[slot] = model  # type: ignore[assignment]
         self.curves_changed(slot)
 
-    def _on_partial(self, worker: object, kind: str, result: object) -> None:
-        if self._current(worker) and kind == "sweep":
-            _i, lam, train_acc, val_acc = result  # type: ignore[misc]
-            self.experiments.add_sweep_point(lam, train_acc, val_acc)
-
     def _on_result(self, worker: object, kind: str, result: Any) -> None:
         if not self._current(worker):
             return
@@ -221,21 +237,11 @@ class RunnerMixin:
                 else ""
             )
             self.status_label.setText(self._trained_summary() + keep)
-        elif kind == "shift":
-            params = {s: m.n_params for s, m in self.models.items() if m is not None}
-            self.experiments.show_shift(result, params)
-            parts = [
-                f"{SLOT_TITLES[s]} {100 * result[s].get(1, float('nan')):.1f} % "
-                f"({params.get(s, 0):,} parameters)"
-                for s in SLOTS
-                if s in result
-            ]
-            self.status_label.setText("Shift test, digits moved one pixel: " + ", ".join(parts))
-        elif kind == "sweep":
-            self.status_label.setText("λ sweep done.")
         else:
-            self.experiments.show_gradient_check(result)
-            self.status_label.setText("Gradient check done.")
+            self.experiments.show_result(kind, result)
+            self.status_label.setText(
+                f"{EXPERIMENT_TITLES[kind]} done: the result is below the plot."
+            )
         self.state_changed.emit()
 
     def _trained_summary(self) -> str:
@@ -249,6 +255,7 @@ class RunnerMixin:
     def _on_failed(self, worker: object, message: str) -> None:
         if self._current(worker):
             self.status_label.setText(f"Stopped: {message}")
+            self.experiments.show_error(getattr(worker, "kind", ""), message)
 
     def _on_worker_finished(self, worker: TrainWorker) -> None:
         if not self._current(worker):

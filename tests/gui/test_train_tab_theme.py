@@ -35,10 +35,14 @@ def _plot_colours(view: pg.GraphicsView) -> dict[str, set[str]]:
     return found
 
 
+#: The Train tab's plots: curves, and the experiments' (overfitting, learning curves, shift).
+TRAIN_PLOTS = {"lossPlot", "accuracyPlot", "lambdaPlot", "normPlot", "sizePlot", "shiftPlot"}
+
+
 def _assert_train_plots_follow(page) -> None:
     views = page.findChildren(pg.GraphicsView)
     names = {view.objectName() for view in views}
-    assert {"lossPlot", "accuracyPlot", "shiftPlot", "sweepPlot"} <= names
+    assert TRAIN_PLOTS <= names
     ink, background = plot_ink().name(), plot_background().name()
     expected = {
         "background": {background},
@@ -49,9 +53,10 @@ def _assert_train_plots_follow(page) -> None:
         "text": {ink},
     }
     for view in views:
-        if view.objectName() in {"lossPlot", "accuracyPlot", "shiftPlot", "sweepPlot"}:
-            # The accuracy plot shows the loss plot's four series: the one legend is there.
-            shared = view.objectName() == "accuracyPlot"
+        if view.objectName() in TRAIN_PLOTS:
+            # The accuracy plot shows the loss plot's four series: the one legend is there;
+            # the weight-norm plot's one series needs none.
+            shared = view.objectName() in {"accuracyPlot", "normPlot"}
             want = {k: v for k, v in expected.items() if not (shared and k == "legend")}
             assert _plot_colours(view) == want, view.objectName()
     assert contrast_ratio(plot_ink(), plot_background()) >= 7
@@ -71,9 +76,11 @@ def test_train_plots_follow_the_theme_after_training_and_a_switch(main_window, q
     qtbot.waitUntil(lambda: not page.busy, timeout=TRAIN_TIMEOUT)
     assert page.curves.point_count("cnn") == 2
     page.pages.setCurrentIndex(PAGES.index("experiments"))
-    qtbot.mouseClick(page.experiments.shift_button, Qt.MouseButton.LeftButton)
+    page.experiments.shift.seeds.setValue(1)
+    page.experiments.shift.epochs.setValue(1)
+    qtbot.mouseClick(page.experiments.shift.button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not page.busy, timeout=TRAIN_TIMEOUT)
-    legend = page.experiments.shift_plot.plot.getPlotItem().legend
+    legend = page.experiments.shift.plot.plot.getPlotItem().legend
     entries = [label.text for _sample, label in legend.items]
     assert any("params)" in text for text in entries), entries
     _assert_train_plots_follow(page)  # dark, including the legend text set after the run

@@ -18,6 +18,7 @@ from engine.train import (
     OVERFITTING_DEFAULTS,
     ExperimentStopped,
     OverfittingSettings,
+    ShiftExperiment,
     build_model,
     compare,
     flip_labels,
@@ -29,6 +30,7 @@ from engine.train import (
     seed_list,
     seed_stats,
     shift_experiment,
+    shift_sentence,
     shift_test,
     split_dataset,
     train_model,
@@ -289,3 +291,23 @@ def test_shift_experiment_error_bars_per_shift(digits):
     assert [s.values[2] for s in result.accuracy["MLP"]] == [expected[s] for s in (0, 1, 2, 3)]
     sentence = result.sentence
     assert "at 3 px" in sentence and "unshifted" in sentence and "3 seeds" in sentence
+
+
+def test_a_measurable_lead_is_said_once_in_points_not_higher_or_lower():
+    """'the CNN beats the MLP by 21.8 points lower' said the opposite of the numbers."""
+    cnn = seed_stats([0.70, 0.72, 0.71])
+    mlp = seed_stats([0.45, 0.46, 0.44])
+    same = seed_stats([0.97, 0.96, 0.97])
+    result = ShiftExperiment(
+        ("CNN", "MLP"),
+        (0, 1),
+        (0, 1, 2),
+        1000,
+        {"CNN": 6090, "MLP": 9610},
+        {"CNN": (same, cnn), "MLP": (same, mlp)},
+        (compare(same, same, 1000, ("CNN", "MLP")), compare(cnn, mlp, 1000, ("CNN", "MLP"))),
+    )
+    sentence = shift_sentence(result)
+    assert "at 1 px the CNN beats the MLP by 26.0 points (noise ± " in sentence
+    assert "lower" not in sentence and "higher" not in sentence
+    assert f"unshifted CNN 96.7 ± 0.6 % vs MLP 96.7 ± 0.6 %: {NO_DIFFERENCE}" in sentence
