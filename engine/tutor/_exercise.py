@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -125,6 +125,39 @@ class Exercise:
     def to_html(self, *, answers: bool = False) -> str:
         """The exercise as HTML for ``QTextDocument``; ``answers=True`` adds the solution."""
         return to_html(self.blocks(answers=answers))
+
+
+def make_exercise(
+    topic: str,
+    seed: int,
+    difficulty: int,
+    question: str,
+    inputs: dict[str, Any],
+    answer: Any,
+    answer_text: str,
+    *,
+    decimals: int | None = None,
+    data: Sequence[Block] = (),
+    solution: Sequence[Block] = (),
+    choices: tuple[str, ...] = (),
+) -> Exercise:
+    """An :class:`Exercise` as every generator makes it: titled by :data:`TOPIC_LABELS`, its
+    question blocks the question text followed by ``data`` (the matrices, the options), its
+    worked solution ``solution``."""
+    return Exercise(
+        topic,
+        seed,
+        difficulty,
+        TOPIC_LABELS[topic],
+        question,
+        inputs,
+        answer,
+        answer_text,
+        decimals,
+        (Text(question), *data),
+        tuple(solution),
+        choices=choices,
+    )
 
 
 def ints(rng: np.random.Generator, low: int, high: int, shape: tuple[int, ...]) -> np.ndarray:

@@ -10,7 +10,7 @@ from engine.conv.correlate import convolve2d, correlate2d
 from engine.conv.geometry import conv_geometry, size_formula_text
 from engine.conv.trace import trace_cell
 from engine.layers.arithmetic import conv_params, output_size
-from engine.tutor._exercise import TOPIC_LABELS, Exercise, ints, kernel_ints
+from engine.tutor._exercise import Exercise, ints, kernel_ints, make_exercise
 from engine.tutor._render import Block, Math, Matrix, Text
 
 _CONV: dict[str, dict[int, tuple[Any, ...]]] = {
@@ -74,18 +74,16 @@ def convolution(
             # every tap, zero weights too, as the Matrix tab and the worked solution write it
             solution.append(Math(f"O[{i},{j}] = {trace.expression()}"))
     solution.append(Matrix("O =", result))
-    return Exercise(
-        topic=topic,
-        seed=seed,
-        difficulty=difficulty,
-        title=TOPIC_LABELS[topic],
-        question=question,
-        inputs={"x": x, "kernel": kernel, **kw, "operation": op},
-        answer=result,
-        answer_text=f"the {result.shape[0]}×{result.shape[1]} matrix O above",
-        decimals=None,
-        question_blocks=(Text(question), Matrix("X =", x), Matrix("K =", kernel)),
-        solution_blocks=tuple(solution),
+    return make_exercise(
+        topic,
+        seed,
+        difficulty,
+        question,
+        {"x": x, "kernel": kernel, **kw, "operation": op},
+        result,
+        f"the {result.shape[0]}×{result.shape[1]} matrix O above",
+        data=(Matrix("X =", x), Matrix("K =", kernel)),
+        solution=solution,
     )
 
 
@@ -114,18 +112,9 @@ def output_size_exercise(
         Text("O = ⌊(n + 2p − d(k−1) − 1)/s⌋ + 1; the floor drops rows that no window reaches."),
         Math(f"O = ⌊({n} + 2·{p} − {ke_text})/{s}⌋ + 1 = ⌊{span}/{s}⌋ + 1 = {answer}"),
     ]
-    return Exercise(
-        topic,
-        seed,
-        difficulty,
-        TOPIC_LABELS[topic],
-        question,
-        {"size": n, "kernel": k, "padding": p, "stride": s, "dilation": d},
-        answer,
-        str(answer),
-        None,
-        (Text(question),),
-        tuple(solution),
+    inputs = {"size": n, "kernel": k, "padding": p, "stride": s, "dilation": d}
+    return make_exercise(
+        topic, seed, difficulty, question, inputs, answer, str(answer), solution=solution
     )
 
 
@@ -164,16 +153,7 @@ def param_count_exercise(
         Text(f"Each filter has k·k·C/groups weights{' and one bias' if bias else ''}: {formula}."),
         Math(f"{n}·({per}{' + 1' if bias else ''}) = {answer}"),
     ]
-    return Exercise(
-        topic,
-        seed,
-        difficulty,
-        TOPIC_LABELS[topic],
-        question,
-        {"filters": n, "kernel": k, "channels": c, "bias": bias, "groups": groups},
-        answer,
-        str(answer),
-        None,
-        (Text(question),),
-        tuple(solution),
+    inputs = {"filters": n, "kernel": k, "channels": c, "bias": bias, "groups": groups}
+    return make_exercise(
+        topic, seed, difficulty, question, inputs, answer, str(answer), solution=solution
     )

@@ -7,7 +7,7 @@ from fractions import Fraction
 import numpy as np
 
 from engine.loss.softmax import cross_entropy_grad, softmax, softmax_jacobian
-from engine.tutor._exercise import TOPIC_LABELS, Exercise, ints
+from engine.tutor._exercise import Exercise, ints, make_exercise
 from engine.tutor._render import Block, Math, Matrix, Text
 
 
@@ -79,18 +79,9 @@ def softmax_exercise(topic: str, seed: int, difficulty: int, rng: np.random.Gene
                 )
     solution.append(Text("J is symmetric and each row sums to 0."))
     solution.append(Matrix("J ≈", np.round(jac, 3)))
-    return Exercise(
-        topic,
-        seed,
-        difficulty,
-        TOPIC_LABELS[topic],
-        question,
-        {"z": z},
-        jac,
-        "J ≈ " + "; ".join(_vec(row) for row in jac),
-        3,
-        (Text(question),),
-        tuple(solution),
+    answer_text = "J ≈ " + "; ".join(_vec(row) for row in jac)
+    return make_exercise(
+        topic, seed, difficulty, question, {"z": z}, jac, answer_text, decimals=3, solution=solution
     )
 
 
@@ -123,19 +114,11 @@ def cross_entropy_exercise(
         Math(f"∂L/∂z = ŷ − y = {_vec(p)} − {_vec(target, 2)}"),
         Math(f"∂L/∂z = {_vec(grad)}"),
     ]
-    return Exercise(
-        topic,
-        seed,
-        difficulty,
-        TOPIC_LABELS[topic],
-        question,
-        {"z": z, "y": y},
-        grad,
-        f"∂L/∂z ≈ {_vec(grad)}",
-        3,
-        (Text(question),),
-        tuple(solution),
-    )
+    answer_text = f"∂L/∂z ≈ {_vec(grad)}"
+    return make_exercise(
+        topic, seed, difficulty, question, {"z": z, "y": y}, grad, answer_text,
+        decimals=3, solution=solution,
+    )  # fmt: skip
 
 
 def _solve_exact(a: list[list[Fraction]], b: list[Fraction]) -> list[Fraction]:
@@ -200,16 +183,15 @@ def ridge_exercise(topic: str, seed: int, difficulty: int, rng: np.random.Genera
             "w = [" + ", ".join(_frac(v) for v in w) + "] ≈ " + _vec(answer),
         ),
     ]
-    return Exercise(
+    return make_exercise(
         topic,
         seed,
         difficulty,
-        TOPIC_LABELS[topic],
         question,
         {"X": X, "y": y, "lam": float(lam)},
         answer,
         "w = [" + ", ".join(_frac(v) for v in w) + "] ≈ " + _vec(answer),
-        3,
-        (Text(question), Matrix("X =", X), Matrix("y =", y)),
-        tuple(solution),
+        decimals=3,
+        data=(Matrix("X =", X), Matrix("y =", y)),
+        solution=solution,
     )
