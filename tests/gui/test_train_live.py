@@ -15,7 +15,11 @@ from PySide6.QtWidgets import QApplication, QPushButton
 
 from engine.images import FrameSource, FrameSourceError
 from engine.train import CaptureSet, digit_input
-from gui.train_tab.live_classification import LiveClassificationDialog, open_dialog
+from gui.train_tab.live_classification import (
+    LiveClassificationDialog,
+    close_dialog,
+    open_dialog,
+)
 from gui.train_tab.live_worker import LiveClassifier, LiveJob
 from gui.train_tab.state import SLOTS
 from tests.gui.test_train_tab import make_tab, train
@@ -27,6 +31,9 @@ TIMEOUT = 20_000
 @pytest.fixture
 def tab(qtbot):
     page = make_tab(qtbot)
+    # qtbot closes and deletes its widgets before fixtures are torn down: close the dialogs
+    # (their threads stop) before the tab, their parent, is deleted.
+    qtbot.addWidget(page, before_close_func=close_dialog)
     page.resize(1100, 750)
     page.show()
     yield page
@@ -57,7 +64,6 @@ def patterns_trained(qtbot, tab, tmp_path):
 @pytest.fixture
 def dialog(qtbot, tab):
     found = open_dialog(tab)
-    qtbot.addWidget(found)
     assert isinstance(found, LiveClassificationDialog) and found.isVisible()
     yield found
     if shiboken6.isValid(found):  # qtbot may have closed and deleted it already
@@ -72,7 +78,6 @@ def test_the_bars_follow_the_video_when_its_content_changes(qtbot, patterns_trai
     tab = patterns_trained
     video = write_pattern_video(tmp_path / "ring_then_bar.avi", ["ring", "bar"], 45)
     dialog = open_dialog(tab)
-    qtbot.addWidget(dialog)
     assert dialog.mode == "camera"  # not digits: as the webcam dialog captured them
     assert "CNN and MLP trained on 2 classes (bar, ring), 8×8 input" in dialog.model_note.text()
     dialog.start_video(video)
@@ -125,7 +130,6 @@ def test_digits_on_paper_go_through_the_mnist_like_steps(qtbot, tab, tmp_path):
         writer.write(frame)
     writer.release()
     dialog = open_dialog(tab)
-    qtbot.addWidget(dialog)
     assert dialog.mode == "digit"  # digit names at 8×8: the UCI steps
     dialog.start_video(path)
     wait_for(qtbot, dialog, str(a))
@@ -160,7 +164,6 @@ def test_an_input_size_the_digit_steps_cannot_make_is_explained(qtbot, tab, tmp_
     train(qtbot, tab)
     video = write_pattern_video(tmp_path / "bar.avi", ["bar"], 20)
     dialog = open_dialog(tab)
-    qtbot.addWidget(dialog)
     dialog.start_video(video)
     qtbot.waitUntil(lambda: dialog.last_result is not None, timeout=TIMEOUT)  # as captured: fits
     dialog.set_mode("digit")
@@ -180,7 +183,6 @@ def test_a_camera_that_stops_keeps_the_last_answer(qtbot, patterns_trained, tmp_
     tab = patterns_trained
     short = write_pattern_video(tmp_path / "short.avi", ["bar"], 12)
     dialog = open_dialog(tab)
-    qtbot.addWidget(dialog)
     dialog.start_video(short, loop=False)
     qtbot.waitUntil(lambda: dialog.thread is None, timeout=TIMEOUT)
     text = dialog.message.text()
