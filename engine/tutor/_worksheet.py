@@ -121,7 +121,18 @@ class Worksheet:
 
     def blocks(self, answers: bool = False) -> list[Block]:
         """The sheet (or with ``answers`` the answer key) as render blocks."""
-        return self._key_blocks() if answers else self._sheet_blocks()
+        return [block for part in self.sections(answers) for block in part]
+
+    def sections(self, answers: bool = False) -> list[list[Block]]:
+        """:meth:`blocks` in parts: the title part (title, the copy and its seed, name/date
+        line and points, or the key's warning), then one part per question (heading, data,
+        answer space; in the key its solution and answer) — for a paginator that keeps a
+        question on one page."""
+        return self._key_sections() if answers else self._sheet_sections()
+
+    def html_sections(self, answers: bool = False) -> list[str]:
+        """:meth:`sections` as HTML fragments for Qt's ``QTextDocument``."""
+        return [to_html(part) for part in self.sections(answers)]
 
     def _intro(self) -> str:
         topics = ", ".join(dict.fromkeys(TOPIC_LABELS[e.topic] for e in self.exercises))
@@ -131,48 +142,55 @@ class Worksheet:
             "seed gives the same sheet in KernelScope (File ▸ New worksheet…)."
         )
 
-    def _sheet_blocks(self) -> list[Block]:
-        blocks: list[Block] = [
-            Heading(self.title, 1),
-            Text(self._intro()),
-            Text(
-                "Name: ______________________________    Date: ______________    "
-                f"Points: ______ / {self.total_points}"
-            ),
-        ]
-        for number, (exercise, points) in enumerate(
-            zip(self.exercises, self.points, strict=True), start=1
-        ):
-            q = exercise.blocks(number=number)
-            head = q[0]
-            assert isinstance(head, Heading)
-            blocks += [Heading(f"{head.text} — {_points(points)}", head.level), *q[1:]]
-            if self.answer_space:
-                blocks.append(_answer_space(exercise))
-        return blocks
-
-    def _key_blocks(self) -> list[Block]:
-        blocks: list[Block] = [
-            Heading(f"{KEY_MARK} — {self.title}", 1),
-            Text(
-                f"{KEY_MARK} for {self.variant_text()}: worked solutions for the teacher, "
-                f"{self.total_points} points in all. Do not hand out."
-            ),
-        ]
-        for number, (exercise, points) in enumerate(
-            zip(self.exercises, self.points, strict=True), start=1
-        ):
-            q = exercise.blocks(number=number)
-            head = q[0]
-            assert isinstance(head, Heading)
-            blocks += [
-                Heading(f"{KEY_MARK} — {head.text} — {_points(points)}", head.level),
-                *q[1:],
-                Heading("Solution", 3),
-                *exercise.solution_blocks,
-                Text(f"Answer: {exercise.answer_text}"),
+    def _sheet_sections(self) -> list[list[Block]]:
+        sections: list[list[Block]] = [
+            [
+                Heading(self.title, 1),
+                Text(self._intro()),
+                Text(
+                    "Name: ______________________________    Date: ______________    "
+                    f"Points: ______ / {self.total_points}"
+                ),
             ]
-        return blocks
+        ]
+        for number, (exercise, points) in enumerate(
+            zip(self.exercises, self.points, strict=True), start=1
+        ):
+            q = exercise.blocks(number=number)
+            head = q[0]
+            assert isinstance(head, Heading)
+            part: list[Block] = [Heading(f"{head.text} — {_points(points)}", head.level), *q[1:]]
+            if self.answer_space:
+                part.append(_answer_space(exercise))
+            sections.append(part)
+        return sections
+
+    def _key_sections(self) -> list[list[Block]]:
+        sections: list[list[Block]] = [
+            [
+                Heading(f"{KEY_MARK} — {self.title}", 1),
+                Text(
+                    f"{KEY_MARK} for {self.variant_text()}: worked solutions for the teacher, "
+                    f"{self.total_points} points in all. Do not hand out."
+                ),
+            ]
+        ]
+        for number, (exercise, points) in enumerate(
+            zip(self.exercises, self.points, strict=True), start=1
+        ):
+            q = exercise.blocks(number=number)
+            head = q[0]
+            assert isinstance(head, Heading)
+            sections.append(
+                [
+                    Heading(f"{KEY_MARK} — {head.text} — {_points(points)}", head.level),
+                    *q[1:],
+                    Heading("Solution", 3),
+                    *exercise.solution_blocks,
+                    Text(f"Answer: {exercise.answer_text}"),
+                ]
+            )
+        return sections
 
     def to_markdown(self, answers: bool = False) -> str:
         """The sheet as Markdown; ``answers=True`` gives the answer key."""

@@ -2,8 +2,8 @@
 separate answer key as Markdown, LaTeX or PDF.
 
 Both files go through the engine's writer, all or nothing (:func:`engine.storage.write_files`);
-the PDF is Qt's own (``QPdfWriter`` printing a ``QTextDocument`` of
-:meth:`engine.tutor.Worksheet.to_html`) into memory first — no new dependency.
+the PDF is Qt's own, made in memory first by :func:`gui.tutor.worksheet_pdf.worksheet_pdf`
+(a header on every page, questions kept whole on a page) — no new dependency.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ import os
 import secrets
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, Qt
-from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -48,6 +47,7 @@ from engine.tutor import (
 )
 from gui.colours import set_tone, tone_label
 from gui.tutor.exercise_bar import LEVEL_LABELS, MAX_SEED
+from gui.tutor.worksheet_pdf import worksheet_pdf
 
 FORMATS = {
     "markdown": ("Markdown", ".md"),
@@ -57,35 +57,6 @@ FORMATS = {
     "gift": ("GIFT", ".txt"),
 }
 MAX_COUNT = 50
-
-
-def worksheet_pdf(worksheet: Worksheet | WorksheetSet, *, answers: bool = False) -> bytes:
-    """The worksheet (or with ``answers`` its answer key) as A4 PDF bytes."""
-    document = QTextDocument()
-    font = QFont()
-    font.setPointSize(11)
-    document.setDefaultFont(font)
-    document.setHtml(worksheet.to_html(answers=answers))
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    writer = QPdfWriter(buffer)
-    title = worksheet.sheets[0].title if isinstance(worksheet, WorksheetSet) else worksheet.title
-    writer.setTitle(("ANSWER KEY — " if answers else "") + title)
-    writer.setCreator("KernelScope")
-    writer.setResolution(300)
-    writer.setPageLayout(
-        QPageLayout(
-            QPageSize(QPageSize.PageSizeId.A4),
-            QPageLayout.Orientation.Portrait,
-            QMarginsF(18, 18, 18, 18),
-            QPageLayout.Unit.Millimeter,
-        )
-    )
-    document.print_(writer)
-    del writer  # finishes the PDF into the buffer
-    buffer.close()
-    return bytes(data.data())
 
 
 def answer_key_path(path: str | Path) -> Path:
