@@ -131,3 +131,36 @@ def test_a_single_sheet_has_one_run_of_pages_with_its_seed(qapp):
     assert all(page.splitlines()[0].startswith("Quiz — seed 8 ") for page in run)
     key = page_texts(worksheet_pdf(sheet, answers=True))
     assert all(page.splitlines()[0].startswith("ANSWER KEY — Quiz — seed 8 ") for page in key)
+
+
+def test_the_dialog_exports_copies_as_pdf_sheet_and_key(light_window, qtbot, tmp_path):
+    from PySide6.QtGui import QAction
+
+    window = light_window()
+    window.findChild(QAction, "actionNewWorksheet").trigger()
+    dialog = window.menus.worksheet_dialog
+    qtbot.waitExposed(dialog)
+    try:
+        dialog.set_topics(["output_size", "pooling", "derivation_step"])
+        dialog.count.setValue(3)
+        dialog.copies.setValue(3)
+        dialog.seed.setValue(44)
+        dialog.format.setCurrentIndex(dialog.format.findData("pdf"))
+        sheet, key = dialog.export(tmp_path / "week 7.pdf", "pdf")
+        assert (sheet.name, key.name) == ("week 7.pdf", "week 7-answers.pdf")
+        seeds = [s.seed for s in dialog.worksheets.sheets]
+        sheet_runs = copy_runs(page_texts(sheet.read_bytes()))
+        key_runs = copy_runs(page_texts(key.read_bytes()))
+        assert len(sheet_runs) == len(key_runs) == 3
+        for seed, sheet_run, key_run in zip(seeds, sheet_runs, key_runs, strict=True):
+            assert all(
+                f"variant seed {seed} (master seed 44)" in p.splitlines()[0] for p in sheet_run
+            )
+            assert all(p.startswith("ANSWER KEY — ") for p in key_run)
+            assert all(
+                f"variant seed {seed} (master seed 44)" in p.splitlines()[0] for p in key_run
+            )
+        assert document_title(key.read_bytes()).startswith("ANSWER KEY — ")
+        assert "week 7-answers.pdf" in dialog.status.text()
+    finally:
+        dialog.close()
