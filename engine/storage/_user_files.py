@@ -215,19 +215,8 @@ def read_user_bytes(
 ) -> bytes:
     """The bytes of a user-named regular file, refusing anything that could block or is too big.
 
-    Opened as by :func:`open_user_file`.
-
-    Parameters
-    ----------
-    path, what
-        As for :func:`require_regular_file`.
-    max_bytes
-        Refuse (before reading) a file larger than this.
-
-    Raises
-    ------
-    UserFileError
-        As :func:`require_regular_file`, plus ``"too large"``.
+    Takes the arguments and raises the errors of :func:`open_user_file`, which opens it; a file
+    that grows past ``max_bytes`` while it is read is ``"too large"`` too.
     """
     p = Path(path)
     with open_user_file(path, what=what, max_bytes=max_bytes) as handle:

@@ -94,17 +94,9 @@ class ExportActions(QObject):
     # -- ONNX ------------------------------------------------------------------------------------
     @Slot()
     def _on_onnx_triggered(self) -> None:
-        slot = self._sender_slot()
-        if slot is None:
-            return
-        path, _ = QFileDialog.getSaveFileName(
-            as_widget(self.tab),
-            f"Export the {SLOT_TITLES[slot]} as ONNX",
-            f"digits_{slot}.onnx",
-            ONNX_FILTER,
-        )
-        if path:
-            self.export_onnx_to(slot, path)
+        chosen = self._ask_save_path("Export the {title} as ONNX", ".onnx", ONNX_FILTER)
+        if chosen is not None:
+            self.export_onnx_to(*chosen)
 
     def export_onnx_to(self, slot: str, path: str) -> str:
         """Write ``slot``'s trained model to ``path`` as ONNX, compare it in onnxruntime on the
@@ -160,17 +152,10 @@ class ExportActions(QObject):
     # -- PyTorch ---------------------------------------------------------------------------------
     @Slot()
     def _on_code_triggered(self) -> None:
-        slot = self._sender_slot()
-        if slot is None:
-            return
-        path, _ = QFileDialog.getSaveFileName(
-            as_widget(self.tab),
-            f"Save the {SLOT_TITLES[slot]}'s weights for the PyTorch code",
-            f"digits_{slot}.npz",
-            NPZ_FILTER,
-        )
-        if path:
-            self.copy_pytorch_to(slot, path)
+        caption = "Save the {title}'s weights for the PyTorch code"
+        chosen = self._ask_save_path(caption, ".npz", NPZ_FILTER)
+        if chosen is not None:
+            self.copy_pytorch_to(*chosen)
 
     def copy_pytorch_to(self, slot: str, npz_path: str) -> str:
         """Save ``slot``'s model to ``npz_path`` and copy PyTorch code loading it to the
@@ -200,6 +185,20 @@ class ExportActions(QObject):
         action = self.sender()
         slot = action.data() if isinstance(action, QAction) else None
         return slot if slot in SLOTS else None
+
+    def _ask_save_path(self, caption: str, suffix: str, file_filter: str) -> tuple[str, str] | None:
+        """The triggering action's model slot and the file the user chose for it, ``None`` when
+        cancelled. ``caption`` names the model as ``{title}``; the file is ``digits_<slot>``."""
+        slot = self._sender_slot()
+        if slot is None:
+            return None
+        path, _ = QFileDialog.getSaveFileName(
+            as_widget(self.tab),
+            caption.format(title=SLOT_TITLES[slot]),
+            f"digits_{slot}{suffix}",
+            file_filter,
+        )
+        return (slot, path) if path else None
 
     def _show(self, text: str, *, error: bool) -> str:
         """The outcome in the status line and in a (non-modal) message box."""

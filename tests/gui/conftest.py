@@ -15,6 +15,7 @@ from gui.app import build_window
 from gui.main_window import MainWindow
 from gui.tab_registry import TABS, TabSpec
 from gui.widgets import TabPage
+from tests.gui.test_train_tab import make_tab, train
 
 
 @pytest.fixture
@@ -123,6 +124,24 @@ def light_window(qtbot, tmp_path):
     yield make
     for window in windows:
         window.close()
+
+
+@pytest.fixture
+def train_tab(qtbot):
+    """A shown Train tab (1100×750) on the small digit subset of
+    :func:`tests.gui.test_train_tab.make_tab`, shut down after the test."""
+    page = make_tab(qtbot)
+    page.resize(1100, 750)
+    page.show()
+    yield page
+    page.shutdown()
+
+
+@pytest.fixture
+def trained_train_tab(qtbot, train_tab):
+    """:func:`train_tab` after one short training run of both models."""
+    train(qtbot, train_tab)
+    return train_tab
 
 
 @pytest.fixture(autouse=True)

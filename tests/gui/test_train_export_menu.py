@@ -11,29 +11,12 @@ import sys
 
 import numpy as np
 import onnx
-import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from engine.train import LOGIT_TOLERANCE
 from gui.train_tab.state import SLOTS
-from tests.gui.test_train_tab import make_tab, train
-
-
-@pytest.fixture
-def tab(qtbot):
-    page = make_tab(qtbot)
-    page.resize(1100, 750)
-    page.show()
-    yield page
-    page.shutdown()
-
-
-@pytest.fixture
-def trained(qtbot, tab):
-    train(qtbot, tab)
-    return tab
 
 
 def choose_file_in_next_dialog(path: str, seen: list[str]) -> None:
@@ -51,26 +34,26 @@ def choose_file_in_next_dialog(path: str, seen: list[str]) -> None:
     QTimer.singleShot(0, poll)
 
 
-def shown_message(tab) -> str:
-    box = tab.export_actions.message_box
+def shown_message(train_tab) -> str:
+    box = train_tab.export_actions.message_box
     assert isinstance(box, QMessageBox) and box.isVisible()
     return box.text()
 
 
-def test_untrained_models_cannot_be_exported(tab):
-    actions = tab.export_actions
+def test_untrained_models_cannot_be_exported(train_tab):
+    actions = train_tab.export_actions
     actions.refresh()
     for slot in SLOTS:
         assert not actions.onnx_actions[slot].isEnabled()
         assert "not trained" in actions.onnx_actions[slot].text()
         assert not actions.code_actions[slot].isEnabled()
     assert "not trained" in actions.export_onnx_to("cnn", "unused.onnx")
-    tab.export_actions.close_message()
+    train_tab.export_actions.close_message()
 
 
-def test_onnx_export_from_the_menu_states_the_logit_difference(qtbot, trained, tmp_path):
-    tab = trained
-    actions = tab.export_actions
+def test_onnx_export_from_the_menu_states_the_logit_difference(qtbot, trained_train_tab, tmp_path):
+    train_tab = trained_train_tab
+    actions = train_tab.export_actions
     actions.refresh()
     assert all(actions.onnx_actions[slot].isEnabled() for slot in SLOTS)
     for slot in SLOTS:
@@ -81,29 +64,29 @@ def test_onnx_export_from_the_menu_states_the_logit_difference(qtbot, trained, t
         assert seen and "ONNX" in seen[0]
         assert target.is_file()
         onnx.checker.check_model(onnx.load(str(target)))
-        text = shown_message(tab)
+        text = shown_message(train_tab)
         assert f"model_{slot}.onnx" in text
         found = re.search(r"max \|logit difference\| = ([0-9.e+-]+)", text)
         assert found, text
         difference = float(found.group(1))
         assert difference <= LOGIT_TOLERANCE
-        assert f"on the {len(tab.val_y):,} validation images" in text
+        assert f"on the {len(train_tab.val_y):,} validation images" in text
         assert "within the tolerance" in text
         # The stated number is onnxruntime's: run the file independently and compare.
         import onnxruntime as ort
 
         session = ort.InferenceSession(str(target), providers=["CPUExecutionProvider"])
-        (theirs,) = session.run(None, {"input": tab.val_x.astype(np.float32)})
-        ours = tab.models[slot].forward(tab.val_x.astype(np.float32))
+        (theirs,) = session.run(None, {"input": train_tab.val_x.astype(np.float32)})
+        ours = train_tab.models[slot].forward(train_tab.val_x.astype(np.float32))
         measured = float(np.max(np.abs(theirs.astype(np.float64) - ours)))
         assert abs(measured - difference) <= 0.01 * max(difference, 1e-12) + 1e-9
-        assert "max |logit difference|" in tab.status_label.text()
+        assert "max |logit difference|" in train_tab.status_label.text()
     actions.close_message()
 
 
-def test_without_onnx_the_entry_says_what_to_install(qtbot, trained, monkeypatch):
+def test_without_onnx_the_entry_says_what_to_install(qtbot, trained_train_tab, monkeypatch):
     monkeypatch.setitem(sys.modules, "onnx", None)  # an import of onnx now fails
-    actions = trained.export_actions
+    actions = trained_train_tab.export_actions
     actions.refresh()
     for slot in SLOTS:
         action = actions.onnx_actions[slot]
@@ -114,25 +97,25 @@ def test_without_onnx_the_entry_says_what_to_install(qtbot, trained, monkeypatch
 
 
 def test_without_onnxruntime_the_export_works_and_says_it_was_not_compared(
-    qtbot, trained, tmp_path, monkeypatch
+    qtbot, trained_train_tab, tmp_path, monkeypatch
 ):
     monkeypatch.setitem(sys.modules, "onnxruntime", None)
-    text = trained.export_actions.export_onnx_to("mlp", str(tmp_path / "plain"))
+    text = trained_train_tab.export_actions.export_onnx_to("mlp", str(tmp_path / "plain"))
     assert (tmp_path / "plain.onnx").is_file()  # the suffix is added
     assert "onnxruntime is not installed" in text and "kernelscope[onnx]" in text
     assert "logit difference" not in text
-    trained.export_actions.close_message()
+    trained_train_tab.export_actions.close_message()
 
 
-def test_an_unwritable_target_is_named_and_leaves_an_old_file(qtbot, trained, tmp_path):
+def test_an_unwritable_target_is_named_and_leaves_an_old_file(qtbot, trained_train_tab, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_bytes(b"not a folder")
-    text = trained.export_actions.export_onnx_to("cnn", str(blocker / "model.onnx"))
+    text = trained_train_tab.export_actions.export_onnx_to("cnn", str(blocker / "model.onnx"))
     assert text.startswith("ONNX export of the CNN failed:")
-    assert shown_message(trained) == text
+    assert shown_message(trained_train_tab) == text
     assert blocker.read_bytes() == b"not a folder"
-    trained.export_actions.close_message()
-    assert trained.export_actions.message_box is None
+    trained_train_tab.export_actions.close_message()
+    assert trained_train_tab.export_actions.message_box is None
 
 
 def state_dict_entries(code: str) -> dict[str, str]:
@@ -163,21 +146,21 @@ def npz_path_in(code: str) -> str:
 
 
 def test_copy_pytorch_code_saves_the_weights_and_loads_them_by_sequential_index(
-    qtbot, trained, tmp_path
+    qtbot, trained_train_tab, tmp_path
 ):
-    tab = trained
-    tab.export_actions.refresh()  # as when the menu opens
+    train_tab = trained_train_tab
+    train_tab.export_actions.refresh()  # as when the menu opens
     for slot in SLOTS:
         seen: list[str] = []
         target = tmp_path / f"weights {slot}.npz"  # a space: the path is quoted in the code
         choose_file_in_next_dialog(str(target), seen)
-        tab.export_actions.code_actions[slot].trigger()
+        train_tab.export_actions.code_actions[slot].trigger()
         assert seen and "weights" in seen[0]
         code = QGuiApplication.clipboard().text()
         compile(code, "<pytorch code>", "exec")  # valid Python
         assert "load_state_dict(state_dict)" in code and ".eval()" in code
         assert npz_path_in(code) == str(target)
-        model = tab.models[slot]
+        model = train_tab.models[slot]
         params = model.parameters()
         entries = state_dict_entries(code)
         assert sorted(entries.values()) == sorted(params)  # every trained array, once
@@ -190,18 +173,18 @@ def test_copy_pytorch_code_saves_the_weights_and_loads_them_by_sequential_index(
         with np.load(npz_path_in(code), allow_pickle=False) as weights:
             for key, value in params.items():
                 np.testing.assert_array_equal(weights[key], value)
-        assert target.name in tab.status_label.text()
+        assert target.name in train_tab.status_label.text()
 
 
-def test_the_pytorch_code_runs_in_torch_when_installed(qtbot, trained, tmp_path):
+def test_the_pytorch_code_runs_in_torch_when_installed(qtbot, trained_train_tab, tmp_path):
     # torch is not part of the test extras: without it the code is checked as text above.
-    tab = trained
-    code = tab.export_actions.copy_pytorch_to("cnn", str(tmp_path / "cnn.npz"))
+    train_tab = trained_train_tab
+    code = train_tab.export_actions.copy_pytorch_to("cnn", str(tmp_path / "cnn.npz"))
     assert code
     if importlib.util.find_spec("torch") is None:
         assert "import torch" in code
         return
-    x = tab.val_x[:5].astype(np.float32)
+    x = train_tab.val_x[:5].astype(np.float32)
     np.save(tmp_path / "x.npy", x)
     script = code + (
         f"\nout = cnn_model(torch.from_numpy(np.load({str(tmp_path / 'x.npy')!r})))"
@@ -210,13 +193,13 @@ def test_the_pytorch_code_runs_in_torch_when_installed(qtbot, trained, tmp_path)
     (tmp_path / "run.py").write_text(script, encoding="utf-8")
     subprocess.run([sys.executable, str(tmp_path / "run.py")], check=True, timeout=120)
     np.testing.assert_allclose(
-        np.load(tmp_path / "out.npy"), tab.models["cnn"].forward(x), atol=1e-5
+        np.load(tmp_path / "out.npy"), train_tab.models["cnn"].forward(x), atol=1e-5
     )
 
 
-def test_the_export_button_opens_the_menu(qtbot, trained):
-    button = trained.export_button
-    assert button.menu() is trained.export_actions.menu
+def test_the_export_button_opens_the_menu(qtbot, trained_train_tab):
+    button = trained_train_tab.export_button
+    assert button.menu() is trained_train_tab.export_actions.menu
     names = [a.objectName() for a in button.menu().actions() if a.objectName()]
     assert names == [
         "exportWeights",

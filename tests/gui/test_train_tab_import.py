@@ -14,42 +14,32 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 from engine.train import build_model, save_model
 from gui.train_tab import TrainTab
 from gui.train_tab.state import SLOTS
-from tests.gui.test_train_tab import EPOCHS, make_tab, train
+from tests.gui.test_train_tab import EPOCHS
 
 
-@pytest.fixture
-def trained(qtbot):
-    page = make_tab(qtbot)
-    page.resize(1100, 750)
-    page.show()
-    train(qtbot, page)
-    yield page
-    page.shutdown()
-
-
-def snapshot(tab: TrainTab) -> dict:
+def snapshot(train_tab: TrainTab) -> dict:
     """Everything an import must leave alone when it refuses a file."""
     return {
         slot: (
-            {k: v.copy() for k, v in tab.models[slot].parameters().items()},
-            tab.histories[slot].to_dict(),
-            [dict(layer) for layer in tab.networks[slot]["layers"]],
-            tab.models[slot].predict_proba(tab.val_x),
+            {k: v.copy() for k, v in train_tab.models[slot].parameters().items()},
+            train_tab.histories[slot].to_dict(),
+            [dict(layer) for layer in train_tab.networks[slot]["layers"]],
+            train_tab.models[slot].predict_proba(train_tab.val_x),
         )
         for slot in SLOTS
     }
 
 
-def assert_unchanged(tab: TrainTab, before: dict) -> None:
+def assert_unchanged(train_tab: TrainTab, before: dict) -> None:
     for slot, (params, history, layers, proba) in before.items():
-        now = tab.models[slot].parameters()
+        now = train_tab.models[slot].parameters()
         assert now.keys() == params.keys()
         for key in params:
             np.testing.assert_array_equal(now[key], params[key])
-        assert tab.histories[slot].to_dict() == history
-        assert tab.networks[slot]["layers"] == layers
-        np.testing.assert_array_equal(tab.models[slot].predict_proba(tab.val_x), proba)
-        assert tab.trained(slot)
+        assert train_tab.histories[slot].to_dict() == history
+        assert train_tab.networks[slot]["layers"] == layers
+        np.testing.assert_array_equal(train_tab.models[slot].predict_proba(train_tab.val_x), proba)
+        assert train_tab.trained(slot)
 
 
 def choose_file_in_next_dialog(path: str, seen: list[str]) -> None:
@@ -67,58 +57,63 @@ def choose_file_in_next_dialog(path: str, seen: list[str]) -> None:
     QTimer.singleShot(0, poll)
 
 
-def test_export_reset_import_gives_identical_predictions(qtbot, trained, tmp_path):
-    tab = trained
-    expected = {slot: tab.models[slot].predict_proba(tab.val_x) for slot in SLOTS}
-    histories = {slot: tab.histories[slot].to_dict() for slot in SLOTS}
-    tab.export_to(str(tmp_path / "digits.npz"))
-    tab.reset()
-    assert not any(tab.trained(slot) for slot in SLOTS)
-    assert not tab.export_button.isEnabled()
+def test_export_reset_import_gives_identical_predictions(qtbot, trained_train_tab, tmp_path):
+    train_tab = trained_train_tab
+    expected = {slot: train_tab.models[slot].predict_proba(train_tab.val_x) for slot in SLOTS}
+    histories = {slot: train_tab.histories[slot].to_dict() for slot in SLOTS}
+    train_tab.export_to(str(tmp_path / "digits.npz"))
+    train_tab.reset()
+    assert not any(train_tab.trained(slot) for slot in SLOTS)
+    assert not train_tab.export_button.isEnabled()
     for slot in SLOTS:
         seen: list[str] = []
         choose_file_in_next_dialog(str(tmp_path / f"digits_{slot}.npz"), seen)
-        qtbot.mouseClick(tab.slots[slot].import_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(train_tab.slots[slot].import_button, Qt.MouseButton.LeftButton)
         assert seen and slot.upper() in seen[0]
-        assert tab.trained(slot)
-        np.testing.assert_array_equal(tab.models[slot].predict_proba(tab.val_x), expected[slot])
-        assert tab.histories[slot].to_dict() == histories[slot]
-        assert tab.curves.point_count(slot) == EPOCHS
-        assert not tab.slots[slot].error_label.isVisible()
-        assert tab.slots[slot].params_label.text() == f"{tab.models[slot].n_params:,} parameters"
-    assert "Imported digits_mlp.npz into the MLP slot" in tab.status_label.text()
-    assert tab.export_button.isEnabled()
+        assert train_tab.trained(slot)
+        np.testing.assert_array_equal(
+            train_tab.models[slot].predict_proba(train_tab.val_x), expected[slot]
+        )
+        assert train_tab.histories[slot].to_dict() == histories[slot]
+        assert train_tab.curves.point_count(slot) == EPOCHS
+        assert not train_tab.slots[slot].error_label.isVisible()
+        assert (
+            train_tab.slots[slot].params_label.text()
+            == f"{train_tab.models[slot].n_params:,} parameters"
+        )
+    assert "Imported digits_mlp.npz into the MLP slot" in train_tab.status_label.text()
+    assert train_tab.export_button.isEnabled()
     # The drawing bars use the imported weights too.
-    tab.canvas.set_image(tab.val_x[0, 0])
+    train_tab.canvas.set_image(train_tab.val_x[0, 0])
     for slot in SLOTS:
-        np.testing.assert_allclose(tab.bars[slot].probabilities, expected[slot][0], rtol=1e-6)
+        np.testing.assert_allclose(train_tab.bars[slot].probabilities, expected[slot][0], rtol=1e-6)
 
 
-def test_a_model_goes_into_the_slot_the_user_chooses(qtbot, trained, tmp_path):
+def test_a_model_goes_into_the_slot_the_user_chooses(qtbot, trained_train_tab, tmp_path):
     # The CNN exported, imported into the MLP slot: that slot now holds the CNN's network.
-    tab = trained
-    cnn_layers = tab.networks["cnn"]["layers"]
-    expected = tab.models["cnn"].predict_proba(tab.val_x)
-    tab.export_to(str(tmp_path / "mine.npz"))
-    assert tab.import_model("mlp", str(tmp_path / "mine_cnn.npz"))
-    assert tab.networks["mlp"]["layers"] == cnn_layers
-    assert tab.slots["mlp"].model.rowCount() == len(cnn_layers)
-    np.testing.assert_array_equal(tab.models["mlp"].predict_proba(tab.val_x), expected)
+    train_tab = trained_train_tab
+    cnn_layers = train_tab.networks["cnn"]["layers"]
+    expected = train_tab.models["cnn"].predict_proba(train_tab.val_x)
+    train_tab.export_to(str(tmp_path / "mine.npz"))
+    assert train_tab.import_model("mlp", str(tmp_path / "mine_cnn.npz"))
+    assert train_tab.networks["mlp"]["layers"] == cnn_layers
+    assert train_tab.slots["mlp"].model.rowCount() == len(cnn_layers)
+    np.testing.assert_array_equal(train_tab.models["mlp"].predict_proba(train_tab.val_x), expected)
 
 
-def test_a_file_without_curves_gets_one_point_measured_now(qtbot, trained, tmp_path):
-    tab = trained
-    model = tab.models["cnn"].copy()
+def test_a_file_without_curves_gets_one_point_measured_now(qtbot, trained_train_tab, tmp_path):
+    train_tab = trained_train_tab
+    model = train_tab.models["cnn"].copy()
     save_model(tmp_path / "bare.npz", model)  # a script's export: no history
-    tab.reset()
-    assert tab.import_model("cnn", str(tmp_path / "bare.npz"))
-    [record] = tab.histories["cnn"].records
+    train_tab.reset()
+    assert train_tab.import_model("cnn", str(tmp_path / "bare.npz"))
+    [record] = train_tab.histories["cnn"].records
     assert record.epoch == 0
-    loss, accuracy = model.data_loss(tab.val_x, tab.val_y)
+    loss, accuracy = model.data_loss(train_tab.val_x, train_tab.val_y)
     assert record.val_accuracy == pytest.approx(accuracy)
     assert record.val_loss == pytest.approx(loss)
-    assert tab.trained("cnn")
-    assert "no curves in the file" in tab.status_label.text()
+    assert train_tab.trained("cnn")
+    assert "no curves in the file" in train_tab.status_label.text()
 
 
 def damaged_files(tmp_path, good) -> dict[str, tuple[str, str]]:
@@ -151,23 +146,23 @@ def damaged_files(tmp_path, good) -> dict[str, tuple[str, str]]:
     }
 
 
-def test_damaged_foreign_and_non_regular_files_change_nothing(qtbot, trained, tmp_path):
-    tab = trained
-    tab.export_to(str(tmp_path / "good.npz"))
-    before = snapshot(tab)
+def test_damaged_foreign_and_non_regular_files_change_nothing(qtbot, trained_train_tab, tmp_path):
+    train_tab = trained_train_tab
+    train_tab.export_to(str(tmp_path / "good.npz"))
+    before = snapshot(train_tab)
     for name, (path, words) in damaged_files(tmp_path, tmp_path / "good_cnn.npz").items():
-        assert not tab.import_model("cnn", path), name
-        message = tab.slots["cnn"].error_label.text()
+        assert not train_tab.import_model("cnn", path), name
+        message = train_tab.slots["cnn"].error_label.text()
         assert message.startswith("Could not import"), (name, message)
         assert words in message, (name, message)
-        assert tab.slots["cnn"].error_label.isVisible()
-        assert tab.status_label.text() == message
-        assert_unchanged(tab, before)
-        assert not tab.busy
+        assert train_tab.slots["cnn"].error_label.isVisible()
+        assert train_tab.status_label.text() == message
+        assert_unchanged(train_tab, before)
+        assert not train_tab.busy
 
 
-def test_a_model_for_other_data_says_what_does_not_match(qtbot, trained, tmp_path):
-    tab = trained
+def test_a_model_for_other_data_says_what_does_not_match(qtbot, trained_train_tab, tmp_path):
+    train_tab = trained_train_tab
     # 28×28 inputs and 3 classes, against the current 8×8 digits in 10 classes.
     other = build_model(
         {
@@ -185,28 +180,28 @@ def test_a_model_for_other_data_says_what_does_not_match(qtbot, trained, tmp_pat
         classes=3,
     )
     save_model(tmp_path / "three.npz", three_classes)
-    before = snapshot(tab)
-    assert not tab.import_model("mlp", str(tmp_path / "letters.npz"))
-    message = tab.slots["mlp"].error_label.text()
+    before = snapshot(train_tab)
+    assert not train_tab.import_model("mlp", str(tmp_path / "letters.npz"))
+    message = train_tab.slots["mlp"].error_label.text()
     assert "letters.npz does not fit the current data" in message
     assert "1×28×28" in message and "1×8×8" in message
     assert "3 output classes" in message and "have 10" in message
-    assert not tab.import_model("mlp", str(tmp_path / "three.npz"))
-    message = tab.slots["mlp"].error_label.text()
+    assert not train_tab.import_model("mlp", str(tmp_path / "three.npz"))
+    message = train_tab.slots["mlp"].error_label.text()
     assert "3 output classes" in message and "×28" not in message
-    assert_unchanged(tab, before)
+    assert_unchanged(train_tab, before)
     # A good file afterwards clears the slot's message.
-    tab.export_to(str(tmp_path / "good.npz"))
-    assert tab.import_model("mlp", str(tmp_path / "good_mlp.npz"))
-    assert not tab.slots["mlp"].error_label.isVisible()
+    train_tab.export_to(str(tmp_path / "good.npz"))
+    assert train_tab.import_model("mlp", str(tmp_path / "good_mlp.npz"))
+    assert not train_tab.slots["mlp"].error_label.isVisible()
 
 
-def test_importing_stops_a_running_training(qtbot, trained, tmp_path):
-    tab = trained
-    tab.export_to(str(tmp_path / "digits.npz"))
-    expected = tab.models["cnn"].predict_proba(tab.val_x)
-    qtbot.mouseClick(tab.train_button, Qt.MouseButton.LeftButton)
-    assert tab.busy
-    assert tab.import_model("cnn", str(tmp_path / "digits_cnn.npz"))
-    assert not tab.busy
-    np.testing.assert_array_equal(tab.models["cnn"].predict_proba(tab.val_x), expected)
+def test_importing_stops_a_running_training(qtbot, trained_train_tab, tmp_path):
+    train_tab = trained_train_tab
+    train_tab.export_to(str(tmp_path / "digits.npz"))
+    expected = train_tab.models["cnn"].predict_proba(train_tab.val_x)
+    qtbot.mouseClick(train_tab.train_button, Qt.MouseButton.LeftButton)
+    assert train_tab.busy
+    assert train_tab.import_model("cnn", str(tmp_path / "digits_cnn.npz"))
+    assert not train_tab.busy
+    np.testing.assert_array_equal(train_tab.models["cnn"].predict_proba(train_tab.val_x), expected)

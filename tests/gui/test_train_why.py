@@ -5,7 +5,6 @@ and the one legend of the curves."""
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSpinBox
 
@@ -15,31 +14,16 @@ from gui.train_tab.page import PAGES
 from gui.train_tab.plots import EMPTY_CURVES, TRAINING_CURVES
 from gui.train_tab.state import SLOTS
 from gui.train_tab.why_panel import WhyPanel
-from tests.gui.test_train_tab import TRAIN_TIMEOUT, _drag, make_tab, train
-
-
-@pytest.fixture
-def tab(qtbot):
-    page = make_tab(qtbot)
-    page.resize(1100, 750)
-    page.show()
-    yield page
-    page.shutdown()
-
-
-@pytest.fixture
-def trained(qtbot, tab):
-    train(qtbot, tab)
-    return tab
+from tests.gui.test_train_tab import TRAIN_TIMEOUT, _drag
 
 
 def _lit(image: np.ndarray) -> int:
     return int(np.count_nonzero(image > 0))
 
 
-def test_the_brush_size_sets_how_many_cells_a_stroke_lights(qtbot, tab):
-    tab.pages.setCurrentIndex(PAGES.index("draw"))
-    canvas, brush = tab.canvas, tab.findChild(QSpinBox, "brushSize")
+def test_the_brush_size_sets_how_many_cells_a_stroke_lights(qtbot, train_tab):
+    train_tab.pages.setCurrentIndex(PAGES.index("draw"))
+    canvas, brush = train_tab.canvas, train_tab.findChild(QSpinBox, "brushSize")
     qtbot.waitExposed(canvas)
     assert brush.value() == canvas.brush == 1  # 8×8 digits: one cell wide
     stroke = [(1, 4), (2, 4), (3, 4), (4, 4), (5, 4), (6, 4)]
@@ -69,16 +53,16 @@ def test_the_brush_size_sets_how_many_cells_a_stroke_lights(qtbot, tab):
     assert canvas.default_brush((28, 28)) == 3
 
 
-def test_both_models_maps_follow_the_drawing_and_its_shifts(qtbot, trained):
-    tab = trained
-    tab.pages.setCurrentIndex(PAGES.index("draw"))
-    why = tab.why
+def test_both_models_maps_follow_the_drawing_and_its_shifts(qtbot, trained_train_tab):
+    train_tab = trained_train_tab
+    train_tab.pages.setCurrentIndex(PAGES.index("draw"))
+    why = train_tab.why
     qtbot.waitExposed(why)
-    _drag(tab.canvas, [(1, 3), (2, 3), (3, 3), (4, 3), (5, 3), (6, 3)])
+    _drag(train_tab.canvas, [(1, 3), (2, 3), (3, 3), (4, 3), (5, 3), (6, 3)])
     for step in ("drawn", "shifted"):
-        image = tab.canvas.image
+        image = train_tab.canvas.image
         for slot in SLOTS:
-            model = tab.models[slot]
+            model = train_tab.models[slot]
             result = why.explanations[slot]
             assert result is not None, slot
             np.testing.assert_allclose(result.saliency, saliency_map(model, image))
@@ -88,23 +72,23 @@ def test_both_models_maps_follow_the_drawing_and_its_shifts(qtbot, trained):
             )
             np.testing.assert_allclose(why.occlusion[slot].values, occlusion_map(model, image))
             assert not why.saliency[slot].pixmap().isNull()
-            assert result.target == tab.bars[slot].predicted()
+            assert result.target == train_tab.bars[slot].predicted()
             assert "∂(score of" in why.saliency[slot].toolTip()
         assert "2×2 patch" in why.headers["occlusion"].text()
         previous = {s: why.explanations[s].saliency.copy() for s in SLOTS}
-        qtbot.keyClick(tab.canvas, Qt.Key.Key_Right)
+        qtbot.keyClick(train_tab.canvas, Qt.Key.Key_Right)
     for slot in SLOTS:  # the shift moved the maps (saliency is not shift-invariant)
         assert not np.allclose(why.explanations[slot].saliency, previous[slot])
 
 
-def test_untrained_models_say_so_instead_of_maps(qtbot, tab):
-    tab.pages.setCurrentIndex(PAGES.index("draw"))
-    qtbot.waitExposed(tab.why)
+def test_untrained_models_say_so_instead_of_maps(qtbot, train_tab):
+    train_tab.pages.setCurrentIndex(PAGES.index("draw"))
+    qtbot.waitExposed(train_tab.why)
     for slot in SLOTS:
-        assert tab.why.explanations[slot] is None
-        assert tab.why.saliency[slot].pixmap().isNull()
-        assert "Train the" in tab.why.saliency[slot].text()
-        assert tab.bars[slot].probabilities is None
+        assert train_tab.why.explanations[slot] is None
+        assert train_tab.why.saliency[slot].pixmap().isNull()
+        assert "Train the" in train_tab.why.saliency[slot].text()
+        assert train_tab.bars[slot].probabilities is None
 
 
 def test_large_images_update_the_maps_once_a_stroke_pauses(qtbot):
@@ -135,25 +119,27 @@ def test_large_images_update_the_maps_once_a_stroke_pauses(qtbot):
     assert not why.pending
 
 
-def test_the_last_layer_is_labelled_probability_bars(qtbot, trained):
-    tab = trained
-    tab.pages.setCurrentIndex(PAGES.index("learned"))
-    box = tab.learned.maps_box
+def test_the_last_layer_is_labelled_probability_bars(qtbot, trained_train_tab):
+    train_tab = trained_train_tab
+    train_tab.pages.setCurrentIndex(PAGES.index("learned"))
+    box = train_tab.learned.maps_box
     qtbot.waitExposed(box)
     box.select_digit(3)
-    shown = [b for b in box.findChildren(type(tab.bars["cnn"]), "lastLayerBars") if b.isVisible()]
+    shown = [
+        b for b in box.findChildren(type(train_tab.bars["cnn"]), "lastLayerBars") if b.isVisible()
+    ]
     assert len(shown) == 1  # one chart, in place of the last layer's grey picture
     bars = shown[0]
-    model = tab.models["cnn"]
-    logits = model.forward(tab.val_x[3:4])[0]
+    model = train_tab.models["cnn"]
+    logits = model.forward(train_tab.val_x[3:4])[0]
     np.testing.assert_allclose(bars.probabilities, softmax(logits.astype(np.float64)), rtol=1e-6)
-    assert bars.class_names == tab.dataset.class_names
+    assert bars.class_names == train_tab.dataset.class_names
     assert bars.predicted() == int(np.argmax(logits))
 
 
-def test_empty_curves_say_what_to_press_and_show_one_legend(qtbot, tab):
-    curves = tab.curves
-    tab.pages.setCurrentIndex(PAGES.index("curves"))
+def test_empty_curves_say_what_to_press_and_show_one_legend(qtbot, train_tab):
+    curves = train_tab.curves
+    train_tab.pages.setCurrentIndex(PAGES.index("curves"))
     qtbot.waitExposed(curves)
     for key, what in (("loss", "loss curves"), ("acc", "accuracy curves")):
         assert curves.hints[key].isVisible()
@@ -162,11 +148,11 @@ def test_empty_curves_say_what_to_press_and_show_one_legend(qtbot, tab):
     assert curves.acc_plot.getPlotItem().legend is None  # the same four series: one legend
     labels = [label.text for _sample, label in curves.loss_plot.getPlotItem().legend.items]
     assert labels == ["CNN training", "CNN validation", "MLP training", "MLP validation"]
-    qtbot.mouseClick(tab.train_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(train_tab.train_button, Qt.MouseButton.LeftButton)
     if curves.point_count("cnn") == 0:
         assert curves.hints["loss"].text() == TRAINING_CURVES
-    qtbot.waitUntil(lambda: not tab.busy, timeout=TRAIN_TIMEOUT)
+    qtbot.waitUntil(lambda: not train_tab.busy, timeout=TRAIN_TIMEOUT)
     assert not curves.hints["loss"].isVisible() and not curves.hints["acc"].isVisible()
-    qtbot.mouseClick(tab.reset_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(train_tab.reset_button, Qt.MouseButton.LeftButton)
     assert curves.hints["loss"].isVisible()
     assert curves.hints["loss"].text() == EMPTY_CURVES.format(what="loss curves")
