@@ -320,7 +320,8 @@ class TrainTab(DataMixin, PersistenceMixin, RunnerMixin, TabPage):
 
     # -- TabPage ---------------------------------------------------------------------------------
     def shutdown(self) -> None:
-        """Stop the worker thread and the redraw timer."""
+        """Stop the worker and data-loading threads and the redraw timers."""
+        self.stop_loading()
         self._learned_timer.stop()
         self._curves_timer.stop()
         self.why.stop()

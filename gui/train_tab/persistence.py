@@ -83,11 +83,28 @@ class PersistenceMixin:
                     self.networks[slot] = checked_network(networks[slot])
                 except ValueError as exc:
                     notes.append(f"{SLOT_TITLES[slot]} network: {exc}")
+        page = state.get("page")
+        if isinstance(page, int) and 0 <= page < self.pages.count():
+            self.pages.setCurrentIndex(page)
+        self.experiments.restore_state(state.get("experiments"))
         source = state.get("source")
         if valid_source(source) and source != self.source:
-            self.load_source(source)  # shows why if the files are gone
-        else:
+            # Read in the background (a large folder must not freeze the start); the weights
+            # are put back once the data is there, or checked against the old data if it fails.
+            self.start_loading(source, then=lambda ok: self._after_restore_load(ok, state, notes))
+            return
+        if self.loading:  # the session is newer than a load still running
+            self.stop_loading()
+        self.prepare_data()
+        self._restore_trained(state, notes)
+
+    def _after_restore_load(self, ok: bool, state: dict[str, Any], notes: list[str]) -> None:
+        if not ok:  # the old data stays: its models, built from the restored networks
             self.prepare_data()
+        self._restore_trained(state, notes)
+
+    def _restore_trained(self, state: dict[str, Any], notes: list[str]) -> None:
+        """The trained weights of :meth:`restore_state` (they must fit the data now in use)."""
         trained = state.get("trained")
         for slot in SLOTS if isinstance(trained, dict) else ():
             if slot not in trained:
@@ -104,10 +121,6 @@ class PersistenceMixin:
             self.models[slot] = model
             self.histories[slot] = history or self.histories[slot]
             self.curves.show_history(slot, self.histories[slot])
-        page = state.get("page")
-        if isinstance(page, int) and 0 <= page < self.pages.count():
-            self.pages.setCurrentIndex(page)
-        self.experiments.restore_state(state.get("experiments"))
         self._models_changed()
         if notes:
             self.status_label.setText("Not restored: " + "; ".join(notes))

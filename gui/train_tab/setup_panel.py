@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QProgressBar,
     QPushButton,
     QSpinBox,
     QTableView,
@@ -76,6 +77,8 @@ class DataBox(QGroupBox):
         self.source_label.setObjectName("dataSource")
         self.source_label.setWordWrap(True)
         self.error_label = message_label("dataError")
+        self.load_note = message_label("dataLoadNote", "note")
+        self._build_load_row()
         self.samples = _spin("maxSamples", "max_samples", "use at most this many images")
         self.samples.setPrefix("≤ ")  # at most: a smaller data set is used whole
         self.validation = _spin("validationPercent", None, "share held out for validation")
@@ -98,8 +101,59 @@ class DataBox(QGroupBox):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(buttons)
         layout.addWidget(self.source_label)
+        layout.addWidget(self.load_row)
         layout.addWidget(self.error_label)
+        layout.addWidget(self.load_note)
         layout.addLayout(form)
+
+    def _build_load_row(self) -> None:
+        """What is being read, a progress bar and Cancel (shown only while loading)."""
+        self.load_text = QLabel()
+        self.load_text.setObjectName("dataLoadText")
+        self.load_text.setWordWrap(True)
+        tone_label(self.load_text, "hint")
+        self.load_progress = QProgressBar()
+        self.load_progress.setObjectName("dataLoadProgress")
+        self.load_progress.setFormat("%p %")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("dataLoadCancel")
+        self.cancel_button.setToolTip("stop reading; the data in use stays")
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.addWidget(self.load_progress, 1)
+        bar.addWidget(self.cancel_button)
+        self.load_row = QWidget()
+        self.load_row.setObjectName("dataLoadRow")
+        column = QVBoxLayout(self.load_row)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(self.load_text)
+        column.addLayout(bar)
+        self.load_row.hide()
+
+    def loading_started(self, text: str) -> None:
+        """Show the load row at 0 with ``text`` and Cancel enabled."""
+        self.cancel_button.setEnabled(True)
+        self.cancel_button.setText("Cancel")
+        self.show_loading(text, 0, 1)
+        self.load_row.show()
+
+    def show_loading(self, text: str, done: int, total: int) -> None:
+        """Update the load row: ``text`` and ``done`` of ``total`` steps."""
+        self.load_text.setText(text)
+        self.load_progress.setRange(0, max(1, total))
+        self.load_progress.setValue(min(max(done, 0), max(1, total)))
+
+    def show_cancelling(self) -> None:
+        """Cancel was pressed; the load stops at its next image or chunk."""
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.setText("Cancelling…")
+
+    def loading_ended(self) -> None:
+        """Hide the load row."""
+        self.load_row.hide()
+        self.cancel_button.setEnabled(True)
+        self.cancel_button.setText("Cancel")
 
     def set_options(self, options: TrainOptions) -> None:
         """Show ``options``' data fields (without emitting)."""

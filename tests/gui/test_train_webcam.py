@@ -91,6 +91,7 @@ def test_capture_two_classes_delete_save_and_train_on_them(qtbot, tab, dialog, v
     data = load_image_folder(target, (8, 8))
     assert data.class_names == ("bar", "ring")  # sorted by the loader
     assert np.bincount(data.labels).tolist() == [counts[1], counts[0]]
+    qtbot.waitUntil(lambda: not tab.loading, timeout=10_000)  # read off the GUI thread
     assert tab.dataset.class_names == ("bar", "ring")
     assert tab.input_shape() == (1, 8, 8)
     assert tab.source == {"kind": "folder", "path": str(target), "size": [8, 8]}

@@ -1,0 +1,257 @@
+"""One way to run slow work off the GUI thread: a cancellable job runner.
+
+A *job* is a plain function ``job(control) -> result``.  :meth:`JobRunner.start` runs it on a
+``QThread`` of its own; the job reports with ``control.report(done, total, text)`` and polls
+``control.cancelled()`` (or calls ``control.check()``, which raises :class:`JobCancelled`)
+between steps.  The runner lives in the GUI thread and re-emits what the current job did:
+
+- ``progress(done, total, text)`` — coalesced in the worker thread to one report every
+  :data:`PROGRESS_MS` (the last report, ``done == total``, always goes through);
+- ``finished(result)``, ``failed(message)`` or ``cancelled()`` — exactly one of them per job,
+  after its thread has ended.
+
+Rules that make it safe to use from widgets:
+
+- **One current job.**  Starting a job while one runs cancels the old one; every signal carries
+  the job's generation number and only the current generation's signals are re-emitted, so a
+  replaced job can never overwrite newer results (its result is dropped even if it finishes).
+- **Cancel wins.**  After :meth:`JobRunner.request_cancel` the job ends with ``cancelled`` —
+  never ``finished`` or ``failed`` — whatever it returns or raises on the way out, even when it
+  had already ended and only its outcome was still on the way to the GUI thread.
+- **Nothing outlives its owner.**  :meth:`JobRunner.shutdown` cancels and waits for every
+  thread the runner started (call it from the owner's ``closeEvent`` / ``shutdown``); it also
+  runs on ``QCoreApplication.aboutToQuit``.  A ``QThread`` still running at exit aborts the
+  process.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+
+#: Least time between two progress reports of one job (ms).
+PROGRESS_MS = 50
+#: The exceptions whose text is shown as it is (anything else is named with its type too).
+USER_ERRORS: tuple[type[BaseException], ...] = (ValueError, OSError, MemoryError, KeyError)
+
+_log = logging.getLogger(__name__)
+
+
+class JobCancelled(Exception):  # noqa: N818 (a request, not an error)
+    """Raised by :meth:`JobControl.check` once the job was asked to stop."""
+
+
+class JobControl:
+    """What a job sees: cancellation and progress (used from the worker thread)."""
+
+    def __init__(self, thread: _JobThread, interval_ms: float) -> None:
+        self._thread = thread
+        self._cancel = threading.Event()
+        self._interval = interval_ms / 1000
+        self._last = -float("inf")
+
+    def cancel(self) -> None:
+        """Ask the job to stop at its next check (any thread)."""
+        self._cancel.set()
+
+    def cancelled(self) -> bool:
+        """Whether the job was asked to stop."""
+        return self._cancel.is_set()
+
+    def check(self) -> None:
+        """Raise :class:`JobCancelled` if the job was asked to stop."""
+        if self._cancel.is_set():
+            raise JobCancelled("the job was cancelled")
+
+    def wait(self, seconds: float) -> bool:
+        """Block up to ``seconds`` (a job's pause between steps); ``True`` once cancelled."""
+        return self._cancel.wait(seconds)
+
+    def report(self, done: int, total: int, text: str = "") -> None:
+        """Report ``done`` of ``total`` steps and what is happening (coalesced)."""
+        now = time.monotonic()
+        if done < total and now - self._last < self._interval:
+            return
+        self._last = now
+        self._thread.reported.emit(self._thread.generation, int(done), int(total), str(text))
+
+
+class _JobThread(QThread):
+    """Runs one job; its signals carry its generation so the runner can drop stale ones."""
+
+    reported = Signal(int, int, int, str)  # generation, done, total, text
+    ended = Signal(int, str, object)  # generation, "finished" / "failed" / "cancelled", payload
+
+    def __init__(
+        self,
+        generation: int,
+        job: Callable[[JobControl], Any],
+        errors: tuple[type[BaseException], ...],
+        interval_ms: float,
+        parent: QObject,
+    ) -> None:
+        super().__init__(parent)
+        self.generation = generation
+        self._job = job
+        self._errors = errors
+        self.control = JobControl(self, interval_ms)
+
+    def run(self) -> None:
+        """Run the job and emit one ``ended`` (QThread entry point)."""
+        outcome: tuple[str, object]
+        try:
+            result = self._job(self.control)
+        except JobCancelled:
+            outcome = ("cancelled", None)
+        except self._errors as exc:
+            outcome = ("failed", str(exc) or type(exc).__name__)
+        except Exception as exc:  # a bug in the job: say so, never kill the thread silently
+            _log.exception("job %s raised", self.objectName())
+            outcome = ("failed", f"unexpected error ({type(exc).__name__}: {exc})")
+        else:
+            outcome = ("finished", result)
+        if self.control.cancelled():
+            outcome = ("cancelled", None)
+        self.ended.emit(self.generation, *outcome)
+
+
+class JobRunner(QObject):
+    """Runs one job at a time off the GUI thread; cancel, replace, and stale signals dropped.
+
+    Parameters
+    ----------
+    parent
+        The owner (a widget); it must call :meth:`shutdown` before it is deleted.
+    name
+        Object name of the runner and its threads (tests and thread dumps show it).
+    errors
+        Exceptions whose message is meant for the user (``failed`` carries ``str(exc)``).
+    progress_ms
+        Least time between two progress reports.
+
+    Signals
+    -------
+    started()
+        A job was started (also when it replaced one).
+    progress(int, int, str)
+        Steps done, steps in all, what is happening.
+    finished(object)
+        The job's result.
+    failed(str)
+        Why the job failed (a sentence for the user).
+    cancelled()
+        The job stopped after :meth:`request_cancel`.
+    """
+
+    started = Signal()
+    progress = Signal(int, int, str)
+    finished = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        *,
+        name: str = "jobRunner",
+        errors: tuple[type[BaseException], ...] = USER_ERRORS,
+        progress_ms: float = PROGRESS_MS,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self._errors = errors
+        self._progress_ms = progress_ms
+        self._generation = 0
+        self._current: _JobThread | None = None
+        self._threads: list[_JobThread] = []  # every thread not yet ended, current or not
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+
+    @property
+    def busy(self) -> bool:
+        """Whether a job is current (running, or cancelling and not yet ended)."""
+        return self._current is not None
+
+    @property
+    def cancelling(self) -> bool:
+        """Whether the current job was asked to stop and has not ended yet."""
+        return self._current is not None and self._current.control.cancelled()
+
+    @property
+    def generation(self) -> int:
+        """Number of the current (or last) job: 1 for the first."""
+        return self._generation
+
+    @property
+    def thread_count(self) -> int:
+        """Threads started and not yet ended (a replaced job may still be stopping)."""
+        return len(self._threads)
+
+    def start(self, job: Callable[[JobControl], Any]) -> int:
+        """Run ``job`` on a new thread (cancelling the current job); return its generation."""
+        if self._current is not None:
+            self._current.control.cancel()
+        self._generation += 1
+        thread = _JobThread(self._generation, job, self._errors, self._progress_ms, self)
+        thread.setObjectName(f"{self.objectName()}_{self._generation}")
+        thread.reported.connect(self._on_reported)
+        thread.ended.connect(self._on_ended)
+        self._threads.append(thread)
+        self._current = thread
+        thread.start()
+        self.started.emit()
+        return self._generation
+
+    @Slot()
+    def request_cancel(self) -> None:
+        """Ask the current job to stop; it ends with ``cancelled`` (nothing if idle)."""
+        if self._current is not None:
+            self._current.control.cancel()
+
+    @Slot()
+    def shutdown(self) -> None:
+        """Cancel every job and wait for every thread this runner started; no signal follows."""
+        self._current = None  # whatever the threads still have queued is stale now
+        for thread in self._threads:
+            thread.control.cancel()
+        for thread in list(self._threads):
+            thread.wait()
+            self._forget(thread)
+
+    # -- from the job threads (queued: these run in the runner's thread) -------------------------
+    @Slot(int, int, int, str)
+    def _on_reported(self, generation: int, done: int, total: int, text: str) -> None:
+        current = self._current
+        if current is None or generation != current.generation or current.control.cancelled():
+            return
+        self.progress.emit(done, total, text)
+
+    @Slot(int, str, object)
+    def _on_ended(self, generation: int, kind: str, payload: object) -> None:
+        thread = next((t for t in self._threads if t.generation == generation), None)
+        if thread is not None:
+            thread.wait()  # ``ended`` is its last act: this returns at once
+            self._forget(thread)
+        current = self._current
+        if current is None or generation != current.generation:
+            return  # replaced or shut down: a stale job's outcome is dropped
+        self._current = None
+        if current.control.cancelled():  # Cancel pressed after the job's last check
+            kind = "cancelled"
+        if kind == "finished":
+            self.finished.emit(payload)
+        elif kind == "failed":
+            self.failed.emit(str(payload))
+        else:
+            self.cancelled.emit()
+
+    def _forget(self, thread: _JobThread) -> None:
+        if thread in self._threads:
+            self._threads.remove(thread)
+            thread.deleteLater()
