@@ -36,8 +36,8 @@ TAB_HELP = {
     "against finite differences, with a step-by-step derivation); ridge regression in closed "
     "form; gradient descent with the L2 circle and L1 diamond.",
     "train": "a CNN and an MLP learn handwritten digits side by side; see their filters, "
-    "feature maps and mistakes, draw your own digit, and run the shift test, a λ sweep and a "
-    "gradient check.",
+    "feature maps and mistakes, draw your own digit, and run experiments over seeds with error "
+    "bars: overfitting & L2, learning curves, the shift test and a gradient check.",
 }
 
 _SHORTCUTS = (
@@ -182,7 +182,8 @@ SHEET_ROWS = (
         "<i>Ridge regularisation</i>: w = (XᵀX + nλI)⁻¹Xᵀy beside the unregularised fit, "
         "error and coefficients against λ, the <i>Closed-form derivation</i> and <i>Check my "
         "answer</i>. <i>Gradient descent</i> draws the L2 circle; the Train tab's "
-        "<i>Experiments ▸ λ sweep</i> shows λ on a real network.",
+        "<i>Experiments ▸ Overfitting &amp; L2</i> shows where λ helps a real network (and "
+        "where it does not).",
     ),
     (
         "Any topic · more exercises",

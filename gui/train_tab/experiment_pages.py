@@ -155,6 +155,12 @@ class ExperimentPage(QWidget):
         if plot is not None and hasattr(plot, "clear"):
             plot.clear()
 
+    def idle(self) -> None:
+        """No run any more (stopped or never started): an empty plot says what to press."""
+        plot = getattr(self, "plot", None) or getattr(self, "plots", None)
+        if self.result is None and plot is not None and hasattr(plot, "idle"):
+            plot.idle()
+
     def show_sentence(self, text: str) -> None:
         """The engine's one-sentence result."""
         self.sentence.setText(text)

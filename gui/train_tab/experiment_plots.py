@@ -125,10 +125,10 @@ class LambdaPlots(QWidget):
         self.best_marker = self.acc_plot.plot(
             pen=None, symbol="star", symbolSize=20, symbolBrush=VAL_COLOUR, symbolPen="w"
         )
-        self.best_label = pg.TextItem(anchor=(0.5, -0.35))  # under the star
+        self.best_label = pg.TextItem(anchor=(0.5, 1.25))  # above the star: the best is a peak
         self.acc_plot.addItem(self.best_label)
         self.hint = PlotHint(self.acc_plot, "lambdaPlotHint")
-        self.hint.show_hint("Press Run overfitting experiment to see accuracy against λ.")
+        self.idle()
         self._set_ticks(lambda_positions([0.0, 1e-4, 1e-3, 1e-2, 1e-1])[1])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -174,6 +174,10 @@ class LambdaPlots(QWidget):
         self.norm_plot.enableAutoRange(axis="y")
         self.hint.hide()
 
+    def idle(self) -> None:
+        """Empty: say what to press."""
+        self.hint.show_hint("Press Run overfitting experiment to see accuracy against λ.")
+
     def clear(self) -> None:
         """Empty plots with the hint."""
         for series in (self.train, self.val, self.norm):
@@ -200,7 +204,7 @@ class _TwoNetworkPlot(QWidget):
         }
         self.hint = PlotHint(self.plot, f"{name}Hint")
         self._empty_text = hint
-        self.hint.show_hint(hint)
+        self.idle()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot)
@@ -214,6 +218,10 @@ class _TwoNetworkPlot(QWidget):
             if legend is not None and (sample := legend.getLabel(series.curve)) is not None:
                 sample.setText(names.get(slot, slot.upper()), color=ink_name())
         self.hint.hide()
+
+    def idle(self) -> None:
+        """Empty: say what to press."""
+        self.hint.show_hint(self._empty_text)
 
     def clear(self) -> None:
         """Empty plot with the running hint."""

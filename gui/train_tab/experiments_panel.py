@@ -71,6 +71,11 @@ class ExperimentsPanel(QWidget):
         page.show_error("")
         page.clear()
 
+    def idle(self) -> None:
+        """The worker has stopped: pages left without a result say what to press again."""
+        for page in self.pages.values():
+            page.idle()
+
     def show_result(self, kind: str, result: Any) -> None:
         """The job's result on its page."""
         self.pages[kind].show_result(result)

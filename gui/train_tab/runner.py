@@ -11,8 +11,6 @@ import math
 from contextlib import ExitStack
 from typing import Any
 
-import numpy as np
-
 from engine.train import Trainer, single_threaded_blas
 from gui.train_tab import jobs
 from gui.train_tab.state import SESSION_MAX_PARAMS, SLOT_TITLES, SLOTS
@@ -83,6 +81,7 @@ class RunnerMixin:
         if worker is not None:
             worker.stop_and_wait()
             worker.deleteLater()
+            self.experiments.idle()
             self.time_label.setText("stopped")
             self.curves.set_epoch_span(None)
         self._hold_one_blas_thread(False)
@@ -148,10 +147,10 @@ class RunnerMixin:
         self._read_options()
         o = self.options
         if kind == "overfitting":
-            data = (
-                np.concatenate([self.train_x, self.val_x]),
-                np.concatenate([self.train_y, self.val_y]),
-            )
+            # The digits in use (the Images subset, in file order): each seed draws its own
+            # training digits from them, the rest validate; with all UCI digits this is the
+            # engine's default experiment, number for number.
+            data = (self.dataset.as_input(), self.dataset.labels)
             job = jobs.overfitting_job(options["settings"], data)
             self.status_label.setText("Overfitting & L2: training the wide MLP per λ and seed…")
         elif kind in ("curves", "shift"):
@@ -265,5 +264,6 @@ class RunnerMixin:
         worker.deleteLater()
         self._hold_one_blas_thread(False)
         self.curves.set_epoch_span(None)
+        self.experiments.idle()  # a failed experiment's page says what to press again
         self.time_label.setText("")
         self._update_buttons()

@@ -106,6 +106,7 @@ def test_too_many_training_digits_fail_with_the_engines_message(qtbot, tab):
     qtbot.waitUntil(lambda: not tab.busy, timeout=RUN_TIMEOUT)
     assert "training digits must be 10…190" in page.error.text()
     assert page.result is None and not page.sentence.isVisible()
+    assert page.plots.hint.text().startswith("Press Run overfitting experiment")
 
 
 def test_learning_curves_over_seeds_with_error_bars(qtbot, tab):
@@ -228,3 +229,44 @@ def test_a_stopped_workers_late_signals_change_nothing(qtbot, tab):
     assert tab.curves.point_count("cnn") == 0 and tab.progress.value() == 0
     assert tab.time_label.text() == "" and tab.status_label.text() == status
     assert not tab.trained("cnn")
+
+
+def test_reset_stops_a_running_experiment_and_shows_no_result(qtbot, tab):
+    page = tab.experiments.overfitting
+    page.train_size.setValue(100)
+    page.epochs.setValue(2000)
+    tab.experiments.tabs.setCurrentWidget(page)
+    qtbot.mouseClick(page.button, Qt.MouseButton.LeftButton)
+    worker = tab.worker
+    qtbot.waitUntil(lambda: tab.progress.value() > 0, timeout=RUN_TIMEOUT)
+    qtbot.mouseClick(tab.reset_button, Qt.MouseButton.LeftButton)
+    assert not tab.busy and not worker.isRunning()
+    assert page.result is None and not page.sentence.isVisible()
+    assert page.plots.val.bar_count() == 0 and page.button.isEnabled()
+    assert page.plots.hint.isVisible() and page.plots.hint.text().startswith("Press Run")
+
+
+def test_experiment_inputs_survive_save_and_restore(qtbot, tab):
+    exp = tab.experiments
+    exp.overfitting.noise.setValue(20)
+    exp.overfitting.seeds.setValue(5)
+    exp.overfitting.lambdas_edit.setText("0, 0.01")
+    exp.curves.min_batches.setValue(77)
+    exp.shift.epochs.setValue(9)
+    state = tab.save_state()
+    other = make_tab(qtbot)
+    try:
+        other.restore_state(state)
+        o = other.experiments
+        assert (o.overfitting.noise.value(), o.overfitting.seeds.value()) == (20, 5)
+        assert o.overfitting.lambdas_edit.text() == "0, 0.01"
+        assert o.curves.min_batches.value() == 77 and o.shift.epochs.value() == 9
+        # Values outside a box's range (a hand-edited or old session) are ignored.
+        bad = {"overfitting": {"noise": 80, "seeds": 11, "lambdas": 3}, "shift": {"epochs": 1.5}}
+        o.restore_state(bad)
+        assert (o.overfitting.noise.value(), o.overfitting.seeds.value()) == (20, 5)
+        assert o.shift.epochs.value() == 9
+        o.restore_state({"sweep_slot": "mlp", "lambdas": "0, 1"})  # an old session's layout
+        assert o.overfitting.lambdas_edit.text() == "0, 0.01"
+    finally:
+        other.shutdown()
