@@ -1,13 +1,15 @@
 """View ▸ Practice mode (issue 19): the menu entry is the same switch as each tutor panel's
-"Practice mode" box; its check mark follows the box; it hides a tab's result until Show answer;
-switching it off shows everything; the mode survives a session saved and opened again.
+"Practice mode" box; its check mark follows the box; it hides a tab's result until Show answer
+(Layer sizes, Matrix, Loss); switching it off shows everything; the mode survives a session
+saved and opened again.
 
-The window holds only the real Layer sizes tab (the other tabs are not needed to test the menu
-entry, and building them all costs seconds); what is asserted is what the user sees.
+Each window holds only the real tab under test (building them all costs seconds); what is
+asserted is what the user sees.
 """
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel
@@ -141,3 +143,45 @@ def test_the_mode_set_in_the_menu_survives_a_session(qtbot, tmp_path):
         assert not practice_action(third).isChecked()
     finally:
         third.close()
+
+
+def _only(key: str):
+    return tuple(spec for spec in TABS if spec.key == key)
+
+
+@pytest.mark.parametrize(
+    ("key", "panel_of", "topic"),
+    [
+        ("matrix", lambda tab: tab.tutor.check_panel, "convolution_valid"),
+        ("loss", lambda tab: tab.tutor.softmax_check, "softmax_jacobian"),
+    ],
+)
+def test_view_practice_mode_in_the_matrix_and_loss_tabs(qtbot, tmp_path, key, panel_of, topic):
+    window = MainWindow(tabs=_only(key), data_dir=tmp_path / "data")
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    try:
+        tab = window.page(key)
+        window.show_tab(key)
+        panel = panel_of(tab)
+        if key == "matrix":
+            tab.bottom.setCurrentWidget(panel)
+        else:
+            tab.softmax_panel.views.setCurrentWidget(panel)
+        panel.load_exercise(topic, 12, 2)
+        assert visible_placeholders(tab) == 0
+        practice_action(window).trigger()
+        assert panel.answer_hidden and visible_placeholders(tab) >= 1
+        if key == "matrix":
+            assert not any(card.isVisible() for card in tab.panels)
+        qtbot.mouseClick(panel.show_answer_button, Qt.MouseButton.LeftButton)
+        assert not panel.answer_hidden and visible_placeholders(tab) == 0
+        if key == "matrix":
+            assert all(card.isVisible() for card in tab.panels)
+        panel.load_exercise(topic, 13, 2)
+        assert panel.answer_hidden and visible_placeholders(tab) >= 1
+        practice_action(window).trigger()
+        assert not window.context.practice.enabled and visible_placeholders(tab) == 0
+    finally:
+        window.close()  # shuts its tabs down
