@@ -26,6 +26,8 @@ from gui.train_tab.draw_panel import BRUSH_SIZES, DigitCanvas
 from gui.train_tab.experiments_panel import ExperimentsPanel
 from gui.train_tab.export_actions import ExportActions
 from gui.train_tab.learned_panel import LearnedPanel
+from gui.train_tab.live_classification import close_dialog as close_live_dialog
+from gui.train_tab.live_classification import open_dialog as open_live_dialog
 from gui.train_tab.persistence import PersistenceMixin
 from gui.train_tab.plots import CurvesPanel
 from gui.train_tab.runner import RunnerMixin
@@ -152,6 +154,7 @@ class TrainTab(DataMixin, PersistenceMixin, RunnerMixin, TabPage):
         self.reset_button.clicked.connect(self.reset)
         self.export_actions = ExportActions(self)  # the button's menu: .npz, ONNX, PyTorch
         self.data_box.open_requested.connect(self.open_requested)
+        self.data_box.live_requested.connect(self.open_live_classification)
         for spin in (self.data_box.samples, self.data_box.validation, self.data_box.seed):
             spin.valueChanged.connect(self._on_data_options_changed)
         self.data_box.shift.valueChanged.connect(self._on_options_changed)
@@ -270,6 +273,11 @@ class TrainTab(DataMixin, PersistenceMixin, RunnerMixin, TabPage):
         models = {s: self.models[s] if self.trained(s) else None for s in SLOTS}
         self.why.show_image(self.canvas.image, models, self.dataset.class_names)
 
+    @Slot()
+    def open_live_classification(self) -> None:
+        """Data ▸ Live classification…: the camera feed with both trained models' bars."""
+        open_live_dialog(self)
+
     def _draw_digit(self, image: np.ndarray) -> None:
         self.canvas.set_image(image)
         self.pages.setCurrentIndex(PAGES.index("draw"))
@@ -328,4 +336,5 @@ class TrainTab(DataMixin, PersistenceMixin, RunnerMixin, TabPage):
         self.export_actions.close_message()
         if self.webcam_dialog is not None:
             self.webcam_dialog.close()  # stops its camera thread
+        close_live_dialog(self)  # stops its camera and classifier threads
         self.stop_worker()

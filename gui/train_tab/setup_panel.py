@@ -55,6 +55,7 @@ class DataBox(QGroupBox):
     """Where the digits come from, how many, the split, its seed and the shift augmentation."""
 
     open_requested = Signal(str)  # "digits", "idx", "folder" or "webcam"
+    live_requested = Signal()  # "Live classification…"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Data", parent)
@@ -73,6 +74,11 @@ class DataBox(QGroupBox):
             button.setToolTip(tip)
             button.clicked.connect(lambda _=False, k=key: self.open_requested.emit(k))
             buttons.addWidget(button, i // 2, i % 2)
+        self.live_button = QPushButton("Live classification…")
+        self.live_button.setObjectName("open_live")
+        self.live_button.setToolTip("the camera feed with both trained models' bars, per frame")
+        self.live_button.clicked.connect(lambda _=False: self.live_requested.emit())
+        buttons.addWidget(self.live_button, 2, 0, 1, 2)
         self.source_label = QLabel()
         self.source_label.setObjectName("dataSource")
         self.source_label.setWordWrap(True)
