@@ -200,7 +200,7 @@ class DataMixin:
 
     def _on_load_progress(self, done: int, total: int, text: str) -> None:
         what = describe_source(self.loading_source or {})
-        self.data_box.show_loading(f"{what}: {text}", done, total)
+        self.data_box.show_loading(f"{what[:1].upper()}{what[1:]}: {text}", done, total)
 
     def _end_load(self, ok: bool) -> None:
         then = self._after_load

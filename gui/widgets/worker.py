@@ -106,13 +106,14 @@ class _JobThread(QThread):
         outcome: tuple[str, object]
         try:
             result = self._job(self.control)
-        except JobCancelled:
-            outcome = ("cancelled", None)
-        except self._errors as exc:
-            outcome = ("failed", str(exc) or type(exc).__name__)
-        except Exception as exc:  # a bug in the job: say so, never kill the thread silently
-            _log.exception("job %s raised", self.objectName())
-            outcome = ("failed", f"unexpected error ({type(exc).__name__}: {exc})")
+        except Exception as exc:
+            if isinstance(exc, JobCancelled) or self.control.cancelled():
+                outcome = ("cancelled", None)  # how a job stops when asked (LoadCancelled…)
+            elif isinstance(exc, self._errors):
+                outcome = ("failed", str(exc) or type(exc).__name__)
+            else:  # a bug in the job: say so, never kill the thread silently
+                _log.exception("job %s raised", self.objectName())
+                outcome = ("failed", f"unexpected error ({type(exc).__name__}: {exc})")
         else:
             outcome = ("finished", result)
         if self.control.cancelled():

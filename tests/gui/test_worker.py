@@ -193,3 +193,17 @@ def test_cancel_pressed_after_the_job_ended_but_before_its_result_arrived_wins(q
     with qtbot.waitSignal(runner.cancelled, timeout=WAIT):
         runner.request_cancel()
     assert record.events == [("cancelled",)]
+
+
+def test_a_cancelled_job_that_raises_its_own_exception_is_quiet(qtbot, runner, caplog):
+    class LoaderStopped(Exception):  # like engine.train.LoadCancelled: not a JobCancelled
+        pass
+
+    def job(control):
+        control.wait(60)
+        raise LoaderStopped("the load was cancelled")
+
+    runner.start(job)
+    with qtbot.waitSignal(runner.cancelled, timeout=WAIT):
+        runner.request_cancel()
+    assert "raised" not in caplog.text  # no traceback logged for a requested stop
