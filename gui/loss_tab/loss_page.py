@@ -13,7 +13,7 @@ from gui.context import AppContext
 from gui.loss_tab.descent_panel import DescentPanel
 from gui.loss_tab.ridge_panel import RidgePanel
 from gui.loss_tab.softmax_panel import SoftmaxPanel
-from gui.tutor.loss_hooks import attach_loss_tutor
+from gui.loss_tab.tutor import attach_loss_tutor
 from gui.widgets import TabPage
 
 STATE_VERSION = 1
@@ -55,7 +55,7 @@ class LossTab(TabPage):
 
     def __init__(self, parent: QWidget | None = None, *, context: AppContext) -> None:
         super().__init__(parent)
-        self._context = context
+        self.context = context
         self.softmax_panel = SoftmaxPanel(self)
         self.ridge_panel = RidgePanel(self)
         self.descent_panel = DescentPanel(self)
@@ -78,7 +78,7 @@ class LossTab(TabPage):
             panel.edited.connect(self._on_edited)
         self.sections.currentChanged.connect(self._on_section)
         self.descent_panel.finished.connect(self._on_descent_finished)
-        self.tutor = attach_loss_tutor(self, context)  # "Check my answer" sub-tabs
+        self.tutor = attach_loss_tutor(self)  # "Check my answer" sub-tabs
 
     # -- undo -----------------------------------------------------------------------------------
     def _settings(self) -> dict[str, Any]:
@@ -129,7 +129,7 @@ class LossTab(TabPage):
 
     @Slot()
     def _on_descent_finished(self) -> None:
-        self._context.show_status(self.descent_panel.status_label.text(), 5000)
+        self.context.show_status(self.descent_panel.status_label.text(), 5000)
 
     def deactivate(self) -> None:
         """Pause the gradient-descent animation while another tab is shown."""

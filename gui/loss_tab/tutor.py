@@ -1,5 +1,9 @@
-"""The tutor in the Loss tab: check a softmax Jacobian or a cross-entropy gradient (softmax
+"""The Loss tab's tutor adapter: check a softmax Jacobian or a cross-entropy gradient (softmax
 panel) and a ridge weight vector (ridge panel).
+
+The generic panels come from :mod:`gui.tutor`; the tab is seen as a :class:`LossTutorHost` (the
+shared :class:`~gui.services.TutorHost` and its two panels), so the page imports this module and
+this module never imports the page.
 
 Exercises load through each panel's ``restore_state`` and then announce an ordinary edit
 (``edited``), so the tab's undo records them as one step. The ridge panel fits polynomials on
@@ -13,7 +17,7 @@ checked or shown.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from PySide6.QtCore import QObject
@@ -27,19 +31,27 @@ from engine.tutor import (
     diagnose_ridge,
     diagnose_softmax_jacobian,
 )
-from gui.tutor.check_panel import CheckAnswerPanel, CheckTarget
-from gui.tutor.veil import Veil
+from gui.services import TutorHost, as_widget
+from gui.tutor import CheckAnswerPanel, CheckTarget, Veil, join_tab
 
 if TYPE_CHECKING:
-    from gui.context import AppContext
-    from gui.loss_tab.loss_page import LossTab
+    from gui.loss_tab.ridge_panel import RidgePanel
+    from gui.loss_tab.softmax_panel import SoftmaxPanel
+
+
+class LossTutorHost(TutorHost, Protocol):
+    """What the Loss tutor reads and sets of its tab (:class:`gui.loss_tab.loss_page.LossTab`)."""
+
+    softmax_panel: SoftmaxPanel
+    ridge_panel: RidgePanel
 
 
 class LossTutor(QObject):
     """ "Check my answer" sub-tabs beside the softmax and ridge panels' views."""
 
-    def __init__(self, tab: LossTab, context: AppContext) -> None:
-        super().__init__(tab)
+    def __init__(self, tab: LossTutorHost) -> None:
+        super().__init__(as_widget(tab))
+        context = tab.context
         self.tab = tab
         self.softmax = tab.softmax_panel
         self.ridge = tab.ridge_panel
@@ -87,9 +99,7 @@ class LossTutor(QObject):
             name="ridgeCheck",
             practice=context.practice,
         )
-        for panel in (self.softmax_check, self.ridge_check):
-            panel.message.connect(context.show_status)
-            panel.edited.connect(tab.state_changed)  # typed answers are autosaved too
+        join_tab(tab, self.softmax_check, self.ridge_check)
         self.softmax.views.addTab(self.softmax_check, "Check my answer")
         self.ridge.views.addTab(self.ridge_check, "Check my answer")
         self.softmax.updated.connect(self.softmax_check.refresh)
@@ -210,6 +220,6 @@ def _page_of(tabs: QTabWidget, widget: QWidget) -> QWidget:
     return page
 
 
-def attach_loss_tutor(tab: LossTab, context: AppContext) -> LossTutor:
+def attach_loss_tutor(tab: LossTutorHost) -> LossTutor:
     """Add "Check my answer" to the Loss tab's softmax and ridge panels."""
-    return LossTutor(tab, context)
+    return LossTutor(tab)
