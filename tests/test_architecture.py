@@ -25,6 +25,7 @@ FORBIDDEN = ("PySide6", "PyQt5", "PyQt6", "shiboken6", "pyqtgraph", "gui")
 #: Where the GUI may import engine names from: a domain package or a house module.
 ENGINE_PACKAGES = (
     "conv",
+    "derivation",
     "images",
     "layers",
     "loss",
