@@ -32,7 +32,7 @@ from engine.tutor import KEY_MARK, Worksheet, WorksheetSet
 
 #: Page margins and the header band, in millimetres; body text and header sizes in points.
 MARGIN_MM = 16.0
-HEADER_MM = 9.0
+HEADER_MM = 10.0
 GAP_MM = 1.5
 BODY_PT = 11
 HEADER_PT = 9
@@ -134,7 +134,7 @@ def _draw_header(
     painter.setFont(font)
     metrics = QFontMetricsF(font, writer)
     right_width = metrics.horizontalAdvance(right) + metrics.averageCharWidth() * 2
-    line = height - metrics.descent() * 2
+    line = height - writer.resolution() / 25.4 * 3  # 3 mm between the rule and the body
     text_box = QRectF(0, 0, width - right_width, line)
     elided = metrics.elidedText(left, Qt.TextElideMode.ElideMiddle, text_box.width())
     align = Qt.AlignmentFlag.AlignBottom
