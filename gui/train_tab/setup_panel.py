@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -28,6 +27,7 @@ from engine.train import OPTIMIZERS
 from gui.colours import tone_label
 from gui.layers_tab.network_model import NetworkModel
 from gui.train_tab.state import LIMITS, SLOT_TITLES, TrainOptions
+from gui.widgets.spin_boxes import ExpressionSpinBox, expression_spin
 
 #: Columns of the Layer-sizes table shown here (layer, parameters, output, params).
 SHOWN_COLUMNS = (2, 3, 4, 5)
@@ -88,7 +88,8 @@ class DataBox(QGroupBox):
         self.samples = _spin("maxSamples", "max_samples", "use at most this many images")
         self.samples.setPrefix("≤ ")  # at most: a smaller data set is used whole
         self.validation = _spin("validationPercent", None, "share held out for validation")
-        self.validation.setRange(5, 90)
+        low, high = LIMITS["validation_fraction"]  # a fraction, shown in per cent
+        self.validation.setRange(round(100 * low), round(100 * high))
         self.validation.setSuffix(" %")
         self.seed = _spin("splitSeed", "seed", "seeds the split, the initial weights and shuffling")
         self.shift = _spin("augmentShift", "augment_shift", "")
@@ -292,8 +293,8 @@ class OptionsBox(QGroupBox):
         self.optimizer.setObjectName("optimizerCombo")
         for key in OPTIMIZERS:
             self.optimizer.addItem(OPTIMIZER_TITLES.get(key, key), key)
-        self.learning_rate = _double("learningRate", 8, 1e-6, 10.0, 0.001)
-        self.lam = _double("lambdaSpin", 8, 0.0, 10.0, 0.0001)
+        self.learning_rate = _expression("learningRate", "learning_rate", "η", 0.001)
+        self.lam = _expression("lambdaSpin", "lam", "λ", 0.0001)
         self.lam.setToolTip("λ of the penalty λ Σ‖W‖² over weights (not biases)")
         self.learning_rate.setToolTip("step size η of each update")
         self.batch_size = _spin("batchSize", "batch_size", "samples per update")
@@ -354,38 +355,8 @@ class OptionsBox(QGroupBox):
         ]
 
 
-class CompactDoubleSpin(QDoubleSpinBox):
-    """A double spin box that shows ``0.01`` and ``1e-05`` rather than ``0.010000``."""
-
-    def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt override
-        """Shortest readable form (``%g``)."""
-        return f"{value:g}"
-
-    def valueFromText(self, text: str) -> float:  # noqa: N802 - Qt override
-        """Accept ``1e-4`` as well as ``0.0001``."""
-        try:
-            return float(text.strip().replace(",", "."))
-        except ValueError:
-            return self.value()
-
-    def validate(self, text: str, pos: int) -> object:
-        """Allow partial input such as ``1e-`` while typing."""
-        from PySide6.QtGui import QValidator
-
-        stripped = text.strip().replace(",", ".")
-        try:
-            value = float(stripped)
-        except ValueError:
-            return QValidator.State.Intermediate, text, pos
-        if self.minimum() <= value <= self.maximum():
-            return QValidator.State.Acceptable, text, pos
-        return QValidator.State.Intermediate, text, pos
-
-
-def _double(name: str, decimals: int, low: float, high: float, step: float) -> QDoubleSpinBox:
-    spin = CompactDoubleSpin()
-    spin.setObjectName(name)
-    spin.setDecimals(decimals)
-    spin.setRange(low, high)
-    spin.setSingleStep(step)
-    return spin
+def _expression(name: str, key: str, label: str, step: float) -> ExpressionSpinBox:
+    """A spin box for ``key``'s range in :data:`LIMITS` that reads ``1/10`` and ``(8+2)/4``
+    through the one number grammar (``engine.numbers``)."""
+    low, high = LIMITS[key]
+    return expression_spin(None, name, low, high, low, "", label=label, step=step)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QDoubleSpinBox, QSpinBox, QWidget
+
+from engine.numbers import evaluate_number
 
 
 def int_spin(
@@ -50,4 +53,67 @@ def float_spin(
     spin.setValue(value)
     spin.setToolTip(tip)
     spin.setKeyboardTracking(keyboard_tracking)
+    return spin
+
+
+class ExpressionSpinBox(QDoubleSpinBox):
+    """A double spin box that reads what is typed through the project's one number grammar
+    (:func:`engine.numbers.evaluate_number`): ``1e-4``, ``1/10``, ``(8+2-2)/3+1``, ``−0.5``.
+
+    It shows the shortest readable form (``0.01``, ``1e-05``, not ``0.010000``).  Text that is
+    not (yet) a number in range is *intermediate*: it may be typed on, and Qt puts the last
+    good value back if editing ends there.
+    """
+
+    def __init__(self, parent: QWidget | None = None, *, label: str = "value") -> None:
+        super().__init__(parent)
+        #: What the grammar's messages call this field.
+        self.label = label
+
+    def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt override
+        """Shortest readable form (``%g``)."""
+        return f"{value:g}"
+
+    def parse(self, text: str) -> float:
+        """The value of ``text`` (raises ``ValueError`` naming :attr:`label` and the place)."""
+        return float(evaluate_number(text.strip(), name=self.label))
+
+    def valueFromText(self, text: str) -> float:  # noqa: N802 - Qt override
+        """The typed expression's value (the current value if it is not a number)."""
+        try:
+            return self.parse(text)
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int) -> object:
+        """Acceptable when ``text`` is a number in range; intermediate otherwise."""
+        try:
+            value = self.parse(text)
+        except ValueError:
+            return QValidator.State.Intermediate, text, pos
+        if self.minimum() <= value <= self.maximum():
+            return QValidator.State.Acceptable, text, pos
+        return QValidator.State.Intermediate, text, pos
+
+
+def expression_spin(
+    parent: QWidget | None,
+    name: str,
+    low: float,
+    high: float,
+    value: float,
+    tip: str,
+    *,
+    label: str,
+    decimals: int = 8,
+    step: float = 0.001,
+) -> ExpressionSpinBox:
+    """An :class:`ExpressionSpinBox` named ``name``; ``label`` names it in messages."""
+    spin = ExpressionSpinBox(parent, label=label)
+    spin.setObjectName(name)
+    spin.setDecimals(decimals)  # before the range and value, which it rounds
+    spin.setRange(low, high)
+    spin.setSingleStep(step)
+    spin.setValue(value)
+    spin.setToolTip(tip)
     return spin
