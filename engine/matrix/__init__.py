@@ -24,6 +24,8 @@ from engine.matrix.export import (
     EXPORT_FORMATS,
     EXPORT_LABELS,
     EXPORT_SUFFIX,
+    EXPORTS,
+    ExportFormat,
     layer_worked_solution,
     matrix_to_text,
     worked_solution,
@@ -48,6 +50,7 @@ from engine.matrix.parse import (
 __all__ = [
     "ConvSettings",
     "GRAD_PATTERNS",
+    "EXPORTS",
     "EXPORT_FORMATS",
     "KernelOutput",
     "MatrixResult",
@@ -84,5 +87,6 @@ __all__ = [
     "padded_input",
     "EXPORT_LABELS",
     "EXPORT_SUFFIX",
+    "ExportFormat",
     "FORMAT_LABELS",
 ]

@@ -1,6 +1,14 @@
-"""Write matrices and the whole worked solution as CSV, TSV, Markdown, LaTeX or NumPy text."""
+"""Write matrices and the whole worked solution as CSV, TSV, Markdown, LaTeX or NumPy text.
+
+:data:`EXPORTS` is the one table of formats: a new format is one :class:`ExportFormat` entry
+(its label, file suffix, matrix writer and how a worked solution writes its prose); the Matrix
+tab's copy/save menus and the worked-solution panel list the table.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -8,15 +16,35 @@ from engine.conv.layer import layer_param_formula
 from engine.matrix.compute import SHEET_FORMULA_NOTE, MatrixResult, step_cells
 from engine.text import format_cell, format_number
 
-EXPORT_FORMATS = ("csv", "tsv", "markdown", "latex", "numpy")
-EXPORT_LABELS = {
-    "csv": "CSV",
-    "tsv": "TSV (tab-separated)",
-    "markdown": "Markdown table",
-    "latex": "LaTeX bmatrix",
-    "numpy": "NumPy literal",
-}
-EXPORT_SUFFIX = {"csv": ".csv", "tsv": ".tsv", "markdown": ".md", "latex": ".tex", "numpy": ".py"}
+#: How a worked solution writes prose lines in a format: Markdown, LaTeX text, or ``#`` comments.
+PROSE_STYLES = ("markdown", "latex", "comment")
+_COMMENT = {"markdown": "", "latex": "% ", "comment": "# "}
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One export format.
+
+    Attributes
+    ----------
+    key, label, suffix
+        The ``fmt`` name, the name shown in menus and the file suffix (``".csv"``).
+    write
+        ``write(matrix) -> text``: a non-empty 2-D array as text ending in a newline; it must
+        paste back into the Matrix tab (:func:`engine.matrix.parse_matrix`).
+    prose
+        One of :data:`PROSE_STYLES`: how :func:`worked_solution` writes its sentences.
+    """
+
+    key: str
+    label: str
+    suffix: str
+    write: Callable[[np.ndarray], str]
+    prose: str = "comment"
+
+    def __post_init__(self) -> None:
+        if self.prose not in PROSE_STYLES:
+            raise ValueError(f"prose must be one of {PROSE_STYLES}, got {self.prose!r}")
 
 
 def _machine(value: float | int) -> str:
@@ -40,6 +68,55 @@ def _latex_number(value: float | int) -> str:
     return text
 
 
+def _csv(arr: np.ndarray, sep: str = ",") -> str:
+    return "\n".join(sep.join(_machine(v) for v in row) for row in arr.tolist()) + "\n"
+
+
+def _markdown(arr: np.ndarray) -> str:
+    width = arr.shape[1]
+    header = "|   | " + " | ".join(str(c) for c in range(width)) + " |"
+    rule = "|---|" + "|".join("---:" for _ in range(width)) + "|"
+    body = [
+        f"| **{r}** | " + " | ".join(_readable(v) for v in row) + " |"
+        for r, row in enumerate(arr.tolist())
+    ]
+    return "\n".join([header, rule, *body]) + "\n"
+
+
+def _latex(arr: np.ndarray) -> str:
+    tex = " \\\\\n".join("  " + " & ".join(_latex_number(v) for v in row) for row in arr.tolist())
+    return "\\begin{bmatrix}\n" + tex + "\n\\end{bmatrix}\n"
+
+
+def _numpy(arr: np.ndarray) -> str:
+    rows = arr.tolist()
+    inner = ",\n    ".join("[" + ", ".join(_machine(v) for v in row) + "]" for row in rows)
+    return "np.array([\n    " + inner + ",\n])\n"
+
+
+#: Every export format by its ``fmt`` key, in menu order.
+EXPORTS: dict[str, ExportFormat] = {
+    f.key: f
+    for f in (
+        ExportFormat("csv", "CSV", ".csv", _csv),
+        ExportFormat("tsv", "TSV (tab-separated)", ".tsv", lambda arr: _csv(arr, "\t")),
+        ExportFormat("markdown", "Markdown table", ".md", _markdown, prose="markdown"),
+        ExportFormat("latex", "LaTeX bmatrix", ".tex", _latex, prose="latex"),
+        ExportFormat("numpy", "NumPy literal", ".py", _numpy),
+    )
+}
+#: Views of :data:`EXPORTS`: the keys, the menu labels, the file suffixes.
+EXPORT_FORMATS = tuple(EXPORTS)
+EXPORT_LABELS = {key: f.label for key, f in EXPORTS.items()}
+EXPORT_SUFFIX = {key: f.suffix for key, f in EXPORTS.items()}
+
+
+def _format(fmt: str) -> ExportFormat:
+    if fmt not in EXPORTS:
+        raise ValueError(f"fmt must be one of {EXPORT_FORMATS}, got {fmt!r}")
+    return EXPORTS[fmt]
+
+
 def matrix_to_text(values: object, fmt: str) -> str:
     """One matrix as text in ``fmt`` (one of :data:`EXPORT_FORMATS`).
 
@@ -51,27 +128,7 @@ def matrix_to_text(values: object, fmt: str) -> str:
         arr = arr[None, :]
     if arr.ndim != 2 or arr.size == 0:
         raise ValueError(f"values must be a non-empty 2-D matrix, got shape {arr.shape}")
-    rows = arr.tolist()
-    if fmt == "csv":
-        return "\n".join(",".join(_machine(v) for v in row) for row in rows) + "\n"
-    if fmt == "tsv":
-        return "\n".join("\t".join(_machine(v) for v in row) for row in rows) + "\n"
-    if fmt == "markdown":
-        width = arr.shape[1]
-        header = "|   | " + " | ".join(str(c) for c in range(width)) + " |"
-        rule = "|---|" + "|".join("---:" for _ in range(width)) + "|"
-        body = [
-            f"| **{r}** | " + " | ".join(_readable(v) for v in row) + " |"
-            for r, row in enumerate(rows)
-        ]
-        return "\n".join([header, rule, *body]) + "\n"
-    if fmt == "latex":
-        tex = " \\\\\n".join("  " + " & ".join(_latex_number(v) for v in row) for row in rows)
-        return "\\begin{bmatrix}\n" + tex + "\n\\end{bmatrix}\n"
-    if fmt == "numpy":
-        inner = ",\n    ".join("[" + ", ".join(_machine(v) for v in row) + "]" for row in rows)
-        return "np.array([\n    " + inner + ",\n])\n"
-    raise ValueError(f"fmt must be one of {EXPORT_FORMATS}, got {fmt!r}")
+    return _format(fmt).write(arr)
 
 
 def _latex_math(text: str) -> str:
@@ -175,17 +232,16 @@ class _Document:
     """Prose and matrices in one export format (see :func:`worked_solution`)."""
 
     def __init__(self, fmt: str) -> None:
-        if fmt not in EXPORT_FORMATS:
-            raise ValueError(f"fmt must be one of {EXPORT_FORMATS}, got {fmt!r}")
+        self.style = _format(fmt).prose
         self.fmt = fmt
         self.lines: list[str] = []
 
     def prose(self, text: str, *, heading: int = 0, math: bool = False) -> None:
-        fmt, lines = self.fmt, self.lines
-        if fmt == "markdown":
+        style, lines = self.style, self.lines
+        if style == "markdown":
             lines.append(("#" * heading + " " if heading else "") + text)
             lines.append("")
-        elif fmt == "latex":
+        elif style == "latex":
             text_tex = (
                 text.replace("×", "$\\times$")
                 .replace("\u2212", "-")
@@ -208,7 +264,7 @@ class _Document:
 
     def matrix(self, values: np.ndarray) -> None:
         text = matrix_to_text(values, self.fmt).rstrip("\n")
-        self.lines.append(f"\\[\n{text}\n\\]" if self.fmt == "latex" else text)
+        self.lines.append(f"\\[\n{text}\n\\]" if self.style == "latex" else text)
         self.lines.append("")
 
     def text(self) -> str:
@@ -219,13 +275,11 @@ def layer_worked_solution(result: MatrixResult, fmt: str = "markdown") -> str:
     """The worked solution of a :func:`~engine.matrix.compute_layer` result: channels, filters,
     biases, parameter count and every output cell of every map as per-channel sums of products
     plus the bias."""
-    if fmt not in EXPORT_FORMATS:
-        raise ValueError(f"fmt must be one of {EXPORT_FORMATS}, got {fmt!r}")
+    comment = _COMMENT[_format(fmt).prose]
     if result.layer is None:
         raise ValueError("result must be a conv-layer result (from compute_layer)")
     x, (weights, bias), settings = result.x, result.layer, result.settings
     n_filters, channels = weights.shape[0], weights.shape[1]
-    comment = {"markdown": "", "latex": "% "}.get(fmt, "# ")
     lines = [
         f"{comment}Conv layer: {channels} channel(s), {n_filters} filter(s) of "
         f"{weights.shape[2]}×{weights.shape[3]}×{channels}; {settings.describe()}",

@@ -8,6 +8,11 @@ import pytest
 from engine import get_filter
 from engine.matrix.compute import ConvSettings, PoolingSpec, compute_layer, compute_matrix
 from engine.matrix.export import (
+    EXPORT_FORMATS,
+    EXPORT_LABELS,
+    EXPORT_SUFFIX,
+    EXPORTS,
+    ExportFormat,
     layer_worked_solution,
     matrix_to_text,
     worked_solution,
@@ -92,3 +97,28 @@ def test_save_text_writes_and_replaces(tmp_path):
     save_text(target, "second ⌊x⌋")
     assert target.read_text(encoding="utf-8") == "second ⌊x⌋"
     assert [p.name for p in tmp_path.iterdir()] == ["solution.md"]
+
+
+def test_a_format_is_one_entry_in_the_table(monkeypatch):
+    assert EXPORT_FORMATS == tuple(EXPORTS)
+    assert EXPORT_LABELS["latex"] == EXPORTS["latex"].label and EXPORT_SUFFIX["numpy"] == ".py"
+    julia = ExportFormat(
+        "julia",
+        "Julia matrix",
+        ".jl",
+        lambda a: "[" + "; ".join(" ".join(map(str, r)) for r in a.tolist()) + "]\n",
+    )
+    monkeypatch.setitem(EXPORTS, "julia", julia)
+    x = np.array([[1, 2], [3, 4]])
+    assert matrix_to_text(x, "julia") == "[1 2; 3 4]\n"
+    text = worked_solution(
+        compute_matrix(x, [("K", np.eye(2, dtype=np.int64))], ConvSettings()), "julia"
+    )
+    assert "# Worked solution" in text and "[5]" in text  # prose as comments, matrices in Julia
+
+
+def test_a_format_with_an_unknown_prose_style_is_refused():
+    with pytest.raises(ValueError, match="prose must be one of"):
+        ExportFormat("x", "X", ".x", str, prose="html")
+    with pytest.raises(ValueError, match="fmt must be one of"):
+        matrix_to_text(np.eye(2), "julia")
