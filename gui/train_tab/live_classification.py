@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -88,6 +89,7 @@ class LiveClassificationDialog(QDialog):
         self._feed_times: list[float] = []
         self._done_times: list[float] = []
         self._last_frame_at = 0.0
+        self._last_seconds: float | None = None
         self._stalled = False
         self._build()
         self._timer = QTimer(self)
@@ -124,6 +126,8 @@ class LiveClassificationDialog(QDialog):
         self.feed.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.feed.setMinimumSize(FEED_SIZE)
         self.feed.setWordWrap(True)
+        # The pixmap follows the label's size; it must not push the label (and the layout) wider.
+        self.feed.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.fps_label = QLabel(objectName="liveFps")
         feed_box = QVBoxLayout()
         feed_box.addWidget(self.feed, 1)
@@ -389,7 +393,8 @@ class LiveClassificationDialog(QDialog):
             ("No digit found", "This frame")
         ):
             self.show_text("")
-        self._show_fps(result.seconds)
+        self._last_seconds = result.seconds
+        self._show_fps()
 
     def _show_steps(self, steps: list[LiveStep]) -> None:
         pairs = zip(self.step_images, self.step_captions, strict=True)
@@ -406,12 +411,12 @@ class LiveClassificationDialog(QDialog):
                 image.setVisible(not steps)  # empty frames keep the row's height before a frame
                 caption.setVisible(not steps)
 
-    def _show_fps(self, seconds: float | None = None) -> None:
+    def _show_fps(self) -> None:
         feed = max(0, len(self._feed_times) - 1)
         done = max(0, len(self._done_times) - 1)
         parts = [f"Camera {feed} frames/s", f"classified {done} frames/s"]
-        if seconds is not None:
-            parts.append(f"{1000 * seconds:.1f} ms each")
+        if self._last_seconds is not None:
+            parts.append(f"{1000 * self._last_seconds:.1f} ms each")
         parts.append(f"{self.classifier.dropped:,} dropped while busy")
         self.fps_label.setText(" · ".join(parts))
 
