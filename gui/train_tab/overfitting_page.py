@@ -8,13 +8,13 @@ marked, a table of mean ± sd, and the engine's sentence.
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from typing import Any
 
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
-from engine.train import OVERFITTING_DEFAULTS, OverfittingResult
+from engine.numbers import NumberExpressionError, evaluate_number
+from engine.train import OVERFITTING_DEFAULTS, OverfittingResult, TrainSettings
 from gui.train_tab.experiment_pages import (
     ExperimentPage,
     layout_page,
@@ -31,18 +31,20 @@ DEFAULT_LAMBDAS = ", ".join(f"{lam:g}" for lam in OVERFITTING_DEFAULTS.lambdas)
 
 
 def parse_lambdas(text: str) -> list[float]:
-    """``"0, 1e-3, 0.1"`` → ``[0.0, 0.001, 0.1]``; raises ``ValueError`` naming the bad entry."""
+    """``"0, 1e-3, 1/10"`` → ``[0.0, 0.001, 0.1]`` (each entry read by ``engine.numbers``);
+    raises ``ValueError`` naming the bad entry."""
     values = []
     for part in text.replace(";", ",").split(","):
         part = part.strip()
         if not part:
             continue
-        try:
-            value = float(part)
-        except ValueError:
-            raise ValueError(f"λ values: {part!r} is not a number") from None
-        if not math.isfinite(value) or value < 0 or value > 10:
-            raise ValueError(f"λ values: {part} must be between 0 and 10")
+        try:  # the one number grammar: 1e-3, 1/1000 and 10^-3 are the same λ
+            value = float(evaluate_number(part, name="λ values"))
+        except NumberExpressionError as exc:
+            raise ValueError(f"λ values: {part!r} is not a number: {exc.reason}") from None
+        low, high = TrainSettings.LIMITS["lam"]
+        if not low <= value <= high:
+            raise ValueError(f"λ values: {part} must be between {low:g} and {high:g}")
         values.append(value)
     if not values:
         raise ValueError("λ values: enter at least one, e.g. 0, 1e-3, 1e-2")

@@ -99,3 +99,22 @@ def test_the_tab_trains_with_the_typed_lambda(qtbot):
     assert tab.options.lam == pytest.approx(11 / 3, abs=1e-8)
     assert tab.save_state()["options"]["lam"] == pytest.approx(11 / 3, abs=1e-8)
     tab.shutdown()
+
+
+def test_the_overfitting_lambdas_read_each_entry_through_the_grammar(qtbot):
+    from gui.train_tab.overfitting_page import OverfittingPage, parse_lambdas
+
+    assert parse_lambdas("0, 1/10, 10^-3; (8+2-2)/3+1, 1e-3") == pytest.approx(
+        [0.0, 0.001, 0.1, 11 / 3]
+    )
+    with pytest.raises(ValueError, match=r"λ values: '1/x' is not a number: unknown name 'x'"):
+        parse_lambdas("0, 1/x")
+    with pytest.raises(ValueError, match=r"λ values: 2\^4 must be between 0 and 10"):
+        parse_lambdas("2^4")
+    with pytest.raises(ValueError, match="not a number"):
+        parse_lambdas("nan")
+    page = OverfittingPage()
+    qtbot.addWidget(page)
+    page.lambdas_edit.clear()
+    qtbot.keyClicks(page.lambdas_edit, "0, 1/100, 1/10")
+    assert page.options()["settings"].lambdas == pytest.approx((0.0, 0.01, 0.1))
