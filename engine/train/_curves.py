@@ -211,6 +211,10 @@ def _lead(c: Comparison, value_a: SeedStats, value_b: SeedStats) -> str:
     return f"the {winner} beats the {loser} by {points}"
 
 
+def _capitalised(sentence: str) -> str:
+    return sentence[:1].upper() + sentence[1:]
+
+
 def _seeds_text(seeds: tuple[int, ...], n_val: int) -> str:
     plural = "s" if len(seeds) != 1 else ""
     return f"mean ± sd over {len(seeds)} seed{plural}, {n_val:,} validation digits"
@@ -225,7 +229,7 @@ def learning_curve_sentence(result: LearningCurves) -> str:
         c = result.comparisons[i]
         lead = _lead(c, result.accuracy[a][i], result.accuracy[b][i])
         parts.append(f"with {result.sizes[i]:,} training digits {lead}")
-    return (
+    return _capitalised(
         f"{'; '.join(parts)} ({_seeds_text(result.seeds, result.n_validation)}) — this compares "
         f"these two networks ({result.n_params.get(a, 0):,} and {result.n_params.get(b, 0):,} "
         "parameters) with these settings; it does not show which is better on other data or "
@@ -246,7 +250,7 @@ def shift_sentence(result: ShiftExperiment) -> str:
         i = result.shifts.index(0)
         c = result.comparisons[i]
         parts.insert(0, f"unshifted {_lead(c, result.accuracy[a][i], result.accuracy[b][i])}")
-    return (
+    return _capitalised(
         f"{'; '.join(parts)} ({_seeds_text(result.seeds, result.n_validation)}) — a gap that "
         "grows with the shift shows the one network copes better with moved digits, not why "
         "(weight sharing and pooling both play a part)."

@@ -193,9 +193,19 @@ class LambdaPlots(QWidget):
 class _TwoNetworkPlot(QWidget):
     """CNN and MLP as two error-bar series on one plot, with a hint while empty."""
 
-    def __init__(self, parent: QWidget | None, name: str, title: str, x_label: str, hint: str):
+    def __init__(
+        self,
+        parent: QWidget | None,
+        name: str,
+        title: str,
+        x_label: str,
+        hint: str,
+        legend_offset: tuple[int, int] = (-8, 8),
+    ) -> None:
         super().__init__(parent)
-        self.plot = make_plot(self, name, title, x_label, "accuracy (%)")
+        self.plot = make_plot(
+            self, name, title, x_label, "accuracy (%)", legend_offset=legend_offset
+        )
         self.plot.getPlotItem().getViewBox().setLimits(yMin=0, yMax=105)
         self.plot.setYRange(0, 100)
         self.series = {
@@ -261,6 +271,7 @@ class SizePlot(_TwoNetworkPlot):
             "Accuracy vs training digits (mean ± sd)",
             "training digits",
             "Press Run learning curves to train both networks on growing training sets.",
+            legend_offset=(-8, -8),  # bottom right: accuracy rises with the training digits
         )
 
     def show_result(

@@ -239,7 +239,7 @@ class RunnerMixin:
         else:
             self.experiments.show_result(kind, result)
             self.status_label.setText(
-                f"{EXPERIMENT_TITLES[kind]} done: the result is below the plot."
+                f"{EXPERIMENT_TITLES[kind]} done: the result sentence is at the foot of its page."
             )
         self.state_changed.emit()
 

@@ -36,8 +36,6 @@ class TrainWorker(QThread):
     epoch_finished(worker, str, object, object)
         A model slot (``"cnn"``/``"mlp"``), its :class:`engine.train.EpochRecord` and a copy of
         the model after that epoch (the GUI's own, so it never reads arrays being trained).
-    partial_result(worker, str, object)
-        A job's intermediate result (one λ of a sweep).
     result_ready(worker, str, object)
         The job's kind and its result (not emitted when the job was stopped).
     failed(worker, str)
@@ -48,7 +46,6 @@ class TrainWorker(QThread):
 
     progress = Signal(object, float, float)
     epoch_finished = Signal(object, str, object, object)
-    partial_result = Signal(object, str, object)
     result_ready = Signal(object, str, object)
     failed = Signal(object, str)
     done = Signal(object)
@@ -135,10 +132,6 @@ class TrainWorker(QThread):
     def report_epoch(self, slot: str, record: object, model_copy: object) -> None:
         """Hand one finished epoch (and the model as it is now) to the GUI."""
         self.epoch_finished.emit(self, slot, record, model_copy)
-
-    def report_partial(self, result: object) -> None:
-        """Hand an intermediate result to the GUI."""
-        self.partial_result.emit(self, self.kind, result)
 
     def run(self) -> None:
         """Run the job (QThread entry point)."""
