@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
@@ -28,6 +31,9 @@ class PracticeMode(QObject):
         super().__init__(parent)
         self.setObjectName("practiceMode")
         self._enabled = False
+        #: Switched (or restored) since the last session was applied.
+        self._chosen = False
+        self._deferred = False
 
     @property
     def enabled(self) -> bool:
@@ -35,11 +41,37 @@ class PracticeMode(QObject):
         return self._enabled
 
     def set_enabled(self, enabled: bool) -> None:
-        """Switch practice mode on or off (``changed`` only when the value changes)."""
+        """Switch practice mode on or off (``changed`` only when the value changes).
+
+        Inside :meth:`deferred_restore` a value is taken only if the mode has not been set
+        since the session was applied (:meth:`new_session`).
+        """
+        if self._deferred and self._chosen:
+            return
+        self._chosen = True
         enabled = bool(enabled)
         if enabled != self._enabled:
             self._enabled = enabled
             self.changed.emit(enabled)
+
+    def new_session(self) -> None:
+        """A session is being applied: the mode saved with it applies, even when a tab that
+        holds it is built (and restored) later."""
+        self._chosen = False
+
+    @contextmanager
+    def deferred_restore(self) -> Iterator[None]:
+        """While a tab built after its session was applied restores its saved state: a mode
+        saved with it does not undo a switch made since (View ▸ Practice mode, a panel box).
+
+        Tabs are built lazily; without this, switching the mode off in the first seconds
+        after start-up was undone by the next tab built, its saved state saying "on".
+        """
+        self._deferred = True
+        try:
+            yield
+        finally:
+            self._deferred = False
 
 
 class AppContext(QObject):

@@ -157,7 +157,8 @@ class MainWindow(QMainWindow):
         pending.deleteLater()
         if pending.pending_state is not None:
             try:
-                page.restore_state(pending.pending_state)
+                with self.context.practice.deferred_restore():  # no undoing a switch since
+                    page.restore_state(pending.pending_state)
             except ValueError as exc:  # as SessionManager.apply: the tab says what it skipped
                 self._show_status(f"Restored the {key} tab; skipped: {exc}", 0)
             except Exception as exc:  # the tab still opens

@@ -144,6 +144,9 @@ class SessionManager(StartupMixin, QObject):
         # A tab says what it skipped through the status channel every tab has (context).
         said: list[str] = []
         context = getattr(self.window, "context", None)
+        practice = getattr(context, "practice", None)
+        if practice is not None:  # its saved practice mode applies, to tabs built later too
+            practice.new_session()
         listening = context is not None and hasattr(context, "status_requested")
         if listening:
             context.status_requested.connect(self._collect_tab_note)

@@ -185,3 +185,57 @@ def test_view_practice_mode_in_the_matrix_and_loss_tabs(qtbot, tmp_path, key, pa
         assert not window.context.practice.enabled and visible_placeholders(tab) == 0
     finally:
         window.close()  # shuts its tabs down
+
+
+MATRIX_AND_LAYERS = tuple(spec for spec in TABS if spec.key in ("matrix", "layers"))
+
+
+def _saved_with_practice(qtbot, tmp_path, enabled: bool):
+    path = tmp_path / f"practice-{enabled}.kscope.json"
+    window = MainWindow(tabs=MATRIX_AND_LAYERS, data_dir=tmp_path / f"save-{enabled}")
+    qtbot.addWidget(window)
+    try:
+        window.page("matrix")
+        window.page("layers")
+        window.context.practice.set_enabled(enabled)
+        assert window.sessions.save_to(path)
+    finally:
+        window.close()
+    return path
+
+
+def test_a_tab_built_later_does_not_undo_a_switch_made_since_the_session_opened(qtbot, tmp_path):
+    path = _saved_with_practice(qtbot, tmp_path, True)
+    window = MainWindow(tabs=MATRIX_AND_LAYERS, data_dir=tmp_path / "data")
+    qtbot.addWidget(window)
+    try:
+        assert window.sessions.open_file(path)
+        window.show_tab("matrix")
+        assert window.is_built("matrix") and not window.is_built("layers")
+        action = practice_action(window)
+        assert window.context.practice.enabled and action.isChecked()
+        action.trigger()  # the user switches it off before Layer sizes is built
+        layers = window.page("layers")  # built now (idle time), restoring "practice: on"
+        assert not window.context.practice.enabled and not action.isChecked()
+        assert not layers.tutor.check_panel.practice_box.isChecked()
+        assert not layers.tutor.check_panel.answer_hidden  # nothing hidden in its page
+        assert window.sessions.open_file(path)  # opening the session again applies its mode
+        assert window.context.practice.enabled and action.isChecked()
+    finally:
+        window.close()
+
+
+def test_a_session_opened_before_any_tutor_tab_is_built_still_applies_its_mode(qtbot, tmp_path):
+    path = _saved_with_practice(qtbot, tmp_path, False)
+    window = MainWindow(tabs=MATRIX_AND_LAYERS, data_dir=tmp_path / "data")
+    qtbot.addWidget(window)
+    try:
+        practice_action(window).trigger()  # on, with no tab built yet
+        assert window.context.practice.enabled
+        assert window.sessions.open_file(path)
+        window.page("layers")
+        window.page("matrix")
+        assert not window.context.practice.enabled
+        assert not practice_action(window).isChecked()
+    finally:
+        window.close()
