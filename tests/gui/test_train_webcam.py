@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QApplication
 
 from engine.train import MAX_CAPTURES, load_image_folder
 from gui.train_tab.webcam_classes import THUMBNAILS_SHOWN, WebcamClassesDialog
-from tests.gui.test_train_tab import make_tab
 from tests.gui.webcam_media import write_pattern_video
 
 TIMEOUT = 20_000
@@ -27,23 +26,15 @@ def videos(tmp_path):
 
 
 @pytest.fixture
-def tab(qtbot):
-    page = make_tab(qtbot)
-    page.resize(1100, 750)
-    page.show()
-    yield page
-    page.shutdown()
-
-
-@pytest.fixture
-def dialog(qtbot, tab):
+def dialog(qtbot, train_tab):
     qtbot.mouseClick(
-        tab.data_box.findChild(type(tab.train_button), "open_webcam"), Qt.MouseButton.LeftButton
+        train_tab.data_box.findChild(type(train_tab.train_button), "open_webcam"),
+        Qt.MouseButton.LeftButton,
     )
-    found = tab.webcam_dialog
+    found = train_tab.webcam_dialog
     assert isinstance(found, WebcamClassesDialog) and found.isVisible()
     yield found
-    if tab.webcam_dialog is not None:
+    if train_tab.webcam_dialog is not None:
         found.close()
 
 
@@ -59,7 +50,9 @@ def capture(qtbot, dialog, video, row: int, at_least: int, *, loop: bool = True)
     assert not dialog.holding
 
 
-def test_capture_two_classes_delete_save_and_train_on_them(qtbot, tab, dialog, videos, tmp_path):
+def test_capture_two_classes_delete_save_and_train_on_them(
+    qtbot, train_tab, dialog, videos, tmp_path
+):
     assert dialog.capture_set.size == (8, 8)  # the tab's digits are 8×8
     capture(qtbot, dialog, videos["ring"], 0, 8)
     capture(qtbot, dialog, videos["bar"], 1, 8)
@@ -91,10 +84,10 @@ def test_capture_two_classes_delete_save_and_train_on_them(qtbot, tab, dialog, v
     data = load_image_folder(target, (8, 8))
     assert data.class_names == ("bar", "ring")  # sorted by the loader
     assert np.bincount(data.labels).tolist() == [counts[1], counts[0]]
-    qtbot.waitUntil(lambda: not tab.loading, timeout=10_000)  # read off the GUI thread
-    assert tab.dataset.class_names == ("bar", "ring")
-    assert tab.input_shape() == (1, 8, 8)
-    assert tab.source == {"kind": "folder", "path": str(target), "size": [8, 8]}
+    qtbot.waitUntil(lambda: not train_tab.loading, timeout=10_000)  # read off the GUI thread
+    assert train_tab.dataset.class_names == ("bar", "ring")
+    assert train_tab.input_shape() == (1, 8, 8)
+    assert train_tab.source == {"kind": "folder", "path": str(target), "size": [8, 8]}
     assert "Saved" in dialog.message.text()
 
 
@@ -183,14 +176,14 @@ def test_class_names_are_checked_and_classes_added_and_removed(qtbot, dialog):
     assert dialog.table.rowCount() == 9
 
 
-def test_closing_stops_the_camera_thread(qtbot, tab, dialog, videos):
+def test_closing_stops_the_camera_thread(qtbot, train_tab, dialog, videos):
     dialog.start_video(str(videos["ring"]))
     qtbot.waitUntil(lambda: dialog.latest is not None, timeout=TIMEOUT)
     thread = dialog.thread
     assert isinstance(thread, QThread) and thread.isRunning()
     dialog.close()
     assert not thread.isRunning()  # stopped and waited for (deleted later)
-    qtbot.waitUntil(lambda: tab.webcam_dialog is None, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: train_tab.webcam_dialog is None, timeout=TIMEOUT)
     assert not any(
         w.isVisible() for w in QApplication.topLevelWidgets() if isinstance(w, WebcamClassesDialog)
     )
