@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFileDialog,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -36,12 +35,12 @@ from PySide6.QtWidgets import (
 )
 
 from engine.images import VIDEO_SUFFIXES, CaptureSource, FrameSource
-from engine.train import DIGIT_SIZES, LiveStep, Model
+from engine.train import DIGIT_SIZES, Model
 from gui.colours import set_tone
 from gui.gallery_tab.capture import CaptureThread
 from gui.train_tab.draw_panel import ProbabilityBars
+from gui.train_tab.live_steps import StepStrip
 from gui.train_tab.live_worker import LiveClassifier, LiveJob, LiveResult
-from gui.train_tab.pixmaps import gray_pixmap
 from gui.train_tab.plots import SLOT_COLOURS
 from gui.train_tab.setup_panel import message_label, show_message
 from gui.train_tab.state import SLOT_TITLES, SLOTS
@@ -51,8 +50,6 @@ from gui.train_tab.webcam_classes import CAMERA_CHOICES, PULL_INTERVAL_MS, frame
 #: class names and the input size ``(H, W)``.
 ModelsProvider = Callable[[], tuple[dict[str, Model | None], tuple[str, ...], tuple[int, int]]]
 MODES = {"camera": "As captured (webcam classes)", "digit": "Digit on paper (MNIST / UCI steps)"}
-STEP_SLOTS = 5
-STEP_PX = 92
 FEED_SIZE = QSize(400, 300)
 #: A live source silent this long is reported (an unplugged webcam may block in read()).
 STALL_SECONDS = 3.0
@@ -97,6 +94,7 @@ class LiveClassificationDialog(QDialog):
         self._timer.timeout.connect(self._pull)
         self.classifier.start()
         self._check_models()
+        self._timer.start()  # also while no source runs: the tab's models are watched
 
     # -- layout ----------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -140,24 +138,7 @@ class LiveClassificationDialog(QDialog):
         for slot in SLOTS:
             top.addWidget(self.bars[slot], 3)
 
-        self.step_images: list[QLabel] = []
-        self.step_captions: list[QLabel] = []
-        steps = QGridLayout()
-        for i in range(STEP_SLOTS):
-            image = QLabel(objectName=f"liveStep{i}")
-            image.setFixedSize(STEP_PX, STEP_PX)
-            image.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            caption = QLabel(objectName=f"liveStepCaption{i}")
-            caption.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
-            caption.setWordWrap(True)
-            caption.setFixedWidth(STEP_PX + 30)
-            steps.addWidget(image, 0, i, Qt.AlignmentFlag.AlignHCenter)
-            steps.addWidget(caption, 1, i, Qt.AlignmentFlag.AlignHCenter)
-            self.step_images.append(image)
-            self.step_captions.append(caption)
-        steps.setColumnStretch(STEP_SLOTS, 1)
-        self.steps_title = QLabel("What the models see, step by step:")
-        self.steps_title.setObjectName("liveStepsTitle")
+        self.steps = StepStrip()
 
         self.model_note = message_label("liveModelNote", "hint")
         self.message = message_label("liveMessage")
@@ -168,8 +149,7 @@ class LiveClassificationDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(source_row)
         layout.addLayout(top, 1)
-        layout.addWidget(self.steps_title)
-        layout.addLayout(steps)
+        layout.addWidget(self.steps)
         layout.addWidget(self.model_note)
         layout.addWidget(self.message)
         layout.addLayout(bottom)
@@ -180,7 +160,6 @@ class LiveClassificationDialog(QDialog):
         self.close_button.clicked.connect(self.close)
         self.mode_combo.activated.connect(self._on_mode_chosen)
         self.mode_combo.currentIndexChanged.connect(self._on_mode_changed)
-        self._show_steps([])
         self._update_controls()
 
     # -- models ----------------------------------------------------------------------------------
@@ -201,7 +180,7 @@ class LiveClassificationDialog(QDialog):
     @Slot(int)
     def _on_mode_changed(self, _index: int) -> None:
         self._describe_models()
-        self._show_steps([])
+        self.steps.show_steps([])
 
     def _check_models(self) -> None:
         """Copy the tab's models for the worker when any of them (or the data) changed."""
@@ -310,13 +289,11 @@ class LiveClassificationDialog(QDialog):
         self._last_frame_at = time.monotonic()
         self._stalled = False
         thread.start()
-        self._timer.start()
         self._update_controls()
 
     @Slot()
     def stop_source(self) -> None:
         """Stop the camera thread (stop flag → quit → wait); the last answer stays shown."""
-        self._timer.stop()
         if self.thread is not None:
             thread, self.thread = self.thread, None
             thread.stop()
@@ -343,9 +320,9 @@ class LiveClassificationDialog(QDialog):
     # -- frames ----------------------------------------------------------------------------------
     @Slot()
     def _pull(self) -> None:
+        self._check_models()
         if self.thread is None:
             return
-        self._check_models()
         got = self.thread.take_latest(self._seq)
         now = time.monotonic()
         if got is None:
@@ -381,7 +358,7 @@ class LiveClassificationDialog(QDialog):
             self.show_text(f"This frame cannot be used: {result.error}", error=True)
             return
         prepared = result.prepared
-        self._show_steps(list(prepared.steps))
+        self.steps.show_steps(prepared.steps)
         names = self._names
         for slot, bars in self.bars.items():
             p = result.probabilities.get(slot)
@@ -395,21 +372,6 @@ class LiveClassificationDialog(QDialog):
             self.show_text("")
         self._last_seconds = result.seconds
         self._show_fps()
-
-    def _show_steps(self, steps: list[LiveStep]) -> None:
-        pairs = zip(self.step_images, self.step_captions, strict=True)
-        for i, (image, caption) in enumerate(pairs):
-            if i < len(steps):
-                step = steps[i]
-                image.setPixmap(gray_pixmap(step.image, STEP_PX))
-                caption.setText(f"{i + 1}. {step.title}")
-                image.show()
-                caption.show()
-            else:
-                image.clear()
-                caption.clear()
-                image.setVisible(not steps)  # empty frames keep the row's height before a frame
-                caption.setVisible(not steps)
 
     def _show_fps(self) -> None:
         feed = max(0, len(self._feed_times) - 1)
@@ -440,6 +402,7 @@ class LiveClassificationDialog(QDialog):
         self.stop_button.setEnabled(self.thread is not None)
 
     def _shutdown(self) -> None:
+        self._timer.stop()
         self.stop_source()
         self.classifier.stop()
 

@@ -74,11 +74,17 @@ def wait_for(qtbot, dialog, name: str) -> None:
     qtbot.waitUntil(lambda: all(v == name for v in dialog.predicted.values()), timeout=TIMEOUT)
 
 
-def test_the_bars_follow_the_video_when_its_content_changes(qtbot, patterns_trained, tmp_path):
-    tab = patterns_trained
+def test_the_bars_follow_the_video_when_its_content_changes(qtbot, tab, tmp_path):
+    use_pattern_set(qtbot, tab, tmp_path / "set")
     video = write_pattern_video(tmp_path / "ring_then_bar.avi", ["ring", "bar"], 45)
-    dialog = open_dialog(tab)
+    dialog = open_dialog(tab)  # before training: the dialog follows the tab's models
     assert dialog.mode == "camera"  # not digits: as the webcam dialog captured them
+    assert "No model is trained yet" in dialog.model_note.text()
+    dialog.start_video(video)
+    qtbot.waitUntil(lambda: dialog.last_result is not None, timeout=TIMEOUT)
+    assert dialog.predicted == dict.fromkeys(SLOTS)
+    tab.options_box.epochs.setValue(25)
+    train(qtbot, tab)
     assert "CNN and MLP trained on 2 classes (bar, ring), 8×8 input" in dialog.model_note.text()
     dialog.start_video(video)
     wait_for(qtbot, dialog, "ring")  # first half
@@ -89,11 +95,11 @@ def test_the_bars_follow_the_video_when_its_content_changes(qtbot, patterns_trai
         assert bars.class_names == ("bar", "ring") and bars.probabilities.sum() == pytest.approx(1)
     result = dialog.last_result
     assert result is not None and result.thread != threading.main_thread().ident
-    assert [c.text() for c in dialog.step_captions[:2]] == [
+    assert [c.text() for c in dialog.steps.captions[:2]] == [
         "1. centre 120×120, gray",
         "2. 8×8 input",
     ]
-    assert not dialog.step_images[1].pixmap().isNull() and dialog.step_images[2].isHidden()
+    assert not dialog.steps.images[1].pixmap().isNull() and dialog.steps.images[2].isHidden()
     assert not dialog.feed.pixmap().isNull()
     qtbot.waitUntil(lambda: "classified" in dialog.fps_label.text(), timeout=TIMEOUT)
     assert "Camera" in dialog.fps_label.text() and "frames/s" in dialog.fps_label.text()
@@ -126,7 +132,8 @@ def test_digits_on_paper_go_through_the_mnist_like_steps(qtbot, tab, tmp_path):
     (a, frame_a), (b, frame_b) = chosen.items()
     path = tmp_path / "digits.avi"
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, (200, 160))
-    for frame in [frame_a] * 45 + [frame_b] * 45:
+    blank = np.full_like(frame_a, 225)
+    for frame in [frame_a] * 45 + [frame_b] * 45 + [blank] * 45:
         writer.write(frame)
     writer.release()
     dialog = open_dialog(tab)
@@ -134,13 +141,20 @@ def test_digits_on_paper_go_through_the_mnist_like_steps(qtbot, tab, tmp_path):
     dialog.start_video(path)
     wait_for(qtbot, dialog, str(a))
     wait_for(qtbot, dialog, str(b))
-    captions = [c.text() for c in dialog.step_captions]
+    captions = [c.text() for c in dialog.steps.captions]
+    images = [label.pixmap() for label in dialog.steps.images]
     assert captions[0].startswith("1. centre 160×160") and captions[1].startswith("2. ink (Otsu")
     assert captions[2].startswith("3. box") and captions[3:] == [
         "4. 32×32 bitmap",
         "5. 8×8, 0–16 levels",
     ]
-    assert all(not label.pixmap().isNull() for label in dialog.step_images)
+    assert all(not image.isNull() for image in images)
+    # Blank paper: no digit, no answer, and the dialog says why.
+    qtbot.waitUntil(lambda: "No digit found" in dialog.message.text(), timeout=TIMEOUT)
+    assert dialog.predicted == dict.fromkeys(SLOTS)
+    assert dialog.steps.captions[2].text() == "3. 8×8 input" and dialog.steps.images[3].isHidden()
+    wait_for(qtbot, dialog, str(a))  # looped back to the first digit: the message goes
+    assert "No digit found" not in dialog.message.text()
     dialog.close()
 
 
@@ -154,7 +168,7 @@ def test_without_a_trained_model_the_feed_and_steps_run_and_it_says_so(
     qtbot.waitUntil(lambda: dialog.last_result is not None, timeout=TIMEOUT)
     assert all(bars.probabilities is None for bars in dialog.bars.values())
     assert dialog.predicted == dict.fromkeys(SLOTS)
-    assert not dialog.step_images[0].pixmap().isNull()
+    assert not dialog.steps.images[0].pixmap().isNull()
     assert not dialog.feed.pixmap().isNull()
 
 
