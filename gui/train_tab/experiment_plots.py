@@ -2,7 +2,7 @@
 
 * :class:`LambdaPlots` — accuracy (training and validation) and the weight norm against λ on a
   labelled log axis, with λ = 0 drawn as its own point left of a break (not at some small λ),
-  and the best λ marked;
+  the best λ marked, and early stopping and dropout as two more points beside λ = 0;
 * :class:`SizePlot` — CNN vs MLP validation accuracy against the training-set size;
 * :class:`ShiftPlot` — CNN vs MLP accuracy on digits shifted 0…3 pixels.
 
@@ -19,13 +19,16 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from engine.train import SeedStats
+from engine.train import OverfittingResult, SeedStats
 from gui.train_tab.plots import SLOT_COLOURS, make_plot
 from gui.train_tab.state import SHIFTS
 from gui.widgets.plot_hint import PlotHint
 from gui.widgets.plots import ink_name
 
 TRAIN_COLOUR, VAL_COLOUR, NORM_COLOUR = "#009E73", "#CC79A7", "#E69F00"
+EARLY_COLOUR, DROPOUT_COLOUR = "#56B4E9", "#D55E00"
+#: How far (in decades) the early-stopping and dropout points sit left and right of λ = 0.
+ARM_OFFSET = 0.25
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -108,6 +111,9 @@ class LambdaPlots(QWidget):
         self.train = ErrorSeries(self.acc_plot, TRAIN_COLOUR, "training (labels as taught)")
         self.val = ErrorSeries(self.acc_plot, VAL_COLOUR, "validation", symbol="s")
         self.norm = ErrorSeries(self.norm_plot, NORM_COLOUR, None, symbol="t")
+        # The other two regularisers, each one point beside λ = 0: early stopping, dropout.
+        self.early = ErrorSeries(self.acc_plot, EARLY_COLOUR, "early stopping", symbol="t1")
+        self.dropout = ErrorSeries(self.acc_plot, DROPOUT_COLOUR, "dropout", symbol="d")
         # λ = 0 sits left of a break: its points are drawn alone, never joined to λ > 0.
         self.zero_points = {
             key: plot.plot(pen=None, symbol=sym, symbolBrush=colour, symbolPen=None)
@@ -138,25 +144,20 @@ class LambdaPlots(QWidget):
     def _set_ticks(self, ticks: list[tuple[float, str]]) -> None:
         for plot in (self.acc_plot, self.norm_plot):
             plot.getPlotItem().getAxis("bottom").setTicks([ticks, []])
-        self.acc_plot.setXRange(ticks[0][0] - 0.4, ticks[-1][0] + 0.4, padding=0)
+        self.acc_plot.setXRange(ticks[0][0] - 0.6, ticks[-1][0] + 0.4, padding=0)
 
-    def show_result(
-        self,
-        lambdas: Sequence[float],
-        train: Sequence[SeedStats],
-        val: Sequence[SeedStats],
-        norm: Sequence[SeedStats],
-        best_index: int,
-    ) -> None:
-        """Draw one experiment: per λ the three quantities' mean ± sd; mark ``best_index``."""
+    def show_result(self, result: OverfittingResult) -> None:
+        """Draw one experiment: per λ training and validation accuracy and Σ‖W‖² (mean ± sd),
+        the best λ starred, and beside the base λ (0) its early-stopped and dropout arms."""
+        lambdas, val = result.lambdas, result.val_accuracy
         xs, ticks = lambda_positions(lambdas)
         self._set_ticks(ticks)
         joined = [i for i, lam in enumerate(lambdas) if lam > 0]
         alone = [i for i, lam in enumerate(lambdas) if lam == 0]
         for series, stats, key, scale in (
-            (self.train, train, "train", 100.0),
+            (self.train, result.train_accuracy, "train", 100.0),
             (self.val, val, "val", 100.0),
-            (self.norm, norm, "norm", 1.0),
+            (self.norm, result.weight_norm, "norm", 1.0),
         ):
             series.curve.setData([xs[i] for i in joined], [scale * stats[i].mean for i in joined])
             series.set_bars(xs, [scale * s.mean for s in stats], [scale * s.sd for s in stats])
@@ -166,13 +167,28 @@ class LambdaPlots(QWidget):
         for line in self.breaks:
             line.setPos(ticks[0][0] + 0.5)
             line.setVisible(bool(alone) and bool(joined))
-        best_x, best_y = xs[best_index], 100 * val[best_index].mean
+        base = result.base_index
+        base_name = f"λ = {lambdas[base]:g}"
+        self.early.set([xs[base] - ARM_OFFSET], [result.early_stopping])
+        self._rename(self.early, f"{base_name}, stopped at epoch {result.best_epoch}")
+        if result.dropout is not None:
+            self.dropout.set([xs[base] + ARM_OFFSET], [result.dropout])
+            self._rename(self.dropout, f"{base_name} + dropout {result.settings.dropout:g}")
+        else:
+            self.dropout.clear()
+        best = result.best_index
+        best_x, best_y = xs[best], 100 * val[best].mean
         self.best_marker.setData([best_x], [best_y])
-        self.best_label.setText(f"best λ = {lambdas[best_index]:g}", color=ink_name())
+        self.best_label.setText(f"best λ = {lambdas[best]:g}", color=ink_name())
         self.best_label.setPos(best_x, best_y)
         self.acc_plot.setYRange(0, 105, padding=0)
         self.norm_plot.enableAutoRange(axis="y")
         self.hint.hide()
+
+    def _rename(self, series: ErrorSeries, name: str) -> None:
+        legend = self.acc_plot.getPlotItem().legend
+        if legend is not None and (label := legend.getLabel(series.curve)) is not None:
+            label.setText(name, color=ink_name())
 
     def idle(self) -> None:
         """Empty: say what to press."""
@@ -180,7 +196,7 @@ class LambdaPlots(QWidget):
 
     def clear(self) -> None:
         """Empty plots with the hint."""
-        for series in (self.train, self.val, self.norm):
+        for series in (self.train, self.val, self.norm, self.early, self.dropout):
             series.clear()
         for item in (*self.zero_points.values(), self.best_marker):
             item.setData([], [])

@@ -114,16 +114,10 @@ class OverfittingPage(ExperimentPage):
         self.plots.clear()
 
     def show_result(self, result: OverfittingResult) -> None:
-        """Plots, table (accuracy mean ± sd per λ, the best one starred; Σ‖W‖² is plotted)
-        and sentence."""
+        """Plots, table (accuracy mean ± sd per λ, the best one starred, then early stopping
+        and dropout; Σ‖W‖² is plotted) and sentence."""
         self.result = result
-        self.plots.show_result(
-            result.lambdas,
-            result.train_accuracy,
-            result.val_accuracy,
-            result.weight_norm,
-            result.best_index,
-        )
+        self.plots.show_result(result)
         rows = []
         for i, lam in enumerate(result.lambdas):
             rows.append(
@@ -133,6 +127,10 @@ class OverfittingPage(ExperimentPage):
                     result.val_accuracy[i].percent(),
                 ]
             )
+        base = f"{result.lambdas[result.base_index]:g}"
+        rows.append([f"{base}, epoch {result.best_epoch}", "—", result.early_stopping.percent()])
+        if result.dropout is not None:
+            rows.append([f"{base}, dropout", "—", result.dropout.percent()])
         set_rows(self.table, rows)
         self.show_sentence(result.sentence)
 

@@ -12,7 +12,7 @@ import shiboken6
 from PySide6.QtCore import Qt
 
 from engine.train import Trainer
-from gui.train_tab.experiment_plots import lambda_positions
+from gui.train_tab.experiment_plots import ARM_OFFSET, lambda_positions
 from gui.train_tab.page import PAGES
 from gui.train_tab.state import SLOTS, make_model
 from tests.gui.test_train_tab import TRAIN_TIMEOUT, make_tab, train
@@ -83,9 +83,25 @@ def test_overfitting_experiment_draws_lambda_zero_alone_error_bars_and_best_lamb
     assert list(best_x) == [xs[result.best_index]]
     assert best_y[0] == pytest.approx(100 * result.val_accuracy[result.best_index].mean)
     assert plots.best_label.textItem.toPlainText() == f"best λ = {result.best_lambda:g}"
-    assert page.table.rowCount() == 3
     assert page.table.item(result.best_index, 0).text().endswith("★")
     assert page.table.item(0, 2).text() == result.val_accuracy[0].percent()
+    # Early stopping and dropout: one point each beside λ = 0, in the table after the λs.
+    assert result.dropout is not None and 1 <= result.best_epoch <= 4
+    for series, stats, dx in (
+        (plots.early, result.early_stopping, -1),
+        (plots.dropout, result.dropout, 1),
+    ):
+        x, y = series.curve.getData()
+        assert list(x) == [pytest.approx(-3.0 + dx * ARM_OFFSET)]
+        assert list(y) == [pytest.approx(100 * stats.mean)]
+        assert series.half_heights() == [pytest.approx(100 * stats.sd)]
+    assert page.table.rowCount() == 5
+    assert page.table.item(3, 0).text() == f"0, epoch {result.best_epoch}"
+    assert page.table.item(3, 2).text() == result.early_stopping.percent()
+    assert page.table.item(4, 2).text() == result.dropout.percent()
+    entries = [label.text for _sample, label in plots.acc_plot.getPlotItem().legend.items]
+    assert f"λ = 0, stopped at epoch {result.best_epoch}" in entries
+    assert "λ = 0 + dropout 0.5" in entries
     # λ = 1 crushes the weights: the norm falls with λ.
     assert result.weight_norm[2].mean < result.weight_norm[0].mean
 
