@@ -97,7 +97,7 @@ class ExpressionSpinBox(QDoubleSpinBox):
         except ValueError:
             return self.value()
 
-    def validate(self, text: str, pos: int) -> object:
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
         """Acceptable when ``text`` is a number in range; intermediate otherwise."""
         try:
             value = self.parse(text)
