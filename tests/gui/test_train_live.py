@@ -22,6 +22,7 @@ from gui.train_tab.live_classification import (
 )
 from gui.train_tab.live_worker import LiveClassifier, LiveJob
 from gui.train_tab.state import SLOTS
+from tests.gui.test_no_clipped_controls import clipped_controls
 from tests.gui.test_train_tab import make_tab, train
 from tests.gui.webcam_media import pattern, write_pattern_video
 
@@ -284,3 +285,11 @@ def test_the_data_box_opens_it_and_shutdown_closes_it(qtbot, tab):
     classifier = dialogs[0].classifier
     tab.shutdown()
     assert not dialogs[0].isVisible() and not classifier.isRunning()
+
+
+def test_no_control_is_clipped_at_the_default_or_the_smallest_size(qtbot, dialog):
+    smallest = dialog.minimumSizeHint()
+    for width, height in ((1040, 680), (smallest.width(), smallest.height())):
+        dialog.resize(width, height)
+        qtbot.waitUntil(lambda w=width, h=height: (dialog.width(), dialog.height()) == (w, h))
+        assert clipped_controls(dialog) == []
