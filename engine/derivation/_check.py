@@ -22,6 +22,7 @@ class DerivationTopic:
     world: str
     default_index: str | None = None
     example_wrong: str = ""
+    shown: str = ""  # the target as it reads on screen
 
 
 #: The topics, by key.
@@ -30,6 +31,7 @@ DERIVATION_TOPICS: dict[str, DerivationTopic] = {
         "Softmax derivative ∂ŷ_i/∂z_j",
         r"\hat{y}_i(\delta_{ij} - \hat{y}_j)",
         "scalar",
+        shown="ŷ_i(δ_ij − ŷ_j)",
         example_wrong="\n".join(
             [
                 r"\frac{\partial \hat{y}_i}{\partial z_i} = \frac{\partial}{\partial z_i}"
@@ -46,6 +48,7 @@ DERIVATION_TOPICS: dict[str, DerivationTopic] = {
         r"\hat{y}_j - y_j",
         "scalar",
         default_index="j",
+        shown="ŷ_j − y_j",
         example_wrong="\n".join(
             [
                 r"\frac{\partial L}{\partial z_j} = -\sum_k y_k \frac{1}{\hat{y}_k}"
@@ -60,6 +63,7 @@ DERIVATION_TOPICS: dict[str, DerivationTopic] = {
         "Ridge closed form (L = (1/n)‖Xw − y‖² + λ‖w‖²)",
         r"(X^\top X + n\lambda I)^{-1} X^\top y",
         "matrix",
+        shown="(XᵀX + nλI)⁻¹Xᵀy",
         example_wrong="\n".join(
             [
                 r"L(w) = \frac{1}{n}\|Xw - y\|_2^2 + \lambda \|w\|_2^2",

@@ -10,6 +10,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from gui.context import AppContext
+from gui.loss_tab.derivation_panel import DerivationPanel
 from gui.loss_tab.descent_panel import DescentPanel
 from gui.loss_tab.ridge_panel import RidgePanel
 from gui.loss_tab.softmax_panel import SoftmaxPanel
@@ -49,8 +50,8 @@ class LossTab(TabPage):
 
     Attributes
     ----------
-    softmax_panel, ridge_panel, descent_panel
-        The three sub-tabs (tests drive them through their object-named widgets).
+    softmax_panel, ridge_panel, descent_panel, derivation_panel
+        The sub-tabs (tests drive them through their object-named widgets).
     """
 
     def __init__(self, parent: QWidget | None = None, *, context: AppContext) -> None:
@@ -64,6 +65,8 @@ class LossTab(TabPage):
         self.sections.addTab(self.softmax_panel, "Softmax && cross-entropy")
         self.sections.addTab(self.ridge_panel, "Ridge regularisation")
         self.sections.addTab(self.descent_panel, "Gradient descent")
+        self.derivation_panel = DerivationPanel(self)
+        self.sections.addTab(self.derivation_panel, "Check my derivation")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.sections)
@@ -78,6 +81,7 @@ class LossTab(TabPage):
             panel.edited.connect(self._on_edited)
         self.sections.currentChanged.connect(self._on_section)
         self.descent_panel.finished.connect(self._on_descent_finished)
+        self.derivation_panel.edited.connect(self.state_changed)  # saved, not an undo step
         self.tutor = attach_loss_tutor(self)  # "Check my answer" sub-tabs
 
     # -- undo -----------------------------------------------------------------------------------
@@ -148,6 +152,7 @@ class LossTab(TabPage):
             **self._panels_state(),
             "section": self.sections.currentIndex(),
             "tutor": self.tutor.save_state(),
+            "derivation": self.derivation_panel.save_state(),
         }
 
     def restore_state(self, state: dict[str, Any]) -> None:
@@ -159,6 +164,7 @@ class LossTab(TabPage):
             return
         self.apply_snapshot(state)
         self.tutor.restore_state(state.get("tutor"))
+        self.derivation_panel.restore_state(state.get("derivation"))
         self._undo.clear()
 
     def _restore(self, state: dict[str, Any]) -> None:
