@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 
 from gui.context import AppContext
 from gui.pg_config import configure_pyqtgraph
@@ -199,3 +200,43 @@ def test_shutdown_while_loading_leaves_no_thread(qtbot, tab, big_folder):
     tab.shutdown()
     assert not tab.loading and tab.loader.thread_count == 0
     _digits_kept(tab)
+
+
+def _png_header_only(width: int, height: int) -> bytes:
+    """A PNG whose IHDR declares ``width`` × ``height`` and holds no pixels (a decompression bomb
+    would decode to that size; it must be refused from the header)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IEND", b"")
+
+
+def test_an_image_declaring_8000_by_8000_pixels_is_refused_from_its_header(qtbot, tab, tmp_path):
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        for i in range(5):
+            cv2.imwrite(str(tmp_path / name / f"{i}.png"), np.full((8, 8), 30 * i, np.uint8))
+    (tmp_path / "b" / "huge.png").write_bytes(_png_header_only(8000, 8000))
+    with qtbot.waitSignal(tab.loader.failed, timeout=WAIT):
+        tab.start_loading({"kind": "folder", "path": str(tmp_path)})
+    text = tab.data_box.error_label.text()
+    assert "b/huge.png" in text and "64,000,000 pixels" in text and "before decoding" in text
+    _digits_kept(tab)
+
+
+def test_the_uci_digits_button_replaces_a_folder_being_read(qtbot, tab, big_folder):
+    tab.load_source({"kind": "folder", "path": str(big_folder), "size": [8, 8]})
+    assert tab.source["kind"] == "folder"
+    tab.start_loading({"kind": "folder", "path": str(big_folder)})
+    button = tab.data_box.findChild(QPushButton, "open_digits")
+    with qtbot.waitSignal(tab.loader.finished, timeout=WAIT) as blocker:
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert "UCI digits" in blocker.args[0].source
+    qtbot.waitUntil(lambda: tab.loader.thread_count == 0, timeout=WAIT)
+    _digits_kept(tab)
+    assert not tab.data_box.load_row.isVisible()
