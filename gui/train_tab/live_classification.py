@@ -243,8 +243,8 @@ class LiveClassificationDialog(QDialog):
             tone = "hint"
         set_tone(self.model_note, tone)
         show_message(self.model_note, text)
-        if problem or not trained:
-            for bars in self.bars.values():
+        for slot, bars in self.bars.items():  # an untrained (or reset) model shows no answer
+            if problem or not self._usable.get(slot):
                 bars.set_probabilities(None, self._names or DIGIT_NAMES)
 
     # -- source ----------------------------------------------------------------------------------

@@ -205,6 +205,10 @@ def test_a_camera_that_stops_keeps_the_last_answer(qtbot, patterns_trained, tmp_
     qtbot.waitUntil(lambda: not dialog.classifier.busy, timeout=TIMEOUT)
     assert dialog.predicted == dict.fromkeys(SLOTS, "bar")
     assert not dialog.stop_button.isEnabled()
+    # Reset in the tab, no source running: the answers go, and the dialog says why.
+    qtbot.mouseClick(tab.reset_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.predicted == dict.fromkeys(SLOTS), timeout=TIMEOUT)
+    assert "No model is trained yet" in dialog.model_note.text()
     dialog.close()
 
 
