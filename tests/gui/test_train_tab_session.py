@@ -12,7 +12,7 @@ import pytest
 from engine.train import build_model, save_model
 from gui.train_tab import TrainTab
 from gui.train_tab.state import MAX_HISTORY_EPOCHS, SESSION_MAX_PARAMS, SLOTS
-from tests.gui.test_train_tab import make_tab, train
+from tests.gui.test_train_tab import dispose_tab, make_tab, train
 
 #: An MLP for 8×8 digits just over the session limit: 64·8000 + 8000 + 8000·10 + 10 parameters.
 WIDE = 8000
@@ -175,6 +175,6 @@ def tab_state(qtbot):
     page = make_tab(qtbot)
     state = json.loads(json.dumps(page.save_state()))
     layers = [dict(layer) for layer in page.networks["cnn"]["layers"]]
-    page.shutdown()
+    dispose_tab(page)
     assert set(state["networks"]) == set(SLOTS)
     return state, layers
