@@ -24,9 +24,17 @@ from gui.train_tab.live_worker import LiveClassifier, LiveJob
 from gui.train_tab.state import SLOTS
 from tests.gui.test_no_clipped_controls import clipped_controls
 from tests.gui.test_train_tab import make_tab, train
+from tests.gui.test_train_webcam import capture
 from tests.gui.webcam_media import pattern, write_pattern_video
 
 TIMEOUT = 20_000
+
+
+def close_dialogs(page) -> None:
+    """Close the live and webcam dialogs (their threads stop), also after a failed test."""
+    close_dialog(page)
+    if page.webcam_dialog is not None:
+        page.webcam_dialog.close()
 
 
 @pytest.fixture
@@ -34,7 +42,7 @@ def tab(qtbot):
     page = make_tab(qtbot)
     # qtbot closes and deletes its widgets before fixtures are torn down: close the dialogs
     # (their threads stop) before the tab, their parent, is deleted.
-    qtbot.addWidget(page, before_close_func=close_dialog)
+    qtbot.addWidget(page, before_close_func=close_dialogs)
     page.resize(1100, 750)
     page.show()
     yield page
@@ -297,3 +305,31 @@ def test_no_control_is_clipped_at_the_default_or_the_smallest_size(qtbot, dialog
         dialog.resize(width, height)
         qtbot.waitUntil(lambda w=width, h=height: (dialog.width(), dialog.height()) == (w, h))
         assert clipped_controls(dialog) == []
+
+
+def test_teach_with_the_webcam_train_then_watch_it_live(qtbot, tab, tmp_path):
+    """Issue 22 end to end: capture two classes from video files in the webcam dialog, save,
+    train, open Live classification from the Data box, and see both bars change with the
+    video's content."""
+    ring = write_pattern_video(tmp_path / "ring.avi", ["ring"], 30)
+    bar = write_pattern_video(tmp_path / "bar.avi", ["bar"], 30)
+    qtbot.mouseClick(tab.data_box.findChild(QPushButton, "open_webcam"), Qt.MouseButton.LeftButton)
+    webcam = tab.webcam_dialog
+    capture(qtbot, webcam, ring, 0, 15)
+    capture(qtbot, webcam, bar, 1, 15)
+    webcam.stop_source()
+    webcam.table.item(0, 0).setText("ring")
+    webcam.table.item(1, 0).setText("bar")
+    webcam.save_to(tmp_path / "taught")
+    qtbot.waitUntil(lambda: tab.dataset.class_names == ("bar", "ring"), timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: not tab.loading, timeout=TIMEOUT)
+    webcam.close()
+    tab.options_box.epochs.setValue(25)
+    train(qtbot, tab)
+    qtbot.mouseClick(tab.data_box.findChild(QPushButton, "open_live"), Qt.MouseButton.LeftButton)
+    live = tab.findChild(LiveClassificationDialog)
+    assert live is not None and live.isVisible()
+    live.start_video(write_pattern_video(tmp_path / "both.avi", ["bar", "ring"], 45))
+    wait_for(qtbot, live, "bar")
+    wait_for(qtbot, live, "ring")
+    live.close()
