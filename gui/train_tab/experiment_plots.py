@@ -23,7 +23,7 @@ from engine.train import OverfittingResult, SeedStats
 from gui.train_tab.plots import SLOT_COLOURS, make_plot
 from gui.train_tab.state import SHIFTS
 from gui.widgets.plot_hint import PlotHint
-from gui.widgets.plots import ink_name
+from gui.widgets.plots import ink_name, make_plot_with_legend_below
 
 TRAIN_COLOUR, VAL_COLOUR, NORM_COLOUR = "#009E73", "#CC79A7", "#E69F00"
 EARLY_COLOUR, DROPOUT_COLOUR = "#56B4E9", "#D55E00"
@@ -33,15 +33,23 @@ _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 class ErrorSeries:
-    """One line with symbols and its ± sd error bars on ``plot``."""
+    """One line with symbols and its ± sd error bars on ``plot`` (named in ``legend`` when one
+    is given, else in the plot's own legend)."""
 
     def __init__(
-        self, plot: pg.PlotWidget, colour: str, name: str | None, symbol: str = "o"
+        self,
+        plot: pg.PlotWidget | pg.PlotItem,
+        colour: str,
+        name: str | None,
+        symbol: str = "o",
+        legend: pg.LegendItem | None = None,
     ) -> None:
         pen = pg.mkPen(colour, width=2)
         self.curve = plot.plot(
             pen=pen, symbol=symbol, symbolBrush=colour, symbolPen=None, name=name
         )
+        if legend is not None and name:  # a legend of its own, outside the plot
+            legend.addItem(self.curve, name)
         self.bars = pg.ErrorBarItem(beam=0.08, pen=pen)
         self.set_bars([], [], [])
         plot.addItem(self.bars)
@@ -95,25 +103,28 @@ class LambdaPlots(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.acc_plot = make_plot(
+        # The legend has its own row below the axes: with four entries it covered data.
+        self.acc_view, self.acc_plot, self.legend = make_plot_with_legend_below(
             self,
             "lambdaPlot",
-            "Accuracy after training (mean ± sd)",
-            "λ",
-            "accuracy (%)",
-            legend_offset=(8, -8),
+            title="Accuracy after training (mean ± sd)",
+            x_label="λ",
+            y_label="accuracy (%)",
+            legend_columns=2,
         )
+        self.acc_view.setMinimumSize(200, 210)
         self.norm_plot = make_plot(
             self, "normPlot", "Weight norm Σ‖W‖² (mean ± sd)", "λ", "Σ‖W‖²", legend=False
         )
         self.norm_plot.setXLink(self.acc_plot)
-        self.acc_plot.getPlotItem().getViewBox().setLimits(yMin=0, yMax=105)
-        self.train = ErrorSeries(self.acc_plot, TRAIN_COLOUR, "training (labels as taught)")
-        self.val = ErrorSeries(self.acc_plot, VAL_COLOUR, "validation", symbol="s")
+        self.acc_plot.getViewBox().setLimits(yMin=0, yMax=105)
+        legend = self.legend
+        self.train = ErrorSeries(self.acc_plot, TRAIN_COLOUR, "training", legend=legend)
+        self.val = ErrorSeries(self.acc_plot, VAL_COLOUR, "validation", "s", legend=legend)
         self.norm = ErrorSeries(self.norm_plot, NORM_COLOUR, None, symbol="t")
         # The other two regularisers, each one point beside λ = 0: early stopping, dropout.
-        self.early = ErrorSeries(self.acc_plot, EARLY_COLOUR, "early stopping", symbol="t1")
-        self.dropout = ErrorSeries(self.acc_plot, DROPOUT_COLOUR, "dropout", symbol="d")
+        self.early = ErrorSeries(self.acc_plot, EARLY_COLOUR, "early stopping", "t1", legend)
+        self.dropout = ErrorSeries(self.acc_plot, DROPOUT_COLOUR, "dropout", "d", legend)
         # λ = 0 sits left of a break: its points are drawn alone, never joined to λ > 0.
         self.zero_points = {
             key: plot.plot(pen=None, symbol=sym, symbolBrush=colour, symbolPen=None)
@@ -133,17 +144,17 @@ class LambdaPlots(QWidget):
         )
         self.best_label = pg.TextItem(anchor=(0.5, 1.25))  # above the star: the best is a peak
         self.acc_plot.addItem(self.best_label)
-        self.hint = PlotHint(self.acc_plot, "lambdaPlotHint")
+        self.hint = PlotHint(self.acc_view, "lambdaPlotHint")
         self.idle()
         self._set_ticks(lambda_positions([0.0, 1e-4, 1e-3, 1e-2, 1e-1])[1])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.acc_plot, 3)
-        layout.addWidget(self.norm_plot, 2)
+        layout.addWidget(self.acc_view, 2)
+        layout.addWidget(self.norm_plot, 1)
 
     def _set_ticks(self, ticks: list[tuple[float, str]]) -> None:
-        for plot in (self.acc_plot, self.norm_plot):
-            plot.getPlotItem().getAxis("bottom").setTicks([ticks, []])
+        for item in (self.acc_plot, self.norm_plot.getPlotItem()):
+            item.getAxis("bottom").setTicks([ticks, []])
         self.acc_plot.setXRange(ticks[0][0] - 0.6, ticks[-1][0] + 0.4, padding=0)
 
     def show_result(self, result: OverfittingResult) -> None:
@@ -170,10 +181,10 @@ class LambdaPlots(QWidget):
         base = result.base_index
         base_name = f"λ = {lambdas[base]:g}"
         self.early.set([xs[base] - ARM_OFFSET], [result.early_stopping])
-        self._rename(self.early, f"{base_name}, stopped at epoch {result.best_epoch}")
+        self._rename(self.early, f"{base_name}, epoch {result.best_epoch}")
         if result.dropout is not None:
             self.dropout.set([xs[base] + ARM_OFFSET], [result.dropout])
-            self._rename(self.dropout, f"{base_name} + dropout {result.settings.dropout:g}")
+            self._rename(self.dropout, f"{base_name}, dropout {result.settings.dropout:g}")
         else:
             self.dropout.clear()
         best = result.best_index
@@ -186,8 +197,7 @@ class LambdaPlots(QWidget):
         self.hint.hide()
 
     def _rename(self, series: ErrorSeries, name: str) -> None:
-        legend = self.acc_plot.getPlotItem().legend
-        if legend is not None and (label := legend.getLabel(series.curve)) is not None:
+        if (label := self.legend.getLabel(series.curve)) is not None:
             label.setText(name, color=ink_name())
 
     def idle(self) -> None:

@@ -80,8 +80,8 @@ class OverfittingPage(ExperimentPage):
         self.plots = LambdaPlots(self)
         hint = QLabel(
             "Sheet 2.3: when does L2 help? A wide MLP on a few digits, some of their labels "
-            "wrong, trained long: it learns the wrong labels by heart. Each λ (and dropout) "
-            "trains on the same digits per seed."
+            "wrong, trained long: it learns the wrong labels by heart (training accuracy is on "
+            "the labels as taught). Each λ, dropout too, trains on the same digits per seed."
         )
         parts = [
             hint,
