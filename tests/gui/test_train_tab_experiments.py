@@ -254,6 +254,8 @@ def test_reset_stops_a_running_experiment_and_shows_no_result(qtbot, tab):
     qtbot.mouseClick(page.button, Qt.MouseButton.LeftButton)
     worker = tab.worker
     qtbot.waitUntil(lambda: tab.progress.value() > 0, timeout=RUN_TIMEOUT)
+    # The engine's per-batch progress drives the bar and the time-left estimate.
+    qtbot.waitUntil(lambda: tab.time_label.text().endswith(" left"), timeout=RUN_TIMEOUT)
     qtbot.mouseClick(tab.reset_button, Qt.MouseButton.LeftButton)
     assert not tab.busy and not worker.isRunning()
     assert page.result is None and not page.sentence.isVisible()
