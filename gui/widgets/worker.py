@@ -3,7 +3,9 @@
 A *job* is a plain function ``job(control) -> result``.  :meth:`JobRunner.start` runs it on a
 ``QThread`` of its own; the job reports with ``control.report(done, total, text)`` and polls
 ``control.cancelled()`` (or calls ``control.check()``, which raises :class:`JobCancelled`)
-between steps.  The runner lives in the GUI thread and re-emits what the current job did:
+between steps.  A job that can pause calls ``control.checkpoint()`` between steps instead: it
+blocks while :meth:`JobRunner.pause` holds it and returns ``False`` once cancelled.  The
+runner lives in the GUI thread and re-emits what the current job did:
 
 - ``progress(done, total, text)`` — coalesced in the worker thread to one report every
   :data:`PROGRESS_MS` (the last report, ``done == total``, always goes through);
@@ -52,12 +54,40 @@ class JobControl:
     def __init__(self, thread: _JobThread, interval_ms: float) -> None:
         self._thread = thread
         self._cancel = threading.Event()
+        self._running = threading.Event()
+        self._running.set()
         self._interval = interval_ms / 1000
         self._last = -float("inf")
+        #: True while the job is held at :meth:`checkpoint` by a pause (tests wait for it).
+        self.holding = False
 
     def cancel(self) -> None:
-        """Ask the job to stop at its next check (any thread)."""
+        """Ask the job to stop at its next check (any thread); wakes a paused job."""
         self._cancel.set()
+        self._running.set()
+
+    def pause(self) -> None:
+        """Hold the job at its next :meth:`checkpoint` (any thread)."""
+        if not self._cancel.is_set():
+            self._running.clear()
+
+    def resume(self) -> None:
+        """Let a paused job go on."""
+        self._running.set()
+
+    @property
+    def paused(self) -> bool:
+        """Whether the job is asked to hold (between :meth:`pause` and :meth:`resume`)."""
+        return not self._running.is_set()
+
+    def checkpoint(self) -> bool:
+        """Block while paused; then ``True`` to go on, ``False`` once cancelled (a job that
+        can pause calls this between steps)."""
+        if not self._running.is_set():
+            self.holding = True
+            self._running.wait()
+            self.holding = False
+        return not self._cancel.is_set()
 
     def cancelled(self) -> bool:
         """Whether the job was asked to stop."""
@@ -214,6 +244,28 @@ class JobRunner(QObject):
         """Ask the current job to stop; it ends with ``cancelled`` (nothing if idle)."""
         if self._current is not None:
             self._current.control.cancel()
+
+    @Slot()
+    def pause(self) -> None:
+        """Hold the current job at its next ``control.checkpoint()`` (nothing if idle)."""
+        if self._current is not None:
+            self._current.control.pause()
+
+    @Slot()
+    def resume(self) -> None:
+        """Let the current job go on after :meth:`pause`."""
+        if self._current is not None:
+            self._current.control.resume()
+
+    @property
+    def paused(self) -> bool:
+        """Whether the current job is asked to hold."""
+        return self._current is not None and self._current.control.paused
+
+    @property
+    def holding(self) -> bool:
+        """Whether the current job is held at a checkpoint right now."""
+        return self._current is not None and self._current.control.holding
 
     @Slot()
     def shutdown(self) -> None:

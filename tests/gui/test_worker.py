@@ -207,3 +207,40 @@ def test_a_cancelled_job_that_raises_its_own_exception_is_quiet(qtbot, runner, c
     with qtbot.waitSignal(runner.cancelled, timeout=WAIT):
         runner.request_cancel()
     assert "raised" not in caplog.text  # no traceback logged for a requested stop
+
+
+def _stepping_job(steps: list[int], total: int = 10**9):
+    def job(control):
+        while len(steps) < total and control.checkpoint():
+            steps.append(len(steps))
+            control.report(len(steps), total, "step")
+        return len(steps)
+
+    return job
+
+
+def test_pause_holds_a_job_at_its_checkpoint_and_resume_lets_it_go_on(qtbot, runner):
+    steps: list[int] = []
+    runner.start(_stepping_job(steps))
+    qtbot.waitUntil(lambda: len(steps) > 10, timeout=WAIT)
+    runner.pause()
+    assert runner.paused
+    qtbot.waitUntil(lambda: runner.holding, timeout=WAIT)
+    held = len(steps)
+    QCoreApplication.processEvents()
+    assert len(steps) == held and runner.busy  # nothing moves while it is held
+    runner.resume()
+    assert not runner.paused
+    qtbot.waitUntil(lambda: len(steps) > held + 10, timeout=WAIT)
+    with qtbot.waitSignal(runner.cancelled, timeout=WAIT):
+        runner.request_cancel()
+
+
+def test_cancel_wakes_a_paused_job(qtbot, runner):
+    steps: list[int] = []
+    runner.start(_stepping_job(steps))
+    runner.pause()
+    qtbot.waitUntil(lambda: runner.holding, timeout=WAIT)
+    with qtbot.waitSignal(runner.cancelled, timeout=WAIT):
+        runner.request_cancel()
+    assert not runner.busy and not runner.paused
