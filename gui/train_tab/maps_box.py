@@ -66,6 +66,10 @@ class FeatureMapsBox(QGroupBox):
         scroll = QScrollArea()
         scroll.setObjectName("mapsScroll")
         scroll.setWidgetResizable(True)
+        # The maps re-flow when the view's size changes; a vertical bar that came and went
+        # with each re-flow changed that size again, and Qt could settle with the last row
+        # cut off and no bar to scroll to it (1100×750). Always there, it cannot oscillate.
+        scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         scroll.setWidget(self.maps_area)
         scroll.setMinimumHeight(MAP_MIN_PX + 60)
         self.maps_scroll = scroll

@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import QRect
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractScrollArea,
     QAbstractSpinBox,
     QApplication,
     QComboBox,
@@ -40,7 +41,11 @@ def clipped_controls(root: QWidget) -> list[str]:
             continue  # scrolled out of view entirely
         full = QRect(0, 0, w.width(), w.height())
         text = str(w.text() if hasattr(w, "text") else "")[:30]
-        if visible.width() < full.width() - 2 or visible.height() < full.height() - 2:
+        cut_x = visible.width() < full.width() - 2
+        cut_y = visible.height() < full.height() - 2
+        if (cut_x or cut_y) and _scrolls_into_view(w, cut_x, cut_y):
+            continue  # cut only by a scroll area's edge: the user scrolls to the rest
+        if cut_x or cut_y:
             found.append(
                 f"{type(w).__name__} {w.objectName()!r} '{text}' shows "
                 f"{visible.width()}x{visible.height()} of {full.width()}x{full.height()}"
@@ -52,6 +57,27 @@ def clipped_controls(root: QWidget) -> list[str]:
                 f"needs {need.width()}x{need.height()}"
             )
     return found
+
+
+def _scrolls_into_view(w: QWidget, cut_x: bool, cut_y: bool) -> bool:
+    """Whether ``w`` lies in a scroll area that can scroll in every direction it is cut in.
+
+    The feature maps of the Train tab's "What it learned" page do not fit their view at
+    1100×750 (eight maps and the last layer's bars, each with a two-line caption, in about
+    250×160 px), so their view scrolls by design; a caption half under its edge is one scroll
+    away, not cut off. A control cut by anything else, or in a direction the area cannot
+    scroll, still counts."""
+    parent = w.parentWidget()
+    while parent is not None:
+        area = parent.parentWidget()
+        if isinstance(area, QAbstractScrollArea) and parent is area.viewport():
+            horizontal = area.horizontalScrollBar()
+            vertical = area.verticalScrollBar()
+            can_x = horizontal.isVisible() and horizontal.maximum() > 0
+            can_y = vertical.isVisible() and vertical.maximum() > 0
+            return (can_x or not cut_x) and (can_y or not cut_y)
+        parent = area
+    return False
 
 
 def _squeezed(w: QWidget) -> bool:
@@ -82,6 +108,9 @@ def walk_pages(qtbot, tabs: QTabWidget, path: str, report: dict[str, list[str]])
             for sub in nested:
                 walk_pages(qtbot, sub, name, report)
         else:
+            # A page that re-flows on its first resize (the feature maps) needs a few passes
+            # of the event loop before its scroll area knows the new content's size.
+            settle(qtbot, tabs.window(), page)
             report[name] = clipped_controls(page)
 
 
