@@ -119,6 +119,8 @@ class DataMixin:
         #: The source being read in the background (``None`` while idle).
         self.loading_source: dict[str, Any] | None = None
         self._after_load: Callable[[bool], None] | None = None
+        #: A session being restored while its data loads: what a save keeps meanwhile.
+        self.restoring: dict[str, Any] | None = None
         self.loader = JobRunner(self, name="trainDataLoader")
         self.loader.progress.connect(self._on_load_progress)
         self.loader.finished.connect(self._on_loaded)
@@ -174,12 +176,18 @@ class DataMixin:
 
     # -- background loading ----------------------------------------------------------------------
     def start_loading(
-        self, source: dict[str, Any], *, then: Callable[[bool], None] | None = None
+        self,
+        source: dict[str, Any],
+        *,
+        then: Callable[[bool], None] | None = None,
+        restoring: dict[str, Any] | None = None,
     ) -> None:
         """Read ``source`` in the background (replacing a load that is running); the data in
-        use stays until it is there.  ``then(ok)`` runs when this load ends (not if replaced)."""
+        use stays until it is there.  ``then(ok)`` runs when this load ends (not if replaced);
+        ``restoring`` is the session whose source this is (see :attr:`restoring`)."""
         self.loading_source = dict(source)
         self._after_load = then
+        self.restoring = restoring
         show_message(self.data_box.error_label, "")
         show_message(self.data_box.load_note, "")
         self.data_box.loading_started(f"Opening {describe_source(source)}…")
@@ -196,6 +204,7 @@ class DataMixin:
         self.loader.shutdown()
         self.loading_source = None
         self._after_load = None
+        self.restoring = None
         self.data_box.loading_ended()
 
     def _on_load_progress(self, done: int, total: int, text: str) -> None:
@@ -206,6 +215,7 @@ class DataMixin:
         then = self._after_load
         self.loading_source = None
         self._after_load = None
+        self.restoring = None
         self.data_box.loading_ended()
         if then is not None:
             then(ok)

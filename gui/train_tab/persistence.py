@@ -55,10 +55,17 @@ class PersistenceMixin:
             for slot in SLOTS
             if self.trained(slot)
         }
+        source: dict[str, Any] = dict(self.source)
+        if self.restoring is not None:
+            # Saved while a restored session's data is still loading (an autosave at start-up,
+            # or quitting then): keep that session's source and weights, not the stand-in.
+            source = dict(self.restoring.get("source") or source)
+            pending = self.restoring.get("trained")
+            trained = pending if isinstance(pending, dict) else {}
         return {
             "version": STATE_VERSION,
             "options": self.options.to_dict(),
-            "source": dict(self.source),
+            "source": source,
             "networks": {slot: self.networks[slot] for slot in SLOTS},
             "trained": trained,
             "page": self.pages.currentIndex(),
@@ -91,7 +98,11 @@ class PersistenceMixin:
         if valid_source(source) and source != self.source:
             # Read in the background (a large folder must not freeze the start); the weights
             # are put back once the data is there, or checked against the old data if it fails.
-            self.start_loading(source, then=lambda ok: self._after_restore_load(ok, state, notes))
+            self.start_loading(
+                source,
+                then=lambda ok: self._after_restore_load(ok, state, notes),
+                restoring=state,
+            )
             return
         if self.loading:  # the session is newer than a load still running
             self.stop_loading()

@@ -240,3 +240,18 @@ def test_the_uci_digits_button_replaces_a_folder_being_read(qtbot, tab, big_fold
     qtbot.waitUntil(lambda: tab.loader.thread_count == 0, timeout=WAIT)
     _digits_kept(tab)
     assert not tab.data_box.load_row.isVisible()
+
+
+def test_a_save_while_a_restored_sessions_data_loads_keeps_that_session(qtbot, tab, big_folder):
+    state = tab.save_state()
+    state["source"] = {"kind": "folder", "path": str(big_folder)}
+    state["trained"] = {"cnn": {"omitted": 600_000}}  # what an autosave must not drop
+    tab.restore_state(state)
+    assert tab.loading
+    during = tab.save_state()  # e.g. the autosave right after start-up, or quitting now
+    assert during["source"] == state["source"]
+    assert during["trained"] == state["trained"]
+    qtbot.waitUntil(lambda: not tab.loading, timeout=WAIT)
+    after = tab.save_state()
+    assert after["source"] == state["source"] and after["trained"] == {}
+    assert "Not restored" in tab.status_label.text()  # the weights were tried, and said why
