@@ -20,25 +20,28 @@ from tests.gui.test_train_tab import make_tab, train
 
 @pytest.fixture
 def qtbot(qtbot):
-    """pytest-qt's ``qtbot``, whose ``addWidget`` also keeps the widget alive until the test ends.
+    """pytest-qt's ``qtbot``, whose ``addWidget`` keeps the widget alive until the test ends.
 
     pytest-qt holds only weak references; a page a test (or a fixture that returns, not yields)
     drops became garbage in a reference cycle with its C++ side alive, and a collection that
     started inside a later test destroyed it there: the collector cleared its pyqtgraph items'
     attributes before the C++ destructor asked them for size hints (AttributeError from
     ``LabelItem.sizeHint``, then a corrupted exception state — an INTERNALERROR or a segfault).
-    Kept alive, every such widget is closed and deleted by pytest-qt at teardown, in Qt's order;
-    :func:`_no_leaked_windows` then flushes those deletions and collects what is left."""
+    Kept alive, every such widget is closed and deleted here at teardown, in Qt's order (one a
+    test deleted itself is left alone); :func:`_no_leaked_windows` then collects what is left."""
     kept: list = []
-    register = qtbot.addWidget
 
     def add_widget(widget, *, before_close_func=None):
-        kept.append(widget)
-        register(widget, before_close_func=before_close_func)
+        kept.append((widget, before_close_func))
 
     qtbot.addWidget = add_widget
     yield qtbot
-    # pytest-qt has closed them and called deleteLater() (before any fixture's teardown).
+    for widget, before_close in reversed(kept):
+        if shiboken6.isValid(widget):
+            if before_close is not None:
+                before_close(widget)
+            widget.close()
+            widget.deleteLater()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     kept.clear()
 
