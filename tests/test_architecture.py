@@ -106,11 +106,67 @@ def test_ruff_lint_and_format_are_clean():
     assert fmt.returncode == 0, fmt.stdout[-4000:]
 
 
-def test_mypy_is_clean_on_engine():
+def not_yet_typed_modules(pyproject: str) -> set[str]:
+    """The modules pyproject.toml's ``[[tool.mypy.overrides]]`` lets off with ``ignore_errors``.
+
+    Read with a regular expression: ``tomllib`` is not in Python 3.10, which the project supports.
+    """
+    block = re.search(r"\[\[tool\.mypy\.overrides\]\]\s*module\s*=\s*\[(.*?)\]", pyproject, re.S)
+    return set(re.findall(r'"([\w.]+)"', block.group(1))) if block else set()
+
+
+def mypy_error_modules(output: str) -> dict[str, list[str]]:
+    """mypy's ``path:line: error: …`` lines grouped by dotted module name."""
+    found: dict[str, list[str]] = {}
+    for line in output.splitlines():
+        match = re.match(r"^([\w/]+)\.py:\d+(?::\d+)?: error:", line)
+        if match:
+            found.setdefault(match.group(1).replace("/", "."), []).append(line)
+    return found
+
+
+def test_mypy_is_clean_on_engine_and_gui(tmp_path):
+    """mypy over engine/ and gui/ (~12 s with a cold cache): any error outside the listed
+    not-yet-typed gui modules fails, and so does a listed module that has become clean.
+
+    It runs without the overrides (so the listed modules' errors are seen) and with its own
+    cache in ``tmp_path``, the same on a fresh clone as on a working tree.
+    """
+    config = tmp_path / "mypy.ini"
+    config.write_text("[mypy]\nignore_missing_imports = True\n", encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True, timeout=600
+        [sys.executable, "-m", "mypy", "--config-file", str(config)]
+        + ["--cache-dir", str(tmp_path / "cache"), "engine", "gui"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
-    assert result.returncode == 0, result.stdout[-4000:]
+    assert result.returncode in (0, 1), result.stdout[-2000:] + result.stderr[-2000:]
+    errors = mypy_error_modules(result.stdout)
+    assert result.returncode == 0 or errors, result.stdout[-4000:]
+    allowed = not_yet_typed_modules((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    new = [
+        line for module, lines in sorted(errors.items()) if module not in allowed for line in lines
+    ]
+    assert not new, "\n".join(new[:60])
+    now_clean = sorted(allowed - set(errors))
+    assert not now_clean, f"clean now: delete from pyproject.toml's mypy overrides: {now_clean}"
+
+
+def test_mypy_checkers_find_errors_and_the_allow_list():
+    output = (
+        "gui/a/b.py:3: error: Bad  [attr-defined]\n"
+        "gui/a/b.py:4: note: x\n"
+        "engine/c.py:1:5: error: y\n"
+    )
+    assert mypy_error_modules(output) == {
+        "gui.a.b": ["gui/a/b.py:3: error: Bad  [attr-defined]"],
+        "engine.c": ["engine/c.py:1:5: error: y"],
+    }
+    toml = '[tool.mypy]\n[[tool.mypy.overrides]]\nmodule = [\n  "gui.x",\n  "gui.y.z",\n]\n'
+    assert not_yet_typed_modules(toml) == {"gui.x", "gui.y.z"}
+    assert not_yet_typed_modules("[tool.mypy]\n") == set()
 
 
 def test_readme_python_examples_run():
