@@ -174,6 +174,8 @@ class MatrixChecker:
                 continue
             if problem is None:
                 said = "✓ equal to the line before" if prev is not None else "✓ start"
+                if prev is None and len(parts) > 1:
+                    said = "✓ both sides are equal" if stmt.rhs is None else "✓ an equation for w"
                 if stmt.rhs is not None and prev is not None and prev.rhs is None:
                     said = "✓ set to zero: the same equation for w"
                 elif stmt.rhs is not None and prev is not None:
