@@ -9,6 +9,9 @@ runner lives in the GUI thread and re-emits what the current job did:
 
 - ``progress(done, total, text)`` — coalesced in the worker thread to one report every
   :data:`PROGRESS_MS` (the last report, ``done == total``, always goes through);
+- ``published(item)`` — every object the job hands over with ``control.publish(item)``, none
+  dropped, in order, before the job's outcome (a finished epoch for a live curve: what must
+  not be coalesced away);
 - ``finished(result)``, ``failed(message)`` or ``cancelled()`` — exactly one of them per job,
   after its thread has ended.
 
@@ -110,11 +113,17 @@ class JobControl:
         self._last = now
         self._thread.reported.emit(self._thread.generation, int(done), int(total), str(text))
 
+    def publish(self, item: object) -> None:
+        """Hand ``item`` to the GUI thread as it is: never coalesced, in order, before the
+        outcome (the job must not touch ``item`` afterwards)."""
+        self._thread.published.emit(self._thread.generation, item)
+
 
 class _JobThread(QThread):
     """Runs one job; its signals carry its generation so the runner can drop stale ones."""
 
     reported = Signal(int, int, int, str)  # generation, done, total, text
+    published = Signal(int, object)  # generation, item
     ended = Signal(int, str, object)  # generation, "finished" / "failed" / "cancelled", payload
 
     def __init__(
@@ -171,6 +180,8 @@ class JobRunner(QObject):
         A job was started (also when it replaced one).
     progress(int, int, str)
         Steps done, steps in all, what is happening.
+    published(object)
+        An item the job handed over with ``control.publish`` (every one, in order).
     finished(object)
         The job's result.
     failed(str)
@@ -181,6 +192,7 @@ class JobRunner(QObject):
 
     started = Signal()
     progress = Signal(int, int, str)
+    published = Signal(object)
     finished = Signal(object)
     failed = Signal(str)
     cancelled = Signal()
@@ -232,6 +244,7 @@ class JobRunner(QObject):
         thread = _JobThread(self._generation, job, self._errors, self._progress_ms, self)
         thread.setObjectName(f"{self.objectName()}_{self._generation}")
         thread.reported.connect(self._on_reported)
+        thread.published.connect(self._on_published)
         thread.ended.connect(self._on_ended)
         self._threads.append(thread)
         self._current = thread
@@ -278,12 +291,24 @@ class JobRunner(QObject):
             self._forget(thread)
 
     # -- from the job threads (queued: these run in the runner's thread) -------------------------
+    def _is_live(self, generation: int) -> bool:
+        """Whether a signal of job ``generation`` is still wanted (current, not cancelled)."""
+        current = self._current
+        return (
+            current is not None
+            and generation == current.generation
+            and not current.control.cancelled()
+        )
+
     @Slot(int, int, int, str)
     def _on_reported(self, generation: int, done: int, total: int, text: str) -> None:
-        current = self._current
-        if current is None or generation != current.generation or current.control.cancelled():
-            return
-        self.progress.emit(done, total, text)
+        if self._is_live(generation):
+            self.progress.emit(done, total, text)
+
+    @Slot(int, object)
+    def _on_published(self, generation: int, item: object) -> None:
+        if self._is_live(generation):
+            self.published.emit(item)
 
     @Slot(int, str, object)
     def _on_ended(self, generation: int, kind: str, payload: object) -> None:

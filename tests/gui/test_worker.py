@@ -244,3 +244,45 @@ def test_cancel_wakes_a_paused_job(qtbot, runner):
     with qtbot.waitSignal(runner.cancelled, timeout=WAIT):
         runner.request_cancel()
     assert not runner.busy and not runner.paused
+
+
+def test_every_published_item_arrives_in_order_before_the_outcome(qtbot, runner):
+    # Published items are not coalesced like progress: a live curve needs every epoch.
+    seen: list[object] = []
+    runner.published.connect(seen.append)
+    runner.finished.connect(lambda result: seen.append(("finished", result)))
+
+    def job(control):
+        for i in range(2_000):
+            control.publish(i)  # far faster than one per PROGRESS_MS
+            control.report(i, 2_000, "step")
+        return "done"
+
+    with qtbot.waitSignal(runner.finished, timeout=WAIT):
+        runner.start(job)
+    assert seen == [*range(2_000), ("finished", "done")]
+
+
+def test_a_replaced_or_cancelled_jobs_published_items_are_dropped(qtbot, runner):
+    seen: list[object] = []
+    runner.published.connect(seen.append)
+    release = threading.Event()
+
+    def old(control):
+        release.wait(WAIT / 1000)
+        control.publish("old")  # after it was replaced: dropped
+        return None
+
+    def new(control):
+        control.publish("new")
+        control.wait(60)
+        control.publish("after cancel")  # dropped: cancel wins
+        return None
+
+    runner.start(old)
+    runner.start(new)
+    release.set()
+    qtbot.waitUntil(lambda: seen == ["new"], timeout=WAIT)
+    with qtbot.waitSignal(runner.cancelled, timeout=WAIT):
+        runner.request_cancel()
+    assert seen == ["new"]
