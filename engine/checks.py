@@ -9,11 +9,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection
-from typing import TypeVar
+from typing import TypeGuard, TypeVar
 
 import numpy as np
 
-__all__ = ["check_array", "check_choice", "check_float_array", "check_int", "nonnegative_float"]
+__all__ = [
+    "check_array",
+    "check_choice",
+    "check_float_array",
+    "check_int",
+    "is_int",
+    "is_integer",
+    "is_real",
+    "nonnegative_float",
+]
 
 T = TypeVar("T")
 
@@ -29,6 +38,24 @@ def check_choice(value: T, name: str, choices: Collection[T]) -> T:
     if value not in choices:
         raise ValueError(f"{name} must be one of {tuple(choices)}, got {value!r}")
     return value
+
+
+def is_int(value: object) -> TypeGuard[int]:
+    """Whether ``value`` is a Python int and not a ``bool`` (``True`` is an int to Python).
+
+    numpy integers are not Python ints (see :func:`is_integer`); JSON only ever gives Python ints.
+    """
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_integer(value: object) -> TypeGuard[int | np.integer]:
+    """Whether ``value`` is a Python or numpy integer and not a ``bool`` or ``numpy.bool_``."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def is_real(value: object) -> TypeGuard[int | float]:
+    """Whether ``value`` is a Python int or float and not a ``bool`` (NaN and ±inf included)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def check_int(

@@ -39,6 +39,7 @@ from engine.matrix.fill import (
     resize_matrix,
 )
 from engine.matrix.kernel_names import kernel_about, kernel_name
+from engine.matrix.limits import MATRIX_LIMITS, clamp_to_matrix_limits, within_matrix_limits
 from engine.matrix.parse import (
     FORMAT_LABELS,
     MatrixParseError,
@@ -48,6 +49,9 @@ from engine.matrix.parse import (
 )
 
 __all__ = [
+    "MATRIX_LIMITS",
+    "clamp_to_matrix_limits",
+    "within_matrix_limits",
     "ConvSettings",
     "GRAD_PATTERNS",
     "EXPORTS",

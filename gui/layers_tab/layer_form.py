@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.layers import LAYER_KINDS, FieldSpec, parse_layer_params
+from engine.layers import LAYER_KINDS, MAX_LAYER_INT, FieldSpec, parse_layer_params
 
 TEXT_KINDS = ("pair", "padding", "optional_pair", "optional_int")
 
@@ -102,7 +102,7 @@ class LayerForm(QGroupBox):
     def _make_widget(self, field: FieldSpec) -> QWidget:
         if field.kind == "int":
             spin = QSpinBox()
-            spin.setRange(field.minimum, 1_000_000)
+            spin.setRange(field.minimum, MAX_LAYER_INT)
             spin.setKeyboardTracking(False)  # typed numbers apply on Enter, arrows at once
             spin.valueChanged.connect(self._apply)
             return spin

@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
 
 from engine.layers import (
     LAYER_KINDS,
+    MAX_INPUT_CHANNELS,
+    MAX_INPUT_SIDE,
     PRESETS,
     format_bytes,
     format_jump,
@@ -138,7 +140,11 @@ class NetworkPanel(NetworkFileActions):
         top.addWidget(self.preset_combo, 1)
         top.addSpacing(16)
         top.addWidget(QLabel("Input C × H × W:"))
-        for axis, maximum in (("C", 4096), ("H", 8192), ("W", 8192)):
+        for axis, maximum in (
+            ("C", MAX_INPUT_CHANNELS),
+            ("H", MAX_INPUT_SIDE),
+            ("W", MAX_INPUT_SIDE),
+        ):
             spin = int_spin(None, f"spinIn{axis}", 1, maximum, 1, f"input {axis} per sample")
             spin.valueChanged.connect(self._on_input_shape_edited)
             self.in_spins.append(spin)

@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.checks import is_int
 from engine.layers import (
+    SINGLE_LAYER_RANGES,
     LayerExplanation,
     check_single_layer_state,
     describe_solutions,
@@ -38,19 +40,43 @@ from gui.widgets.spin_boxes import int_spin
 
 PADDING_MODES = ("number", "valid", "same")
 
-# name, label, minimum, maximum, default, tooltip
+# name, label, minimum, maximum (the engine's table), default, tooltip
 SPINS = (
-    ("h", "Height H", 1, 8192, 7, "input rows"),
-    ("w", "Width W", 1, 8192, 7, "input columns"),
-    ("c", "Channels C", 1, 4096, 3, "input channels"),
-    ("kh", "Kernel kh", 1, 99, 3, "kernel rows"),
-    ("kw", "Kernel kw", 1, 99, 3, "kernel columns"),
-    ("padding", "Padding p", 0, 99, 0, "zeros added on each side"),
-    ("stride", "Stride s", 1, 99, 2, "step between windows (both axes)"),
-    ("dilation", "Dilation d", 1, 20, 1, "spacing between kernel taps (both axes)"),
-    ("filters", "Filters N", 1, 4096, 4, "output channels = number of kernels"),
-    ("groups", "Groups", 1, 4096, 1, "channel groups; groups = C is a depthwise convolution"),
-    ("wanted", "Wanted H′", 1, 8192, 7, "output rows you want; the solver lists what gives it"),
+    ("h", "Height H", *SINGLE_LAYER_RANGES["h"], 7, "input rows"),
+    ("w", "Width W", *SINGLE_LAYER_RANGES["w"], 7, "input columns"),
+    ("c", "Channels C", *SINGLE_LAYER_RANGES["c"], 3, "input channels"),
+    ("kh", "Kernel kh", *SINGLE_LAYER_RANGES["kh"], 3, "kernel rows"),
+    ("kw", "Kernel kw", *SINGLE_LAYER_RANGES["kw"], 3, "kernel columns"),
+    ("padding", "Padding p", *SINGLE_LAYER_RANGES["padding"], 0, "zeros added on each side"),
+    ("stride", "Stride s", *SINGLE_LAYER_RANGES["stride"], 2, "step between windows (both axes)"),
+    (
+        "dilation",
+        "Dilation d",
+        *SINGLE_LAYER_RANGES["dilation"],
+        1,
+        "spacing between kernel taps (both axes)",
+    ),
+    (
+        "filters",
+        "Filters N",
+        *SINGLE_LAYER_RANGES["filters"],
+        4,
+        "output channels = number of kernels",
+    ),
+    (
+        "groups",
+        "Groups",
+        *SINGLE_LAYER_RANGES["groups"],
+        1,
+        "channel groups; groups = C is a depthwise convolution",
+    ),
+    (
+        "wanted",
+        "Wanted H′",
+        *SINGLE_LAYER_RANGES["wanted"],
+        7,
+        "output rows you want; the solver lists what gives it",
+    ),
 )
 
 
@@ -267,8 +293,8 @@ class SingleLayerPanel(QWidget):
         try:
             for name, spin in self.spins.items():
                 value = state.get(name)
-                if isinstance(value, int) and not isinstance(value, bool):
-                    spin.setValue(value)  # the spin box clamps to its range
+                if is_int(value):
+                    spin.setValue(value)  # checked against the table above: within range
             mode = state.get("padding_mode")
             if mode in PADDING_MODES:
                 self.padding_mode.setCurrentText(mode)

@@ -31,8 +31,8 @@ from engine.text import format_cell
 from gui.colours import tone_label
 from gui.matrix_tab.matrix_editor import MatrixEditor
 from gui.matrix_tab.matrix_model import MatrixModel
+from gui.matrix_tab.state import MAX_KERNEL_SIDE
 
-MAX_KERNEL_SIDE = 15
 CUSTOM = "custom"
 
 

@@ -10,10 +10,11 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QGroupBox, QPushButton, QVBoxLayout, QWidget
 
 from engine.conv import get_filter
+from engine.matrix import MATRIX_LIMITS
 from gui.matrix_tab.kernel_editor import KernelEditor
 from gui.matrix_tab.matrix_model import ListCommand, MatrixModel
 
-MAX_KERNELS = 6
+MAX_KERNELS = MATRIX_LIMITS["kernels"][1]
 
 
 class KernelsBox(QGroupBox):

@@ -18,13 +18,13 @@ from PySide6.QtWidgets import (
 )
 
 from engine.conv import layer_param_formula
-from engine.matrix import resize_matrix
+from engine.matrix import MATRIX_LIMITS, clamp_to_matrix_limits, resize_matrix
 from gui.matrix_tab.matrix_editor import MatrixEditor
 from gui.matrix_tab.matrix_model import MatrixModel
 from gui.widgets.spin_boxes import int_spin
 
-MAX_CHANNELS = 4
-MAX_FILTERS = 4
+MAX_CHANNELS = MATRIX_LIMITS["layer_channels"][1]
+MAX_FILTERS = MATRIX_LIMITS["layer_filters"][1]
 
 DEFAULT_CHANNELS = np.array(
     [
@@ -114,12 +114,12 @@ class LayerPanel(QWidget):
             model.values_changed.connect(self._sync)
 
         self.c_spin = self._spin(
-            "layerChannels", 1, MAX_CHANNELS, self.channels, "Input channels C"
+            "layerChannels", "layer_channels", self.channels, "Input channels C"
         )
-        self.n_spin = self._spin("layerFilters", 1, MAX_FILTERS, self.filters, "Filters N")
-        self.k_spin = self._spin("layerKernel", 1, 15, 3, "Kernel size k (k×k per channel)")
-        self.h_spin = self._spin("layerRows", 1, 64, 5, "Input rows H")
-        self.w_spin = self._spin("layerCols", 1, 64, 5, "Input columns W")
+        self.n_spin = self._spin("layerFilters", "layer_filters", self.filters, "Filters N")
+        self.k_spin = self._spin("layerKernel", "kernel_side", 3, "Kernel size k (k×k per channel)")
+        self.h_spin = self._spin("layerRows", "input_side", 5, "Input rows H")
+        self.w_spin = self._spin("layerCols", "input_side", 5, "Input columns W")
         self.c_spin.valueChanged.connect(lambda v: self._push_count("channels", v))
         self.n_spin.valueChanged.connect(lambda v: self._push_count("filters", v))
         self.k_spin.valueChanged.connect(self._on_kernel_size)
@@ -191,7 +191,8 @@ class LayerPanel(QWidget):
             self.bias_model,
         ]
 
-    def _spin(self, name: str, low: int, high: int, value: int, tip: str) -> QSpinBox:
+    def _spin(self, name: str, limit: str, value: int, tip: str) -> QSpinBox:
+        low, high = MATRIX_LIMITS[limit]
         return int_spin(self, name, low, high, value, tip, keyboard_tracking=False)
 
     def _editor(
@@ -321,8 +322,8 @@ class LayerPanel(QWidget):
             bias = np.array(state["bias"])
             if bias.shape == (1, MAX_FILTERS):
                 self.bias_model.apply(bias, "biases")
-            self.channels = min(max(int(state["channels"]), 1), MAX_CHANNELS)
-            self.filters = min(max(int(state["filters"]), 1), MAX_FILTERS)
+            self.channels = clamp_to_matrix_limits("layer_channels", int(state["channels"]))
+            self.filters = clamp_to_matrix_limits("layer_filters", int(state["filters"]))
         except (KeyError, TypeError, ValueError, OverflowError):  # int(inf): OverflowError
             pass
         self._sync()

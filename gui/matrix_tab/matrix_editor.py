@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from engine.matrix import (
     FORMAT_LABELS,
+    MATRIX_LIMITS,
     MatrixParseError,
     crop_patch,
     fill_checkerboard,
@@ -158,8 +159,9 @@ class MatrixEditor(QWidget):
         row = QHBoxLayout(box)
         row.setContentsMargins(8, 2, 8, 2)
         name = self.objectName()
-        self.random_low = int_spin(box, f"{name}_random_low", -9999, 9999, 0, "Lowest integer")
-        self.random_high = int_spin(box, f"{name}_random_high", -9999, 9999, 9, "Highest integer")
+        low, high = MATRIX_LIMITS["random_value"]
+        self.random_low = int_spin(box, f"{name}_random_low", low, high, 0, "Lowest integer")
+        self.random_high = int_spin(box, f"{name}_random_high", low, high, 9, "Highest integer")
         go = QPushButton("Random integers", box)
         go.setObjectName(f"{self.objectName()}_fill_random")
         go.clicked.connect(lambda: (self.fill("random"), menu.close()))

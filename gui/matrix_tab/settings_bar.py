@@ -11,12 +11,14 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from engine.matrix import ConvSettings, PoolingSpec
+from engine.checks import is_int
+from engine.matrix import MATRIX_LIMITS, ConvSettings, PoolingSpec
 from gui.colours import tone_label
 from gui.matrix_tab.state import read_spin_value
 from gui.widgets.spin_boxes import int_spin
@@ -37,6 +39,11 @@ OPERATION_NOTE = {
         "libraries' “convolution” is cross-correlation, without this flip)."
     ),
 }
+
+
+def _spin(parent: QWidget, name: str, limit: str, value: int, tip: str) -> QSpinBox:
+    low, high = MATRIX_LIMITS[limit]
+    return int_spin(parent, name, low, high, value, tip)
 
 
 def _combo(parent: QWidget, name: str, items: tuple[tuple[str, str], ...], tip: str) -> QComboBox:
@@ -94,10 +101,10 @@ class SettingsBar(QWidget):
             "Single-channel matrix with several kernels, or a multi-channel conv layer",
         )
         self.padding = _combo(self, "paddingCombo", PADDING_ITEMS, "Zero padding around the input")
-        self.custom_pad = int_spin(self, "customPadSpin", 0, 16, 1, "Zeros added on each side")
-        self.stride = int_spin(self, "strideSpin", 1, 8, 1, "Step between windows")
-        self.dilation = int_spin(
-            self, "dilationSpin", 1, 8, 1, "Gap between kernel taps (1 = none)"
+        self.custom_pad = _spin(self, "customPadSpin", "custom_pad", 1, "Zeros added on each side")
+        self.stride = _spin(self, "strideSpin", "stride", 1, "Step between windows")
+        self.dilation = _spin(
+            self, "dilationSpin", "dilation", 1, "Gap between kernel taps (1 = none)"
         )
         self.operation = _combo(
             self,
@@ -118,8 +125,8 @@ class SettingsBar(QWidget):
             (("none", "none"), ("max", "max"), ("avg", "average")),
             "Pool each output (no padding)",
         )
-        self.pool_size = int_spin(self, "poolSizeSpin", 1, 8, 2, "Pooling window size")
-        self.pool_stride = int_spin(self, "poolStrideSpin", 1, 8, 2, "Pooling stride")
+        self.pool_size = _spin(self, "poolSizeSpin", "pool_size", 2, "Pooling window size")
+        self.pool_stride = _spin(self, "poolStrideSpin", "pool_stride", 2, "Pooling stride")
         self.compare = QCheckBox("Valid · same · full", self)
         self.compare.setObjectName("compareCheck")
         self.compare.setToolTip(
@@ -314,7 +321,7 @@ class SettingsBar(QWidget):
                 ("pool_size", "pooling window", self.pool_size),
                 ("pool_stride", "pooling stride", self.pool_stride),
             ):
-                low, high = spin.minimum(), spin.maximum()
+                low, high = MATRIX_LIMITS[name]
                 value = read_spin_value(state.get(name), low, high, label, refused)
                 if value is not None:
                     spin.setValue(value)
@@ -322,7 +329,7 @@ class SettingsBar(QWidget):
                 if isinstance(state.get(key), bool):
                     box.setChecked(state[key])
             index = state.get("compare_kernel")
-            if isinstance(index, int) and not isinstance(index, bool) and index >= 0:
+            if is_int(index) and index >= 0:
                 # the kernels may be restored after the settings: applied by set_kernel_names
                 self._pending_kernel = index
                 if index < self.compare_kernel.count():

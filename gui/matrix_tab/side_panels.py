@@ -19,8 +19,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.checks import is_int
 from engine.conv import KernelSolution, fit_kernel
-from engine.matrix import EXPORT_FORMATS, EXPORT_LABELS, EXPORT_SUFFIX, ConvSettings
+from engine.matrix import (
+    EXPORT_FORMATS,
+    EXPORT_LABELS,
+    EXPORT_SUFFIX,
+    MATRIX_LIMITS,
+    ConvSettings,
+)
 from engine.storage import save_text
 from engine.text import format_cell
 from gui.colours import set_tone, tone_label
@@ -85,8 +92,11 @@ class SolverPanel(QWidget):
         self.copy_output = QPushButton("Use this output", self)
         self.copy_output.setObjectName("solverUseOutput")
         self.copy_output.clicked.connect(self._on_copy_output)
-        self.k_rows = int_spin(self, "solverRows", 1, 15, 3, "Rows of the kernel to solve for")
-        self.k_cols = int_spin(self, "solverCols", 1, 15, 3, "Columns of the kernel to solve for")
+        low, high = MATRIX_LIMITS["solver_side"]
+        self.k_rows = int_spin(self, "solverRows", low, high, 3, "Rows of the kernel to solve for")
+        self.k_cols = int_spin(
+            self, "solverCols", low, high, 3, "Columns of the kernel to solve for"
+        )
         self.solve_button = QPushButton("Solve for the kernel", self)
         self.solve_button.setObjectName("solverSolve")
         self.solve_button.setDefault(True)
@@ -274,9 +284,9 @@ class SolverPanel(QWidget):
         if target is not None:
             self.target_model.apply(target, self.target_model.title)
         link = state.get("link")
-        if isinstance(link, int) and not isinstance(link, bool) and 0 <= link < 64:
+        if is_int(link) and 0 <= link < 64:
             self.link_to(link)
-        size = read_int_pair(state.get("size"), 1, self.k_rows.maximum())
+        size = read_int_pair(state.get("size"), *MATRIX_LIMITS["solver_side"])
         if size is not None:
             self.k_rows.setValue(size[0])
             self.k_cols.setValue(size[1])

@@ -10,12 +10,14 @@ from typing import Any
 
 import numpy as np
 
-from engine.matrix import matrix_from_state
+from engine.checks import is_int
+from engine.matrix import MATRIX_LIMITS, matrix_from_state
 from engine.numbers import as_exact
 
 STATE_VERSION = 2
-MAX_INPUT_SIDE = 64
-MAX_KERNEL_SIDE = 15
+#: Largest input and kernel matrices (the engine's one table of the tab's ranges).
+MAX_INPUT_SIDE = MATRIX_LIMITS["input_side"][1]
+MAX_KERNEL_SIDE = MATRIX_LIMITS["kernel_side"][1]
 
 
 def read_matrix(
@@ -50,7 +52,7 @@ def read_int_pair(value: Any, low: int, high: int) -> tuple[int, int] | None:
     if (
         isinstance(value, list)
         and len(value) == 2
-        and all(isinstance(v, int) and not isinstance(v, bool) and low <= v <= high for v in value)
+        and all(is_int(v) and low <= v <= high for v in value)
     ):
         return (value[0], value[1])
     return None
@@ -72,7 +74,7 @@ def read_spin_value(
     named there in words (``"the saved stride 2,147,483,648 is outside 1…8"``); a missing or
     non-integer value is skipped silently, as for every other setting.
     """
-    if isinstance(value, bool) or not isinstance(value, int):
+    if not is_int(value):
         return None
     if low <= value <= high:
         return value

@@ -11,6 +11,9 @@ from engine.checks import (
     check_choice,
     check_float_array,
     check_int,
+    is_int,
+    is_integer,
+    is_real,
     nonnegative_float,
 )
 
@@ -80,3 +83,16 @@ def test_check_float_array():
 def test_engine_functions_use_the_shared_wording(call, words):
     with pytest.raises(ValueError, match=words):
         call()
+
+
+def test_is_int_is_integer_and_is_real_refuse_bools():
+    for value in (0, -3, 2**80):
+        assert is_int(value) and is_integer(value) and is_real(value)
+    for value in (True, False, np.bool_(True)):
+        assert not is_int(value) and not is_integer(value) and not is_real(value)
+    for value in (np.int64(3), np.uint8(1)):
+        assert is_integer(value) and not is_int(value) and not is_real(value)
+    for value in (3.0, float("nan"), float("inf"), np.float64(2.5)):
+        assert is_real(value) and not is_int(value) and not is_integer(value)
+    for value in ("3", None, [1], 1j):
+        assert not is_int(value) and not is_integer(value) and not is_real(value)
