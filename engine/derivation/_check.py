@@ -6,6 +6,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from engine.derivation._limits import MAX_LINE_CHARS, MAX_LINES, MAX_TEXT_CHARS
 from engine.derivation._reader import Line, Node, read_line
 from engine.derivation._result import DerivationFinding, DerivationResult, Entry
@@ -201,12 +203,14 @@ def check_derivation(
     if spec is not None and spec.world == "matrix":
         from engine.derivation._matrix_check import MatrixChecker
 
-        run = MatrixChecker(entries, target_node).run()
+        with np.errstate(all="ignore"):  # overflow becomes inf and is reported per line
+            run = MatrixChecker(entries, target_node).run()
     else:
         from engine.derivation._scalar_check import ScalarChecker
 
         checker = ScalarChecker(entries, target_node, spec.default_index if spec else None)
-        run = checker.run(stated)
+        with np.errstate(all="ignore"):
+            run = checker.run(stated)
     steps_out, findings, reaches, first_wrong = run
     ordered = _order(findings, first_wrong)
     return DerivationResult(

@@ -81,10 +81,16 @@ class _Parser:
     def tok(self) -> Token:
         return self.tokens[self.at]
 
+    def peek(self, ahead: int) -> Token:
+        """The token ``ahead`` places on (the end token past the end)."""
+        return self.tokens[min(self.at + ahead, len(self.tokens) - 1)]
+
     def take(self, kind: str | None = None) -> Token:
         token = self.tok
         if kind is not None and token.kind != kind:
             raise ReadError(f"expected {kind!r}, found {_show(token)}", token.pos)
+        if token.kind == "end":
+            raise ReadError("the line ends too early", token.pos)
         self.at += 1
         return token
 
@@ -184,13 +190,13 @@ class _Parser:
     def superscript(self, base: Node) -> Node:
         hat = self.take()
         token = self.tok
-        if token.kind == "{" and self.tokens[self.at + 1].kind in ("top", "times", "star"):
-            marker = self.tokens[self.at + 1]
-            if self.tokens[self.at + 2].kind == "}":
+        if token.kind == "{" and self.peek(1).kind in ("top", "times", "star"):
+            marker = self.peek(1)
+            if self.peek(2).kind == "}":
                 self.at += 3
                 return _marked(base, marker)
-        if token.kind == "{" and _is_letter(self.tokens[self.at + 1], "T"):
-            if self.tokens[self.at + 2].kind == "}":
+        if token.kind == "{" and _is_letter(self.peek(1), "T"):
+            if self.peek(2).kind == "}":
                 self.at += 3
                 return Node("transpose", (base,), pos=hat.pos)
         if token.kind in ("top", "times", "star"):
@@ -236,8 +242,7 @@ class _Parser:
                 return node
 
     def _skip_argument(self) -> None:
-        start = self.at
-        if self.tokens[start + 1].kind == "name" and self.tokens[start + 2].kind == ")":
+        if self.peek(1).kind == "name" and self.peek(2).kind == ")":
             self.at += 3
             return
         raise ReadError("L(…) takes only its variable, as in L(w)", self.tok.pos)
@@ -357,7 +362,7 @@ class _Parser:
         """A braced group, or one token (``\\frac12``)."""
         if self.tok.kind == "{":
             self.take()
-            if self.tok.kind == "partial" and self.tokens[self.at + 1].kind == "}":
+            if self.tok.kind == "partial" and self.peek(1).kind == "}":
                 token = self.take()
                 self.take("}")
                 return Node("dop", pos=token.pos)

@@ -2,7 +2,9 @@
 
 The checking is :func:`engine.derivation.check_derivation`; this panel only edits the text,
 shows the marks (in the table and as tinted lines in the editor) and names the first wrong
-step, the slip that explains it and whether the target was reached.
+step, the slip that explains it and whether the target was reached. The check runs on a
+worker thread (a long derivation takes a second or more of sympy); editing the text while it
+runs drops its result.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import html
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QFontDatabase, QGuiApplication, QTextCursor, QTextFormat
+from PySide6.QtGui import QFontDatabase, QTextCursor, QTextFormat
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -36,6 +38,7 @@ from engine.derivation import (
 )
 from gui.loss_tab.common import message_label, show_message
 from gui.tutor.marks import mark_background
+from gui.widgets import JobRunner
 
 _PLACEHOLDER = (
     "One step a line, LaTeX or plain text, e.g.\n"
@@ -125,6 +128,9 @@ class DerivationPanel(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.error_label)
 
+        self._runner = JobRunner(self, name="derivationChecker")
+        self._runner.finished.connect(self._on_checked)
+        self._runner.failed.connect(self._on_failed)
         self.topic_combo.currentIndexChanged.connect(self._on_topic)
         self.example_button.clicked.connect(self.load_example)
         self.check_button.clicked.connect(self.check)
@@ -156,24 +162,40 @@ class DerivationPanel(QWidget):
         self.set_text(DERIVATION_TOPICS[self.topic()].example_wrong)
 
     @Slot()
-    def check(self) -> DerivationResult | None:
-        """Check the derivation and show the marks; a refused text shows its message."""
+    def check(self) -> None:
+        """Start checking the derivation; :attr:`checked` follows with the marks shown, or a
+        refused text shows its message."""
         if not self.text().strip():
             show_message(self.error_label, "Type or paste a derivation first, one step a line.")
-            return None
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            result = check_derivation(self.text(), topic=self.topic())
-        except ValueError as error:
-            self._clear_marks()
-            show_message(self.error_label, str(error))
-            return None
-        finally:
-            QGuiApplication.restoreOverrideCursor()
+            return
+        text, topic = self.text(), self.topic()
+        self._clear_marks()
         show_message(self.error_label, None)
+        self.summary.setText("Checking…")
+        self.check_button.setEnabled(False)
+        self._runner.start(lambda _control: check_derivation(text, topic=topic))
+
+    @property
+    def checking(self) -> bool:
+        """Whether a check is running."""
+        return self._runner.busy
+
+    def shutdown(self) -> None:
+        """Stop a running check and wait for its thread."""
+        self._runner.shutdown()
+        self.check_button.setEnabled(True)
+
+    @Slot(object)
+    def _on_checked(self, result: DerivationResult) -> None:
+        self.check_button.setEnabled(True)
         self._show(result)
         self.checked.emit(result)
-        return result
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self.check_button.setEnabled(True)
+        self._clear_marks()
+        show_message(self.error_label, message)
 
     def save_state(self) -> dict[str, Any]:
         """The topic and the text (plain JSON)."""
@@ -194,12 +216,18 @@ class DerivationPanel(QWidget):
     def _on_topic(self, *_args: object) -> None:
         topic = DERIVATION_TOPICS[self.topic()]
         self.target_label.setText(f"Target: {topic.shown}")
+        if self._runner.busy:
+            self._runner.request_cancel()
+            self.check_button.setEnabled(True)
         self._clear_marks()
         self.edited.emit()
 
     @Slot()
     def _on_text(self) -> None:
-        if self.result is not None:
+        if self._runner.busy:  # the running check is for a text that is gone
+            self._runner.request_cancel()
+            self.check_button.setEnabled(True)
+        if self.result is not None or self._runner.busy:
             self._clear_marks()
         self.edited.emit()
 

@@ -144,6 +144,7 @@ class LossTab(TabPage):
         self._undo_timer.stop()
         for panel in (self.softmax_panel, self.ridge_panel, self.descent_panel):
             panel.shutdown()
+        self.derivation_panel.shutdown()
 
     def save_state(self) -> dict[str, Any]:
         """Logits, target, temperature, λ, degree, data, descent settings and the tutor's

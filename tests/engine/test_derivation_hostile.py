@@ -44,7 +44,17 @@ def test_ten_thousand_open_brackets():
 
 @pytest.mark.parametrize(
     "text",
-    ["__import__('os').system('ls')", "__import__", "eval (z_1)", "z_1; import os", "\\input{x}"],
+    [
+        "__import__('os').system('ls')",
+        "__import__",
+        "eval (z_1)",
+        "z_1; import os",
+        "\\input{x}",
+        "sum_k^",  # lines that end where the reader looks ahead (found by fuzzing)
+        "\\frac{\\partial",
+        "z_1^{",
+        "L(",
+    ],
 )
 def test_code_is_just_unreadable_text(text):
     result, seconds = _timed(text, topic="softmax_derivative")

@@ -123,7 +123,9 @@ def test_hostile_text_shows_a_message_and_no_marks(qtbot, panel):
     panel.set_text("(" * 30_000)
     qtbot.mouseClick(panel.findChild(QPushButton, "derivationCheck"), Qt.MouseButton.LeftButton)
     error = panel.findChild(QLabel, "derivationError")
-    assert error.isVisible() and "characters" in error.text()
+    qtbot.waitUntil(error.isVisible, timeout=10_000)
+    assert "characters" in error.text()
+    assert panel.check_button.isEnabled()
     assert _marks(panel) == []
     panel.set_text("")
     qtbot.mouseClick(panel.findChild(QPushButton, "derivationCheck"), Qt.MouseButton.LeftButton)
@@ -154,3 +156,15 @@ def test_loss_tab_has_the_panel_and_keeps_the_text_in_sessions(qtbot):
     assert other.derivation_panel.text() == tab.derivation_panel.text()
     other.restore_state({"derivation": {"topic": "nope", "text": 5}})  # ignored
     assert other.derivation_panel.topic() == "ridge_closed_form"
+
+
+def test_editing_while_checking_drops_the_old_result(qtbot, panel):
+    panel.set_text("\n".join(SHEET))
+    qtbot.mouseClick(panel.findChild(QPushButton, "derivationCheck"), Qt.MouseButton.LeftButton)
+    assert panel.checking and not panel.check_button.isEnabled()
+    assert "Checking" in _summary(panel)
+    panel.set_text(SHEET[0])  # the user edits before the marks arrive
+    qtbot.waitUntil(lambda: not panel.checking, timeout=20_000)
+    assert _marks(panel) == []  # the marks of the text that is gone never appear
+    result = _check(qtbot, panel)
+    assert len(result.steps) == 1 and _marks(panel) == ["✓"]
