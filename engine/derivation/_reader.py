@@ -422,8 +422,27 @@ def _marked(base: Node, marker: Token) -> Node:
     return Node("name", value=(name, indices, "star"), pos=base.pos)
 
 
+def _is_d(node: Node) -> bool:
+    return node.kind == "name" and node.value == ("d", (), "")
+
+
+def _after_d(node: Node) -> Node | None:
+    """``X`` of a product ``d·X`` (how ``dL`` and ``dz_j`` are read), else None."""
+    if node.kind == "mul" and _is_d(node.children[0]) and node.children[1].kind == "name":
+        return node.children[1]
+    return None
+
+
 def _divide(top: Node, bottom: Node, *, frac: bool = False) -> Node:
-    """``top / bottom``; ∂a/∂b becomes a derivative, ∂/∂b an operator on what follows."""
+    """``top / bottom``; ∂a/∂b becomes a derivative, ∂/∂b an operator on what follows, and
+    so does ``\\frac{dL}{dz_j}`` / ``\\frac{d}{dw}`` (a d before both parts of a fraction)."""
+    variable, what = _after_d(bottom), _after_d(top)
+    if frac and variable is not None:
+        if _is_d(top):
+            top, bottom = Node("dop", pos=top.pos), Node("diff", (variable,), pos=bottom.pos)
+        elif what is not None:
+            top = Node("diff", (what,), pos=top.pos)
+            bottom = Node("diff", (variable,), pos=bottom.pos)
     if bottom.kind == "diff":
         if top.kind == "diff":
             return Node("deriv", (top.children[0], bottom.children[0]), pos=top.pos)

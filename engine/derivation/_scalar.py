@@ -84,6 +84,9 @@ class ScalarWorld:
         self.z = [sympy.Symbol(f"z{m}", real=True) for m in range(1, self.k + 1)]
         self.y = [sympy.Symbol(f"y{m}", real=True) for m in range(1, self.k + 1)]
         self.total = sympy.Add(*[sympy.exp(s) for s in self.z])
+        self.p = [sympy.Symbol(f"p{m}", positive=True) for m in range(1, self.k + 1)]
+        self._softmax = [sympy.Mul(sympy.exp(s), sympy.Pow(self.total, -1)) for s in self.z]
+        self._outputs = False  # inside ∂…/∂ŷ_k: ŷ_k are variables of their own
         self._points = {w: self._make_points(w) for w in WORLDS}
 
     # -- building -----------------------------------------------------------------------------
@@ -125,6 +128,8 @@ class ScalarWorld:
                 raise ReadError("δ takes two indices, as in δ_ij", node.pos)
             a, b = (self._index(i, binding, node.pos) for i in indices)
             return sympy.Integer(1 if a == b else 0)
+        if base == "L" and not indices and self._outputs:
+            return -sympy.Add(*[yk * sympy.log(pk) for yk, pk in zip(self.y, self.p, strict=True)])
         if base == "L" and not indices:
             log_total = sympy.log(self.total)
             return -sympy.Add(
@@ -140,7 +145,7 @@ class ScalarWorld:
                 return self.z[m]
             if base == "y":
                 return self.y[m]
-            return sympy.Mul(sympy.exp(self.z[m]), sympy.Pow(self.total, -1))
+            return self.p[m] if self._outputs else self._softmax[m]
         if base in ("X", "w", "lambda", "L", "I"):
             raise ReadError(f"{_spell(base)} belongs to the ridge topic", node.pos)
         suffix = "".join(str(self._index(i, binding, node.pos)) for i in indices)
@@ -159,6 +164,8 @@ class ScalarWorld:
             return sympy.Integer(int(text))
         if kind == "name":
             return self._name(node, binding)
+        if kind == "deriv":
+            return self._derivative(node, binding)
         parts = [self._build(c, binding) for c in node.children] if kind != "sum" else []
         if kind == "add":
             return sympy.Add(*parts)
@@ -180,14 +187,27 @@ class ScalarWorld:
             return function(parts[0])
         if kind == "sum":
             return self._sum(node, binding)
-        if kind == "deriv":
-            what, variable = parts
-            if not isinstance(variable, sympy.Symbol) or variable.name.startswith("y"):
-                raise ReadError("differentiate with respect to a variable such as z_j", node.pos)
-            return sympy.diff(what, variable)
         if kind == "transpose":
             raise ReadError("a transpose belongs to the ridge topic", node.pos)
         raise ReadError(f"{_spell(kind)} has no meaning in this topic", node.pos)
+
+    def _derivative(self, node: Node, binding: dict[str, int]) -> sympy.Expr:
+        """∂a/∂b for b a variable (z_j, a free letter) or a softmax output ŷ_k: then ŷ and L
+        are read in the outputs p_1…p_K (L = −Σ y_k log p_k), differentiated, and p_k is put
+        back as e^{z_k}/Σ_m e^{z_m} (the chain rule's ∂L/∂ŷ_k = −y_k/ŷ_k)."""
+        what, variable = node.children
+        by_output = variable.kind == "name" and variable.value[0] == "yhat"
+        was, self._outputs = self._outputs, self._outputs or by_output
+        try:
+            top, var = self._build(what, binding), self._build(variable, binding)
+        finally:
+            self._outputs = was
+        if not isinstance(var, sympy.Symbol) or var.name.startswith("y"):
+            raise ReadError("differentiate with respect to a variable such as z_j", node.pos)
+        out = sympy.diff(top, var)
+        if by_output and not self._outputs:
+            out = out.xreplace(dict(zip(self.p, self._softmax, strict=True)))
+        return out
 
     def _sum(self, node: Node, binding: dict[str, int]) -> sympy.Expr:
         index, excluded, upper = node.value

@@ -200,3 +200,29 @@ def test_bad_arguments_are_named():
         check_derivation(42)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="target"):
         check_derivation("z_1", target=r"\frac{")
+
+
+def test_chain_rule_through_the_softmax_outputs():
+    lines = [
+        r"\frac{\partial L}{\partial z_j} = \sum_k \frac{\partial L}{\partial \hat{y}_k}"
+        r" \frac{\partial \hat{y}_k}{\partial z_j}",
+        r"= -\sum_k \frac{y_k}{\hat{y}_k} \hat{y}_k (\delta_{kj} - \hat{y}_j)",
+        r"= \hat{y}_j - y_j \quad \text{using } \sum_k y_k = 1",
+    ]
+    result = check_derivation(lines, topic="cross_entropy_gradient")
+    assert [s.ok for s in result.steps] == [True, True, True]
+    assert result.findings == () and result.reaches_target is True
+    wrong = check_derivation([r"\frac{\partial L}{\partial \hat{y}_k} = -\frac{1}{\hat{y}_k}"])
+    assert wrong.first_wrong == 0  # ∂L/∂ŷ_k is −y_k/ŷ_k
+
+
+def test_d_fractions_read_as_derivatives():
+    right = check_derivation(
+        [r"\frac{d}{dw} L = \frac{2}{n}X^T(Xw - y) + 2\lambda w"], topic="ridge_closed_form"
+    )
+    assert right.steps[0].ok
+    wrong = check_derivation(
+        [r"\frac{dL}{dw} = \frac{2}{n}X^T(Xw - y) + \lambda w"], topic="ridge_closed_form"
+    )
+    assert wrong.first_wrong == 0
+    assert wrong.findings[0].code == "wrong_lambda_term"
