@@ -1,6 +1,6 @@
 """The jobs the Train tab runs in its worker thread: training both models and the experiments.
 
-Each function returns a job for :class:`gui.train_tab.worker.TrainWorker`; the arrays and
+Each function returns a job given a :class:`gui.train_tab.worker.TrainControl`; the arrays and
 models it closes over belong to the job (the GUI keeps its own copies).
 """
 
@@ -26,7 +26,7 @@ from engine.train import (
     shift_experiment,
 )
 from gui.train_tab.state import SHIFTS, SLOT_TITLES
-from gui.train_tab.worker import Job, TrainWorker
+from gui.train_tab.worker import Job, TrainControl
 
 #: Validation digits the gradient check differentiates through (float64, so keep it small).
 GRADIENT_CHECK_SAMPLES = 8
@@ -35,7 +35,7 @@ GRADIENT_CHECK_SAMPLES = 8
 def training_job(trainers: dict[str, Trainer]) -> Job:
     """Train every model one batch at a time, in turn, so both curves grow together."""
 
-    def job(worker: TrainWorker) -> dict[str, tuple[Model, Any]]:
+    def job(worker: TrainControl) -> dict[str, tuple[Model, Any]]:
         while not all(t.done for t in trainers.values()):
             if not worker.checkpoint():
                 break
@@ -52,7 +52,7 @@ def training_job(trainers: dict[str, Trainer]) -> Job:
     return job
 
 
-def _experiment(worker: TrainWorker, run: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+def _experiment(worker: TrainControl, run: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Run an engine experiment with the worker's progress and stop/pause checks; ``None`` when
     stopped (the worker then reports no result)."""
     try:
@@ -69,7 +69,7 @@ def _experiment(worker: TrainWorker, run: Callable[..., Any], *args: Any, **kwar
 def overfitting_job(settings: OverfittingSettings, data: tuple[np.ndarray, np.ndarray]) -> Job:
     """:func:`engine.train.overfitting_experiment` on ``data`` (``(x, y)``, the tab's digits)."""
 
-    def job(worker: TrainWorker) -> OverfittingResult | None:
+    def job(worker: TrainControl) -> OverfittingResult | None:
         return _experiment(worker, overfitting_experiment, settings, data)
 
     return job
@@ -83,7 +83,7 @@ def learning_curves_job(
 ) -> Job:
     """:func:`engine.train.learning_curves` of ``networks`` (``{name: spec}``) over seeds."""
 
-    def job(worker: TrainWorker) -> LearningCurves | None:
+    def job(worker: TrainControl) -> LearningCurves | None:
         return _experiment(worker, learning_curves, networks, train, validation, **kwargs)
 
     return job
@@ -97,7 +97,7 @@ def shift_experiment_job(
 ) -> Job:
     """:func:`engine.train.shift_experiment` (shifts 0…3 px) of ``networks`` over seeds."""
 
-    def job(worker: TrainWorker) -> ShiftExperiment | None:
+    def job(worker: TrainControl) -> ShiftExperiment | None:
         return _experiment(worker, shift_experiment, networks, train, validation, SHIFTS, **kwargs)
 
     return job
@@ -108,7 +108,7 @@ def gradient_check_job(models: dict[str, Model], x: np.ndarray, y: np.ndarray, l
     [GradientCheckRow]}, sentence)``, the sentence the engine's (it states the λ checked)."""
     xs, ys = x[:GRADIENT_CHECK_SAMPLES], y[:GRADIENT_CHECK_SAMPLES]
 
-    def job(worker: TrainWorker) -> tuple[dict[str, list], str]:
+    def job(worker: TrainControl) -> tuple[dict[str, list], str]:
         result: dict[str, list] = {}
         for i, (slot, model) in enumerate(models.items()):
             if not worker.checkpoint():

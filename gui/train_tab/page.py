@@ -34,7 +34,7 @@ from gui.train_tab.runner import RunnerMixin
 from gui.train_tab.setup_panel import DataBox, ModelSlot, OptionsBox
 from gui.train_tab.state import SLOT_TITLES, SLOTS, TrainOptions, make_model, preset_network
 from gui.train_tab.why_panel import WhyPanel
-from gui.train_tab.worker import TrainWorker
+from gui.train_tab.worker import make_runner
 from gui.widgets import TabPage
 
 PAGES = ("curves", "learned", "draw", "experiments")
@@ -54,7 +54,8 @@ class TrainTab(DataMixin, PersistenceMixin, RunnerMixin, TabPage):
         self.networks: dict[str, dict[str, Any]] = {s: preset_network(s) for s in SLOTS}
         self.models: dict[str, Model | None] = dict.fromkeys(SLOTS)
         self.histories: dict[str, History] = {s: History() for s in SLOTS}
-        self.worker: TrainWorker | None = None
+        self.job_runner = make_runner(self)  # training and the experiments (RunnerMixin)
+        self.connect_runner()
         self.webcam_dialog: QWidget | None = None
         self._build()
         self.init_data()  # DataMixin: the built-in digits, split, models

@@ -1,8 +1,9 @@
 """Running training and the experiments in the worker thread (part of :class:`TrainTab`).
 
-The GUI keeps its own models; a job trains copies.  Worker signals arrive queued in the GUI
-thread, and a slot ignores anything from a worker that is no longer the current one (after
-Reset, a stopped worker's last queued epoch must not reappear).
+The GUI keeps its own models; a job trains copies.  The jobs run on the tab's
+:class:`gui.widgets.JobRunner` (``job_runner``, made by :func:`gui.train_tab.worker.make_runner`):
+its signals arrive queued in the GUI thread and only the current job's are re-emitted (after
+Reset, a stopped job's last queued epoch must not reappear).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from typing import Any
 from engine.train import Trainer, single_threaded_blas
 from gui.train_tab import jobs
 from gui.train_tab.state import SESSION_MAX_PARAMS, SLOT_TITLES, SLOTS
-from gui.train_tab.worker import TrainWorker
+from gui.train_tab.worker import Epoch, Progress, runner_job
+from gui.widgets import JobRunner
 
 #: The experiments' names in status messages.
 EXPERIMENT_TITLES = {
@@ -37,25 +39,31 @@ def format_seconds(seconds: float) -> str:
 class RunnerMixin:
     """Train / Pause / Resume / Reset, the experiments, and the worker's signals."""
 
+    job_runner: JobRunner
+    #: The running (or last) job's kind: ``"train"`` or an experiment's name.
+    job_kind: str = ""
+
     # -- the worker ------------------------------------------------------------------------------
+    def connect_runner(self) -> None:
+        """Route :attr:`job_runner`'s signals to the tab (once, when the tab is built)."""
+        runner = self.job_runner
+        runner.published.connect(self._on_published)
+        runner.finished.connect(self._on_result)
+        runner.failed.connect(self._on_failed)
+        runner.cancelled.connect(self._on_job_ended)
+
     @property
     def busy(self) -> bool:
         """True while a training run or an experiment is in the worker thread."""
-        return self.worker is not None
+        return self.job_runner.busy
 
     def _start_worker(self, kind: str, job: jobs.Job) -> None:
-        worker = TrainWorker(kind, job, self)
-        worker.progress.connect(self._on_progress)
-        worker.epoch_finished.connect(self._on_epoch)
-        worker.result_ready.connect(self._on_result)
-        worker.failed.connect(self._on_failed)
-        worker.done.connect(self._on_worker_finished)
-        self.worker = worker
+        self.job_kind = kind
         self.progress.setValue(0)
         self.time_label.setText("")
-        self._update_buttons()
         self._hold_one_blas_thread(True)
-        worker.start()
+        self.job_runner.start(runner_job(kind, job))
+        self._update_buttons()
 
     def _hold_one_blas_thread(self, hold: bool) -> None:
         """One BLAS thread for the process while a job runs, set from the GUI thread.
@@ -76,11 +84,11 @@ class RunnerMixin:
             stack.close()
 
     def stop_worker(self) -> None:
-        """Stop the running job (if any) and wait for its thread; no thread is left running."""
-        worker, self.worker = self.worker, None
-        if worker is not None:
-            worker.stop_and_wait()
-            worker.deleteLater()
+        """Stop the running job (if any) and wait for its thread; no thread is left running
+        and none of the job's queued signals reaches the tab."""
+        was_busy = self.job_runner.busy
+        self.job_runner.shutdown()  # waits for the thread; the runner stays usable
+        if was_busy:
             self.experiments.idle()
             self.time_label.setText("stopped")
             self.curves.set_epoch_span(None)
@@ -121,13 +129,13 @@ class RunnerMixin:
 
     def toggle_pause(self) -> None:
         """Pause a running job, or resume a paused one."""
-        if self.worker is None:
+        if not self.busy:
             return
-        if self.worker.paused:
-            self.worker.resume()
+        if self.job_runner.paused:
+            self.job_runner.resume()
             self.time_label.setText("")
         else:
-            self.worker.pause()
+            self.job_runner.pause()
             self.time_label.setText("paused")
         self._update_buttons()
 
@@ -191,33 +199,25 @@ class RunnerMixin:
         busy = self.busy
         self.train_button.setEnabled(not busy)
         self.pause_button.setEnabled(busy)
-        paused = busy and self.worker is not None and self.worker.paused
+        paused = busy and self.job_runner.paused
         self.pause_button.setText("Resume" if paused else "Pause")
         for button in self.experiments.buttons():
             button.setEnabled(not busy)
         self.export_button.setEnabled(any(self.trained(s) for s in SLOTS))
 
-    # -- worker signals (queued: they arrive in the GUI thread) ------------------------------------
-    def _current(self, worker: object) -> bool:
-        return worker is not None and worker is self.worker
+    # -- the current job's signals (queued: they arrive in the GUI thread) -------------------------
+    def _on_published(self, item: object) -> None:
+        if isinstance(item, Epoch):
+            self.histories[item.slot].records.append(item.record)  # type: ignore[arg-type]
+            self.models[item.slot] = item.model  # type: ignore[assignment]
+            self.curves_changed(item.slot)
+        elif isinstance(item, Progress):
+            self.progress.setValue(round(1000 * item.fraction))
+            if not self.job_runner.paused:
+                self.time_label.setText(format_seconds(item.seconds_left))
 
-    def _on_progress(self, worker: object, fraction: float, seconds_left: float) -> None:
-        if not self._current(worker):
-            return
-        self.progress.setValue(round(1000 * fraction))
-        if self.worker is not None and not self.worker.paused:
-            self.time_label.setText(format_seconds(seconds_left))
-
-    def _on_epoch(self, worker: object, slot: str, record: object, model: object) -> None:
-        if not self._current(worker):
-            return
-        self.histories[slot].records.append(record)  # type: ignore[arg-type]
-        self.models[slot] = model  # type: ignore[assignment]
-        self.curves_changed(slot)
-
-    def _on_result(self, worker: object, kind: str, result: Any) -> None:
-        if not self._current(worker):
-            return
+    def _on_result(self, outcome: tuple[str, Any]) -> None:
+        kind, result = outcome
         if kind == "train":
             for slot, (model, history) in result.items():
                 self.models[slot] = model
@@ -242,6 +242,7 @@ class RunnerMixin:
                 f"{EXPERIMENT_TITLES[kind]} done: the result sentence is at the foot of its page."
             )
         self.state_changed.emit()
+        self._on_job_ended()
 
     def _trained_summary(self) -> str:
         parts = []
@@ -251,17 +252,13 @@ class RunnerMixin:
                 parts.append(f"{SLOT_TITLES[slot]} {100 * records[-1].val_accuracy:.1f} %")
         return "Validation accuracy: " + ", ".join(parts) if parts else "Not trained."
 
-    def _on_failed(self, worker: object, message: str) -> None:
-        if self._current(worker):
-            self.status_label.setText(f"Stopped: {message}")
-            self.experiments.show_error(getattr(worker, "kind", ""), message)
+    def _on_failed(self, message: str) -> None:
+        self.status_label.setText(f"Stopped: {message}")
+        self.experiments.show_error(self.job_kind, message)
+        self._on_job_ended()
 
-    def _on_worker_finished(self, worker: TrainWorker) -> None:
-        if not self._current(worker):
-            return
-        self.worker = None
-        worker.wait()  # run() has returned; the thread ends at once
-        worker.deleteLater()
+    def _on_job_ended(self) -> None:
+        """The job's thread has ended (the runner is idle again): free the controls."""
         self._hold_one_blas_thread(False)
         self.curves.set_epoch_span(None)
         self.experiments.idle()  # a failed experiment's page says what to press again

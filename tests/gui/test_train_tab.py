@@ -7,7 +7,7 @@ import json
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, QThread
 from PySide6.QtGui import QAction, QMouseEvent
 from PySide6.QtWidgets import QApplication, QPushButton
 
@@ -108,14 +108,15 @@ def test_pause_resume_and_reset(qtbot, train_tab):
     qtbot.waitUntil(lambda: len(train_tab.histories["cnn"].records) >= 1, timeout=TRAIN_TIMEOUT)
     qtbot.mouseClick(train_tab.pause_button, Qt.MouseButton.LeftButton)
     assert train_tab.pause_button.text() == "Resume"
-    worker = train_tab.worker
-    qtbot.waitUntil(lambda: worker.holding, timeout=10_000)
+    runner = train_tab.job_runner
+    (thread,) = runner.findChildren(QThread)  # the job's own thread
+    qtbot.waitUntil(lambda: runner.holding, timeout=10_000)
     QApplication.processEvents()  # deliver what the worker sent before it stopped
     held = {s: len(train_tab.histories[s].records) for s in SLOTS}
     QApplication.processEvents()
     assert {s: len(train_tab.histories[s].records) for s in SLOTS} == held  # nothing while paused
     assert train_tab.time_label.text() == "paused"
-    assert worker.isRunning()
+    assert thread.isRunning()
 
     qtbot.mouseClick(train_tab.pause_button, Qt.MouseButton.LeftButton)
     assert train_tab.pause_button.text() == "Pause"
@@ -125,7 +126,7 @@ def test_pause_resume_and_reset(qtbot, train_tab):
 
     qtbot.mouseClick(train_tab.reset_button, Qt.MouseButton.LeftButton)
     assert not train_tab.busy
-    assert not worker.isRunning()
+    assert not thread.isRunning() and runner.thread_count == 0
     for slot in SLOTS:
         assert train_tab.histories[slot].records == []
         assert train_tab.curves.point_count(slot) == 0
@@ -137,21 +138,21 @@ def test_pause_resume_and_reset(qtbot, train_tab):
 def test_shutdown_while_training_leaves_no_thread_running(qtbot, train_tab):
     train_tab.options_box.epochs.setValue(400)
     train_tab.start_training()
-    worker = train_tab.worker
+    (thread,) = train_tab.job_runner.findChildren(QThread)
     qtbot.waitUntil(lambda: train_tab.progress.value() > 0, timeout=TRAIN_TIMEOUT)
     train_tab.shutdown()
-    assert train_tab.worker is None
-    assert not worker.isRunning()
+    assert not train_tab.busy and train_tab.job_runner.thread_count == 0
+    assert not thread.isRunning()
 
 
 def test_shutdown_while_paused_leaves_no_thread_running(qtbot, train_tab):
     train_tab.options_box.epochs.setValue(400)
     train_tab.start_training()
-    worker = train_tab.worker
+    (thread,) = train_tab.job_runner.findChildren(QThread)
     train_tab.toggle_pause()
-    qtbot.waitUntil(lambda: worker.holding, timeout=10_000)
+    qtbot.waitUntil(lambda: train_tab.job_runner.holding, timeout=10_000)
     train_tab.shutdown()
-    assert not worker.isRunning()
+    assert not thread.isRunning() and train_tab.job_runner.thread_count == 0
 
 
 def _drag(canvas, points) -> None:

@@ -9,12 +9,13 @@ import math
 import numpy as np
 import pytest
 import shiboken6
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QThread
 
 from engine.train import Trainer
 from gui.train_tab.experiment_plots import ARM_OFFSET, lambda_positions
 from gui.train_tab.page import PAGES
 from gui.train_tab.state import SLOTS, make_model
+from gui.train_tab.worker import Epoch, Progress
 from tests.gui.test_train_tab import TRAIN_TIMEOUT, make_tab, train
 
 RUN_TIMEOUT = 60_000
@@ -230,20 +231,31 @@ def test_a_stopped_workers_late_signals_change_nothing(qtbot, tab):
     tab.options_box.epochs.setValue(400)
     qtbot.mouseClick(tab.train_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(tab.histories["cnn"].records) >= 1, timeout=TRAIN_TIMEOUT)
-    old = tab.worker
+    (old,) = tab.job_runner.findChildren(QThread)  # the job's thread (its signals)
     record, model = tab.histories["cnn"].records[0], tab.models["cnn"]
     tab.reset_button.click()  # stops the worker; no event loop runs before the emits below
     assert not tab.busy and shiboken6.isValid(old)
     status = tab.status_label.text()
-    # What a stopped worker still had queued arrives after Reset: all of it is dropped.
-    old.progress.emit(old, 0.5, 30.0)
-    old.epoch_finished.emit(old, "cnn", record, model)
-    old.failed.emit(old, "late failure")
-    old.done.emit(old)
+
+    def late_signals() -> None:
+        """What a stopped job still had queued, arriving now."""
+        old.published.emit(old.generation, Progress(0.5, 30.0, 0.0))
+        old.published.emit(old.generation, Epoch("cnn", record, model))
+        old.reported.emit(old.generation, 1, 2, "late")
+        old.ended.emit(old.generation, "failed", "late failure")
+        old.ended.emit(old.generation, "finished", ("train", {}))
+
+    late_signals()  # after Reset: all of it is dropped
     assert tab.histories["cnn"].records == []
     assert tab.curves.point_count("cnn") == 0 and tab.progress.value() == 0
     assert tab.time_label.text() == "" and tab.status_label.text() == status
     assert not tab.trained("cnn")
+    # … and while a newer run is current: still dropped, the new run goes on.
+    qtbot.mouseClick(tab.train_button, Qt.MouseButton.LeftButton)
+    assert tab.busy
+    late_signals()
+    assert record not in tab.histories["cnn"].records and tab.busy
+    assert tab.progress.value() != 500 and tab.status_label.text().startswith("Training on")
 
 
 def test_reset_stops_a_running_experiment_and_shows_no_result(qtbot, tab):
@@ -252,12 +264,12 @@ def test_reset_stops_a_running_experiment_and_shows_no_result(qtbot, tab):
     page.epochs.setValue(2000)
     tab.experiments.tabs.setCurrentWidget(page)
     qtbot.mouseClick(page.button, Qt.MouseButton.LeftButton)
-    worker = tab.worker
+    (thread,) = tab.job_runner.findChildren(QThread)
     qtbot.waitUntil(lambda: tab.progress.value() > 0, timeout=RUN_TIMEOUT)
     # The engine's per-batch progress drives the bar and the time-left estimate.
     qtbot.waitUntil(lambda: tab.time_label.text().endswith(" left"), timeout=RUN_TIMEOUT)
     qtbot.mouseClick(tab.reset_button, Qt.MouseButton.LeftButton)
-    assert not tab.busy and not worker.isRunning()
+    assert not tab.busy and not thread.isRunning()
     assert page.result is None and not page.sentence.isVisible()
     assert page.plots.val.bar_count() == 0 and page.button.isEnabled()
     assert page.plots.hint.isVisible() and page.plots.hint.text().startswith("Press Run")

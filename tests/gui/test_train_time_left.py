@@ -5,6 +5,7 @@ whose first epoch is slower and whose epochs end with an evaluation."""
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 import pytest
@@ -12,7 +13,9 @@ import pytest
 from engine.train import DEFAULTS, Trainer, build_model, load_digits, split_dataset
 from gui.train_tab import jobs
 from gui.train_tab.runner import format_seconds
-from gui.train_tab.worker import TrainWorker
+from gui.train_tab.worker import Epoch, Progress, TrainControl, make_runner, runner_job
+
+WAIT = 10_000
 
 
 class FakeClock:
@@ -25,17 +28,31 @@ class FakeClock:
         return self.now
 
 
-def _reports(worker: TrainWorker) -> list[tuple[float, float, float]]:
-    """(fake time, fraction, seconds left) of every progress report of ``worker``."""
+@pytest.fixture
+def runner(qapp):
+    r = make_runner()
+    yield r
+    r.shutdown()
+    assert r.thread_count == 0
+    r.deleteLater()
+
+
+def _reports(runner) -> list[tuple[float, float, float]]:
+    """(fake time, fraction, seconds left) of every progress report of ``runner``'s job."""
     seen: list[tuple[float, float, float]] = []
-    worker.progress.connect(lambda _w, f, left: seen.append((worker._clock(), f, left)))
+
+    def keep(item: object) -> None:
+        if isinstance(item, Progress):
+            seen.append((item.at, item.fraction, item.seconds_left))
+
+    runner.published.connect(keep)
     return seen
 
 
-def test_time_left_is_the_active_time_scaled_by_the_fraction_still_to_do(qtbot):
+def test_time_left_is_the_active_time_scaled_by_the_fraction_still_to_do(qtbot, runner):
     clock = FakeClock()
 
-    def job(worker: TrainWorker) -> None:
+    def job(worker: TrainControl) -> None:
         clock.now += 0.05
         worker.report_progress(0.005, force=True)  # under 1 %: not estimated yet
         clock.now += 9.95
@@ -45,9 +62,10 @@ def test_time_left_is_the_active_time_scaled_by_the_fraction_still_to_do(qtbot):
         clock.now += 0.01
         worker.report_progress(0.6)  # 10 ms after the last report: coalesced away
 
-    worker = TrainWorker("train", job, clock=clock)
-    seen = _reports(worker)
-    worker.run()  # the job runs here, in the test's thread; signals arrive directly
+    seen = _reports(runner)
+    with qtbot.waitSignal(runner.finished, timeout=WAIT) as blocker:
+        runner.start(runner_job("train", job, clock=clock))
+    assert blocker.args == [("train", None)]
     assert math.isnan(seen[0][2])
     assert seen[1][1:] == (0.25, pytest.approx(30.0))  # 10 s for a quarter: 30 s to go
     assert seen[2][1:] == (0.5, pytest.approx(20.0))
@@ -57,29 +75,30 @@ def test_time_left_is_the_active_time_scaled_by_the_fraction_still_to_do(qtbot):
     assert format_seconds(math.nan) == "estimating time left…"
 
 
-def test_paused_time_is_not_counted(qtbot):
+def test_paused_time_is_not_counted(qtbot, runner):
     clock = FakeClock()
+    paused = threading.Event()
 
-    def job(worker: TrainWorker) -> None:
+    def job(worker: TrainControl) -> None:
         clock.now += 10.0
         worker.report_progress(0.25, force=True)
+        paused.wait(WAIT / 1000)  # until the test has pressed Pause
         worker.checkpoint()  # held here while paused
         clock.now += 10.0
         worker.report_progress(0.5, force=True)
 
-    worker = TrainWorker("train", job, clock=clock)
-    seen = _reports(worker)
-    worker.pause()
-    with qtbot.waitSignal(worker.done, timeout=10_000):
-        worker.start()
-        qtbot.waitUntil(lambda: worker.holding, timeout=10_000)
+    seen = _reports(runner)
+    with qtbot.waitSignal(runner.finished, timeout=WAIT):
+        runner.start(runner_job("train", job, clock=clock))
+        runner.pause()
+        paused.set()
+        qtbot.waitUntil(lambda: runner.holding, timeout=WAIT)
         clock.now += 3600.0  # an hour paused
-        worker.resume()
-    worker.wait()
+        runner.resume()
     assert [round(left, 6) for _t, f, left in seen if f == 0.5] == [20.0]
 
 
-def test_estimate_is_within_30_percent_after_the_first_epoch(qtbot):
+def test_estimate_is_within_30_percent_after_the_first_epoch(qtbot, runner):
     """Both default models train for real; the fake clock charges each batch a cost with
     ±15 % jitter, 25 % more in the first epoch (warm-up), and a validation pass at each
     epoch's end costing a tenth of an epoch — the shape measured on the Train tab.  While a
@@ -108,12 +127,21 @@ def test_estimate_is_within_30_percent_after_the_first_epoch(qtbot):
             return more
 
         trainer.step = step  # the real step still runs; the clock charges for it
-    worker = TrainWorker("train", jobs.training_job(trainers), clock=clock)
-    seen = _reports(worker)
+    seen = _reports(runner)
+    # Epochs done by both models at each progress report: the epochs published before it.
+    finished = dict.fromkeys(trainers, 0)
     epochs_done: list[int] = []
-    worker.progress.connect(lambda *_: epochs_done.append(min(t.epoch for t in trainers.values())))
+
+    def count(item: object) -> None:
+        if isinstance(item, Epoch):
+            finished[item.slot] += 1
+        elif isinstance(item, Progress):
+            epochs_done.append(min(finished.values()))
+
+    runner.published.connect(count)
     start = clock.now
-    worker.run()
+    with qtbot.waitSignal(runner.finished, timeout=120_000):
+        runner.start(runner_job("train", jobs.training_job(trainers), clock=clock))
     end = clock.now
     assert all(t.done for t in trainers.values())
     epoch_time = (end - start) / epochs
