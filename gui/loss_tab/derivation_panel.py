@@ -40,6 +40,17 @@ from gui.loss_tab.common import message_label, show_message
 from gui.tutor.marks import mark_background
 from gui.widgets import JobRunner
 
+#: How the summary names a slip (other codes are shown with spaces for underscores).
+_TITLES = {
+    "quotient_rule_numerator": "quotient-rule numerator",
+    "dropped_sum_y": "dropped Σy = 1",
+    "unknown_on_both_sides": "w on both sides",
+    "missing_lambda": "missing λ",
+    "missing_n": "missing n",
+    "wrong_lambda_term": "wrong λ term",
+    "lost_delta": "lost δ_ij",
+}
+
 _PLACEHOLDER = (
     "One step a line, LaTeX or plain text, e.g.\n"
     "\\frac{\\partial \\hat{y}_i}{\\partial z_j} = \\frac{\\partial}{\\partial z_j} "
@@ -241,8 +252,11 @@ class DerivationPanel(QWidget):
         self.result = result
         self.marks.setRowCount(len(result.steps))
         selections = []
+        noted = {f.step for f in result.findings if f.code == "dropped_sum_y"}
         for row, step in enumerate(result.steps):
             kind = "right" if step.ok else ("wrong" if step.readable else "unknown")
+            if step.ok and row in noted:
+                kind = "unknown"  # right, but uses an assumption it never states
             mark = QTableWidgetItem("✓" if step.ok else "✗" if step.readable else "?")
             mark.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
             line = QTableWidgetItem(f"{step.line_number}: {step.text.strip()}")
@@ -281,7 +295,8 @@ def _summary_html(result: DerivationResult) -> str:
         parts.append(f"<b>✗ First wrong step: line {step.line_number}.</b>")
     if result.findings:
         first = result.findings[0]
-        parts.append(f"Most likely: <i>{html.escape(first.code.replace('_', ' '))}</i> — "
+        title = _TITLES.get(first.code, first.code.replace("_", " "))
+        parts.append(f"Most likely: <i>{html.escape(title)}</i> — "
                      f"{html.escape(first.message)}")  # fmt: skip
     if result.reaches_target is not None:
         shown = DERIVATION_TOPICS[result.topic].shown if result.topic else result.target
