@@ -111,10 +111,13 @@ class _Geometry:
         ow = (w + left + right - self.span[1]) // self.stride[1] + 1
         return oh, ow
 
-    def padded(self, x: np.ndarray, scratch: _Scratch, fill: float = 0.0) -> np.ndarray:
-        """``x`` inside its padding (a reused buffer whose border keeps ``fill``)."""
+    def padded(
+        self, x: np.ndarray, scratch: _Scratch, fill: float = 0.0, *, keep: bool = False
+    ) -> np.ndarray:
+        """``x`` inside its padding (a reused buffer whose border keeps ``fill``); with no
+        padding ``x`` itself, or a copy of it in that buffer when ``keep`` is set."""
         top, bottom, left, right = self.pad
-        if not any(self.pad):
+        if not any(self.pad) and not keep:
             return x
         n, h, w, c = x.shape
         shape = (n, h + top + bottom, w + left + right, c)

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from engine import correlate2d
+from engine.train import _conv as conv_module
 from engine.train._conv import FEW_CHANNELS, Conv2d
 from tests.engine.train.test_train_layers import _check_backward
 
@@ -68,6 +69,43 @@ def test_the_chosen_input_gradient_route_equals_the_other(shape, k, taps):
     np.testing.assert_allclose(dx, as_conv, rtol=1e-12, atol=1e-12)
     # and one entry against central differences of Σ upstream·y
     eps, i = 1e-6, (1, 7, 5, shape[3] - 1)
+    plus, minus = x.copy(), x.copy()
+    plus[i] += eps
+    minus[i] -= eps
+    numeric = (np.sum(upstream * layer.forward(plus)) - np.sum(upstream * layer.forward(minus))) / (
+        2 * eps
+    )
+    assert dx[i] == pytest.approx(numeric, rel=1e-6, abs=1e-8)
+
+
+@pytest.mark.parametrize(
+    "geometry",
+    [
+        {"padding": 2},  # 5×5 same: the kernel-row GEMMs with phases
+        {"padding": 1, "stride": (1, 2)},  # width stride 2: one tap at a time
+        {"padding": 0},  # no padding: the kept copy of x
+    ],
+)
+def test_blocks_of_images_give_the_same_numbers_as_one_block(monkeypatch, geometry):
+    """Forward and backward one or two images at a time (im2col blocks rebuilt in backward)
+    equal the whole batch at once, and the blocked ∂L/∂x equals central differences."""
+    rng = np.random.default_rng(9)
+    k = 5 if geometry["padding"] == 2 else 3
+    layer = _layer(rng, FEW_CHANNELS, 3, k, **geometry)
+    x = rng.standard_normal((5, 11, 10, FEW_CHANNELS))
+    out = layer.forward(x, True).copy()
+    upstream = rng.standard_normal(out.shape)
+    dx = layer.backward(upstream).copy()
+    grads = {key: value.copy() for key, value in layer.grads.items()}
+    assert layer._cache[2] == 5  # one block
+    monkeypatch.setattr(conv_module, "BLOCK_BYTES", 1)
+    blocked = layer.forward(x, True)
+    assert layer._cache[2] == 1  # an image a time
+    np.testing.assert_allclose(blocked, out, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(layer.backward(upstream), dx, rtol=1e-12, atol=1e-12)
+    for key, value in grads.items():
+        np.testing.assert_allclose(layer.grads[key], value, rtol=1e-12, atol=1e-12)
+    eps, i = 1e-6, (3, 4, 9, 2)
     plus, minus = x.copy(), x.copy()
     plus[i] += eps
     minus[i] -= eps
