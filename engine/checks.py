@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection
-from typing import TypeGuard, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
+
+if TYPE_CHECKING:  # only in annotations: no runtime dependency on typing_extensions
+    from typing_extensions import TypeIs
 
 __all__ = [
     "check_array",
@@ -40,7 +43,7 @@ def check_choice(value: T, name: str, choices: Collection[T]) -> T:
     return value
 
 
-def is_int(value: object) -> TypeGuard[int]:
+def is_int(value: object) -> TypeIs[int]:
     """Whether ``value`` is a Python int and not a ``bool`` (``True`` is an int to Python).
 
     numpy integers are not Python ints (see :func:`is_integer`); JSON only ever gives Python ints.
@@ -48,12 +51,12 @@ def is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def is_integer(value: object) -> TypeGuard[int | np.integer]:
+def is_integer(value: object) -> TypeIs[int | np.integer]:
     """Whether ``value`` is a Python or numpy integer and not a ``bool`` or ``numpy.bool_``."""
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
-def is_real(value: object) -> TypeGuard[int | float]:
+def is_real(value: object) -> TypeIs[int | float]:
     """Whether ``value`` is a Python int or float and not a ``bool`` (NaN and ±inf included)."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 

@@ -11,6 +11,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from engine.checks import is_int
+
 __all__ = ["MINUS", "format_cell", "format_number", "format_short", "format_vector"]
 
 #: U+2212, the typographic minus sign (a hyphen is too short next to digits).
@@ -71,7 +73,7 @@ def format_number(
         ``False`` writes every number with ``digits`` significant digits, whole ones too
         (``1e+06``, as the loss panels show λ).
     """
-    if isinstance(digits, bool) or not isinstance(digits, int) or digits < 1:
+    if not is_int(digits) or digits < 1:
         raise ValueError(f"digits must be a positive int, got {digits!r}")
     if isinstance(value, Fraction) and value.denominator == 1:
         value = value.numerator

@@ -337,8 +337,9 @@ def test_importing_one_engine_module_does_not_load_the_whole_engine():
     )
     assert result.returncode == 0, result.stderr
     loaded, listed, after_dir, after_import = result.stdout.splitlines()
-    # the GUI's first engine import: the number formatter, not OpenCV and every package
-    assert loaded == "['engine._public_names', 'engine.text']"
+    # the GUI's first engine import: the number formatter (and the house validators it checks
+    # its arguments with, numpy only), not OpenCV and every package
+    assert loaded == "['engine._public_names', 'engine.checks', 'engine.text']"
     assert listed == "True True"
     assert after_dir == "False"  # dir(engine) reads the __all__ lists without importing
     assert after_import == "True 61706"

@@ -7,7 +7,7 @@ from typing import Literal
 
 import numpy as np
 
-from engine.checks import check_choice, check_int
+from engine.checks import check_choice, check_int, is_int
 from engine.text import format_number
 
 PoolMode = Literal["max", "avg"]
@@ -17,9 +17,7 @@ POOL_MODES = ("max", "avg")
 def _check(x: object, size: int, stride: int | None, mode: str) -> tuple[np.ndarray, int, int]:
     arr = np.asarray(x)
     # An exact integer output beyond int64 is an object array of Python ints: pool it as is.
-    exact_ints = arr.dtype == object and all(
-        isinstance(v, int) and not isinstance(v, bool) for v in arr.ravel().tolist()
-    )
+    exact_ints = arr.dtype == object and all(is_int(v) for v in arr.ravel().tolist())
     if arr.ndim != 2 or arr.size == 0 or (arr.dtype.kind not in "iuf" and not exact_ints):
         raise ValueError(f"x must be a non-empty 2-D numeric array, got shape {arr.shape}")
     check_choice(mode, "mode", POOL_MODES)

@@ -22,6 +22,7 @@ from types import TracebackType
 import cv2
 import numpy as np
 
+from engine.checks import is_integer
 from engine.images.chart import make_test_chart
 from engine.storage import UserFileError, require_regular_file
 
@@ -48,7 +49,7 @@ def cameras_disabled() -> bool:
 
 def validate_camera_index(index: object) -> int:
     """``index`` as an int in ``0..MAX_CAMERA_INDEX``, or ``ValueError`` (``-1`` is refused)."""
-    if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+    if not is_integer(index):
         raise ValueError(f"camera index must be an int, got {index!r}")
     if not 0 <= int(index) <= MAX_CAMERA_INDEX:
         raise ValueError(f"camera index must be between 0 and {MAX_CAMERA_INDEX}, got {index!r}")
@@ -68,7 +69,7 @@ def _validate_resolution(resolution: object) -> tuple[int, int] | None:
         raise ValueError(f"resolution must be (width, height) or None, got {resolution!r}")
     values = []
     for v in pair:
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 16 <= v <= 7680:
+        if not is_integer(v) or not 16 <= v <= 7680:
             raise ValueError(f"resolution must be two ints in 16..7680, got {resolution!r}")
         values.append(int(v))
     return values[0], values[1]

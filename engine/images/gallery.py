@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from engine.checks import check_choice
+from engine.checks import check_choice, is_int, is_real
 from engine.images._borders import (
     BACKENDS,
     BORDER_LABELS,
@@ -147,7 +147,7 @@ class GalleryOptions:
             ("zero_cross_threshold", 0.0, 1.0),
         ):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
+            if not is_real(value):
                 raise ValueError(f"{name} must be a number, got {value!r}")
             if not lo <= float(value) <= hi:
                 raise ValueError(f"{name} must be between {lo} and {hi}, got {value!r}")
@@ -295,7 +295,7 @@ class GalleryPipeline:
     """
 
     def __init__(self, options: GalleryOptions | None = None, *, preview_max_side: int = 640):
-        if isinstance(preview_max_side, bool) or not isinstance(preview_max_side, int):
+        if not is_int(preview_max_side):
             raise ValueError(f"preview_max_side must be an int, got {preview_max_side!r}")
         if preview_max_side < 16:
             raise ValueError(f"preview_max_side must be at least 16, got {preview_max_side}")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.checks import check_choice
+from engine.checks import check_choice, is_integer
 from engine.images._borders import BORDER_MODES, pad_image
 
 __all__ = ["PixelWindow", "pixel_window"]
@@ -97,7 +97,7 @@ def pixel_window(
         raise ValueError("kernel contains NaN or infinity")
     h, w = img.shape[:2]
     for name, value, size in (("row", row, h), ("col", col, w)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        if not is_integer(value):
             raise ValueError(f"{name} must be an int, got {value!r}")
         if not 0 <= value < size:
             raise ValueError(f"{name} must be between 0 and {size - 1}, got {value}")

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-
-from engine.checks import check_int
+from engine.checks import check_int, is_integer
 
 
 def output_size(n: int, k: int, *, padding: int = 0, stride: int = 1, dilation: int = 1) -> int:
@@ -64,7 +62,7 @@ def conv_params(
         ≥ 1 and dividing both ``in_channels`` and ``filters``; each filter sees only
         ``in_channels/groups`` channels (``groups = in_channels`` is a depthwise convolution).
     """
-    if isinstance(kernel_size, (int, np.integer)) and not isinstance(kernel_size, bool):
+    if is_integer(kernel_size):
         kh = kw = check_int(kernel_size, "kernel_size", minimum=1)
     else:
         try:

@@ -10,8 +10,9 @@ padding=1"``).
 
 from __future__ import annotations
 
-from typing import Any, TypeGuard
+from typing import Any
 
+from engine.checks import is_int, is_real
 from engine.layers._builtin import ACTIVATIONS
 from engine.layers.registry import LAYER_KINDS, FieldSpec, LayerKind
 
@@ -28,16 +29,12 @@ __all__ = [
 _ALIASES = {fn: ("activation", {"function": fn}) for fn in ACTIVATIONS}
 
 
-def _is_int(value: object) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _check_pair(value: object, field: FieldSpec, where: str) -> int | list[int]:
-    if _is_int(value):
+    if is_int(value):
         if value < field.minimum:
             raise ValueError(f"{where}: {field.name} must be at least {field.minimum}, got {value}")
         return int(value)
-    if isinstance(value, (list, tuple)) and len(value) == 2 and all(_is_int(v) for v in value):
+    if isinstance(value, (list, tuple)) and len(value) == 2 and all(is_int(v) for v in value):
         if min(value) < field.minimum:
             raise ValueError(
                 f"{where}: {field.name} must be at least {field.minimum}, got {list(value)}"
@@ -53,7 +50,7 @@ def _check_pair(value: object, field: FieldSpec, where: str) -> int | list[int]:
 def _check_field(value: object, field: FieldSpec, where: str) -> Any:
     kind = field.kind
     if kind == "int":
-        if not _is_int(value):
+        if not is_int(value):
             raise ValueError(f"{where}: {field.name} must be an integer, got {value!r}")
         if value < field.minimum:
             raise ValueError(f"{where}: {field.name} must be at least {field.minimum}, got {value}")
@@ -82,7 +79,7 @@ def _check_field(value: object, field: FieldSpec, where: str) -> Any:
             raise ValueError(f"{where}: {field.name} must be true or false, got {value!r}")
         return value
     if kind == "prob":
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if not is_real(value):
             raise ValueError(f"{where}: {field.name} must be a number in [0, 1], got {value!r}")
         if not 0.0 <= float(value) <= 1.0:
             raise ValueError(f"{where}: {field.name} must be in [0, 1], got {value!r}")

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from engine.checks import is_int
+
 #: Input C × H × W of a network (the spin boxes above the network table).
 MAX_INPUT_CHANNELS = 4096
 MAX_INPUT_SIDE = 8192
@@ -40,10 +42,6 @@ SINGLE_LAYER_RANGES: dict[str, tuple[int, int]] = {
 _INPUT_LIMITS = (MAX_INPUT_CHANNELS, MAX_INPUT_SIDE, MAX_INPUT_SIDE)
 
 
-def _is_plain_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def check_network_limits(layers: Sequence[Mapping[str, Any]], input_shape: Sequence[int]) -> None:
     """Refuse numbers the Layer sizes tab cannot hold, naming the field and the allowed range.
 
@@ -67,12 +65,12 @@ def check_network_limits(layers: Sequence[Mapping[str, Any]], input_shape: Seque
     else:
         limits = [("F", v, MAX_INPUT_FEATURES) for v in shape]
     for axis, value, top in limits:
-        if not _is_plain_int(value) or not 1 <= value <= top:
+        if not is_int(value) or not 1 <= value <= top:
             raise ValueError(f"input_shape {axis} = {value} is outside the allowed range 1…{top:,}")
     for index, spec in enumerate(layers):
         for key, value in spec.items():
             for item in value if isinstance(value, list) else [value]:
-                if _is_plain_int(item) and not 0 <= item <= MAX_LAYER_INT:
+                if is_int(item) and not 0 <= item <= MAX_LAYER_INT:
                     raise ValueError(
                         f"layer {index + 1}: {key} = {item} is outside the allowed range "
                         f"0…{MAX_LAYER_INT:,}"
@@ -94,7 +92,7 @@ def check_single_layer_state(state: object) -> tuple[dict[str, Any], list[str]]:
         limits = SINGLE_LAYER_RANGES.get(key)
         if limits is None:
             clean[key] = value
-        elif _is_plain_int(value) and limits[0] <= value <= limits[1]:
+        elif is_int(value) and limits[0] <= value <= limits[1]:
             clean[key] = value
         else:
             notes.append(

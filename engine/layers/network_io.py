@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from engine.checks import is_int
 from engine.layers.kinds import LAYER_KINDS, format_layer_params, normalize_layer
 from engine.layers.limits import MAX_NETWORK_LAYERS, check_network_limits
 from engine.layers.summary import (
@@ -111,7 +112,7 @@ def network_from_json(text: str) -> NetworkDocument:
     if data.get("format", FORMAT) != FORMAT:
         raise ValueError(f"not a KernelScope network file (format {data.get('format')!r})")
     version = data.get("version", VERSION)
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+    if not is_int(version) or version < 1:
         raise ValueError(
             f"'version' must be a positive whole number such as {VERSION}, got {version!r} "
             f"({type(version).__name__})"

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from engine.checks import is_int
 from engine.layers.kinds import LAYER_KINDS, normalize_layer
 from engine.layers.registry import ReceptiveField
 
@@ -120,9 +121,7 @@ def check_input_shape(input_shape: object) -> Shape:
     if isinstance(input_shape, (str, bytes)) or not isinstance(input_shape, Sequence):
         raise ValueError(f"input_shape must be (C, H, W) or (F,), got {input_shape!r}")
     items = tuple(input_shape)
-    if len(items) not in (1, 3) or not all(
-        isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in items
-    ):
+    if len(items) not in (1, 3) or not all(is_int(v) and v >= 1 for v in items):
         raise ValueError(
             f"input_shape must be (C, H, W) or (F,) of positive integers, got {input_shape!r}"
         )

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from engine.checks import is_int
 from engine.conv.backward import GradTrace, trace_input_grad, trace_kernel_grad
 from engine.conv.correlate import convolve2d, correlate2d
 from engine.conv.geometry import ConvGeometry, conv_geometry, output_floor_note, size_formula_text
@@ -66,9 +67,9 @@ class ConvSettings:
             raise ValueError(f"operation must be one of {OPERATIONS}, got {self.operation!r}")
         for name in ("stride", "dilation"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            if not is_int(value) or value < 1:
                 raise ValueError(f"{name} must be a positive int, got {value!r}")
-        if isinstance(self.custom_pad, bool) or not isinstance(self.custom_pad, int):
+        if not is_int(self.custom_pad):
             raise ValueError(f"custom_pad must be an int, got {self.custom_pad!r}")
         if self.custom_pad < 0:
             raise ValueError(f"custom_pad must not be negative, got {self.custom_pad!r}")
@@ -112,7 +113,7 @@ class PoolingSpec:
             raise ValueError(f"mode must be one of {POOL_MODES}, got {self.mode!r}")
         for name in ("size", "stride"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            if not is_int(value) or value < 1:
                 raise ValueError(f"{name} must be a positive int, got {value!r}")
 
     @property

@@ -21,6 +21,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from engine.checks import is_real
+
 # The project's number limits live in engine.numbers (one table); they are re-exported here so
 # ``from engine.matrix.parse import MAX_MAGNITUDE`` keeps working.
 from engine.numbers import (
@@ -246,7 +248,7 @@ def matrix_from_state(value: object, *, max_side: int, name: str = "matrix") -> 
         raise MatrixParseError(f"{name} must have rows of one same, non-zero length")
     for r, row in enumerate(value):
         for c, v in enumerate(row):
-            if isinstance(v, bool) or not isinstance(v, (int, float)):
+            if not is_real(v):
                 raise MatrixParseError(
                     f"{name}, row {r + 1}, column {c + 1}: {v!r} is not a number", r, c
                 )

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from fractions import Fraction
 
+from engine.checks import is_real
 from engine.numbers import _values as V
 from engine.numbers._errors import NumberExpressionError
 from engine.numbers._limits import (
@@ -204,7 +205,7 @@ def evaluate_number(
         raise NumberExpressionError(
             name, f"must be a string, got {type(text).__name__}", None, "syntax"
         )
-    if isinstance(max_magnitude, bool) or not isinstance(max_magnitude, (int, float)):
+    if not is_real(max_magnitude):
         raise ValueError(f"max_magnitude must be a number, got {max_magnitude!r}")
     if not 0 < max_magnitude <= MAX_WORKING_MAGNITUDE:
         raise ValueError(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from engine.checks import is_int
 from engine.storage._atomic import atomic_write_text, rename_file
 from engine.storage._plain_json import parse_json, to_plain_json
 from engine.storage._user_files import UserFileError, read_user_bytes
@@ -74,7 +75,7 @@ def document_text(kind: str, version: int, data: dict[str, Any]) -> str:
     """The JSON text of a ``{"kind", "version", "data"}`` document (``data`` made plain)."""
     if not isinstance(kind, str) or not kind:
         raise ValueError(f"kind must be a non-empty string, got {kind!r}")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+    if not is_int(version) or version < 1:
         raise ValueError(f"version must be a positive int, got {version!r}")
     if not isinstance(data, dict):
         raise ValueError(f"data must be a dict, got {type(data).__name__}")
@@ -105,7 +106,7 @@ def parse_document(text: str, kind: str, max_version: int) -> dict[str, Any]:
     if document.get("kind") != kind:
         raise _error("corrupt", f"kind is {document.get('kind')!r}, expected {kind!r}")
     version = document.get("version")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+    if not is_int(version) or version < 1:
         raise _error("corrupt", f"version {version!r} is not a positive integer")
     if version > max_version:
         raise _error(

@@ -22,6 +22,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from engine.checks import is_int, is_integer
 from engine.storage import UserFileError, check_write_target, write_files, write_problem
 
 #: Fewest and most classes a webcam set may have.
@@ -96,7 +97,7 @@ def _check_size(size: object) -> tuple[int, int]:
     if (
         not isinstance(size, (tuple, list))
         or len(size) != 2
-        or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in size)
+        or not all(is_integer(v) for v in size)
         or not 1 <= min(size) <= max(size) <= 256
     ):
         raise ValueError(f"size must be (H, W) with sides 1…256, got {size!r}")
@@ -175,7 +176,7 @@ class CaptureSet:
     ) -> None:
         self.names = check_class_names(names)
         self.size = _check_size(size)
-        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_CAPTURES:
+        if not is_int(limit) or not 1 <= limit <= MAX_CAPTURES:
             raise ValueError(f"limit must be an int in 1…{MAX_CAPTURES}, got {limit!r}")
         self.limit = limit
         self.images: list[list[np.ndarray]] = [[] for _ in self.names]
@@ -195,7 +196,7 @@ class CaptureSet:
         return self.total >= self.limit
 
     def _class_index(self, index: object) -> int:
-        if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+        if not is_integer(index):
             raise ValueError(f"class index must be an int, got {index!r}")
         if not 0 <= int(index) < len(self.names):
             raise ValueError(f"class index must be 0…{len(self.names) - 1}, got {index!r}")
@@ -260,7 +261,7 @@ class CaptureSet:
         count = len(self.images[index])
         chosen = set()
         for p in positions:
-            if isinstance(p, bool) or not isinstance(p, (int, np.integer)) or not 0 <= p < count:
+            if not is_integer(p) or not 0 <= p < count:
                 raise ValueError(f"position must be 0…{count - 1}, got {p!r}")
             chosen.add(int(p))
         self.images[index] = [img for i, img in enumerate(self.images[index]) if i not in chosen]

@@ -16,6 +16,8 @@ from importlib import resources
 
 import numpy as np
 
+from engine.checks import is_integer
+
 #: Most pixel values a loaded data set may hold (n·H·W; 1 GiB as float32).  MNIST's 60,000
 #: training images are 47 million.
 MAX_DATASET_VALUES = 256 * 1024 * 1024
@@ -122,7 +124,7 @@ def train_validation_split(
     ValueError
         ``n < 2`` or ``validation_fraction`` outside (0, 1).
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
+    if not is_integer(n) or n < 2:
         raise ValueError(f"n must be an integer ≥ 2, got {n!r}")
     fraction = float(validation_fraction)
     if not 0.0 < fraction < 1.0:

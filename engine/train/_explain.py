@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from engine.checks import is_integer
 from engine.train._model import Model
 
 
@@ -59,7 +60,7 @@ def _image(model: Model, image: object) -> np.ndarray:
 def _target(model: Model, target: object, probabilities: np.ndarray) -> int:
     if target is None:
         return int(np.argmax(probabilities))
-    if isinstance(target, bool) or not isinstance(target, (int, np.integer)):
+    if not is_integer(target):
         raise ValueError(f"target must be a class index 0…{model.classes - 1}, got {target!r}")
     if not 0 <= int(target) < model.classes:
         raise ValueError(f"target must be a class index 0…{model.classes - 1}, got {target}")
@@ -136,7 +137,7 @@ def occlusion_map(
     x = _image(model, image)
     _, h, w = x.shape
     side = default_patch(x.shape) if patch is None else patch
-    if isinstance(side, bool) or not isinstance(side, (int, np.integer)) or side < 1:
+    if not is_integer(side) or side < 1:
         raise ValueError(f"patch must be an integer ≥ 1, got {patch!r}")
     if side > min(h, w):
         raise ValueError(f"patch must be at most {min(h, w)} (the image's side), got {side}")

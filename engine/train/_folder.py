@@ -18,6 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from engine.checks import is_int
 from engine.images._headers import read_image_header
 from engine.images.io import IMAGE_SUFFIXES, MAX_FILE_BYTES, decode_image
 from engine.storage import UserFileError, open_user_file, read_user_bytes
@@ -197,7 +198,7 @@ def load_image_folder(
     if (
         not isinstance(size, (tuple, list))
         or len(size) != 2
-        or not all(isinstance(v, int) and not isinstance(v, bool) for v in size)
+        or not all(is_int(v) for v in size)
         or not 1 <= min(size) <= max(size) <= MAX_SIDE
     ):
         raise ValueError(f"size must be (H, W) with sides 1…{MAX_SIDE}, got {size!r}")

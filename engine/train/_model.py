@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from engine.checks import is_int, is_integer
 from engine.layers.network_io import network_from_json, network_to_json
 from engine.layers.registry import LAYER_KINDS, HookView
 from engine.layers.summary import NetworkSummary, summarize
@@ -431,9 +432,9 @@ def build_model(
         (conv-transpose, batch norm, adaptive pooling, activations other than ReLU, grouped
         convolution, ``ceil_mode``), or a last layer that does not give ``classes`` outputs.
     """
-    if isinstance(classes, bool) or not isinstance(classes, int) or classes < 2:
+    if not is_int(classes) or classes < 2:
         raise ValueError(f"classes must be an integer ≥ 2, got {classes!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+    if not is_integer(seed) or seed < 0:
         raise ValueError(f"seed must be an integer ≥ 0, got {seed!r}")
     if np.dtype(dtype) not in (np.dtype(np.float32), np.dtype(np.float64)):
         raise ValueError(f"dtype must be float32 or float64, got {dtype!r}")

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.checks import is_integer
+
 #: Seeds an experiment repeats over by default, and at most.
 DEFAULT_SEEDS = 3
 MAX_SEEDS = 10
@@ -37,7 +39,7 @@ class ExperimentStopped(Exception):
 
 def seed_list(seeds: int, first: int = 0) -> tuple[int, ...]:
     """``seeds`` consecutive seeds from ``first``; ``seeds`` must be 1…``MAX_SEEDS``."""
-    if isinstance(seeds, bool) or not isinstance(seeds, (int, np.integer)):
+    if not is_integer(seeds):
         raise ValueError(f"seeds must be a whole number 1…{MAX_SEEDS}, got {seeds!r}")
     if not 1 <= int(seeds) <= MAX_SEEDS:
         raise ValueError(f"seeds must be 1…{MAX_SEEDS}, got {seeds}")

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from engine.checks import nonnegative_float
+from engine.checks import is_integer, is_real, nonnegative_float
 from engine.train._blas import single_threaded_blas
 from engine.train._data import random_shift
 from engine.train._model import Model
@@ -68,7 +68,7 @@ class TrainSettings:
         """
         if name not in cls.LIMITS:
             raise ValueError(f"name must be one of {', '.join(cls.LIMITS)}, got {name!r}")
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if not is_real(value):
             return False
         if not math.isfinite(value):
             return False
@@ -209,7 +209,7 @@ def _json_number(value: float) -> float | None:
 
 
 def _int(value: object, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+    if not is_integer(value) or value < minimum:
         raise ValueError(f"{name} must be an integer ≥ {minimum}, got {value!r}")
     return int(value)
 

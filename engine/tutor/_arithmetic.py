@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from engine.checks import is_integer
 from engine.layers.arithmetic import conv_params, output_size
 from engine.tutor._diagnosis import Diagnosis, Precision, diagnose_scalar
 
@@ -190,7 +191,7 @@ def diagnose_param_count(
     n = _int(filters, "filters", 1)
     c = _int(channels, "channels", 1)
     g = _int(groups, "groups", 1)
-    if isinstance(kernel, (int, np.integer)) and not isinstance(kernel, bool):
+    if is_integer(kernel):
         kh = kw = _int(kernel, "kernel", 1)
     else:
         try:

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from engine.checks import is_integer
 from engine.conv.backward import conv_backward, trace_kernel_grad
 from engine.conv.pooling import pool2d, trace_pool_cell
 from engine.tutor._diagnosis import (
@@ -154,7 +155,7 @@ def diagnose_choice(
     """
     letter = LETTERS[right]
     picked: int | None = None
-    if isinstance(answer, (int, np.integer)) and not isinstance(answer, bool):
+    if is_integer(answer):
         picked = int(answer) if 0 <= int(answer) < len(choices) else None
     elif isinstance(answer, str):
         text = answer.strip().rstrip(").:").strip()

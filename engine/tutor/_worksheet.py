@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.checks import check_int
+from engine.checks import check_int, is_integer
 from engine.tutor._exercise import DIFFICULTIES, TOPIC_LABELS, WORKSHEET_TOPICS, Exercise
 from engine.tutor._exercises import new_exercise
 from engine.tutor._render import (
@@ -320,11 +320,7 @@ def _check_choices(
             raise ValueError(f"topics: {topic!r} is not one of {WORKSHEET_TOPICS}")
     if count is None:
         count = len(chosen)
-    if (
-        isinstance(count, bool)
-        or not isinstance(count, (int, np.integer))
-        or not 1 <= count <= MAX_COUNT
-    ):
+    if not is_integer(count) or not 1 <= count <= MAX_COUNT:
         raise ValueError(f"count must be an integer from 1 to {MAX_COUNT}, got {count!r}")
     if isinstance(difficulty, bool) or difficulty not in DIFFICULTIES:
         raise ValueError(f"difficulty must be 1, 2 or 3, got {difficulty!r}")

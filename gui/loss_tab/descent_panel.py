@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.checks import is_real
 from engine.loss import DescentPath, descent_scene, gradient_descent, two_weight_problem
 from engine.text import format_short as fmt
 from engine.text import format_vector as fmt_vector
@@ -219,7 +220,7 @@ class DescentPanel(ControlsViewsPanel):
         }
         for key, spin in numbers.items():
             value = state.get(key)
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
+            if not is_real(value):
                 continue
             if not math.isfinite(value):
                 continue
@@ -227,7 +228,7 @@ class DescentPanel(ControlsViewsPanel):
         start = state.get("start")
         if isinstance(start, list) and len(start) == 2:
             for value, spin in zip(start, (self.start1_spin, self.start2_spin), strict=True):
-                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                if is_real(value):
                     spin.setValue(float(value))
         if isinstance(state.get("contours_include_penalty"), bool):
             self.penalty_check.setChecked(state["contours_include_penalty"])

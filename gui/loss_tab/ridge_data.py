@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.checks import is_int, is_real
 from engine.loss import (
     TRUE_FUNCTIONS,
     RegressionData,
@@ -197,11 +198,11 @@ class DataBox(QGroupBox):
                 self.function_combo.setCurrentIndex(index)
             for key, spin in zip(("n_train", "n_val", "seed"), spins, strict=True):
                 value = state.get(key)
-                if isinstance(value, int) and not isinstance(value, bool):
+                if is_int(value):
                     spin.setValue(value)
             for key, dspin in zip(("noise", "validation_fraction"), floats, strict=True):
                 value = state.get(key)
-                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                if is_real(value):
                     if np.isfinite(value):
                         dspin.setValue(float(value))
             self.generated_radio.setChecked(True)

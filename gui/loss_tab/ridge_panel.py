@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.checks import is_int, is_real
 from engine.loss import (
     PolynomialRidgeReport,
     RegressionData,
@@ -162,16 +163,16 @@ class RidgePanel(ControlsViewsPanel):
     def restore_state(self, state: dict[str, Any]) -> None:
         """Restore :meth:`save_state`; missing or bad entries keep the current values."""
         degree = state.get("degree")
-        if isinstance(degree, int) and not isinstance(degree, bool):
+        if is_int(degree):
             self.degree_spin.setValue(degree)
         for key in ("lambda_nonzero", "lambda"):
             lam = state.get(key)
-            if isinstance(lam, (int, float)) and not isinstance(lam, bool):
+            if is_real(lam):
                 if math.isfinite(lam) and 0 < lam <= MAX_LAMBDA:
                     self._set_lambda(float(lam))
                     break
         lam = state.get("lambda")
-        if isinstance(lam, (int, float)) and not isinstance(lam, bool) and math.isfinite(lam):
+        if is_real(lam) and math.isfinite(lam):
             self.lambda_zero_check.setChecked(lam == 0)
         self.data_box.restore_state(state)
         self.flush()

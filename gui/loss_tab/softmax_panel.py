@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.checks import is_int
 from engine.loss import (
     cross_entropy_from_logits,
     cross_entropy_grad,
@@ -176,10 +177,10 @@ class SoftmaxPanel(ControlsViewsPanel):
         if isinstance(state.get("soft_labels"), str):
             self.soft_edit.setText(state["soft_labels"])
         index = state.get("target_index")
-        if isinstance(index, int) and not isinstance(index, bool):
+        if is_int(index):
             self.class_spin.setValue(index)
         sweep = state.get("sweep_index")
-        if isinstance(sweep, int) and not isinstance(sweep, bool):
+        if is_int(sweep):
             self.sweep_spin.setValue(sweep)
         mode = state.get("target_mode")
         if mode in ("soft", "index"):

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from engine.checks import is_int
 from engine.train import (
     DEFAULTS,
     OPTIMIZERS,
@@ -160,7 +161,7 @@ def decode_trained(data: object) -> tuple[Model, History | None]:
     if not isinstance(data, dict) or not isinstance(data.get("params"), dict):
         raise ValueError("the saved model has no network or weights")
     classes, seed = data.get("classes"), data.get("seed")
-    if any(isinstance(v, bool) or not isinstance(v, int) for v in (classes, seed)):
+    if not (is_int(classes) and is_int(seed)):
         raise ValueError("the saved model's classes and seed must be whole numbers")
     try:
         model = build_model(data.get("network"), None, classes, seed)

@@ -6,6 +6,8 @@ value: a bad entry is skipped, never clamped or half-applied, and nothing here r
 
 from __future__ import annotations
 
+from engine.checks import is_int
+
 #: The longest answer or pasted output restored, the same bound as a paste into a matrix.
 MAX_TEXT_CHARS = 200_000
 
@@ -19,7 +21,7 @@ def read_text(value: object) -> str | None:
 
 def read_int(value: object, low: int, high: int) -> int | None:
     """``value`` if it is an int (not a bool) in ``[low, high]``."""
-    if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+    if is_int(value) and low <= value <= high:
         return value
     return None
 
