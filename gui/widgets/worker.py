@@ -26,7 +26,8 @@ Rules that make it safe to use from widgets:
 - **Nothing outlives its owner.**  :meth:`JobRunner.shutdown` cancels and waits for every
   thread the runner started (call it from the owner's ``closeEvent`` / ``shutdown``); it also
   runs on ``QCoreApplication.aboutToQuit``.  A ``QThread`` still running at exit aborts the
-  process.
+  process.  A job that can block where no check reaches it (a driver's ``read()`` of an
+  unplugged camera) is given up on after ``stop_timeout_ms``: its thread is terminated.
 """
 
 from __future__ import annotations
@@ -173,6 +174,10 @@ class JobRunner(QObject):
         Exceptions whose message is meant for the user (``failed`` carries ``str(exc)``).
     progress_ms
         Least time between two progress reports.
+    stop_timeout_ms
+        How long :meth:`shutdown` waits for a thread before terminating it (``None``: as long
+        as it takes).  Only for jobs that block in calls they cannot interrupt: a terminated
+        thread runs none of its ``finally`` blocks.
 
     Signals
     -------
@@ -204,11 +209,13 @@ class JobRunner(QObject):
         name: str = "jobRunner",
         errors: tuple[type[BaseException], ...] = USER_ERRORS,
         progress_ms: float = PROGRESS_MS,
+        stop_timeout_ms: int | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName(name)
         self._errors = errors
         self._progress_ms = progress_ms
+        self._stop_timeout_ms = stop_timeout_ms
         self._generation = 0
         self._current: _JobThread | None = None
         self._threads: list[_JobThread] = []  # every thread not yet ended, current or not
@@ -236,12 +243,18 @@ class JobRunner(QObject):
         """Threads started and not yet ended (a replaced job may still be stopping)."""
         return len(self._threads)
 
-    def start(self, job: Callable[[JobControl], Any]) -> int:
-        """Run ``job`` on a new thread (cancelling the current job); return its generation."""
+    def start(self, job: Callable[[JobControl], Any], *, paused: bool = False) -> int:
+        """Run ``job`` on a new thread (cancelling the current job); return its generation.
+
+        With ``paused`` the job is held at its first ``control.checkpoint()`` until
+        :meth:`resume` (nothing it does after that checkpoint happens before).
+        """
         if self._current is not None:
             self._current.control.cancel()
         self._generation += 1
         thread = _JobThread(self._generation, job, self._errors, self._progress_ms, self)
+        if paused:
+            thread.control.pause()
         thread.setObjectName(f"{self.objectName()}_{self._generation}")
         thread.reported.connect(self._on_reported)
         thread.published.connect(self._on_published)
@@ -287,7 +300,13 @@ class JobRunner(QObject):
         for thread in self._threads:
             thread.control.cancel()
         for thread in list(self._threads):
-            thread.wait()
+            if self._stop_timeout_ms is None:
+                thread.wait()
+            elif not thread.wait(self._stop_timeout_ms):
+                # Blocked where no check reaches it: a running QThread at exit would abort.
+                _log.warning("job %s did not stop: terminating it", thread.objectName())
+                thread.terminate()
+                thread.wait()
             self._forget(thread)
 
     # -- from the job threads (queued: these run in the runner's thread) -------------------------

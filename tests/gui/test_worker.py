@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QThread
 
 from gui.widgets import JobCancelled, JobRunner
 
@@ -286,3 +287,40 @@ def test_a_replaced_or_cancelled_jobs_published_items_are_dropped(qtbot, runner)
     with qtbot.waitSignal(runner.cancelled, timeout=WAIT):
         runner.request_cancel()
     assert seen == ["new"]
+
+
+def test_a_job_started_paused_does_nothing_after_its_first_checkpoint(qtbot, runner):
+    steps: list[int] = []
+    runner.start(_stepping_job(steps), paused=True)
+    assert runner.paused
+    qtbot.waitUntil(lambda: runner.holding, timeout=WAIT)
+    assert steps == []  # held before its first step
+    runner.resume()
+    qtbot.waitUntil(lambda: len(steps) > 10, timeout=WAIT)
+    with qtbot.waitSignal(runner.cancelled, timeout=WAIT):
+        runner.request_cancel()
+
+
+def test_shutdown_gives_up_on_a_job_blocked_where_no_check_reaches_it(qtbot, qapp):
+    # Like a driver's read() of an unplugged camera: cancel cannot wake it.
+    runner = JobRunner(None, name="blockedRunner", stop_timeout_ms=100)
+    blocked, release = threading.Event(), threading.Event()
+    record = Recorder(runner)
+
+    def job(_control):
+        blocked.set()
+        release.wait(30)  # no control.wait: the cancel does not reach it
+        return "late"
+
+    runner.start(job)
+    (thread,) = runner.findChildren(QThread)
+    assert blocked.wait(WAIT / 1000)
+    started = time.monotonic()
+    runner.shutdown()
+    waited = time.monotonic() - started
+    release.set()
+    assert not thread.isRunning() and runner.thread_count == 0
+    assert waited < 5, waited  # not the 30 s the job would have taken
+    QCoreApplication.processEvents()
+    assert record.events == []
+    runner.deleteLater()
