@@ -46,6 +46,7 @@ _SHORTCUTS = (
     ("Ctrl+S / Ctrl+Shift+S", "Save the session / save it as…"),
     ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo in the current tab"),
     ("Ctrl+C", "Copy the selection"),
+    ("Ctrl+Shift+D", "Check a derivation, one step a line (Loss tab)"),
     ("F11", "Full screen"),
     ("F1", "This help"),
     ("Ctrl+Q", "Quit (the session is saved)"),

@@ -89,6 +89,10 @@ class WindowServices(Protocol):
         """Make the tab registered under ``key`` the visible one."""
         ...
 
+    def page(self, key: str) -> TabPage:
+        """The tab registered under ``key``, built if need be."""
+        ...
+
     def save_settings(self) -> bool:
         """Write the settings file; ``False`` (and a status message) on failure."""
         ...

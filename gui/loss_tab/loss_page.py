@@ -125,6 +125,20 @@ class LossTab(TabPage):
         """Undo/redo of settings edits; a slider drag or a burst of typing is one step."""
         return self._undo
 
+    def show_section(self, name: str) -> bool:
+        """Bring sub-tab ``name`` forward: ``softmax``, ``ridge``, ``descent`` or ``derivation``."""
+        panels = {
+            "softmax": self.softmax_panel,
+            "ridge": self.ridge_panel,
+            "descent": self.descent_panel,
+            "derivation": self.derivation_panel,
+        }
+        panel = panels.get(name)
+        if panel is None:
+            return False
+        self.sections.setCurrentWidget(panel)
+        return True
+
     # -- life cycle -----------------------------------------------------------------------------
     @Slot(int)
     def _on_section(self, _index: int) -> None:

@@ -1,4 +1,5 @@
-"""View menu: full screen, one entry per tab (Ctrl+1…9), practice mode, theme.
+"""View menu: full screen, one entry per tab (Ctrl+1…9), practice mode, the derivation checker
+(Ctrl+Shift+D), theme.
 
 Each section is built by its own ``_add_view_*`` method called from :meth:`ViewMenu._build_view`;
 a new View entry is one more such method (and its slot) here.
@@ -24,6 +25,7 @@ class ViewMenu(MenuBase):
         self._add_view_tabs(menu)
         menu.addSeparator()
         self._add_view_practice(menu)
+        self._add_view_derivation(menu)
         menu.addSeparator()
         self._add_view_theme(menu)
 
@@ -57,6 +59,20 @@ class ViewMenu(MenuBase):
         action.setChecked(practice.enabled)
         practice.changed.connect(self._sync_practice_action)
 
+    def _add_view_derivation(self, menu: QMenu) -> None:
+        # The tutor's derivation checker lives in the Loss tab (sheet 2.2 and 2.3); this entry
+        # finds it from anywhere.
+        if "loss" not in self.window.pages:
+            return
+        self._add(
+            menu,
+            "actionCheckDerivation",
+            "Check my &derivation…",
+            self._show_derivation_action,
+            "Ctrl+Shift+D",
+            tip="Type a derivation one step a line; each step is checked against the one before",
+        )
+
     def _add_view_theme(self, menu: QMenu) -> None:
         theme_menu = menu.addMenu("&Theme")
         theme_menu.setObjectName("menuTheme")
@@ -88,6 +104,11 @@ class ViewMenu(MenuBase):
     @Slot()
     def _set_practice_action(self) -> None:
         self.window.context.practice.set_enabled(self.actions["actionPracticeMode"].isChecked())
+
+    @Slot()
+    def _show_derivation_action(self) -> None:
+        self.window.show_tab("loss")
+        self.window.page("loss").show_section("derivation")
 
     @Slot(bool)
     def _sync_practice_action(self, enabled: bool) -> None:

@@ -40,6 +40,12 @@ class TabPage(QWidget):
     def restore_state(self, state: dict[str, Any]) -> None:
         """Restore what :meth:`save_state` returned; unknown or bad entries are ignored."""
 
+    def show_section(self, name: str) -> bool:
+        """Bring this tab's sub-page ``name`` forward (menus use it to open one directly);
+        ``False`` when the tab has no such sub-page."""
+        del name
+        return False
+
     def undo_stack(self) -> QUndoStack | None:
         """The tab's undo stack, if it has one (the Edit menu's Undo/Redo act on it)."""
         return None
