@@ -178,10 +178,15 @@ class ScalarChecker:
                 findings.append(DerivationFinding("unreadable", f"step {i + 1}: {error}", i))
                 continue
             pairs: list[tuple[str, tuple[Node, list], tuple[Node, list]]] = []
-            if prev is not None and (entry.line.continues or not _is_head(parts[0][0])):
+            continues = prev is not None and (entry.line.continues or not _is_head(parts[0][0]))
+            if continues:
                 pairs.append(("link", prev, parts[0]))
             pairs += [(f"side {k + 1}", parts[k], parts[k + 1]) for k in range(len(parts) - 1)]
             mask = self._mask(entry.condition)
+            if entry.condition is None and continues:
+                # A case stated on a chain's first line, "(i ≠ j)", holds for its "= …" lines
+                # too: the target is then compared in that case only.
+                mask = self.last_mask
             self.last_mask = mask
             verdicts = [
                 (label, self.compare(a[0], a[1], b[0], b[1], mask)) for label, a, b in pairs

@@ -50,6 +50,20 @@ def test_correct_softmax_derivative_case_i_differs_from_j():
     assert bare.findings[0].code == "lost_delta"
 
 
+def test_a_case_stated_on_the_first_line_holds_for_the_chain_that_follows():
+    # Students write the case once, on the line that starts the chain.
+    text = (
+        r"\frac{\partial \hat{y}_i}{\partial z_j} = \frac{0 - e^{z_i} e^{z_j}}{(\sum_k e^{z_k})^2}"
+        r" \quad (i \neq j)"
+        "\n"
+        r"= -\hat{y}_i \hat{y}_j"
+    )
+    result = check_derivation(text, topic="softmax_derivative")
+    assert result.first_wrong is None
+    assert result.reaches_target is True
+    assert not [f.code for f in result.findings]
+
+
 def test_plain_text_softmax_derivative():
     text = "∂ŷ_i/∂z_j = exp(z_i)*(delta_ij*sum_k exp(z_k) - exp(z_j)) / (sum_k exp(z_k))^2\n"
     text += "= y_hat_i*(delta_ij - y_hat_j)"
