@@ -252,7 +252,9 @@ class Conv2d(Layer):
         kernels, that copy costs more than the taps.  Measured (batch 32, ms, correlation /
         taps): 28×28 8→16 3×3 3.7 / 2.8, 5×5 10.8 / 7.4; 28×28 16→32 3×3 8.9 / 6.1; 14×14
         16→32 3×3 1.7 / 1.9, 5×5 6.9 / 3.9; 14×14 32→16 3×3 1.0 / 1.8; 28×28 32→32 3×3
-        10.9 / 11.7.
+        10.9 / 11.7.  With the kernel-row GEMMs of :meth:`_add_taps` (whole forward + backward,
+        taps / correlation, load ≈ 3): 28×28 16→32 3×3 11.8 / 15.4; 14×14 16→32 3×3 2.8 / 2.7,
+        5×5 7.8 / 9.1; 14×14 32→16 3×3 3.9 / 2.9; 28×28 32→32 3×3 23.0 / 23.6 — the same choices.
         """
         _, h, w, c = x_shape
         return c <= 16 and (h * w >= 400 or self.geo.k[0] * self.geo.k[1] >= 25)
