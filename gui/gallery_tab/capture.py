@@ -1,8 +1,11 @@
-"""The capture worker: reads a frame source in its own QThread and keeps only the newest frame.
+"""The capture worker: reads a frame source off the GUI thread and keeps only the newest frame.
 
-``cv2.VideoCapture.read()`` blocks, so it never runs on the GUI thread. The GUI pulls the latest
-frame on its own timer (:meth:`CaptureThread.take_latest`): when processing is slower than
-capture, frames are dropped, never queued.
+``cv2.VideoCapture.read()`` blocks, so it never runs on the GUI thread.  The read loop is a job
+on the shared :class:`gui.widgets.JobRunner` (thread lifetime, pause, stop and dropping a
+stopped capture's late signals are the runner's).  Frames do not travel as signals: the loop
+puts each one in a one-frame slot and the GUI pulls the latest frame on its own timer
+(:meth:`FrameCapture.take_latest`), so when processing is slower than capture, frames are
+dropped, never queued.
 """
 
 from __future__ import annotations
@@ -11,15 +14,16 @@ import threading
 import time
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, Signal, Slot
 
 from engine.images import EndOfStream, FrameSource, FrameSourceError
+from gui.widgets import JobControl, JobRunner
 
-# How long stop() waits for a blocked read() before giving up on a clean exit.
-_STOP_TIMEOUT_MS = 5000
+#: How long stop() waits for a blocked read() before giving up on a clean exit (ms).
+STOP_TIMEOUT_MS = 5000
 
 
-class CaptureThread(QThread):
+class FrameCapture(QObject):
     """Runs ``source.open()`` then ``source.read()`` in a loop until stopped, ended or failed.
 
     Signals
@@ -27,9 +31,11 @@ class CaptureThread(QThread):
     source_opened(str)
         The source opened; the argument is its description.
     source_failed(str)
-        Opening or reading failed; the message says why. The thread then ends.
+        Opening or reading failed; the message says why.  The thread has ended.
     source_ended(str)
-        A finite source (video file) ran out of frames. The thread then ends.
+        A finite source (video file) ran out of frames.  The thread has ended.
+
+    None of them follows :meth:`stop`.
     """
 
     source_opened = Signal(str)
@@ -38,15 +44,27 @@ class CaptureThread(QThread):
 
     def __init__(self, source: FrameSource, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("frameCapture")
         self.source = source
         self._lock = threading.Lock()
         self._latest: np.ndarray | None = None
         self._seq = 0
-        self._stop = threading.Event()
-        self._running = threading.Event()
-        self._running.set()
+        self._pause_at_start = False
+        self._runner = JobRunner(
+            self,
+            name="frameCapture",
+            errors=(FrameSourceError, ValueError, OSError),
+            stop_timeout_ms=STOP_TIMEOUT_MS,
+        )
+        self._runner.published.connect(self._on_opened)
+        self._runner.finished.connect(self._on_ended)
+        self._runner.failed.connect(self.source_failed)
 
     # -- GUI side ------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Open the source and read it in a worker thread (held at once if paused before)."""
+        self._runner.start(self._read_loop, paused=self._pause_at_start)
+
     def take_latest(self, after: int) -> tuple[int, np.ndarray] | None:
         """The newest frame and its sequence number, if newer than ``after``; else ``None``."""
         with self._lock:
@@ -60,64 +78,64 @@ class CaptureThread(QThread):
         with self._lock:
             return self._seq
 
+    @property
+    def running(self) -> bool:
+        """Whether the worker thread is still running (or stopping)."""
+        return self._runner.thread_count > 0
+
     def pause(self) -> None:
-        """Stop reading (the source stays open); :meth:`resume` continues."""
-        self._running.clear()
+        """Stop reading (the source stays open); :meth:`resume` continues.  Before
+        :meth:`start`: start paused."""
+        self._pause_at_start = True
+        self._runner.pause()
 
     def resume(self) -> None:
         """Continue reading after :meth:`pause`."""
-        self._running.set()
+        self._pause_at_start = False
+        self._runner.resume()
 
     @property
     def paused(self) -> bool:
         """True while paused."""
-        return not self._running.is_set()
+        return self._runner.paused or (self._pause_at_start and not self._runner.busy)
 
     def stop(self) -> None:
-        """Stop flag → quit → wait. Safe to call more than once and before ``start``."""
-        self._stop.set()
-        self._running.set()
-        self.quit()
-        if self.isRunning() and not self.wait(_STOP_TIMEOUT_MS):
-            # A driver blocked inside read(): a running QThread at exit would abort the app.
-            self.terminate()
-            self.wait()
+        """Stop and wait for the thread (terminated after :data:`STOP_TIMEOUT_MS` if a driver
+        is blocked inside ``read()``).  Safe to call more than once and before :meth:`start`."""
+        self._runner.shutdown()
+
+    @Slot(object)
+    def _on_opened(self, description: object) -> None:
+        self.source_opened.emit(str(description))
+
+    @Slot(object)
+    def _on_ended(self, message: object) -> None:
+        self.source_ended.emit(str(message))
 
     # -- worker side ---------------------------------------------------------------------------
-    def run(self) -> None:  # noqa: D102 (QThread override)
+    def _read_loop(self, control: JobControl) -> str:
+        """The job: open, then read until stopped; the end-of-stream message when it ends."""
+        source = self.source
+        source.open()  # FrameSourceError, ValueError, OSError: ``source_failed``
+        control.publish(source.description)
         try:
-            self.source.open()
-        except (FrameSourceError, ValueError, OSError) as exc:
-            self.source_failed.emit(str(exc))
-            return
-        self.source_opened.emit(self.source.description)
-        try:
-            self._loop()
+            while control.checkpoint():
+                started = time.monotonic()
+                try:
+                    frame = source.read()
+                except EndOfStream as exc:
+                    return str(exc)
+                except FrameSourceError:
+                    raise
+                except Exception as exc:  # cv2.error from a misbehaving driver or codec
+                    raise FrameSourceError(f"{source.description} failed: {exc}") from exc
+                with self._lock:
+                    self._latest = frame
+                    self._seq += 1
+                interval = source.frame_interval
+                if interval:
+                    # Pace files to their frame rate; a stop interrupts the wait at once.
+                    control.wait(max(0.0, interval - (time.monotonic() - started)))
+            return ""
         finally:
-            self.source.close()
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            if not self._running.wait(0.05):
-                continue
-            if self._stop.is_set():
-                break
-            started = time.monotonic()
-            try:
-                frame = self.source.read()
-            except EndOfStream as exc:
-                self.source_ended.emit(str(exc))
-                return
-            except FrameSourceError as exc:
-                self.source_failed.emit(str(exc))
-                return
-            except Exception as exc:  # cv2.error from a misbehaving driver or codec
-                self.source_failed.emit(f"{self.source.description} failed: {exc}")
-                return
-            with self._lock:
-                self._latest = frame
-                self._seq += 1
-            interval = self.source.frame_interval
-            if interval:
-                # Pace files to their frame rate; the stop flag interrupts the wait at once.
-                self._stop.wait(max(0.0, interval - (time.monotonic() - started)))
+            source.close()

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from engine.images import CaptureSource, GalleryOptions, GalleryPipeline
 from gui.context import AppContext
-from gui.gallery_tab.capture import CaptureThread
+from gui.gallery_tab.capture import FrameCapture
 from gui.gallery_tab.file_actions import FileActions
 from gui.gallery_tab.large_view import LargeView
 from gui.gallery_tab.options_panel import OptionsPanel
@@ -64,7 +64,7 @@ class GalleryTab(SourcesMixin, TabPage):
         self._refresh_timer.setInterval(REFRESH_DELAY_MS)
         self._refresh_timer.timeout.connect(self.refresh)
 
-        self.capture: CaptureThread | None = None
+        self.capture: FrameCapture | None = None
         self.frame: np.ndarray | None = None
         self._frame_seq = 0
         self.source_state: dict[str, Any] = {}

@@ -21,7 +21,7 @@ from engine.images import (
     SyntheticSource,
     load_image,
 )
-from gui.gallery_tab.capture import CaptureThread
+from gui.gallery_tab.capture import FrameCapture
 from gui.gallery_tab.source_bar import SAMPLES
 from gui.resources_access import resource_path
 
@@ -115,7 +115,7 @@ class SourcesMixin:
         self._last_frame_at = time.monotonic()
         self._stall_reported = False
         self.show_message(f"Opening {source.description}…", error=False)
-        thread = CaptureThread(source, self)
+        thread = FrameCapture(source, self)
         thread.source_opened.connect(self._on_source_opened)
         thread.source_failed.connect(self._on_source_failed)
         thread.source_ended.connect(self._on_source_ended)

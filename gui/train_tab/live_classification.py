@@ -1,6 +1,6 @@
 """Live classification: the camera feed, the preprocessing step by step, both models' bars.
 
-The frames come from the gallery's capture code (:class:`gui.gallery_tab.capture.CaptureThread`
+The frames come from the gallery's capture code (:class:`gui.gallery_tab.capture.FrameCapture`
 around :class:`engine.images.CaptureSource`): a webcam or a video file read on its own thread
 that keeps only the newest frame; a timer here pulls it and shows it.  Each pulled frame is
 handed to a :class:`gui.train_tab.live_worker.LiveClassifier` thread, which prepares it
@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from engine.images import VIDEO_SUFFIXES, CaptureSource, FrameSource
 from engine.train import DIGIT_SIZES, Model
 from gui.colours import set_tone
-from gui.gallery_tab.capture import CaptureThread
+from gui.gallery_tab.capture import FrameCapture
 from gui.train_tab.draw_panel import ProbabilityBars
 from gui.train_tab.live_steps import StepStrip
 from gui.train_tab.live_worker import LiveClassifier, LiveJob, LiveResult
@@ -71,7 +71,7 @@ class LiveClassificationDialog(QDialog):
         self.setObjectName("liveClassificationDialog")
         self.setWindowTitle("Live classification")
         self._provider = models
-        self.thread: CaptureThread | None = None
+        self.thread: FrameCapture | None = None
         self.classifier = LiveClassifier(self)
         self.classifier.result_ready.connect(self._on_result)
         self.latest: np.ndarray | None = None
@@ -278,7 +278,7 @@ class LiveClassificationDialog(QDialog):
         """Read ``source`` on a worker thread; the newest frame is pulled by a timer."""
         self.stop_source()
         self.show_text(f"Opening {source.description}…")
-        thread = CaptureThread(source, self)
+        thread = FrameCapture(source, self)
         thread.source_opened.connect(self._on_source_opened)
         thread.source_failed.connect(self._on_source_stopped)
         thread.source_ended.connect(self._on_source_stopped)
@@ -327,7 +327,7 @@ class LiveClassificationDialog(QDialog):
         now = time.monotonic()
         if got is None:
             silent = now - self._last_frame_at
-            if not self._stalled and silent > self.stall_seconds and self.thread.isRunning():
+            if not self._stalled and silent > self.stall_seconds and self.thread.running:
                 self._stalled = True
                 self.show_text(
                     f"{self.thread.source.description} has not delivered a frame for "

@@ -1,6 +1,6 @@
 """Teach it with your webcam: name 2–10 classes, hold a button to capture frames for each.
 
-The frames come from the gallery's capture code (:class:`gui.gallery_tab.capture.CaptureThread`
+The frames come from the gallery's capture code (:class:`gui.gallery_tab.capture.FrameCapture`
 around :class:`engine.images.CaptureSource`): a webcam or a video file, read on a worker thread
 that keeps only the newest frame; a timer here pulls it.  Each captured frame is cut to its
 centre square, gray-scaled and shrunk to the model's input (:class:`engine.train.CaptureSet`)
@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 from engine.images import VIDEO_SUFFIXES, CaptureSource, FrameSource
 from engine.train import MAX_CAPTURE_CLASSES, CaptureLimitError, CaptureSet, capture_view
 from gui.colours import set_tone
-from gui.gallery_tab.capture import CaptureThread
+from gui.gallery_tab.capture import FrameCapture
 from gui.train_tab.pixmaps import gray_pixmap
 from gui.train_tab.setup_panel import message_label, show_message
 
@@ -95,7 +95,7 @@ class WebcamClassesDialog(QDialog):
         self.setObjectName("webcamClassesDialog")
         self.setWindowTitle("Teach it with your webcam")
         self.capture_set = CaptureSet(["class 1", "class 2"], size)
-        self.thread: CaptureThread | None = None
+        self.thread: FrameCapture | None = None
         self.holding = False
         self.latest: np.ndarray | None = None
         self._seq = 0
@@ -319,7 +319,7 @@ class WebcamClassesDialog(QDialog):
         """Read ``source`` on a worker thread; the newest frame is pulled by a timer."""
         self.stop_source()
         self.show_text(f"Opening {source.description}…", error=False)
-        thread = CaptureThread(source, self)
+        thread = FrameCapture(source, self)
         thread.source_opened.connect(self._on_source_opened)
         thread.source_failed.connect(self._on_source_stopped)
         thread.source_ended.connect(self._on_source_stopped)

@@ -9,7 +9,7 @@ import threading
 import cv2
 import numpy as np
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPointF, Qt, QThread, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QComboBox
 
@@ -85,8 +85,9 @@ def test_video_frames_arrive_and_thumbnails_update(page, qtbot, clip):
 def test_video_end_is_reported_and_last_frame_kept(page, qtbot, clip):
     with qtbot.waitSignal(page.frame_displayed, timeout=5000):
         page.open_video(clip)
-    with qtbot.waitSignal(page.capture.finished, timeout=8000):
-        pass  # the worker thread itself ends at the end of the video
+    capture = page.capture
+    with qtbot.waitSignal(capture.source_ended, timeout=8000):
+        pass  # sent once the worker thread itself has ended, at the end of the video
     qtbot.waitUntil(lambda: page.capture is None, timeout=8000)
     message = page.status_strip.message_label.text()
     assert "camera.avi ended after 12 frames" in message
@@ -125,12 +126,13 @@ def test_switching_tabs_pauses_capture_and_closing_stops_the_thread(main_window,
     with qtbot.waitSignal(page.frame_displayed, timeout=5000):
         pass
     thread = page.capture
+    (qthread,) = thread.findChildren(QThread)  # the capture's worker thread
     main_window.show_tab("matrix")
     assert thread.paused and not page._pull_timer.isActive()
     main_window.show_tab("gallery")
     assert not thread.paused and page._pull_timer.isActive()
     main_window.close()
-    assert not thread.isRunning()
+    assert not qthread.isRunning()
     assert page.capture is None and not page._pull_timer.isActive()
 
 
@@ -372,6 +374,33 @@ def test_a_silent_source_is_reported_as_stalled(page, qtbot):
     source.release.set()
     qtbot.waitUntil(lambda: page.capture is None, timeout=5000)
     assert "stopped delivering frames" in page.status_strip.message_label.text()
+
+
+def test_a_replaced_sources_late_failure_does_not_stop_the_new_one(page, qtbot, long_clip):
+    class GoneCamera(FrameSource):
+        """A real source that fails to open, like a camera unplugged a moment ago."""
+
+        kind = "camera"
+        live = True
+
+        def open(self):
+            raise FrameSourceError("camera 7 is gone")
+
+        def read(self):
+            raise AssertionError("never opened")
+
+        def close(self):
+            pass
+
+    page.start_source(GoneCamera("camera 7"), {"kind": "camera", "index": 7})
+    (thread,) = page.capture.findChildren(QThread)
+    assert thread.wait(5000)  # it has failed; its failure is still queued (no events ran)
+    assert page.open_video(long_clip)  # replaces it before that failure arrives
+    with qtbot.waitSignal(page.frame_displayed, timeout=5000):
+        pass  # the queued failure has been delivered by now, and dropped
+    qtbot.waitUntil(lambda: page.frames_displayed >= 3, timeout=5000)
+    assert page.capture is not None and page.capture.running
+    assert "gone" not in page.status_strip.message_label.text()
 
 
 def test_capture_keeps_only_the_newest_frame(page, qtbot, long_clip):

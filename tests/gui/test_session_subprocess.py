@@ -316,7 +316,7 @@ from gui.main_window import MainWindow
 def close_once_frames_flow():
     window = next(w for w in app.topLevelWidgets() if isinstance(w, MainWindow))
     capture = window.page("gallery").capture
-    if capture is not None and capture.isRunning() and capture.frames_captured >= 3:
+    if capture is not None and capture.running and capture.frames_captured >= 3:
         print("capturing", capture.frames_captured, flush=True)
         window.close()  # what the window's close button does
     else:

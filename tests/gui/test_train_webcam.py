@@ -179,8 +179,8 @@ def test_class_names_are_checked_and_classes_added_and_removed(qtbot, dialog):
 def test_closing_stops_the_camera_thread(qtbot, train_tab, dialog, videos):
     dialog.start_video(str(videos["ring"]))
     qtbot.waitUntil(lambda: dialog.latest is not None, timeout=TIMEOUT)
-    thread = dialog.thread
-    assert isinstance(thread, QThread) and thread.isRunning()
+    (thread,) = dialog.thread.findChildren(QThread)  # the capture's worker thread
+    assert thread.isRunning() and dialog.thread.running
     dialog.close()
     assert not thread.isRunning()  # stopped and waited for (deleted later)
     qtbot.waitUntil(lambda: train_tab.webcam_dialog is None, timeout=TIMEOUT)
