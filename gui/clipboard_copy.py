@@ -14,16 +14,17 @@ def copy_focused() -> bool:
     ``copy()``.
     """
     widget = QApplication.focusWidget()
-    if widget is not None and callable(getattr(widget, "copy_selection", None)):
-        widget.copy_selection()
+    copy_selection = getattr(widget, "copy_selection", None)
+    if widget is not None and callable(copy_selection):
+        copy_selection()
         return True
     if isinstance(widget, QAbstractItemView) and widget.selectionModel() is not None:
         text = selected_cells_text(widget)
         if text:
             QGuiApplication.clipboard().setText(text)
             return True
-    elif widget is not None and callable(getattr(widget, "copy", None)):
-        widget.copy()
+    elif widget is not None and callable(copy := getattr(widget, "copy", None)):
+        copy()
         return True
     return False
 

@@ -147,9 +147,9 @@ class SessionManager(StartupMixin, QObject):
         practice = getattr(context, "practice", None)
         if practice is not None:  # its saved practice mode applies, to tabs built later too
             practice.new_session()
-        listening = context is not None and hasattr(context, "status_requested")
-        if listening:
-            context.status_requested.connect(self._collect_tab_note)
+        status_requested = getattr(context, "status_requested", None)
+        if status_requested is not None:
+            status_requested.connect(self._collect_tab_note)
         self._tab_notes = said
         try:
             for key, state in clean["tabs"].items():
@@ -173,8 +173,8 @@ class SessionManager(StartupMixin, QObject):
                 self.window.fit_to_screen()  # saved on a bigger or another screen
         finally:
             self._restoring = False
-            if listening:
-                context.status_requested.disconnect(self._collect_tab_note)
+            if status_requested is not None:
+                status_requested.disconnect(self._collect_tab_note)
         return notes + said
 
     @Slot(str, int)

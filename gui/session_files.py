@@ -100,7 +100,7 @@ def remove_orphan_temporaries(folder: Path, older_than: float) -> list[Path]:
     the process dies mid-write (``kill -9``, power cut); one was 7.2 MB. Returns what was
     removed; files that cannot be removed are left alone.
     """
-    removed = []
+    removed: list[Path] = []
     try:
         candidates = list(folder.glob(".*.tmp"))
     except OSError:

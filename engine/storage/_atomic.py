@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+from collections.abc import Sequence
 from pathlib import Path
 
 __all__ = [
@@ -133,7 +134,7 @@ def _write_temporary(target: Path, data: bytes) -> str:
 
 
 def write_files(
-    files: list[tuple[str | os.PathLike[str], bytes]], *, make_parents: bool = False
+    files: Sequence[tuple[str | os.PathLike[str], bytes]], *, make_parents: bool = False
 ) -> None:
     """Replace several files all or nothing (a worksheet and its answer key).
 

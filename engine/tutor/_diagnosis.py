@@ -102,9 +102,9 @@ class Diagnosis:
     correct
         Right to the exercise's precision (then ``findings`` is empty).
     expected
-        The right answer (array, int or float).
+        The right answer (array or number; a class name for a classification answer).
     answer
-        The user's answer as read (array, int or float).
+        The user's answer as read (array, number or text).
     wrong_cells
         ``(row, col)`` of every wrong cell when the answer has the expected shape (a vector's
         entries are ``(0, k)``); empty for scalars and for answers of another shape.
@@ -116,8 +116,8 @@ class Diagnosis:
     """
 
     correct: bool
-    expected: object
-    answer: object
+    expected: np.ndarray | np.number | int | float | str
+    answer: np.ndarray | np.number | int | float | str
     wrong_cells: list[Cell] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     precision: Precision = field(default_factory=Precision)

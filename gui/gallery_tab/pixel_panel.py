@@ -111,7 +111,10 @@ class PixelWindowPanel(QFrame):
         or edge middle farthest from it, never over it; hidden if no place leaves it free."""
         self.label.setText(text)
         self.adjustSize()
-        area = self.parentWidget().rect()
+        parent = self.parentWidget()
+        if parent is None:  # only ever shown over its parent
+            return
+        area = parent.rect()
         size = self.size()
         left, top = MARGIN, MARGIN
         right = max(MARGIN, area.width() - size.width() - MARGIN)

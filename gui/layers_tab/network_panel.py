@@ -178,7 +178,8 @@ class NetworkPanel(NetworkFileActions):
         header.setSectionResizeMode(COL_PARAMS_TEXT, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().currentRowChanged.connect(self._update_detail)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        for text, name, key, slot in (
+        Shortcut = tuple[str, str, str | QKeySequence.StandardKey, Callable[[], object]]
+        shortcuts: tuple[Shortcut, ...] = (
             (
                 "Remove layer",
                 "actionRemoveLayer",
@@ -187,10 +188,11 @@ class NetworkPanel(NetworkFileActions):
             ),
             ("Move layer up", "actionMoveLayerUp", "Alt+Up", lambda: self.move_selected(-1)),
             ("Move layer down", "actionMoveLayerDown", "Alt+Down", lambda: self.move_selected(1)),
-        ):
+        )
+        for text, name, shortcut, slot in shortcuts:
             action = QAction(text, self.table)
             action.setObjectName(name)
-            action.setShortcut(QKeySequence(key))
+            action.setShortcut(QKeySequence(shortcut))
             action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
             action.triggered.connect(slot)
             self.table.addAction(action)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -144,6 +145,7 @@ class KernelEditor(QFrame):
         self.about.setToolTip("What this kernel responds to")
 
         layout = self.editor.layout()
+        assert isinstance(layout, QVBoxLayout)  # MatrixEditor lays itself out in a column
         layout.insertLayout(0, top)
         layout.insertLayout(1, tools)
         layout.addWidget(self.about)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, QPoint, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QGuiApplication,
@@ -42,7 +42,12 @@ class OutlineDelegate(QStyledItemDelegate):
     """Paints cells as usual, plus a strong frame around the cell whose model says
     :data:`OUTLINE_ROLE` (visible over the selection colour too)."""
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
         super().paint(painter, option, index)
         if index.data(OUTLINE_ROLE):
             painter.save()

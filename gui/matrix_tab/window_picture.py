@@ -114,8 +114,8 @@ class WindowPicture(QWidget):
         width = 0
         for r, row in enumerate(self.cells):
             for c in range(len(row)):
-                for text, bold in self._drawn_lines(r, c):
-                    width = max(width, (fm_bold if bold else fm_small).horizontalAdvance(text))
+                for text, is_bold in self._drawn_lines(r, c):
+                    width = max(width, (fm_bold if is_bold else fm_small).horizontalAdvance(text))
         small_lines = 1 if self.compact() else 2
         height = small_lines * fm_small.height() + fm_bold.height() + 6
         return QSize(max(width + 10, 36 if self.compact() else 44), height)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
@@ -30,6 +31,12 @@ class MenuBase:
     about_dialog: AboutDialog | None
     help_dialog: HelpDialog | None
     worksheet_dialog: WorksheetDialog | None
+
+    if TYPE_CHECKING:  # AppMenus is a QObject: its slots ask which action sent the signal
+
+        def sender(self) -> QObject:
+            """The object whose signal called the running slot (``QObject.sender``)."""
+            ...
 
     def _add(
         self, menu: QMenu, name: str, text: str, slot, shortcut=None, tip: str = ""

@@ -11,7 +11,7 @@ from engine.train import shift_images
 
 #: Brush sizes offered (pixels across at full ink; a half-pixel soft edge around that).
 BRUSH_SIZES = (1, 2, 3, 4, 5)
-SHIFT_KEYS = {
+SHIFT_KEYS: dict[int, tuple[int, int]] = {  # Qt.Key is an IntEnum: event.key() finds it
     Qt.Key.Key_Up: (-1, 0),
     Qt.Key.Key_Down: (1, 0),
     Qt.Key.Key_Left: (0, -1),
@@ -64,7 +64,7 @@ class DigitCanvas(QWidget):
         """Start a blank canvas of ``shape`` (the data's image size)."""
         if tuple(shape) != self.image.shape:
             self.image = np.zeros(shape, dtype=np.float32)
-            self.brush = self.default_brush(tuple(shape))
+            self.brush = self.default_brush((shape[0], shape[1]))
             self.update()
             self.image_changed.emit()
 

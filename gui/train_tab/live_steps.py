@@ -26,10 +26,12 @@ class StepStrip(QWidget):
         self.captions: list[QLabel] = []
         grid = QGridLayout()
         for i in range(STEP_SLOTS):
-            image = QLabel(objectName=f"liveStep{i}")
+            image = QLabel()
+            image.setObjectName(f"liveStep{i}")
             image.setFixedSize(STEP_PX, STEP_PX)
             image.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            caption = QLabel(objectName=f"liveStepCaption{i}")
+            caption = QLabel()
+            caption.setObjectName(f"liveStepCaption{i}")
             caption.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
             caption.setWordWrap(True)
             caption.setFixedWidth(STEP_PX + 30)

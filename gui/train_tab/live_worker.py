@@ -109,6 +109,7 @@ class LiveClassifier(QThread):
                     if self._stop:
                         return
                     job, self._job = self._job, None
+                    assert job is not None  # the wait ends on a job, or on stop (returned)
                     models = self._models
                     self._busy = True
                 try:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
@@ -97,9 +100,10 @@ class FeatureMapsBox(QGroupBox):
     def _clear_maps(self) -> None:
         while self.maps_layout.count():
             item = self.maps_layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().hide()
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.hide()
+                widget.deleteLater()
 
     def _update_maps(self) -> None:
         self._clear_maps()
@@ -199,7 +203,8 @@ class FeatureMapsBox(QGroupBox):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         """Re-flow the feature maps when their view changes width (after the layout ran)."""
         if watched is self.maps_scroll.viewport() and event.type() == QEvent.Type.Resize:
-            if event.oldSize() != event.size():
+            resize = cast(QResizeEvent, event)  # PySide6 hands a Resize event over as one
+            if resize.oldSize() != resize.size():
                 self._update_maps()
         return super().eventFilter(watched, event)
 

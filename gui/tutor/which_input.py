@@ -213,7 +213,8 @@ class WhichInputPanel(QWidget):
                 raise ValueError("paste at least one output and tick it")
             solution = solve_input(outputs, used, **self._settings())
         except (MatrixParseError, ValueError) as exc:
-            return self._fail(f"Cannot solve: {exc}")
+            self._fail(f"Cannot solve: {exc}")
+            return None
         self.solution = solution
         verdict = "exact" if solution.exact else "not exact"
         unique = "unique" if solution.unique else "not unique"
