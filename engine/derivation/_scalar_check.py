@@ -179,7 +179,7 @@ class ScalarChecker:
                 continue
             pairs: list[tuple[str, tuple[Node, list], tuple[Node, list]]] = []
             continues = prev is not None and (entry.line.continues or not _is_head(parts[0][0]))
-            if continues:
+            if continues and prev is not None:
                 pairs.append(("link", prev, parts[0]))
             pairs += [(f"side {k + 1}", parts[k], parts[k + 1]) for k in range(len(parts) - 1)]
             mask = self._mask(entry.condition)
