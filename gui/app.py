@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QCoreApplication, QEvent, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
@@ -181,7 +182,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from gui.desktop_install import run_cli
 
         return run_cli(install=args.install_desktop)
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    # instance() is typed as QCoreApplication; the only one ever made here is a QApplication
+    app = cast(QApplication, QApplication.instance() or QApplication([sys.argv[0]]))
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORGANISATION)
     QGuiApplication.setDesktopFileName(DESKTOP_FILE)

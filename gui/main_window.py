@@ -9,6 +9,7 @@ modules; the window only wires them together. They see it as
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QStandardPaths, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
@@ -19,11 +20,15 @@ from gui.error_reporting import ErrorReporter
 from gui.menus import AppMenus
 from gui.message_bar import MessageBar
 from gui.recent_files import RecentFiles
+from gui.services import KernelReceiver, NetworkReceiver
 from gui.session import SessionManager
 from gui.settings_store import AppSettings
 from gui.tab_registry import TABS, PendingTab, TabSpec
 from gui.theme import ThemeController
 from gui.widgets import TabPage
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: After the window is shown, one pending tab is built every this many ms (idle time).
 IDLE_BUILD_DELAY_MS = 400
@@ -246,16 +251,16 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, timeout_ms)
 
     @Slot(str, object)
-    def _open_kernel_in_matrix(self, name: str, kernel: object) -> None:
+    def _open_kernel_in_matrix(self, name: str, kernel: np.ndarray) -> None:
         """A kernel from another tab (a trained filter) becomes a Matrix-tab kernel."""
         self.show_tab("matrix")
-        self.page("matrix").add_kernel(name, kernel)
+        cast(KernelReceiver, self.page("matrix")).add_kernel(name, kernel)  # the Matrix tab
 
     @Slot(object, str)
     def _send_network_to_train(self, network: object, slot: str) -> None:
         """A Layer-sizes network replaces the Train tab's CNN or MLP."""
         self.show_tab("train")
-        self.page("train").receive_network(network, slot)
+        cast(NetworkReceiver, self.page("train")).receive_network(network, slot)  # the Train tab
 
     def shutdown(self) -> None:
         """Stop every tab's threads and timers; safe to call more than once."""

@@ -6,6 +6,9 @@ it; they depend on :class:`WindowServices` here instead of importing the window 
 them), so the shell has no import circle. ``MainWindow`` satisfies the Protocol structurally;
 ``tests/test_import_graph.py`` keeps any circle from coming back.
 
+Tabs handing things to each other through the window see the receiving page as a
+:class:`KernelReceiver` or :class:`NetworkReceiver`.
+
 The gallery's file dialogs (:mod:`gui.gallery_tab.file_actions`) see their page as a
 :class:`FileActionsHost`, the Train tab's Export menu (:mod:`gui.train_tab.export_actions`) as
 an :class:`ExportHost`, in the same way.
@@ -43,6 +46,8 @@ if TYPE_CHECKING:
 __all__ = [
     "ExportHost",
     "FileActionsHost",
+    "KernelReceiver",
+    "NetworkReceiver",
     "SessionServices",
     "TutorHost",
     "WindowServices",
@@ -82,8 +87,12 @@ class WindowServices(Protocol):
     recent_files: RecentFiles
     theme: ThemeController
     settings: AppSettings
-    sessions: SessionServices
     context: AppContext
+
+    @property
+    def sessions(self) -> SessionServices:
+        """The session manager (read-only here, so a :class:`SessionManager` attribute fits)."""
+        ...
 
     def show_tab(self, key: str) -> None:
         """Make the tab registered under ``key`` the visible one."""
@@ -112,6 +121,22 @@ class WindowServices(Protocol):
     def showFullScreen(self) -> None: ...  # noqa: N802, D102
     def close(self) -> bool: ...  # noqa: D102
     def installEventFilter(self, watcher: QObject) -> None: ...  # noqa: N802, D102
+
+
+class KernelReceiver(Protocol):
+    """A tab that takes a kernel from another tab (the Matrix tab: a trained filter)."""
+
+    def add_kernel(self, name: str | None = None, values: np.ndarray | None = None) -> None:
+        """Add ``values`` as a kernel called ``name`` (one undoable step)."""
+        ...
+
+
+class NetworkReceiver(Protocol):
+    """A tab that takes a network from another tab (the Train tab: a Layer-sizes network)."""
+
+    def receive_network(self, network: object, slot: str) -> None:
+        """``network`` replaces the model in ``slot``."""
+        ...
 
 
 class CameraPicker(Protocol):

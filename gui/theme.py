@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import TypeGuard
 
 from PySide6.QtCore import QObject, QPointF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPalette
@@ -80,7 +81,7 @@ def radio_dot_colour(palette: QPalette) -> QColor:
     return highlight.lighter(140) if dark else highlight
 
 
-def _arrow_inside(option: QStyleOption) -> bool:
+def _arrow_inside(option: QStyleOption) -> TypeGuard[QStyleOptionToolButton]:
     """A tool button whose menu arrow is drawn inside the button (popup mode not split)."""
     if not isinstance(option, QStyleOptionToolButton):
         return False
@@ -108,7 +109,8 @@ class ThemeStyle(QProxyStyle):
         size: QSize,
         widget: QWidget | None = None,
     ) -> QSize:
-        result = super().sizeFromContents(contents, option, size, widget)
+        # Qt takes a null widget here; PySide6's stubs say QWidget
+        result = super().sizeFromContents(contents, option, size, widget)  # type: ignore[arg-type]
         if contents == QStyle.ContentsType.CT_ToolButton and _arrow_inside(option):
             indicator = self.pixelMetric(QStyle.PixelMetric.PM_MenuButtonIndicator, option, widget)
             result = QSize(result.width() + indicator, result.height())

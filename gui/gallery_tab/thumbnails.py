@@ -99,7 +99,8 @@ def wrapped_caption(text: str, metrics: QFontMetrics, width: int, max_lines: int
 
 def _blend(a: QColor, b: QColor, t: float) -> str:
     """``a`` moved a fraction ``t`` towards ``b``, as ``#rrggbb`` (a border for any theme)."""
-    mixed = [round(x + (y - x) * t) for x, y in zip(a.getRgb()[:3], b.getRgb()[:3], strict=True)]
+    ends = zip((a.red(), a.green(), a.blue()), (b.red(), b.green(), b.blue()), strict=True)
+    mixed = [round(x + (y - x) * t) for x, y in ends]
     return QColor(*mixed).name()
 
 
@@ -264,9 +265,9 @@ class ThumbnailGrid(QScrollArea):
         keep = {spec.key for spec in specs}
         for key in list(self.tiles):
             if key not in keep:
-                tile = self.tiles.pop(key)
-                self._grid.removeWidget(tile)
-                tile.deleteLater()
+                gone = self.tiles.pop(key)
+                self._grid.removeWidget(gone)
+                gone.deleteLater()
         order = []
         for spec in specs:
             tile = self.tiles.get(spec.key)

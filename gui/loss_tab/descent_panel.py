@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
+    QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -224,7 +225,10 @@ class DescentPanel(ControlsViewsPanel):
                 continue
             if not math.isfinite(value):
                 continue
-            spin.setValue(int(value) if isinstance(spin, QSpinBox) else float(value))
+            if isinstance(spin, QSpinBox):
+                spin.setValue(int(value))
+            elif isinstance(spin, QDoubleSpinBox):
+                spin.setValue(float(value))
         start = state.get("start")
         if isinstance(start, list) and len(start) == 2:
             for value, spin in zip(start, (self.start1_spin, self.start2_spin), strict=True):

@@ -207,7 +207,7 @@ class ExplainPanel(QWidget):
     def show_window(self, trace: CellTrace, output_label: str, caption: str = "") -> None:
         """Draw ``trace``'s window cell by cell, linked to its output cell."""
         kh, kw = trace.geometry.kernel_shape
-        cells = [
+        cells: list[list[PictureCell | None]] = [
             [
                 PictureCell(t.weight, t.value, t.product, t.is_padding)
                 for t in trace.terms[a * kw : (a + 1) * kw]

@@ -105,13 +105,13 @@ class CellExplainer(QObject):
             self._explain_gradient(result, p, i, j, position)
             return
         if result.layer is not None:
-            trace = result.layer_trace(p, i, j)
+            layer_trace = result.layer_trace(p, i, j)
             spin = self.panel.channel_spin
             spin.blockSignals(True)
             spin.setMaximum(result.x.shape[0] - 1)
             spin.blockSignals(False)
             ch = spin.value()
-            first = trace.channels[ch]
+            first = layer_trace.channels[ch]
             padded, pad, mask, window, tips = explain.window_view(result.x[ch], first)
             self.panel.show_padded(padded, pad, mask, f"Padded input, channel {ch}", window, tips)
             self.panel.show_window(
@@ -120,7 +120,7 @@ class CellExplainer(QObject):
             inside = {(t.row, t.col): "window" for t in first.terms if not t.is_padding}
             for model in self._input_models():
                 model.set_highlight(inside)
-            self.panel.set_explanation(explain.layer_text(trace, result.settings), position)
+            self.panel.set_explanation(explain.layer_text(layer_trace, result.settings), position)
             return
         trace = result.trace(p, i, j)
         padded, pad, mask, window, tips = explain.window_view(result.x, trace, res.padded)
@@ -151,6 +151,7 @@ class CellExplainer(QObject):
         """Explain cell (i, j) of ∂L/∂K or ∂L/∂X: the G cells and inputs/weights it sums."""
         res = result.outputs[p]
         trace = result.grad_trace(p, i, j)
+        assert res.padded is not None  # an output with a gradient has its padded input
         geo = trace.geometry
         top, left = geo.pad[0], geo.pad[2]
         mask = explain.padding_mask(geo)

@@ -60,7 +60,7 @@ class SolverPanel(QWidget):
         *,
         undo_stack: QUndoStack,
         problem: Callable[[], tuple[np.ndarray, ConvSettings]],
-        outputs: Callable[[], list[tuple[str, np.ndarray]]],
+        outputs: Callable[[], list[tuple[str, np.ndarray | None]]],
     ) -> None:
         super().__init__(parent)
         self.setObjectName("solverPanel")
@@ -166,7 +166,7 @@ class SolverPanel(QWidget):
     def _sync(self) -> None:
         outputs = self._outputs()
         linked = self._link is not None and self._link < len(outputs)
-        values = outputs[self._link][1] if linked else None  # type: ignore[index]
+        values = outputs[self._link][1] if self._link is not None and linked else None
         if self._link is None:
             self._show_link("Your own matrix: it does not follow the input or the kernels.", "note")
         elif values is None:

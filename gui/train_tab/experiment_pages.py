@@ -145,12 +145,17 @@ class ExperimentPage(QWidget):
         """A message under the button ('' hides it)."""
         show_message(self.error, text)
 
+    def show_result(self, result: Any) -> None:
+        """Show the engine's ``result`` of this page's experiment (each page has its own)."""
+        raise NotImplementedError(f"{type(self).__name__} shows no result")
+
     def clear(self) -> None:
         """A new run has started: no old numbers on show."""
         self.result = None
         self.show_sentence("")
-        if isinstance(getattr(self, "table", None), QTableWidget):
-            set_rows(self.table, [])
+        table = getattr(self, "table", None)
+        if isinstance(table, QTableWidget):
+            set_rows(table, [])
         plot = getattr(self, "plot", None)
         if plot is not None and hasattr(plot, "clear"):
             plot.clear()

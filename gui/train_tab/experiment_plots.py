@@ -13,7 +13,7 @@ scale accuracies to percent and place λ on the axis.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pyqtgraph as pg
@@ -246,7 +246,7 @@ class _TwoNetworkPlot(QWidget):
         layout.addWidget(self.plot)
 
     def _draw(
-        self, xs: Sequence[float], stats: dict[str, Sequence[SeedStats]], names: dict[str, str]
+        self, xs: Sequence[float], stats: Mapping[str, Sequence[SeedStats]], names: dict[str, str]
     ) -> None:
         legend = self.plot.getPlotItem().legend
         for slot, series in self.series.items():
@@ -281,7 +281,7 @@ class ShiftPlot(_TwoNetworkPlot):
         self.plot.getPlotItem().getAxis("bottom").setTicks([[(s, str(s)) for s in SHIFTS]])
 
     def show_result(
-        self, shifts: Sequence[int], stats: dict[str, Sequence[SeedStats]], names: dict[str, str]
+        self, shifts: Sequence[int], stats: Mapping[str, Sequence[SeedStats]], names: dict[str, str]
     ) -> None:
         """``stats[slot][i]`` at ``shifts[i]``; ``names`` are the legend entries."""
         self._draw([float(s) for s in shifts], stats, names)
@@ -301,7 +301,7 @@ class SizePlot(_TwoNetworkPlot):
         )
 
     def show_result(
-        self, sizes: Sequence[int], stats: dict[str, Sequence[SeedStats]], names: dict[str, str]
+        self, sizes: Sequence[int], stats: Mapping[str, Sequence[SeedStats]], names: dict[str, str]
     ) -> None:
         """``stats[slot][i]`` at ``sizes[i]`` training digits (x placed at log₁₀ size)."""
         xs = [math.log10(n) for n in sizes]

@@ -10,6 +10,7 @@ one anyway while the veil is down, the veil hides it again at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -27,6 +28,9 @@ from PySide6.QtWidgets import (
 
 from gui.colours import tone_label
 
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
+
 #: What a hidden place says (the verb matches the panel's "Show answer" button).
 PRACTICE_PLACEHOLDER = "Hidden in practice mode — check your answer or press Show answer"
 
@@ -40,7 +44,7 @@ class _Cover:
     down: bool = False
 
 
-def _alive(obj: QObject | None) -> bool:
+def _alive(obj: QObject | None) -> TypeIs[QObject]:
     return obj is not None and shiboken6.isValid(obj)
 
 
@@ -56,7 +60,8 @@ def _tab_widget(widget: QWidget) -> QTabWidget | None:
 def _insert_after(layout: QLayout, widget: QWidget, placeholder: QWidget) -> bool:
     """Put ``placeholder`` right after ``widget`` in ``layout`` or a layout nested in it."""
     if isinstance(layout, QFormLayout):
-        row, _role = layout.getWidgetPosition(widget)
+        # PySide6's stubs type the (row, role) pair as object
+        row, _role = cast("tuple[int, object]", layout.getWidgetPosition(widget))
         if row >= 0:
             layout.insertRow(row + 1, placeholder)
             return True
@@ -107,12 +112,20 @@ class Veil(QObject):
         """The placeholders (alive ones), shown while the veil is down."""
         return [c.placeholder for c in self._covers if _alive(c.placeholder)]
 
-    def cover(self, widget: QWidget, text: str | None = PRACTICE_PLACEHOLDER) -> None:
+    def cover(self, widget: QWidget | None, text: str | None = PRACTICE_PLACEHOLDER) -> None:
         """Cover ``widget`` from now on (no-op if it is covered already).
 
         ``text=None`` hides it without a placeholder of its own: for a widget beside another
-        covered one whose placeholder says it for both.
+        covered one whose placeholder says it for both. ``widget`` may be a ``parentWidget()``
+        call's result (the box around a label); ``None`` there is a wiring mistake.
+
+        Raises
+        ------
+        ValueError
+            ``widget`` is None, or it is in no layout, splitter or tab widget.
         """
+        if widget is None:
+            raise ValueError("widget must be a widget to cover, got None (no parent widget?)")
         if any(c.widget is widget for c in self._covers):
             return
         placeholder = self._make_placeholder(widget, text) if text is not None else None
@@ -181,10 +194,10 @@ class Veil(QObject):
         elif isinstance(parent, QSplitter):
             parent.insertWidget(parent.indexOf(widget) + 1, placeholder)
             placeholder.hide()
-        elif parent is not None and parent.layout() is not None:
+        elif parent is not None and (layout := parent.layout()) is not None:
             placeholder.setParent(parent)
             placeholder.hide()
-            if not _insert_after(parent.layout(), widget, placeholder):
+            if not _insert_after(layout, widget, placeholder):
                 raise ValueError(f"cannot place a placeholder beside {widget.objectName()!r}")
         else:
             raise ValueError(f"{widget.objectName()!r} is in no layout, splitter or tab widget")
@@ -229,12 +242,13 @@ class Veil(QObject):
             return
         self._applying = True
         try:
-            tabs = (
-                placeholder.parentWidget().parentWidget()
-                if _alive(placeholder) and placeholder.parentWidget() is not None
-                else None
-            )
-            if isinstance(tabs, QTabWidget) and tabs.indexOf(placeholder) >= 0:
+            holder = placeholder.parentWidget() if _alive(placeholder) else None
+            tabs = holder.parentWidget() if holder is not None else None
+            if (
+                isinstance(tabs, QTabWidget)
+                and placeholder is not None
+                and tabs.indexOf(placeholder) >= 0
+            ):
                 index = tabs.indexOf(placeholder)
                 current = tabs.currentIndex() == index
                 title, tip = tabs.tabText(index), tabs.tabToolTip(index)

@@ -62,7 +62,7 @@ class WhichInputPanel(QWidget):
         *,
         kernels: Callable[[], Named],
         settings: Callable[[], dict[str, Any]],
-        outputs: Callable[[], Named],
+        outputs: Callable[[], list[tuple[str, np.ndarray | None]]],
     ) -> None:
         super().__init__(parent)
         self.setObjectName("whichInputPanel")

@@ -21,7 +21,11 @@ from gui.settings_store import AppSettings
 
 def _members(protocol: type) -> set[str]:
     names = set(getattr(protocol, "__annotations__", {}))
-    names |= {n for n, v in vars(protocol).items() if callable(v) and not n.startswith("_")}
+    names |= {
+        n
+        for n, v in vars(protocol).items()
+        if (callable(v) or isinstance(v, property)) and not n.startswith("_")
+    }
     return names
 
 
