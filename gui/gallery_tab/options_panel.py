@@ -26,6 +26,7 @@ from engine.images import (
     BackendComparison,
     GalleryOptions,
 )
+from gui.widgets.named import named
 
 CANNY_MAX = 1000
 
@@ -47,28 +48,28 @@ class OptionsPanel(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Options", parent)
         self.setObjectName("optionsPanel")
-        self.color_combo = QComboBox(objectName="colorModeCombo")
+        self.color_combo = named(QComboBox(), "colorModeCombo")
         self.color_combo.addItem("Grayscale (luminance)", "gray")
         self.color_combo.addItem("Per-channel colour (R, G, B)", "color")
         self.color_combo.setToolTip(
             "Grayscale filters the luminance; per-channel colour filters R, G and B separately. "
             "Orientation, zero crossings and Canny always use the luminance."
         )
-        self.blur_spin = QDoubleSpinBox(objectName="blurSpin")
+        self.blur_spin = named(QDoubleSpinBox(), "blurSpin")
         self.blur_spin.setRange(0.0, 20.0)
         self.blur_spin.setSingleStep(0.5)
         self.blur_spin.setDecimals(1)
         self.blur_spin.setSuffix(" px")
         self.blur_spin.setSpecialValueText("off")
         self.blur_spin.setToolTip("Gaussian pre-blur σ applied before every filter (0 = off)")
-        self.border_combo = QComboBox(objectName="borderCombo")
+        self.border_combo = named(QComboBox(), "borderCombo")
         for key in BORDER_MODES:
             self.border_combo.addItem(BORDER_LABELS[key], key)
         self.border_combo.setToolTip(
             "How the image is extended past its edge. OpenCV filter2D refuses wrap, so the "
             "engine pads with copyMakeBorder(BORDER_WRAP) itself."
         )
-        self.display_combo = QComboBox(objectName="displayCombo")
+        self.display_combo = named(QComboBox(), "displayCombo")
         for key in DISPLAY_MODES:
             self.display_combo.addItem(DISPLAY_LABELS[key], key)
         self.display_combo.setToolTip(
@@ -78,20 +79,20 @@ class OptionsPanel(QGroupBox):
         )
         self.canny_low = self._slider("cannyLowSlider", 50)
         self.canny_high = self._slider("cannyHighSlider", 150)
-        self.canny_low_label = QLabel(objectName="cannyLowValue")
-        self.canny_high_label = QLabel(objectName="cannyHighValue")
-        self.zc_spin = QSpinBox(objectName="zeroCrossSpin")
+        self.canny_low_label = named(QLabel(), "cannyLowValue")
+        self.canny_high_label = named(QLabel(), "cannyHighValue")
+        self.zc_spin = named(QSpinBox(), "zeroCrossSpin")
         self.zc_spin.setRange(0, 100)
         self.zc_spin.setSuffix(" % of max |LoG|")
         self.zc_spin.setToolTip("A LoG sign change is an edge when its jump exceeds this")
 
-        self.numpy_radio = QRadioButton("numpy", objectName="backendNumpy")
-        self.opencv_radio = QRadioButton("OpenCV filter2D", objectName="backendOpenCV")
+        self.numpy_radio = named(QRadioButton("numpy"), "backendNumpy")
+        self.opencv_radio = named(QRadioButton("OpenCV filter2D"), "backendOpenCV")
         self.opencv_radio.setChecked(True)
         self._backend_group = QButtonGroup(self)
         self._backend_group.addButton(self.numpy_radio)
         self._backend_group.addButton(self.opencv_radio)
-        self.comparison_label = QLabel("—", objectName="comparisonLabel")
+        self.comparison_label = named(QLabel("—"), "comparisonLabel")
         self.comparison_label.setWordWrap(True)
         self.comparison_label.setToolTip(
             "Both backends run on the current frame for the large view: the largest absolute "
@@ -134,7 +135,7 @@ class OptionsPanel(QGroupBox):
 
     @staticmethod
     def _slider(name: str, value: int) -> QSlider:
-        slider = QSlider(Qt.Orientation.Horizontal, objectName=name)
+        slider = named(QSlider(Qt.Orientation.Horizontal), name)
         slider.setRange(0, CANNY_MAX)
         slider.setValue(value)
         slider.setToolTip("Canny hysteresis threshold on the L2 gradient magnitude")

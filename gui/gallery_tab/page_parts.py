@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from gui.colours import set_tone, tone_label
+from gui.widgets.named import named
 
 
 class LargeHeader(QWidget):
@@ -16,21 +17,21 @@ class LargeHeader(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("largeHeader")
-        self.title_label = QLabel(objectName="largeTitle")
+        self.title_label = named(QLabel(), "largeTitle")
         self.title_label.setStyleSheet("font-weight: bold; font-size: 11pt;")
-        self.freeze_button = QPushButton("Freeze frame", objectName="freezeButton")
+        self.freeze_button = named(QPushButton("Freeze frame"), "freezeButton")
         self.freeze_button.setCheckable(True)
         self.freeze_button.setToolTip("Hold the current frame (capture pauses) to study it")
-        self.save_input_button = QPushButton("Save input…", objectName="saveInputButton")
+        self.save_input_button = named(QPushButton("Save input…"), "saveInputButton")
         self.save_input_button.setToolTip("Save the current input frame as PNG")
-        self.save_result_button = QPushButton("Save result…", objectName="saveResultButton")
+        self.save_result_button = named(QPushButton("Save result…"), "saveResultButton")
         self.save_result_button.setToolTip(
             "Save the large view's result (full resolution) as PNG; right-click a thumbnail to "
             "save any other result"
         )
-        self.reset_levels_button = QPushButton("Reset levels", objectName="resetLevelsButton")
+        self.reset_levels_button = named(QPushButton("Reset levels"), "resetLevelsButton")
         self.reset_levels_button.setToolTip("Set the histogram levels back to 0–255")
-        self.description_label = QLabel(objectName="largeDescription")
+        self.description_label = named(QLabel(), "largeDescription")
         self.description_label.setWordWrap(True)
         self.description_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         tone_label(self.description_label, "hint")
@@ -65,13 +66,13 @@ class StatusStrip(QFrame):
         super().__init__(parent)
         self.setObjectName("galleryStatus")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.message_label = QLabel(objectName="sourceMessage")
+        self.message_label = named(QLabel(), "sourceMessage")
         self.message_label.setWordWrap(False)
         tone_label(self.message_label, None)
-        self.source_label = QLabel(objectName="sourceLabel")
-        self.resolution_label = QLabel(objectName="resolutionLabel")
-        self.fps_label = QLabel(objectName="fpsLabel")
-        self.processing_label = QLabel(objectName="processingLabel")
+        self.source_label = named(QLabel(), "sourceLabel")
+        self.resolution_label = named(QLabel(), "resolutionLabel")
+        self.fps_label = named(QLabel(), "fpsLabel")
+        self.processing_label = named(QLabel(), "processingLabel")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 2)
         layout.addWidget(self.message_label, 1)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from engine.images import CAMERA_RESOLUTIONS, cameras_disabled
 from gui.recent_files import RecentFiles
 from gui.ui_text import escape_mnemonic
+from gui.widgets.named import named
 
 #: Built-in samples: key → (menu label, resource name or None for the synthetic video).
 SAMPLES: dict[str, tuple[str, str | None]] = {
@@ -55,7 +56,8 @@ class SourceBar(QWidget):
         super().__init__(parent)
         self.setObjectName("sourceBar")
         self._recent = recent
-        self.samples_button = QToolButton(objectName="samplesButton", text="Samples")
+        self.samples_button = named(QToolButton(), "samplesButton")
+        self.samples_button.setText("Samples")
         self.samples_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         samples_menu = QMenu(self.samples_button)
         for key, (label, _) in SAMPLES.items():
@@ -64,28 +66,30 @@ class SourceBar(QWidget):
             action.triggered.connect(lambda _=False, k=key: self.sample_chosen.emit(k))
         self.samples_button.setMenu(samples_menu)
         self.samples_button.setToolTip("Built-in sample images and a synthetic moving pattern")
-        self.open_image_button = QPushButton("Open image…", objectName="openImageButton")
+        self.open_image_button = named(QPushButton("Open image…"), "openImageButton")
         self.open_image_button.setToolTip(
             "PNG, JPEG, BMP, TIFF, WebP… (or drop a file onto the gallery)"
         )
-        self.open_video_button = QPushButton("Open video…", objectName="openVideoButton")
-        self.loop_check = QCheckBox("Loop", objectName="loopVideoCheck")
+        self.open_video_button = named(QPushButton("Open video…"), "openVideoButton")
+        self.loop_check = named(QCheckBox("Loop"), "loopVideoCheck")
         self.loop_check.setToolTip("Restart videos at the end instead of stopping")
-        self.recent_button = QToolButton(objectName="recentButton", text="Recent")
+        self.recent_button = named(QToolButton(), "recentButton")
+        self.recent_button.setText("Recent")
         self.recent_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.recent_menu = QMenu(self.recent_button)
         self.recent_menu.aboutToShow.connect(self.rebuild_recent_menu)
         self.recent_button.setMenu(self.recent_menu)
-        self.camera_combo = QComboBox(objectName="cameraCombo")
+        self.camera_combo = named(QComboBox(), "cameraCombo")
         self.camera_combo.setMinimumWidth(150)
-        self.refresh_button = QToolButton(objectName="refreshCamerasButton", text="⟳")
+        self.refresh_button = named(QToolButton(), "refreshCamerasButton")
+        self.refresh_button.setText("⟳")
         self.refresh_button.setToolTip("Look for cameras (opens each one briefly)")
-        self.resolution_combo = QComboBox(objectName="resolutionCombo")
+        self.resolution_combo = named(QComboBox(), "resolutionCombo")
         self.resolution_combo.addItem("default size", None)
         for w, h in CAMERA_RESOLUTIONS:
             self.resolution_combo.addItem(f"{w}×{h}", [w, h])
-        self.start_camera_button = QPushButton("Start camera", objectName="startCameraButton")
-        self.stop_button = QPushButton("Stop", objectName="stopCaptureButton")
+        self.start_camera_button = named(QPushButton("Start camera"), "startCameraButton")
+        self.stop_button = named(QPushButton("Stop"), "stopCaptureButton")
         self.stop_button.setToolTip("Stop the camera/video; the last frame stays")
         self.stop_button.setEnabled(False)
 
@@ -101,14 +105,14 @@ class SourceBar(QWidget):
             layout.addWidget(widget)
         layout.addSpacing(18)
         layout.addWidget(QLabel("Camera:"))
-        for widget in (
+        for control in (
             self.camera_combo,
             self.refresh_button,
             self.resolution_combo,
             self.start_camera_button,
             self.stop_button,
         ):
-            layout.addWidget(widget)
+            layout.addWidget(control)
         layout.addStretch(1)
 
         self.open_image_button.clicked.connect(self.open_image_clicked)

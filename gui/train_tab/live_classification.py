@@ -3,7 +3,8 @@
 The frames come from the gallery's capture code (:class:`gui.gallery_tab.capture.FrameCapture`
 around :class:`engine.images.CaptureSource`): a webcam or a video file read on its own thread
 that keeps only the newest frame; a timer here pulls it and shows it.  Each pulled frame is
-handed to a :class:`gui.train_tab.live_worker.LiveClassifier` thread, which prepares it
+handed to a :class:`gui.train_tab.live_worker.LiveClassifier` (a job on the shared
+:class:`gui.widgets.JobRunner`, its own thread), which prepares it
 (:func:`engine.train.live_input`: as the webcam-classes dialog captures, or as a handwritten
 digit, MNIST/UCI style) and runs its own copies of the Train tab's trained models; a frame that
 arrives while it is busy replaces the waiting one (dropped, never queued).  Nothing leaves the
@@ -45,6 +46,7 @@ from gui.train_tab.plots import SLOT_COLOURS
 from gui.train_tab.setup_panel import message_label, show_message
 from gui.train_tab.state import SLOT_TITLES, SLOTS
 from gui.train_tab.webcam_classes import CAMERA_CHOICES, PULL_INTERVAL_MS, frame_pixmap
+from gui.widgets.named import named
 
 #: What the dialog needs from the Train tab: its trained models (``None``: not trained), the
 #: class names and the input size ``(H, W)``.
@@ -71,7 +73,7 @@ class LiveClassificationDialog(QDialog):
         self.setObjectName("liveClassificationDialog")
         self.setWindowTitle("Live classification")
         self._provider = models
-        self.thread: FrameCapture | None = None
+        self.capture: FrameCapture | None = None
         self.classifier = LiveClassifier(self)
         self.classifier.result_ready.connect(self._on_result)
         self.latest: np.ndarray | None = None
@@ -98,14 +100,14 @@ class LiveClassificationDialog(QDialog):
 
     # -- layout ----------------------------------------------------------------------------------
     def _build(self) -> None:
-        self.camera_combo = QComboBox(objectName="liveCamera")
+        self.camera_combo = named(QComboBox(), "liveCamera")
         for i in range(CAMERA_CHOICES):
             self.camera_combo.addItem(f"Camera {i}", i)
-        self.start_button = QPushButton("Start camera", objectName="liveStart")
-        self.video_button = QPushButton("Video file…", objectName="liveVideo")
+        self.start_button = named(QPushButton("Start camera"), "liveStart")
+        self.video_button = named(QPushButton("Video file…"), "liveVideo")
         self.video_button.setToolTip("use a video file as the camera (it loops)")
-        self.stop_button = QPushButton("Stop", objectName="liveStop")
-        self.mode_combo = QComboBox(objectName="liveMode")
+        self.stop_button = named(QPushButton("Stop"), "liveStop")
+        self.mode_combo = named(QComboBox(), "liveMode")
         for key, text in MODES.items():
             self.mode_combo.addItem(text, key)
         self.mode_combo.setToolTip(
@@ -126,7 +128,7 @@ class LiveClassificationDialog(QDialog):
         self.feed.setWordWrap(True)
         # The pixmap follows the label's size; it must not push the label (and the layout) wider.
         self.feed.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
-        self.fps_label = QLabel(objectName="liveFps")
+        self.fps_label = named(QLabel(), "liveFps")
         feed_box = QVBoxLayout()
         feed_box.addWidget(self.feed, 1)
         feed_box.addWidget(self.fps_label)
@@ -142,7 +144,7 @@ class LiveClassificationDialog(QDialog):
 
         self.model_note = message_label("liveModelNote", "hint")
         self.message = message_label("liveMessage")
-        self.close_button = QPushButton("Close", objectName="liveClose")
+        self.close_button = named(QPushButton("Close"), "liveClose")
         bottom = QHBoxLayout()
         bottom.addStretch(1)
         bottom.addWidget(self.close_button)
@@ -282,7 +284,7 @@ class LiveClassificationDialog(QDialog):
         thread.source_opened.connect(self._on_source_opened)
         thread.source_failed.connect(self._on_source_stopped)
         thread.source_ended.connect(self._on_source_stopped)
-        self.thread = thread
+        self.capture = thread
         self._seq = 0
         self._feed_times.clear()
         self._done_times.clear()
@@ -294,8 +296,8 @@ class LiveClassificationDialog(QDialog):
     @Slot()
     def stop_source(self) -> None:
         """Stop the camera thread (stop flag → quit → wait); the last answer stays shown."""
-        if self.thread is not None:
-            thread, self.thread = self.thread, None
+        if self.capture is not None:
+            thread, self.capture = self.capture, None
             thread.stop()
             thread.deleteLater()
         self._update_controls()
@@ -307,7 +309,7 @@ class LiveClassificationDialog(QDialog):
 
     @Slot(str)
     def _on_source_stopped(self, reason: str) -> None:
-        if self.thread is not None:
+        if self.capture is not None:
             self._pull()  # the last frame read before it stopped
         self.stop_source()
         self.fps_label.setText("")
@@ -321,16 +323,16 @@ class LiveClassificationDialog(QDialog):
     @Slot()
     def _pull(self) -> None:
         self._check_models()
-        if self.thread is None:
+        if self.capture is None:
             return
-        got = self.thread.take_latest(self._seq)
+        got = self.capture.take_latest(self._seq)
         now = time.monotonic()
         if got is None:
             silent = now - self._last_frame_at
-            if not self._stalled and silent > self.stall_seconds and self.thread.running:
+            if not self._stalled and silent > self.stall_seconds and self.capture.running:
                 self._stalled = True
                 self.show_text(
-                    f"{self.thread.source.description} has not delivered a frame for "
+                    f"{self.capture.source.description} has not delivered a frame for "
                     f"{silent:.0f} s (unplugged or in use?). The last answer is kept.",
                     error=True,
                 )
@@ -340,7 +342,7 @@ class LiveClassificationDialog(QDialog):
         self._last_frame_at = now
         if self._stalled:
             self._stalled = False
-            self.show_text(f"{self.thread.source.description} is running again.")
+            self.show_text(f"{self.capture.source.description} is running again.")
         self._feed_times = [t for t in self._feed_times if now - t < 1.0] + [now]
         self.feed.setPixmap(frame_pixmap(frame, self.feed.size()))
         if not self.fit_problem():
@@ -399,7 +401,7 @@ class LiveClassificationDialog(QDialog):
         show_message(self.message, text)
 
     def _update_controls(self) -> None:
-        self.stop_button.setEnabled(self.thread is not None)
+        self.stop_button.setEnabled(self.capture is not None)
 
     def _shutdown(self) -> None:
         self._timer.stop()

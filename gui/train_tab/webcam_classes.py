@@ -45,6 +45,7 @@ from gui.colours import set_tone
 from gui.gallery_tab.capture import FrameCapture
 from gui.train_tab.pixmaps import gray_pixmap
 from gui.train_tab.setup_panel import message_label, show_message
+from gui.widgets.named import named
 
 #: Newest thumbnails shown for the chosen class (the set may hold thousands).
 THUMBNAILS_SHOWN = 120
@@ -95,7 +96,7 @@ class WebcamClassesDialog(QDialog):
         self.setObjectName("webcamClassesDialog")
         self.setWindowTitle("Teach it with your webcam")
         self.capture_set = CaptureSet(["class 1", "class 2"], size)
-        self.thread: FrameCapture | None = None
+        self.capture: FrameCapture | None = None
         self.holding = False
         self.latest: np.ndarray | None = None
         self._seq = 0
@@ -109,14 +110,14 @@ class WebcamClassesDialog(QDialog):
 
     # -- layout ----------------------------------------------------------------------------------
     def _build(self, size: tuple[int, int]) -> None:
-        self.camera_combo = QComboBox(objectName="webcamCamera")
+        self.camera_combo = named(QComboBox(), "webcamCamera")
         for i in range(CAMERA_CHOICES):
             self.camera_combo.addItem(f"Camera {i}", i)
-        self.start_button = QPushButton("Start camera", objectName="webcamStart")
-        self.video_button = QPushButton("Video file…", objectName="webcamVideo")
+        self.start_button = named(QPushButton("Start camera"), "webcamStart")
+        self.video_button = named(QPushButton("Video file…"), "webcamVideo")
         self.video_button.setToolTip("use a video file as the camera (it loops)")
-        self.stop_button = QPushButton("Stop", objectName="webcamStop")
-        self.size_combo = QComboBox(objectName="webcamSize")
+        self.stop_button = named(QPushButton("Stop"), "webcamStop")
+        self.size_combo = named(QComboBox(), "webcamSize")
         sizes = [(8, 8), (28, 28)] + (
             [tuple(size)] if tuple(size) not in [(8, 8), (28, 28)] else []
         )
@@ -130,7 +131,7 @@ class WebcamClassesDialog(QDialog):
         source_row.addStretch(1)
         source_row.addWidget(self.size_combo)
 
-        self.table = QTableWidget(0, 2, objectName="webcamClassTable")
+        self.table = named(QTableWidget(0, 2), "webcamClassTable")
         self.table.setHorizontalHeaderLabels(["Class (double-click to rename)", "Images"])
         self.table.verticalHeader().setVisible(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -138,8 +139,8 @@ class WebcamClassesDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        self.add_class_button = QPushButton("Add class", objectName="webcamAddClass")
-        self.remove_class_button = QPushButton("Remove class", objectName="webcamRemoveClass")
+        self.add_class_button = named(QPushButton("Add class"), "webcamAddClass")
+        self.remove_class_button = named(QPushButton("Remove class"), "webcamRemoveClass")
         class_buttons = QHBoxLayout()
         class_buttons.addWidget(self.add_class_button)
         class_buttons.addWidget(self.remove_class_button)
@@ -152,13 +153,13 @@ class WebcamClassesDialog(QDialog):
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview.setMinimumSize(PREVIEW_SIZE)
         self.preview.setWordWrap(True)
-        self.view = QLabel(objectName="webcamModelView")
+        self.view = named(QLabel(), "webcamModelView")
         self.view.setFixedSize(VIEW_PX, VIEW_PX)
         self.view.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.view_caption = QLabel(objectName="webcamViewCaption")
+        self.view_caption = named(QLabel(), "webcamViewCaption")
         self.view_caption.setWordWrap(True)
-        self.fps_label = QLabel(objectName="webcamFps")
-        self.hold_button = QPushButton("Hold to capture", objectName="webcamHold")
+        self.fps_label = named(QLabel(), "webcamFps")
+        self.hold_button = named(QPushButton("Hold to capture"), "webcamHold")
         self.hold_button.setToolTip("frames are added to the chosen class while the button is down")
         self.hold_button.setMinimumHeight(40)
         view_box = QVBoxLayout()
@@ -172,27 +173,27 @@ class WebcamClassesDialog(QDialog):
         live.addWidget(self.hold_button, 1, 0, 1, 2)
         live.setColumnStretch(0, 1)
 
-        self.thumbnails = QListWidget(objectName="webcamThumbnails")
+        self.thumbnails = named(QListWidget(), "webcamThumbnails")
         self.thumbnails.setViewMode(QListView.ViewMode.IconMode)
         self.thumbnails.setIconSize(QSize(THUMBNAIL_PX, THUMBNAIL_PX))
         self.thumbnails.setResizeMode(QListView.ResizeMode.Adjust)
         self.thumbnails.setMovement(QListView.Movement.Static)
         self.thumbnails.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.thumbnails.setMinimumHeight(2 * THUMBNAIL_PX + 24)
-        self.thumbs_caption = QLabel(objectName="webcamThumbsCaption")
-        self.delete_button = QPushButton("Delete selected", objectName="webcamDelete")
+        self.thumbs_caption = named(QLabel(), "webcamThumbsCaption")
+        self.delete_button = named(QPushButton("Delete selected"), "webcamDelete")
         self.delete_button.setToolTip("remove the selected images (Delete key)")
         thumbs_row = QHBoxLayout()
         thumbs_row.addWidget(self.thumbs_caption, 1)
         thumbs_row.addWidget(self.delete_button)
 
         self.message = message_label("webcamMessage")
-        self.total_label = QLabel(objectName="webcamTotal")
-        self.save_button = QPushButton("Save as image folder and use…", objectName="webcamSave")
+        self.total_label = named(QLabel(), "webcamTotal")
+        self.save_button = named(QPushButton("Save as image folder and use…"), "webcamSave")
         self.save_button.setToolTip(
             "write one sub-folder of PNG images per class, then train on them in this tab"
         )
-        self.close_button = QPushButton("Close", objectName="webcamClose")
+        self.close_button = named(QPushButton("Close"), "webcamClose")
         bottom = QHBoxLayout()
         bottom.addWidget(self.total_label, 1)
         bottom.addWidget(self.save_button)
@@ -323,7 +324,7 @@ class WebcamClassesDialog(QDialog):
         thread.source_opened.connect(self._on_source_opened)
         thread.source_failed.connect(self._on_source_stopped)
         thread.source_ended.connect(self._on_source_stopped)
-        self.thread = thread
+        self.capture = thread
         self._seq = 0
         self._fps_times.clear()
         thread.start()
@@ -335,8 +336,8 @@ class WebcamClassesDialog(QDialog):
         """Stop the camera thread (stop flag → quit → wait); captured images stay."""
         self.stop_holding()
         self._timer.stop()
-        if self.thread is not None:
-            thread, self.thread = self.thread, None
+        if self.capture is not None:
+            thread, self.capture = self.capture, None
             thread.stop()
             thread.deleteLater()
         self._update_controls()
@@ -348,7 +349,7 @@ class WebcamClassesDialog(QDialog):
     @Slot(str)
     def _on_source_stopped(self, reason: str) -> None:
         was_holding = self.holding
-        if self.thread is not None:
+        if self.capture is not None:
             self._pull()  # the last frames read before it stopped
         self.stop_source()
         kept = self.capture_set.total
@@ -363,7 +364,7 @@ class WebcamClassesDialog(QDialog):
     @Slot()
     def start_holding(self) -> None:
         """Capture every new frame into the chosen class until :meth:`stop_holding`."""
-        if self.thread is None:
+        if self.capture is None:
             self.show_text("Start a camera or open a video file first.", error=True)
             return
         if self.capture_set.full:
@@ -380,9 +381,9 @@ class WebcamClassesDialog(QDialog):
 
     @Slot()
     def _pull(self) -> None:
-        if self.thread is None:
+        if self.capture is None:
             return
-        got = self.thread.take_latest(self._seq)
+        got = self.capture.take_latest(self._seq)
         if got is None:
             return
         self._seq, frame = got
@@ -518,7 +519,7 @@ class WebcamClassesDialog(QDialog):
         show_message(self.message, text)
 
     def _update_controls(self) -> None:
-        running = self.thread is not None
+        running = self.capture is not None
         self.stop_button.setEnabled(running)
         self.hold_button.setEnabled(running)
         self.size_combo.setEnabled(self.capture_set.total == 0)

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from engine.images import FrameSource, FrameSourceError
-from engine.train import CaptureSet, digit_input
+from engine.train import CaptureSet, Model, build_model, digit_input
 from gui.train_tab.live_classification import (
     LiveClassificationDialog,
     close_dialog,
@@ -112,8 +112,9 @@ def test_the_bars_follow_the_video_when_its_content_changes(qtbot, tab, tmp_path
     assert not dialog.feed.pixmap().isNull()
     qtbot.waitUntil(lambda: "classified" in dialog.fps_label.text(), timeout=TIMEOUT)
     assert "Camera" in dialog.fps_label.text() and "frames/s" in dialog.fps_label.text()
+    assert dialog.classifier.running
     dialog.close()
-    assert not dialog.classifier.isRunning()
+    assert not dialog.classifier.running
 
 
 def digit_frame(image: np.ndarray) -> np.ndarray:
@@ -207,7 +208,7 @@ def test_a_camera_that_stops_keeps_the_last_answer(qtbot, patterns_trained, tmp_
     short = write_pattern_video(tmp_path / "short.avi", ["bar"], 12)
     dialog = open_dialog(tab)
     dialog.start_video(short, loop=False)
-    qtbot.waitUntil(lambda: dialog.thread is None, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: dialog.capture is None, timeout=TIMEOUT)
     text = dialog.message.text()
     assert "The camera stopped" in text and "last frame classified" in text
     qtbot.waitUntil(lambda: not dialog.classifier.busy, timeout=TIMEOUT)
@@ -246,7 +247,7 @@ def test_a_silent_camera_is_reported_then_its_failure(qtbot, dialog):
     dialog.start_source(source)
     qtbot.waitUntil(lambda: "has not delivered a frame" in dialog.message.text(), timeout=TIMEOUT)
     source.release.set()
-    qtbot.waitUntil(lambda: dialog.thread is None, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: dialog.capture is None, timeout=TIMEOUT)
     assert "stopped delivering frames" in dialog.message.text()
 
 
@@ -254,7 +255,7 @@ def test_a_camera_that_cannot_open_says_why(qtbot, dialog, monkeypatch):
     monkeypatch.setenv("KERNELSCOPE_NO_CAMERA", "1")
     qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
-        lambda: "camera 0" in dialog.message.text() and dialog.thread is None, timeout=TIMEOUT
+        lambda: "camera 0" in dialog.message.text() and dialog.capture is None, timeout=TIMEOUT
     )
     assert "cameras are disabled" in dialog.message.text()
 
@@ -273,7 +274,7 @@ def test_the_worker_keeps_only_the_newest_frame(qtbot):
     qtbot.waitUntil(lambda: not worker.busy, timeout=TIMEOUT)
     assert worker.done == 1
     worker.stop()
-    assert not worker.isRunning()
+    assert not worker.running
 
 
 def test_a_frame_the_worker_cannot_use_is_a_message(qtbot):
@@ -286,6 +287,68 @@ def test_a_frame_the_worker_cannot_use_is_a_message(qtbot):
     worker.stop()
 
 
+def test_a_cancel_through_the_runner_reaches_the_loop_waiting_for_a_frame(qtbot):
+    worker = LiveClassifier()
+    worker.start()
+    assert worker.running and not worker.busy
+    frame = np.full((20, 20), 120, np.uint8)
+    try:
+        # The loop sleeps on its mailbox, where only its on_cancel wake-up reaches it.
+        with qtbot.waitSignal(worker.runner.cancelled, timeout=TIMEOUT):
+            worker.runner.request_cancel()
+        assert not worker.running
+    finally:
+        worker.submit(LiveJob(1, frame, (8, 8), "camera"))  # a loop the cancel missed wakes
+    assert worker.busy  # no loop runs: the frame waits for the next one
+    with qtbot.waitSignal(worker.result_ready, timeout=TIMEOUT) as blocker:
+        worker.start()
+    assert blocker.args[0].seq == 1
+    worker.runner.shutdown()  # as on aboutToQuit: the idle loop ends, nothing follows
+    assert not worker.running
+    worker.stop()  # and again: safe
+
+
+class GatedModel(Model):
+    """The digits MLP whose predictions wait at a gate: holds a loop inside a frame."""
+
+    def __init__(self) -> None:
+        base = build_model("mlp", (1, 8, 8))
+        super().__init__(base.layers, base.input_shape, base.classes, base.seed)
+        self.entered = threading.Event()
+        self.gate = threading.Event()
+
+    def predict_proba(self, x: object) -> np.ndarray:
+        self.entered.set()
+        self.gate.wait(TIMEOUT / 1000)
+        return super().predict_proba(x)
+
+
+def test_the_result_of_a_replaced_loop_is_dropped(qtbot):
+    model = GatedModel()
+    worker = LiveClassifier()
+    worker.set_models({"mlp": model})
+    seen = []
+    worker.result_ready.connect(seen.append)
+    frame = np.full((20, 20), 120, np.uint8)
+    try:
+        worker.start()
+        worker.submit(LiveJob(1, frame, (8, 8), "camera"))
+        assert model.entered.wait(TIMEOUT / 1000)  # the first loop is inside the model
+        worker.start()  # replaces it while it classifies frame 1
+        worker.submit(LiveJob(2, frame, (8, 8), "camera"))  # for the new loop
+        model.gate.set()
+        qtbot.waitUntil(
+            lambda: worker.done == 2 and worker.runner.thread_count == 1, timeout=TIMEOUT
+        )
+        # The old loop has ended, so its result (published before it ended) was handled.
+        qtbot.waitUntil(lambda: seen != [], timeout=TIMEOUT)
+        assert [r.seq for r in seen] == [2] and seen[0].probabilities["mlp"].shape == (10,)
+    finally:
+        model.gate.set()
+        worker.stop()
+    assert not worker.running
+
+
 def test_the_data_box_opens_it_and_shutdown_closes_it(qtbot, tab):
     button = tab.data_box.findChild(QPushButton, "open_live")
     assert button is not None and "Live classification" in button.text()
@@ -296,7 +359,7 @@ def test_the_data_box_opens_it_and_shutdown_closes_it(qtbot, tab):
     assert open_dialog(tab) is dialogs[0]
     classifier = dialogs[0].classifier
     tab.shutdown()
-    assert not dialogs[0].isVisible() and not classifier.isRunning()
+    assert not dialogs[0].isVisible() and not classifier.running
 
 
 def test_no_control_is_clipped_at_the_default_or_the_smallest_size(qtbot, dialog):

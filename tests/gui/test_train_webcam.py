@@ -95,7 +95,7 @@ def test_a_camera_that_stops_mid_capture_keeps_every_image(qtbot, dialog, videos
     dialog.start_video(str(videos["short"]), loop=False)  # 12 frames, then it is gone
     qtbot.waitUntil(lambda: dialog.latest is not None, timeout=TIMEOUT)
     qtbot.mousePress(dialog.hold_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.thread is None, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: dialog.capture is None, timeout=TIMEOUT)
     qtbot.mouseRelease(dialog.hold_button, Qt.MouseButton.LeftButton)
     text = dialog.message.text()
     assert "The camera stopped" in text and "Capturing ended" in text
@@ -112,7 +112,7 @@ def test_a_camera_that_cannot_open_says_why(qtbot, dialog, monkeypatch):
     monkeypatch.setenv("KERNELSCOPE_NO_CAMERA", "1")
     qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
-        lambda: "camera 0" in dialog.message.text() and dialog.thread is None, timeout=TIMEOUT
+        lambda: "camera 0" in dialog.message.text() and dialog.capture is None, timeout=TIMEOUT
     )
     assert "cameras are disabled" in dialog.message.text()
 
@@ -179,8 +179,8 @@ def test_class_names_are_checked_and_classes_added_and_removed(qtbot, dialog):
 def test_closing_stops_the_camera_thread(qtbot, train_tab, dialog, videos):
     dialog.start_video(str(videos["ring"]))
     qtbot.waitUntil(lambda: dialog.latest is not None, timeout=TIMEOUT)
-    (thread,) = dialog.thread.findChildren(QThread)  # the capture's worker thread
-    assert thread.isRunning() and dialog.thread.running
+    (thread,) = dialog.capture.findChildren(QThread)  # the capture's worker thread
+    assert thread.isRunning() and dialog.capture.running
     dialog.close()
     assert not thread.isRunning()  # stopped and waited for (deleted later)
     qtbot.waitUntil(lambda: train_tab.webcam_dialog is None, timeout=TIMEOUT)
