@@ -166,8 +166,16 @@ class FileActionsHost(Protocol):
     frame: np.ndarray | None
     selected: str
     pipeline: GalleryPipeline
-    source_bar: CameraPicker
-    options_panel: BackendChoice
+
+    @property
+    def source_bar(self) -> CameraPicker:
+        """The camera list (read-only here, so the page's own SourceBar fits)."""
+        ...
+
+    @property
+    def options_panel(self) -> BackendChoice:
+        """The options panel (read-only here, so the page's own OptionsPanel fits)."""
+        ...
 
     def open_image(self, path: str | Path) -> bool:
         """Open an image file as the input; ``False`` (and a message) if it cannot be read."""

@@ -164,14 +164,15 @@ class GalleryTab(SourcesMixin, TabPage):
         now = time.monotonic()
         self._shown_at.append(now)
         self.frames_displayed += 1
-        live = self.capture is not None
+        capture = self.capture
+        live = capture is not None
         h, w = self.frame.shape[:2]
         self.status_strip.set_source(self.source_description, live, self.frozen)
         self.status_strip.set_resolution(w, h, self.frame)
         self.status_strip.set_processing(result.total_ms)
-        if live and len(self._shown_at) > 1 and now > self._shown_at[0]:
+        if capture is not None and len(self._shown_at) > 1 and now > self._shown_at[0]:
             fps = (len(self._shown_at) - 1) / (now - self._shown_at[0])
-            dropped = max(0, self.capture.frames_captured - self.frames_displayed)
+            dropped = max(0, capture.frames_captured - self.frames_displayed)
             self.status_strip.set_fps(fps, dropped)
         elif not live:
             self.status_strip.set_fps(None)

@@ -7,10 +7,12 @@ owns the capture thread's life cycle and the file-opening entry points the File 
 from __future__ import annotations
 
 import time
+from collections import deque
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
+from PySide6.QtCore import QObject, QTimer, SignalInstance
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 
 from engine.images import (
@@ -25,6 +27,13 @@ from gui.gallery_tab.capture import FrameCapture
 from gui.gallery_tab.source_bar import SAMPLES
 from gui.resources_access import resource_path
 
+if TYPE_CHECKING:
+    from gui.context import AppContext
+    from gui.gallery_tab.file_actions import FileActions
+    from gui.gallery_tab.page_parts import StatusStrip
+    from gui.gallery_tab.source_bar import SourceBar
+    from gui.recent_files import RecentFiles
+
 
 class SourcesMixin:
     """Opening sources, running the capture thread and pulling its newest frame.
@@ -32,6 +41,36 @@ class SourcesMixin:
     Uses the page's ``pipeline``, ``grid``, ``context``, ``status_strip``, ``source_bar``,
     timers and ``refresh()``; see :class:`gui.gallery_tab.page.GalleryTab`.
     """
+
+    # What the page provides (GalleryTab sets these in its __init__; TabPage has the signal).
+    context: AppContext
+    recent: RecentFiles
+    files: FileActions
+    source_bar: SourceBar
+    status_strip: StatusStrip
+    capture: FrameCapture | None
+    frame: np.ndarray | None
+    frozen: bool
+    stall_timeout_s: float
+    source_state: dict[str, Any]
+    source_description: str
+    _active: bool
+    _pull_timer: QTimer
+    _shown_at: deque[float]
+    _frame_seq: int
+    _last_frame_at: float
+    _stall_reported: bool
+    if TYPE_CHECKING:
+        state_changed: SignalInstance  # TabPage's signal
+
+        def show_message(self, message: str, *, error: bool = True) -> None:
+            """Say something in the page's status strip."""
+
+        def set_frozen(self, frozen: bool) -> None:
+            """Freeze or unfreeze the live input."""
+
+        def refresh(self) -> None:
+            """Recompute the thumbnails and the large view."""
 
     def open_sample(self, key: str) -> bool:
         """Show a built-in sample (see :data:`SAMPLES`); ``"synthetic"`` starts the moving chart."""
@@ -115,7 +154,7 @@ class SourcesMixin:
         self._last_frame_at = time.monotonic()
         self._stall_reported = False
         self.show_message(f"Opening {source.description}…", error=False)
-        thread = FrameCapture(source, self)
+        thread = FrameCapture(source, cast(QObject, self))  # self: the GalleryTab widget
         thread.source_opened.connect(self._on_source_opened)
         thread.source_failed.connect(self._on_source_failed)
         thread.source_ended.connect(self._on_source_ended)
