@@ -3,7 +3,7 @@ confusion matrix and misclassified samples."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -176,7 +176,7 @@ def worst_gradient_row(rows: Sequence[GradientCheckRow]) -> GradientCheckRow:
     return max(rows, key=lambda row: row.max_relative_error)
 
 
-def gradient_check_sentence(results: dict[str, Sequence[GradientCheckRow]], lam: float) -> str:
+def gradient_check_sentence(results: Mapping[str, Sequence[GradientCheckRow]], lam: float) -> str:
     """One plain sentence about a gradient check of each model (``{name: rows}``) at ``lam``:
     the largest relative error over every parameter, and what it does and does not show."""
     rows = [(name, row) for name, checks in results.items() for row in checks]

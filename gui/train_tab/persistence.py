@@ -21,6 +21,7 @@ from engine.layers import network_from_json
 from engine.storage import save_text
 from engine.train import EpochRecord, History, Model, load_model, save_model
 from gui.train_tab.data_source import valid_source
+from gui.train_tab.host import TrainTabParts
 from gui.train_tab.setup_panel import show_message
 from gui.train_tab.state import SLOT_TITLES, SLOTS, decode_trained, encode_trained
 
@@ -45,15 +46,15 @@ def checked_network(data: object) -> dict[str, Any]:
     }
 
 
-class PersistenceMixin:
+class PersistenceMixin(TrainTabParts):
     """``save_state`` / ``restore_state`` and export."""
 
     def save_state(self) -> dict[str, Any]:
         """Everything needed to come back after a restart, as plain JSON types."""
         trained = {
-            slot: encode_trained(self.models[slot], self.histories[slot])
+            slot: encode_trained(model, self.histories[slot])
             for slot in SLOTS
-            if self.trained(slot)
+            if self.trained(slot) and (model := self.models[slot]) is not None
         }
         source: dict[str, Any] = dict(self.source)
         if self.restoring is not None:
@@ -95,7 +96,7 @@ class PersistenceMixin:
             self.pages.setCurrentIndex(page)
         self.experiments.restore_state(state.get("experiments"))
         source = state.get("source")
-        if valid_source(source) and source != self.source:
+        if isinstance(source, dict) and valid_source(source) and source != self.source:
             # Read in the background (a large folder must not freeze the start); the weights
             # are put back once the data is there, or checked against the old data if it fails.
             self.start_loading(
@@ -116,8 +117,9 @@ class PersistenceMixin:
 
     def _restore_trained(self, state: dict[str, Any], notes: list[str]) -> None:
         """The trained weights of :meth:`restore_state` (they must fit the data now in use)."""
-        trained = state.get("trained")
-        for slot in SLOTS if isinstance(trained, dict) else ():
+        saved = state.get("trained")
+        trained: dict[str, Any] = saved if isinstance(saved, dict) else {}
+        for slot in SLOTS:
             if slot not in trained:
                 continue
             try:

@@ -14,6 +14,7 @@ from typing import Any
 
 from engine.train import Trainer, single_threaded_blas
 from gui.train_tab import jobs
+from gui.train_tab.host import TrainTabParts
 from gui.train_tab.state import SESSION_MAX_PARAMS, SLOT_TITLES, SLOTS
 from gui.train_tab.worker import Epoch, Progress, runner_job
 from gui.widgets import JobRunner
@@ -36,7 +37,7 @@ def format_seconds(seconds: float) -> str:
     return f"{seconds // 60:.0f} min {seconds % 60:02.0f} s left"
 
 
-class RunnerMixin:
+class RunnerMixin(TrainTabParts):
     """Train / Pause / Resume / Reset, the experiments, and the worker's signals."""
 
     job_runner: JobRunner
@@ -77,8 +78,9 @@ class RunnerMixin:
         """
         stack: ExitStack | None = getattr(self, "_blas_hold", None)
         if hold and stack is None:
-            self._blas_hold = ExitStack()
-            self._blas_hold.enter_context(single_threaded_blas())
+            stack = ExitStack()
+            stack.enter_context(single_threaded_blas())
+            self._blas_hold: ExitStack | None = stack
         elif not hold and stack is not None:
             self._blas_hold = None
             stack.close()
