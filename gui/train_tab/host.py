@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import numpy as np
-    from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QTabWidget
+    from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QTabWidget, QWidget
 
     from engine.train import Dataset, History, Model
+    from gui.train_tab.draw_panel import DigitCanvas
     from gui.train_tab.experiments_panel import ExperimentsPanel
+    from gui.train_tab.learned_panel import LearnedPanel
     from gui.train_tab.plots import CurvesPanel
     from gui.train_tab.setup_panel import DataBox, ModelSlot, OptionsBox
     from gui.train_tab.state import TrainOptions
@@ -59,6 +61,9 @@ class TrainTabParts(_Page):
         train_button: QPushButton
         pause_button: QPushButton
         export_button: QPushButton
+        learned: LearnedPanel
+        canvas: DigitCanvas
+        webcam_dialog: QWidget | None
 
         @property
         def loading(self) -> bool:
