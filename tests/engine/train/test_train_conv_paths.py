@@ -113,3 +113,61 @@ def test_blocks_of_images_give_the_same_numbers_as_one_block(monkeypatch, geomet
         2 * eps
     )
     assert dx[i] == pytest.approx(numeric, rel=1e-6, abs=1e-8)
+
+
+def _naive_conv(x, w, b, pad, stride, dilation):
+    """y[n, y, x, f] by loops over the taps of a zero-padded copy (no engine code)."""
+    (top, bottom, left, right), (sy, sx), (dy, dx) = pad, stride, dilation
+    xp = np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)))
+    f, c, kh, kw = w.shape
+    oh = (xp.shape[1] - dy * (kh - 1) - 1) // sy + 1
+    ow = (xp.shape[2] - dx * (kw - 1) - 1) // sx + 1
+    out = np.zeros((x.shape[0], oh, ow, f)) + b
+    for a in range(kh):
+        for t in range(kw):
+            window = xp[:, a * dy :: sy][:, :oh, t * dx :: sx][:, :, :ow]
+            out += window @ w[:, :, a, t].T
+    return out
+
+
+@pytest.mark.parametrize("channels", [1, FEW_CHANNELS - 1])
+@pytest.mark.parametrize(
+    ("k", "geometry"),
+    [
+        ((3, 3), {"padding": 1}),
+        ((4, 4), {"padding": "same"}),  # even kernel: the extra column on the right
+        ((3, 5), {"padding": [4, 6]}),  # padding wider than the kernel: whole rows of zeros
+        ((3, 3), {"padding": 0}),
+        ((3, 3), {"padding": 1, "stride": (2, 1), "dilation": (2, 1)}),
+    ],
+)
+def test_two_pixels_per_row_of_the_few_channel_matrix(channels, k, geometry):
+    """Even output widths with width stride and dilation 1 put two pixels in each row of the
+    transposed im2col matrix: forward equals plain loops twice over (the zeros kept for the
+    padding are never overwritten), and backward equals central differences."""
+    rng = np.random.default_rng(40 + channels)
+    w = rng.standard_normal((3, channels, k[0], k[1]))
+    layer = Conv2d("conv", w, rng.standard_normal(3), **geometry)
+    x = rng.standard_normal((2, 7, 8 - (k[1] == 3 and geometry["padding"] == 0) * 2, channels))
+    pad, stride, dil = layer.geo.pad, layer.geo.stride, layer.geo.dilation
+    ow = layer.geo.out_size(x.shape[1], x.shape[2])[1]
+    assert layer._pixels_per_row(ow) == 2
+    for trial in range(2):
+        x = rng.standard_normal(x.shape) + trial
+        expected = _naive_conv(x, w, layer.params["bias"], pad, stride, dil)
+        np.testing.assert_allclose(layer.forward(x), expected, rtol=1e-12, atol=1e-12)
+    _check_backward(layer, rng.standard_normal(x.shape), seed=channels)
+
+
+def test_few_channel_layer_switching_batch_sizes_stays_right():
+    """A training batch, an evaluation batch of another size, then the training batch again
+    (each shape its own buffers and layout): every forward and the last backward are right."""
+    rng = np.random.default_rng(50)
+    w = rng.standard_normal((4, 1, 3, 3))
+    layer = Conv2d("conv", w, rng.standard_normal(4), padding=1)
+    geometry = (layer.geo.pad, layer.geo.stride, layer.geo.dilation)
+    for n in (3, 5, 3):
+        x = rng.standard_normal((n, 6, 6, 1))
+        expected = _naive_conv(x, w, layer.params["bias"], *geometry)
+        np.testing.assert_allclose(layer.forward(x, True), expected, rtol=1e-12, atol=1e-12)
+    _check_backward(layer, x, seed=1)
