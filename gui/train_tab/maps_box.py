@@ -6,7 +6,7 @@ from typing import cast
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
@@ -25,8 +25,56 @@ from gui.train_tab.draw_panel import ProbabilityBars
 from gui.train_tab.pixmaps import feature_grid, gray_pixmap, scaled_gray_pixmap
 
 #: Feature-map pictures: at least / at most this many pixels wide.
-MAP_MIN_PX = 40
+MAP_MIN_PX = 32
 MAP_MAX_PX = 150
+#: The last layer's bars (a compact ProbabilityBars) are at least this wide and tall.
+BARS_MIN = (70, 60)
+#: Space left and right of each map in its cell.
+CELL_MARGIN = 1
+
+
+def plan_grid(
+    width: int,
+    height: int,
+    *,
+    caption_height: int,
+    caption_widths: list[int],
+    bars: list[bool],
+    spacing: int,
+) -> tuple[int, int]:
+    """Picture size and pictures per row for the maps grid in a ``width``×``height`` view.
+
+    The largest picture size at which every column (as wide as its picture or its widest
+    caption) and every row (the last layer's bars are at least ``BARS_MIN`` in size) fit; when
+    none fits even at ``MAP_MIN_PX``, the layout that comes closest (the view then scrolls).
+    """
+    n = len(caption_widths)
+    width, height = max(120, width), max(80, height)
+    fitting: tuple[float, int] | None = None
+    closest: tuple[float, int] = (-1.0, 1)
+    for per_row in range(1, n + 1):
+        rows = -(-n // per_row)
+        px = min(float(MAP_MAX_PX), width / per_row - 10, height / rows - caption_height)
+        if any(bars) and rows > 1 and px < BARS_MIN[1]:
+            # the bars' row is BARS_MIN tall whatever px is: the other rows share the rest
+            px = min(px, (height - rows * caption_height - BARS_MIN[1]) / (rows - 1))
+        if px > closest[0]:
+            closest = (px, per_row)
+        if px < MAP_MIN_PX:
+            continue
+        columns = [
+            max(
+                max(caption_widths[i], (max(px, BARS_MIN[0]) if bars[i] else px)) + 2 * CELL_MARGIN
+                for i in range(column, n, per_row)
+            )
+            for column in range(min(per_row, n))
+        ]
+        if sum(columns) + spacing * (len(columns) - 1) <= width and (
+            fitting is None or px > fitting[0]
+        ):
+            fitting = (px, per_row)
+    px, per_row = fitting if fitting is not None else closest
+    return int(max(MAP_MIN_PX, px)), per_row
 
 
 class FeatureMapsBox(QGroupBox):
@@ -66,6 +114,11 @@ class FeatureMapsBox(QGroupBox):
         self.maps_area = QWidget()
         self.maps_layout = QGridLayout(self.maps_area)
         self.maps_layout.setContentsMargins(2, 2, 2, 2)
+        self.maps_layout.setHorizontalSpacing(4)
+        self.caption_font = QFont(self.font())
+        # Captions a little smaller than the text around them: nine maps with two-line
+        # captions then fit the view at 1100×750 without scrolling.
+        self.caption_font.setPointSizeF(max(7.0, 0.85 * self.font().pointSizeF()))
         scroll = QScrollArea()
         scroll.setObjectName("mapsScroll")
         scroll.setWidgetResizable(True)
@@ -145,16 +198,19 @@ class FeatureMapsBox(QGroupBox):
         """Pictures as large as fit the view (width and height), in as many rows as that takes;
         the view scrolls only if even the smallest pictures do not fit."""
         viewport = self.maps_scroll.viewport()
-        width = max(120, viewport.width() - 8)
-        height = max(80, viewport.height() - 8)
-        caption = 2 * self.fontMetrics().height() + 10
-        best = (-1.0, 1)
-        for per_row in range(1, len(maps) + 1):
-            rows = -(-len(maps) // per_row)
-            px = min(MAP_MAX_PX, width / per_row - 10, height / rows - caption)
-            if px > best[0]:
-                best = (px, per_row)
-        px, per_row = int(max(MAP_MIN_PX, best[0])), best[1]
+        metrics = QFontMetrics(self.caption_font)
+        spacing = self.maps_layout.horizontalSpacing()
+        px, per_row = plan_grid(
+            viewport.width() - 8,
+            viewport.height() - 8,
+            caption_height=2 * metrics.height() + 10,
+            caption_widths=[
+                max(metrics.horizontalAdvance(title), metrics.horizontalAdvance(shape)) + 2
+                for title, _values, _kind, shape in maps
+            ],
+            bars=[kind == "bars" for _title, _values, kind, _shape in maps],
+            spacing=spacing if spacing >= 0 else 6,
+        )
         for i, (title, values, kind, shape) in enumerate(maps):
             if kind == "bars":
                 cell = self._bars_cell(title, values, shape, px)
@@ -168,11 +224,12 @@ class FeatureMapsBox(QGroupBox):
     def _map_cell(self, title: str, pixmap, shape: str) -> QWidget:
         cell = QWidget()
         column = QVBoxLayout(cell)
-        column.setContentsMargins(2, 0, 2, 0)
+        column.setContentsMargins(CELL_MARGIN, 0, CELL_MARGIN, 0)
         picture = QLabel()
         picture.setPixmap(pixmap)
         picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         caption = QLabel(f"{title}\n{shape}")
+        caption.setFont(self.caption_font)
         caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         column.addWidget(picture)
         column.addWidget(caption)
@@ -183,7 +240,7 @@ class FeatureMapsBox(QGroupBox):
         """The last layer: one labelled bar per class (its softmax probability)."""
         cell = QWidget()
         column = QVBoxLayout(cell)
-        column.setContentsMargins(2, 0, 2, 0)
+        column.setContentsMargins(CELL_MARGIN, 0, CELL_MARGIN, 0)
         colour = self.palette().highlight().color().name()
         bars = ProbabilityBars("predicted", colour, compact=True)
         bars.setObjectName("lastLayerBars")
@@ -195,6 +252,7 @@ class FeatureMapsBox(QGroupBox):
         best = int(np.argmax(probabilities))
         guess = names[best] if best < len(names) else str(best)
         caption = QLabel(f"{title}\n{guess} ({100 * probabilities[best]:.0f} %)")
+        caption.setFont(self.caption_font)
         caption.setToolTip(f"the {shape}' logits through softmax: one probability per class")
         caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         column.addWidget(caption)
