@@ -117,6 +117,7 @@ class Conv2d(Layer):
         # (rows, x shape, q, wide index) for the few-channel layout, else (padded x, x shape,
         # images per block)
         self._cache: tuple[Any, ...] = ()
+        self._plans: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # few-channel layouts by shape
 
     @property
     def pad(self) -> tuple[int, int, int, int]:
@@ -129,13 +130,13 @@ class Conv2d(Layer):
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
         """Convolve via im2col: one ``(N·OH·OW, kh·kw·C [+1]) @ (kh·kw·C [+1], F)`` product."""
+        if x.shape[3] < FEW_CHANNELS:
+            return self._forward_few_channels(x)
         w = self.params["weight"]
         f = w.shape[0]
         n, h, wd, c = x.shape
         oh, ow = self.geo.out_size(h, wd)
         out = self._scratch.get("out", (n * oh * ow, f), x.dtype)
-        if c < FEW_CHANNELS:
-            return self._forward_few_channels(x, w, n, (oh, ow), out)
         kh, kw = self.geo.k
         k = kh * kw * c
         bias = "bias" in self.params
@@ -173,23 +174,26 @@ class Conv2d(Layer):
             return 2
         return 1
 
-    def _few_plan(self, x: np.ndarray, out_hw: tuple[int, int]) -> tuple[Any, ...]:
-        """The few-channel layout for input ``x``: the transposed im2col buffer (zeros where
-        the windows hang over the padding, ones in the bias row), its copies as (row view,
-        source index) pairs, the wide weight matrix and the index pairing its entries with
-        the kernel's.  Rebuilt only for a new shape (or when the scratch buffer changed)."""
+    def _few_plan(self, x: np.ndarray) -> tuple[Any, ...]:
+        """The few-channel layout for inputs shaped like ``x``: the transposed im2col buffer
+        (zeros where the windows hang over the padding, ones in the bias row), the output
+        buffer, the copies as (row view, source index) pairs, the wide weight matrix and the
+        flat positions of the kernel's and the bias's entries in it.  Built once per input
+        shape (a few kept: training and evaluation batches differ)."""
+        key = (x.shape, x.dtype.str)
+        plans = self._plans
+        plan = plans.get(key)
+        if plan is not None:
+            return plan
         w = self.params["weight"]
         f, c, kh, kw = w.shape
         n, h, wd = x.shape[:3]
-        oh, ow = out_hw
+        oh, ow = self.geo.out_size(h, wd)
         q = self._pixels_per_row(ow)
         wc = kw + q - 1  # window columns of q neighbouring pixels
         k = kh * wc * c
         bias = "bias" in self.params
-        rows = self._scratch.get("colsT", (k + bias, n * oh * ow // q), x.dtype)
-        plan = getattr(self, "_plan", None)
-        if plan is not None and plan[0] is rows and plan[1] == x.shape:
-            return plan
+        rows = np.zeros((k + bias, n * oh * ow // q), x.dtype)
         if bias:
             rows[k] = 1
         dest = rows[:k].reshape(kh, wc, c, n, oh, ow // q)
@@ -211,32 +215,33 @@ class Conv2d(Layer):
         # column (p, f); the bias of f for pixel p at row k, column (p, f).
         pp, ff, cc, aa, bb = np.indices((q, f, c, kh, kw)).reshape(5, q, -1)
         wide = (((aa * wc + pp + bb) * c + cc) * q + pp) * f + ff
-        if bias:
-            biases = k * q * f + np.arange(q)[:, None] * f + np.arange(f)
-            wide = np.concatenate([wide, biases], axis=1)
+        biases = k * q * f + np.arange(q)[:, None] * f + np.arange(f)
+        out = np.empty((n * oh * ow, f), x.dtype)
         wmat = np.zeros((k + bias, q * f), x.dtype)
-        self._plan = (rows, x.shape, q, copies, wmat, wide)
-        return self._plan
+        plan = (rows, out, (n, oh, ow, f), q, copies, wmat, wide.ravel(), biases.ravel())
+        if bias:
+            wide = np.concatenate([wide, biases], axis=1)
+        plan += (wide,)
+        if len(plans) >= 4:
+            del plans[next(iter(plans))]
+        plans[key] = plan
+        return plan
 
-    def _forward_few_channels(
-        self, x: np.ndarray, w: np.ndarray, n: int, out_hw: tuple[int, int], out: np.ndarray
-    ) -> np.ndarray:
+    def _forward_few_channels(self, x: np.ndarray) -> np.ndarray:
         """Few input channels: the im2col matrix built transposed, one contiguous row per
         (kernel row, window column, channel), ``q`` (:meth:`_pixels_per_row`) output pixels
         per matrix column.  Each row is a plain copy of a shifted map straight from ``x``:
         the entries that fall in the padding are zero from the buffer's allocation and never
         written (no padded copy of ``x``)."""
-        rows, _, q, copies, wmat, wide = self._few_plan(x, out_hw)
-        f = w.shape[0]
-        flat = wmat.reshape(-1)
-        flat[wide[:, : w.size]] = w.reshape(-1)
+        rows, out, shape, q, copies, wmat, at_w, at_b, wide = self._few_plan(x)
+        np.put(wmat, at_w, self.params["weight"])  # repeated for each of the q pixels
         if "bias" in self.params:
-            flat[wide[:, w.size :]] = self.params["bias"]
+            np.put(wmat, at_b, self.params["bias"])
         for dest, src in copies:
             dest[...] = x[src]
-        np.matmul(rows.T, wmat, out=out.reshape(-1, q * f))
+        np.matmul(rows.T, wmat, out=out.reshape(len(rows[0]), -1))
         self._cache = (rows, x.shape, q, wide)
-        return out.reshape(n, out_hw[0], out_hw[1], f)
+        return out.reshape(shape)
 
     def _weight_grads_few_channels(
         self, rows: np.ndarray, g: np.ndarray, q: int, wide: np.ndarray
