@@ -6,10 +6,12 @@
   than :data:`FEW_CHANNELS` input channels (the first layer) the matrix is built transposed,
   one contiguous row per tap and channel: each row is a plain copy of a shifted map (28×28,
   one channel: 0.08 ms instead of 0.22 for 3×3, 0.21 instead of 0.83 for 5×5), and BLAS
-  reads it transposed at no cost.  Other layers whose matrix passes 2 × :data:`BLOCK_BYTES`
-  build and multiply it a block of images at a time, so that each block is still in cache
-  when its GEMM reads it; backward keeps only the padded input and rebuilds each block for
-  ``∂L/∂W`` (batch 32, 28×28, 8→16 5×5: 20 MB of matrix; forward + backward ≈ 15 → 12 ms).
+  reads it transposed at no cost; where the width allows, each matrix column holds two
+  neighbouring output pixels (:meth:`Conv2d._pixels_per_row`).  Other layers whose matrix
+  passes 2 × :data:`BLOCK_BYTES` build and multiply it a block of images at a time, so that
+  each block is still in cache when its GEMM reads it; backward keeps only the padded input
+  and rebuilds each block for ``∂L/∂W`` (batch 32, 28×28, 8→16 5×5: 20 MB of matrix;
+  forward + backward ≈ 15 → 12 ms).
 * ``∂L/∂x``: maps of ≤ :data:`SMALL_MAP` pixels spread ``g·W`` back with one 0/1 matrix per
   image; stride 1 correlates the padded gradient with the flipped kernel (im2col + GEMM);
   otherwise (and where that is faster) a GEMM per kernel row (or tap) is added onto strided
@@ -168,7 +170,9 @@ class Conv2d(Layer):
         ``kh·(kw + 1)·C`` inputs of both and the weight matrix is ``2·F`` wide (zeros where a
         tap misses a pixel): the GEMMs are twice as wide and half as tall, and the matrix
         is ``(kw + 1) / (2·kw)`` of the size.  Batch 32, 28×28, 1→8 3×3 forward + backward
-        without ∂x, caches cold (other layers run in between): 0.49 → … ms.
+        without ∂x, caches cold (other layers run in between), with the copies straight
+        from ``x`` and the plan of :meth:`_few_plan`: 0.48 → 0.33–0.35 ms (A/B, one
+        process); 4 or 7 pixels per row measured slower (more zero multiplies).
         """
         if self.geo.stride[1] == 1 and self.geo.dilation[1] == 1 and ow % 2 == 0:
             return 2
@@ -197,20 +201,12 @@ class Conv2d(Layer):
         if bias:
             rows[k] = 1
         dest = rows[:k].reshape(kh, wc, c, n, oh, ow // q)
-        sy, sx = self.geo.stride
-        dy, dx = self.geo.dilation
-        top, _, left, _ = self.geo.pad
+        (sy, sx), (dy, dx), (top, _, left, _) = self.geo.stride, self.geo.dilation, self.geo.pad
         copies = []
-        for a in range(kh):
-            ys = _valid(a * dy - top, sy, oh, h)
-            for col in range(wc):
-                xs = _valid(col * dx - left, sx * q, ow // q, wd)
-                if ys is None or xs is None:
-                    continue
-                for ch in range(c):
-                    copies.append(
-                        (dest[a, col, ch, :, ys[0], xs[0]], (slice(None), ys[1], xs[1], ch))
-                    )
+        for a, col, ch in np.ndindex(kh, wc, c):
+            ys, xs = _valid(a * dy - top, sy, oh, h), _valid(col * dx - left, sx * q, ow // q, wd)
+            if ys and xs:
+                copies.append((dest[a, col, ch, :, ys[0], xs[0]], (slice(None), ys[1], xs[1], ch)))
         # Entry (f, ch, a, b) of the kernel, for pixel p, sits at wide row (a, p + b, ch),
         # column (p, f); the bias of f for pixel p at row k, column (p, f).
         pp, ff, cc, aa, bb = np.indices((q, f, c, kh, kw)).reshape(5, q, -1)
