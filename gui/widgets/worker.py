@@ -4,8 +4,10 @@ A *job* is a plain function ``job(control) -> result``.  :meth:`JobRunner.start`
 ``QThread`` of its own; the job reports with ``control.report(done, total, text)`` and polls
 ``control.cancelled()`` (or calls ``control.check()``, which raises :class:`JobCancelled`)
 between steps.  A job that can pause calls ``control.checkpoint()`` between steps instead: it
-blocks while :meth:`JobRunner.pause` holds it and returns ``False`` once cancelled.  The
-runner lives in the GUI thread and re-emits what the current job did:
+blocks while :meth:`JobRunner.pause` holds it and returns ``False`` once cancelled.  A
+long-running job that sleeps on a lock of its own (waiting for the next frame to classify)
+registers a wake-up with ``control.on_cancel(wake)``, so a cancel or :meth:`JobRunner.shutdown`
+reaches it there too.  The runner lives in the GUI thread and re-emits what the current job did:
 
 - ``progress(done, total, text)`` — coalesced in the worker thread to one report every
   :data:`PROGRESS_MS` (the last report, ``done == total``, always goes through);
@@ -62,13 +64,34 @@ class JobControl:
         self._running.set()
         self._interval = interval_ms / 1000
         self._last = -float("inf")
+        self._wakers: list[Callable[[], None]] = []
+        self._wakers_lock = threading.Lock()
         #: True while the job is held at :meth:`checkpoint` by a pause (tests wait for it).
         self.holding = False
 
     def cancel(self) -> None:
-        """Ask the job to stop at its next check (any thread); wakes a paused job."""
+        """Ask the job to stop at its next check (any thread); wakes a paused job and calls
+        every wake-up registered with :meth:`on_cancel`."""
         self._cancel.set()
         self._running.set()
+        with self._wakers_lock:
+            wakers = list(self._wakers)
+        for wake in wakers:
+            wake()
+
+    def on_cancel(self, wake: Callable[[], None]) -> None:
+        """Call ``wake()`` when the job is cancelled — at once if it already is.
+
+        For a job that blocks on a condition of its own: ``wake`` notifies that condition, and
+        the job checks :meth:`cancelled` when it wakes.  ``wake`` runs in the thread that
+        cancels (the GUI thread, or the job's own when it is already cancelled), so it must
+        only take locks the job holds briefly.
+        """
+        with self._wakers_lock:
+            self._wakers.append(wake)
+        # After the append: a cancel from now on calls ``wake`` itself, an earlier one is seen.
+        if self._cancel.is_set():
+            wake()
 
     def pause(self) -> None:
         """Hold the job at its next :meth:`checkpoint` (any thread)."""

@@ -291,6 +291,7 @@ def test_a_cancel_through_the_runner_reaches_the_loop_waiting_for_a_frame(qtbot)
     worker = LiveClassifier()
     worker.start()
     assert worker.running and not worker.busy
+    qtbot.waitUntil(lambda: worker.waiting, timeout=TIMEOUT)
     frame = np.full((20, 20), 120, np.uint8)
     try:
         # The loop sleeps on its mailbox, where only its on_cancel wake-up reaches it.
@@ -303,6 +304,7 @@ def test_a_cancel_through_the_runner_reaches_the_loop_waiting_for_a_frame(qtbot)
     with qtbot.waitSignal(worker.result_ready, timeout=TIMEOUT) as blocker:
         worker.start()
     assert blocker.args[0].seq == 1
+    qtbot.waitUntil(lambda: worker.waiting, timeout=TIMEOUT)
     worker.runner.shutdown()  # as on aboutToQuit: the idle loop ends, nothing follows
     assert not worker.running
     worker.stop()  # and again: safe
@@ -318,6 +320,7 @@ class GatedModel(Model):
         self.gate = threading.Event()
 
     def predict_proba(self, x: object) -> np.ndarray:
+        """Say the loop is here, wait for the gate, then predict."""
         self.entered.set()
         self.gate.wait(TIMEOUT / 1000)
         return super().predict_proba(x)

@@ -324,3 +324,43 @@ def test_shutdown_gives_up_on_a_job_blocked_where_no_check_reaches_it(qtbot, qap
     QCoreApplication.processEvents()
     assert record.events == []
     runner.deleteLater()
+
+
+def test_a_job_asleep_on_its_own_condition_is_woken_by_cancel(qtbot, runner):
+    cond = threading.Condition()
+    asleep = threading.Event()
+
+    def job(control):
+        def wake():
+            with cond:
+                cond.notify_all()
+
+        control.on_cancel(wake)
+        with cond:
+            asleep.set()
+            while not control.cancelled():
+                if not cond.wait(2 * WAIT / 1000):  # bounded: a missed wake-up fails, not hangs
+                    return "never woken"
+        return "woken"
+
+    runner.start(job)
+    assert asleep.wait(WAIT / 1000)
+    with qtbot.waitSignal(runner.cancelled, timeout=WAIT):
+        runner.request_cancel()
+    assert runner.thread_count == 0
+
+
+def test_on_cancel_after_the_cancel_wakes_at_once(qtbot, runner):
+    go = threading.Event()
+    calls = []
+
+    def job(control):
+        go.wait(WAIT / 1000)
+        control.on_cancel(lambda: calls.append(threading.get_ident()))
+        return len(calls)
+
+    with qtbot.waitSignal(runner.cancelled, timeout=WAIT):
+        runner.start(job)
+        runner.request_cancel()
+        go.set()
+    assert len(calls) == 1 and calls[0] != threading.get_ident()  # in the job's own thread
