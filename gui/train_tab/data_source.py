@@ -20,6 +20,7 @@ import numpy as np
 from PySide6.QtWidgets import QFileDialog
 
 from engine.train import Dataset, load_digits, load_idx, load_image_folder, split_dataset
+from gui.train_tab.host import TrainTabParts
 from gui.train_tab.setup_panel import show_message
 from gui.train_tab.webcam_classes import open_webcam_classes
 from gui.widgets import JobControl, JobRunner
@@ -53,7 +54,7 @@ def read_source(
     kind = source.get("kind")
     if kind == "digits":
         return load_digits()
-    hooks = {"progress": progress, "cancelled": cancelled}
+    hooks: dict[str, Any] = {"progress": progress, "cancelled": cancelled}
     if kind == "idx":
         return load_idx(str(source["images"]), str(source["labels"]), **hooks)
     if kind == "folder":  # a webcam set names its size; other folders are read at 28×28
@@ -109,7 +110,7 @@ def valid_source(source: object) -> bool:
     return kind == "folder" and isinstance(source.get("path"), str) and sized
 
 
-class DataMixin:
+class DataMixin(TrainTabParts):
     """Loading, subsetting and splitting the data (part of :class:`TrainTab`)."""
 
     def init_data(self) -> None:

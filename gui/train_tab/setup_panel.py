@@ -216,6 +216,8 @@ class ModelSlot(QGroupBox):
     reset_requested = Signal(str)
     import_requested = Signal(str)  # slot
 
+    error_label: QLabel  # made below the table, but its edit_failed slot is connected first
+
     def __init__(self, slot: str, parent: QWidget | None = None) -> None:
         super().__init__(SLOT_TITLES[slot], parent)
         self.slot = slot
