@@ -99,12 +99,15 @@ def test_bundle_installs_a_desktop_entry_that_points_at_itself(bundle, tmp_path)
 
 @pytest.mark.slow
 def test_bundle_carries_the_resources_the_app_reads(bundle):
-    """Icon and sample images are read with importlib.resources; they must be in the bundle."""
+    """Icon, sample images, the built-in digits and the derivation table are read with
+    importlib.resources: every data file of resources/ must be in the bundle (the digits were
+    not, and the bundle's Train tab failed at start)."""
     wanted = {
         p.relative_to(ROOT).as_posix()
         for p in (ROOT / "resources").rglob("*")
-        if p.suffix in {".png", ".jpg", ".desktop"}
+        if p.is_file() and p.suffix not in {".py", ".pyc", ".spec"} and "__pycache__" not in p.parts
     }
+    assert "resources/data/digits.npz" in wanted
     icons = list(bundle.rglob("resources/kernelscope.png"))
     assert len(icons) == 1, icons
     root = icons[0].parent.parent
