@@ -19,14 +19,12 @@ from __future__ import annotations
 import time
 import weakref
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt, QTimer, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -35,17 +33,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.images import VIDEO_SUFFIXES, CaptureSource, FrameSource
 from engine.train import DIGIT_SIZES, Model
 from gui.colours import set_tone
 from gui.gallery_tab.capture import FrameCapture
+from gui.train_tab.camera_feed import CameraFeedMixin, SourceControls
 from gui.train_tab.draw_panel import ProbabilityBars
 from gui.train_tab.live_steps import StepStrip
 from gui.train_tab.live_worker import LiveClassifier, LiveJob, LiveResult
 from gui.train_tab.plots import SLOT_COLOURS
 from gui.train_tab.setup_panel import message_label, show_message
 from gui.train_tab.state import SLOT_TITLES, SLOTS
-from gui.train_tab.webcam_classes import CAMERA_CHOICES, PULL_INTERVAL_MS, frame_pixmap
+from gui.train_tab.webcam_classes import PULL_INTERVAL_MS, frame_pixmap
 from gui.widgets.named import named
 
 #: What the dialog needs from the Train tab: its trained models (``None``: not trained), the
@@ -58,7 +56,7 @@ STALL_SECONDS = 3.0
 DIGIT_NAMES = tuple(str(d) for d in range(10))
 
 
-class LiveClassificationDialog(QDialog):
+class LiveClassificationDialog(CameraFeedMixin, QDialog):
     """The camera feed with both trained models' probabilities, updated per frame.
 
     Parameters
@@ -100,13 +98,9 @@ class LiveClassificationDialog(QDialog):
 
     # -- layout ----------------------------------------------------------------------------------
     def _build(self) -> None:
-        self.camera_combo = named(QComboBox(), "liveCamera")
-        for i in range(CAMERA_CHOICES):
-            self.camera_combo.addItem(f"Camera {i}", i)
-        self.start_button = named(QPushButton("Start camera"), "liveStart")
-        self.video_button = named(QPushButton("Video file…"), "liveVideo")
-        self.video_button.setToolTip("use a video file as the camera (it loops)")
-        self.stop_button = named(QPushButton("Stop"), "liveStop")
+        controls = SourceControls("live")
+        self.camera_combo, self.start_button = controls.camera_combo, controls.start_button
+        self.video_button, self.stop_button = controls.video_button, controls.stop_button
         self.mode_combo = named(QComboBox(), "liveMode")
         for key, text in MODES.items():
             self.mode_combo.addItem(text, key)
@@ -114,9 +108,7 @@ class LiveClassificationDialog(QDialog):
             "as captured: centre square, gray, shrunk (for classes taught with the webcam); "
             "digit: threshold, bounding box and centring like the digits the model learned"
         )
-        source_row = QHBoxLayout()
-        for widget in (self.camera_combo, self.start_button, self.video_button, self.stop_button):
-            source_row.addWidget(widget)
+        source_row = controls.row
         source_row.addStretch(1)
         source_row.addWidget(QLabel("Input:"))
         source_row.addWidget(self.mode_combo)
@@ -250,56 +242,17 @@ class LiveClassificationDialog(QDialog):
                 bars.set_probabilities(None, self._names or DIGIT_NAMES)
 
     # -- source ----------------------------------------------------------------------------------
-    @Slot()
-    def _on_start_camera(self) -> None:
-        try:
-            source = CaptureSource.camera(int(self.camera_combo.currentData()))
-        except ValueError as exc:
-            self.show_text(f"Could not start the camera: {exc}", error=True)
-            return
-        self.start_source(source)
-
-    @Slot()
-    def _on_video_clicked(self) -> None:
-        patterns = " ".join(f"*{s}" for s in VIDEO_SUFFIXES)
-        path, _ = QFileDialog.getOpenFileName(
-            self, "A video to use as the camera", "", f"Videos ({patterns});;All files (*)"
-        )
-        if path:
-            self.start_video(path)
-
-    def start_video(self, path: str | Path, *, loop: bool = True) -> None:
-        """Use the video file at ``path`` as the camera (the webcam's capture code)."""
-        p = Path(path)
-        if not p.is_file():
-            self.show_text(f"Could not open the video: {p} is not a file.", error=True)
-            return
-        self.start_source(CaptureSource.video(p, loop=loop))
-
-    def start_source(self, source: FrameSource) -> None:
-        """Read ``source`` on a worker thread; the newest frame is pulled by a timer."""
-        self.stop_source()
-        self.show_text(f"Opening {source.description}…")
-        thread = FrameCapture(source, self)
-        thread.source_opened.connect(self._on_source_opened)
-        thread.source_failed.connect(self._on_source_stopped)
-        thread.source_ended.connect(self._on_source_stopped)
-        self.capture = thread
-        self._seq = 0
+    def _source_started(self) -> None:
+        """A new source: its frame rates and stall watch start afresh."""
         self._feed_times.clear()
         self._done_times.clear()
         self._last_frame_at = time.monotonic()
         self._stalled = False
-        thread.start()
-        self._update_controls()
 
     @Slot()
     def stop_source(self) -> None:
         """Stop the camera thread (stop flag → quit → wait); the last answer stays shown."""
-        if self.capture is not None:
-            thread, self.capture = self.capture, None
-            thread.stop()
-            thread.deleteLater()
+        self.release_capture()
         self._update_controls()
 
     @Slot(str)

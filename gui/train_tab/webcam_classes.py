@@ -39,10 +39,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.images import VIDEO_SUFFIXES, CaptureSource, FrameSource
 from engine.train import MAX_CAPTURE_CLASSES, CaptureLimitError, CaptureSet, capture_view
 from gui.colours import set_tone
 from gui.gallery_tab.capture import FrameCapture
+from gui.train_tab.camera_feed import CameraFeedMixin, SourceControls
 from gui.train_tab.pixmaps import gray_pixmap
 from gui.train_tab.setup_panel import message_label, show_message
 from gui.widgets.named import named
@@ -51,7 +51,6 @@ from gui.widgets.named import named
 THUMBNAILS_SHOWN = 120
 THUMBNAIL_PX = 48
 PULL_INTERVAL_MS = 30
-CAMERA_CHOICES = 4
 PREVIEW_SIZE = QSize(320, 240)
 VIEW_PX = 168
 
@@ -80,7 +79,7 @@ def frame_pixmap(rgb: np.ndarray, size: QSize) -> QPixmap:
     return pixmap
 
 
-class WebcamClassesDialog(QDialog):
+class WebcamClassesDialog(CameraFeedMixin, QDialog):
     """Capture a labelled image set from a camera or video file and save it as a folder.
 
     Signals
@@ -110,13 +109,9 @@ class WebcamClassesDialog(QDialog):
 
     # -- layout ----------------------------------------------------------------------------------
     def _build(self, size: tuple[int, int]) -> None:
-        self.camera_combo = named(QComboBox(), "webcamCamera")
-        for i in range(CAMERA_CHOICES):
-            self.camera_combo.addItem(f"Camera {i}", i)
-        self.start_button = named(QPushButton("Start camera"), "webcamStart")
-        self.video_button = named(QPushButton("Video file…"), "webcamVideo")
-        self.video_button.setToolTip("use a video file as the camera (it loops)")
-        self.stop_button = named(QPushButton("Stop"), "webcamStop")
+        controls = SourceControls("webcam")
+        self.camera_combo, self.start_button = controls.camera_combo, controls.start_button
+        self.video_button, self.stop_button = controls.video_button, controls.stop_button
         self.size_combo = named(QComboBox(), "webcamSize")
         sizes = [(8, 8), (28, 28)] + (
             [tuple(size)] if tuple(size) not in [(8, 8), (28, 28)] else []
@@ -125,9 +120,7 @@ class WebcamClassesDialog(QDialog):
             self.size_combo.addItem(f"{h}×{w} input", (h, w))
         self.size_combo.setCurrentIndex(max(0, self.size_combo.findData(tuple(size))))
         self.size_combo.setToolTip("the model's input size; fixed once images are captured")
-        source_row = QHBoxLayout()
-        for widget in (self.camera_combo, self.start_button, self.video_button, self.stop_button):
-            source_row.addWidget(widget)
+        source_row = controls.row
         source_row.addStretch(1)
         source_row.addWidget(self.size_combo)
 
@@ -294,52 +287,17 @@ class WebcamClassesDialog(QDialog):
         self._show_thumbnails()
 
     # -- source ----------------------------------------------------------------------------------
-    @Slot()
-    def _on_start_camera(self) -> None:
-        try:
-            source = CaptureSource.camera(int(self.camera_combo.currentData()))
-        except ValueError as exc:
-            self.show_text(f"Could not start the camera: {exc}", error=True)
-            return
-        self.start_source(source)
-
-    @Slot()
-    def _on_video_clicked(self) -> None:
-        patterns = " ".join(f"*{s}" for s in VIDEO_SUFFIXES)
-        path, _ = QFileDialog.getOpenFileName(
-            self, "A video to use as the camera", "", f"Videos ({patterns});;All files (*)"
-        )
-        if path:
-            self.start_video(path)
-
-    def start_video(self, path: str | Path, *, loop: bool = True) -> None:
-        """Use the video file at ``path`` as the camera (the webcam's capture code)."""
-        self.start_source(CaptureSource.video(path, loop=loop))
-
-    def start_source(self, source: FrameSource) -> None:
-        """Read ``source`` on a worker thread; the newest frame is pulled by a timer."""
-        self.stop_source()
-        self.show_text(f"Opening {source.description}…", error=False)
-        thread = FrameCapture(source, self)
-        thread.source_opened.connect(self._on_source_opened)
-        thread.source_failed.connect(self._on_source_stopped)
-        thread.source_ended.connect(self._on_source_stopped)
-        self.capture = thread
-        self._seq = 0
+    def _source_started(self) -> None:
+        """A new source: its frame rate starts afresh and the timer pulls its frames."""
         self._fps_times.clear()
-        thread.start()
         self._timer.start()
-        self._update_controls()
 
     @Slot()
     def stop_source(self) -> None:
         """Stop the camera thread (stop flag → quit → wait); captured images stay."""
         self.stop_holding()
         self._timer.stop()
-        if self.capture is not None:
-            thread, self.capture = self.capture, None
-            thread.stop()
-            thread.deleteLater()
+        self.release_capture()
         self._update_controls()
 
     @Slot(str)
