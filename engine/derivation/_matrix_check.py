@@ -16,7 +16,13 @@ import numpy as np
 
 from engine.derivation._matrix import Data, ShapeError, add, make_data, mul, value
 from engine.derivation._reader import Line, Node, walk
-from engine.derivation._result import DerivationFinding, Entry, StepCheck
+from engine.derivation._result import (
+    DerivationFinding,
+    Entry,
+    StepCheck,
+    dedupe_findings,
+    step_check,
+)
 from engine.derivation._tokens import ReadError
 
 _W = {"w", "what"}
@@ -151,7 +157,7 @@ class MatrixChecker:
             i = entry.index
             if not isinstance(entry.line, Line):
                 message = entry.error or "a remark"
-                steps.append(_step(entry, entry.error is None, message, entry.error is None))
+                steps.append(step_check(entry, entry.error is None, message, entry.error is None))
                 if entry.error:
                     findings.append(
                         DerivationFinding("unreadable", f"step {i + 1}: {entry.error}", i)
@@ -167,7 +173,7 @@ class MatrixChecker:
                         problem = ("not equal to the line before", prev)
             except (ShapeError, ReadError, np.linalg.LinAlgError) as error:
                 code = "shape_mismatch" if isinstance(error, ShapeError) else "unreadable"
-                steps.append(_step(entry, False, f"✗ {error}", code != "unreadable"))
+                steps.append(step_check(entry, False, f"✗ {error}", code != "unreadable"))
                 findings.append(DerivationFinding(code, f"step {i + 1}: {error}", i))
                 if first_wrong is None and code == "shape_mismatch":
                     first_wrong = i
@@ -180,7 +186,7 @@ class MatrixChecker:
                     said = "✓ set to zero: the same equation for w"
                 elif stmt.rhs is not None and prev is not None:
                     said = "✓ the same solution w as the line before"
-                steps.append(_step(entry, True, said))
+                steps.append(step_check(entry, True, said))
                 if first_wrong is None:
                     last_good = (i, stmt)
             else:
@@ -196,13 +202,13 @@ class MatrixChecker:
                             )
                     except (ShapeError, ReadError, np.linalg.LinAlgError):
                         pass
-                steps.append(_step(entry, False, message))
+                steps.append(step_check(entry, False, message))
                 findings.append(DerivationFinding(code, f"step {i + 1}: {why}", i))
                 if first_wrong is None:
                     first_wrong = i
             prev, prev_last, self.last_step = stmt, parts[-1], i
         reaches = self._reaches(prev, findings)
-        return steps, _dedupe(findings), reaches, first_wrong
+        return steps, dedupe_findings(findings), reaches, first_wrong
 
     def _read_statement(self, parts: list[Node]) -> tuple[Statement, tuple[str, Statement] | None]:
         equation: Statement | None = None
@@ -261,17 +267,3 @@ def _norm(v: object) -> float:
     if isinstance(v, float):
         return abs(v)
     return float(abs(getattr(v, "scale", 0.0)))
-
-
-def _step(entry: Entry, ok: bool, message: str, readable: bool = True) -> StepCheck:
-    return StepCheck(entry.index, entry.line_number, entry.text, ok, message, readable)
-
-
-def _dedupe(findings: list[DerivationFinding]) -> list[DerivationFinding]:
-    seen: set[str] = set()
-    kept = []
-    for f in findings:
-        if f.code not in seen:
-            seen.add(f.code)
-            kept.append(f)
-    return kept

@@ -109,3 +109,19 @@ class Entry:
     error: str | None
     assumption: bool
     condition: str | None = None
+
+
+def step_check(entry: Entry, ok: bool, message: str, readable: bool = True) -> StepCheck:
+    """The verdict on ``entry``'s line (both checkers write their marks through this)."""
+    return StepCheck(entry.index, entry.line_number, entry.text, ok, message, readable)
+
+
+def dedupe_findings(findings: list[DerivationFinding]) -> list[DerivationFinding]:
+    """``findings`` with each code once, the first of each kept (most likely first)."""
+    seen: set[str] = set()
+    kept = []
+    for f in findings:
+        if f.code not in seen:
+            seen.add(f.code)
+            kept.append(f)
+    return kept

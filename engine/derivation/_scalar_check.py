@@ -8,7 +8,13 @@ from dataclasses import dataclass
 import sympy
 
 from engine.derivation._reader import Line, Node
-from engine.derivation._result import DerivationFinding, Entry, StepCheck
+from engine.derivation._result import (
+    DerivationFinding,
+    Entry,
+    StepCheck,
+    dedupe_findings,
+    step_check,
+)
 from engine.derivation._scalar import (
     POINTS,
     ScalarWorld,
@@ -162,19 +168,19 @@ class ScalarChecker:
             i = entry.index
             if entry.line is None and entry.error is None:
                 said = "assumption noted: Σ_k y_k = 1" if entry.assumption else "a remark"
-                steps.append(_step(entry, True, said))
+                steps.append(step_check(entry, True, said))
                 continue
             if not isinstance(entry.line, Line):
-                steps.append(_step(entry, False, entry.error or "cannot be read", False))
+                steps.append(step_check(entry, False, entry.error or "cannot be read", False))
                 findings.append(DerivationFinding("unreadable", f"step {i + 1}: {entry.error}", i))
                 continue
             if entry.assumption:
-                steps.append(_step(entry, True, "assumption noted: Σ_k y_k = 1"))
+                steps.append(step_check(entry, True, "assumption noted: Σ_k y_k = 1"))
                 continue
             try:
                 parts = [(p, self.values(p)) for p in entry.line.parts]
             except ReadError as error:
-                steps.append(_step(entry, False, str(error), False))
+                steps.append(step_check(entry, False, str(error), False))
                 findings.append(DerivationFinding("unreadable", f"step {i + 1}: {error}", i))
                 continue
             pairs: list[tuple[str, tuple[Node, list], tuple[Node, list]]] = []
@@ -207,7 +213,7 @@ class ScalarChecker:
                     message = f"✓ holds because Σ_k y_k = 1{said} (one-hot or probability labels)"
                     if not stated_sum_y:
                         notes.append(DerivationFinding("dropped_sum_y", _sum_y_note(i), i))
-                steps.append(_step(entry, True, message))
+                steps.append(step_check(entry, True, message))
                 if first_wrong is None:
                     last_good = (i, parts[-1][0], parts[-1][1])
             else:
@@ -225,7 +231,7 @@ class ScalarChecker:
                             f"✗ {where}, but equal to step {last_good[0] + 1} (the last correct "
                             "one): the slip above is undone here"
                         )
-                steps.append(_step(entry, False, message))
+                steps.append(step_check(entry, False, message))
                 if first_wrong is None and verdict.ok is False:
                     first_wrong = i
                 findings.append(
@@ -235,7 +241,7 @@ class ScalarChecker:
         reaches = self._reaches(prev, findings)
         if notes:
             notes = notes[:1]
-        return steps, _dedupe(findings) + notes, reaches, first_wrong
+        return steps, dedupe_findings(findings) + notes, reaches, first_wrong
 
     def _reaches(
         self, prev: tuple[Node, list] | None, findings: list[DerivationFinding]
@@ -301,22 +307,8 @@ def _slip(code: str) -> Verdict:
     return Verdict(False, code, _MESSAGES[code])
 
 
-def _step(entry: Entry, ok: bool, message: str, readable: bool = True) -> StepCheck:
-    return StepCheck(entry.index, entry.line_number, entry.text, ok, message, readable)
-
-
 def _sum_y_note(i: int) -> str:
     return (
         f"step {i + 1} uses Σ_k y_k = 1 without saying so: true for one-hot or probability "
         "labels, which the result ŷ − y needs; write the assumption down"
     )
-
-
-def _dedupe(findings: list[DerivationFinding]) -> list[DerivationFinding]:
-    seen: set[str] = set()
-    kept = []
-    for f in findings:
-        if f.code not in seen:
-            seen.add(f.code)
-            kept.append(f)
-    return kept
