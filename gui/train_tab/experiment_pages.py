@@ -123,6 +123,14 @@ def layout_page(page: QWidget, controls: list[QWidget], view: QWidget, sentence:
     layout.addWidget(sentence)
 
 
+def by_slot(result: ShiftExperiment | LearningCurves) -> tuple[dict[str, Any], dict[str, str]]:
+    """Each network's accuracies and its legend name ("CNN (6,090 params)"), keyed by the
+    tab's slot (the plots' colours follow the slot)."""
+    stats = {NETWORK_SLOTS[name]: result.accuracy[name] for name in result.names}
+    names = {NETWORK_SLOTS[n]: f"{n} ({result.n_params.get(n, 0):,} params)" for n in result.names}
+    return stats, names
+
+
 class ExperimentPage(QWidget):
     """What every experiment page has: a run button, an error line and a result sentence."""
 
@@ -211,10 +219,7 @@ class ShiftPage(ExperimentPage):
     def show_result(self, result: ShiftExperiment) -> None:
         """Mean ± sd per shift in the table (one column per network) and the plot."""
         self.result = result
-        stats = {NETWORK_SLOTS[name]: result.accuracy[name] for name in result.names}
-        names = {
-            NETWORK_SLOTS[n]: f"{n} ({result.n_params.get(n, 0):,} params)" for n in result.names
-        }
+        stats, names = by_slot(result)
         rows = [["parameters"] + [f"{result.n_params.get(n, 0):,}" for n in result.names]]
         for i, shift in enumerate(result.shifts):
             rows.append([f"{shift} px"] + [result.accuracy[n][i].percent() for n in result.names])
@@ -265,10 +270,7 @@ class CurvesPage(ExperimentPage):
     def show_result(self, result: LearningCurves) -> None:
         """Mean ± sd per training-set size in the table and the plot."""
         self.result = result
-        stats = {NETWORK_SLOTS[name]: result.accuracy[name] for name in result.names}
-        names = {
-            NETWORK_SLOTS[n]: f"{n} ({result.n_params.get(n, 0):,} params)" for n in result.names
-        }
+        stats, names = by_slot(result)
         rows = [
             [f"{size:,}"] + [result.accuracy[n][i].percent() for n in result.names]
             for i, size in enumerate(result.sizes)
